@@ -1,0 +1,424 @@
+//! Experiment configs: TOML -> raw file structs (with spans) -> a [`Plan`] with every name resolved and every
+//! value checked, before anything runs.
+//!
+//! An experiment config names suites (embedded, by name, or files, by path relative to the config), adds
+//! inline `[[problem]]` tables, lists `[[optimizer]]` tables, `seeds` and a `[stop]` rule. A list value is a
+//! grid axis; the sweep is the product of problem instances, optimizers and seeds. Every error names the
+//! file, line, column and key, and suggests the nearest valid name.
+
+pub mod error;
+pub mod grid;
+pub mod suggest;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+pub use error::{ConfigError, SourceText};
+use grid::{RawTable, expand, span_of};
+
+use crate::optimizers::{self, Checked, OPTIMIZERS};
+use crate::params::ParamError;
+use crate::problems::{self, FAMILIES, Instance};
+use crate::runner::PlannedRun;
+use crate::stop::{StopConfig, StopRule};
+use crate::store::{OptimizerSpec, ProblemSpec, RunSpec};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    name: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    seeds: Option<Spanned<Vec<u64>>>,
+    #[serde(default)]
+    suites: Vec<Spanned<String>>,
+    #[serde(default)]
+    problem: Vec<Spanned<RawTable>>,
+    stop: Option<Spanned<RawTable>>,
+    #[serde(default)]
+    optimizer: Vec<Spanned<RawTable>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    #[allow(dead_code)]
+    name: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    problem: Vec<Spanned<RawTable>>,
+}
+
+/// A checked sweep: every run, ready to execute.
+pub struct Plan {
+    /// The config's name (default: the file stem).
+    pub name: String,
+    /// Where the config came from.
+    pub source: String,
+    /// SHA-256 (16 hex digits) of the run ids in plan order: equal for configs that plan the same runs.
+    pub config_hash: String,
+    /// The seeds.
+    pub seeds: Vec<u64>,
+    /// The stop rule.
+    pub stop: StopRule,
+    /// The problem instances, in order of appearance, duplicates removed.
+    pub instances: Vec<Arc<Instance>>,
+    /// The optimizers: (registry name, checked optimizer).
+    pub optimizers: Vec<(String, Arc<Checked>)>,
+    /// Every run: for each instance, each optimizer, each seed.
+    pub runs: Vec<PlannedRun>,
+}
+
+/// Reads a config from a path or, where no such file exists, by the name of an embedded config.
+pub fn load(arg: &str) -> Result<Plan, ConfigError> {
+    let path = Path::new(arg);
+    if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sweep".into());
+        let src = SourceText {
+            name: arg.to_string(),
+            text,
+            dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
+        };
+        return plan(&src, &stem);
+    }
+    if let Some(text) = crate::embedded::config(arg) {
+        let src = SourceText {
+            name: format!("configs/{arg}.toml (embedded)"),
+            text: text.to_string(),
+            dir: None,
+        };
+        return plan(&src, arg);
+    }
+    let known: Vec<&str> = crate::embedded::CONFIGS.iter().map(|(n, _)| *n).collect();
+    Err(ConfigError::NotFound(format!(
+        "{arg}: no such file, and no embedded config of that name{}; embedded configs: {}",
+        suggest::did_you_mean(arg, &known),
+        known.join(", ")
+    )))
+}
+
+/// A problem table with the text it came from.
+struct Located<'a> {
+    src: &'a SourceText,
+    table: &'a Spanned<RawTable>,
+}
+
+fn located(
+    src: &SourceText,
+    table: &RawTable,
+    whole: std::ops::Range<usize>,
+    e: ParamError,
+) -> ConfigError {
+    let span = e
+        .key
+        .as_deref()
+        .and_then(|k| span_of(table, k))
+        .or(Some(whole));
+    src.error(span, e.message)
+}
+
+fn string_key(
+    src: &SourceText,
+    table: &Spanned<RawTable>,
+    key: &str,
+    what: &str,
+) -> Result<String, ConfigError> {
+    match table.get_ref().iter().find(|(k, _)| k.get_ref() == key) {
+        Some((_, v)) => match v.get_ref() {
+            toml::Value::String(s) => Ok(s.clone()),
+            other => Err(src.error(
+                Some(v.span()),
+                format!("`{key}` must be a string naming {what}, got {other}"),
+            )),
+        },
+        None => Err(src.error(
+            Some(table.span()),
+            format!("this table has no `{key}` key; it must name {what}"),
+        )),
+    }
+}
+
+fn expand_located(
+    src: &SourceText,
+    table: &Spanned<RawTable>,
+    skip: &str,
+) -> Result<Vec<toml::Table>, ConfigError> {
+    expand(table.get_ref(), &[skip]).map_err(|e| {
+        src.error(
+            Some(e.span),
+            format!("empty grid: `{}` = [] gives no values", e.key),
+        )
+    })
+}
+
+fn instances_of(
+    loc: &Located<'_>,
+    out: &mut Vec<(Instance, (SourceText, std::ops::Range<usize>))>,
+) -> Result<(), ConfigError> {
+    let (src, table) = (loc.src, loc.table);
+    let name = string_key(src, table, "family", "a problem family")?;
+    let Some(family) = problems::family(&name) else {
+        let known: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
+        return Err(src.error(
+            span_of(table.get_ref(), "family"),
+            format!(
+                "unknown problem family \"{name}\"{}; known: {}",
+                suggest::did_you_mean(&name, &known),
+                known.join(", ")
+            ),
+        ));
+    };
+    for point in expand_located(src, table, "family")? {
+        let instance = Instance::parse(family, &point).map_err(|e| {
+            let e = ParamError {
+                message: format!("problem `{name}`: {}", e.message),
+                ..e
+            };
+            located(src, table.get_ref(), table.span(), e)
+        })?;
+        out.push((
+            instance,
+            (
+                src.clone(),
+                span_of(table.get_ref(), "family").unwrap_or(table.span()),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn suite_text(src: &SourceText, name: &Spanned<String>) -> Result<SourceText, ConfigError> {
+    let given = name.get_ref();
+    if let Some(text) = crate::embedded::suite(given) {
+        return Ok(SourceText {
+            name: format!("problems/{given}.toml (embedded)"),
+            text: text.to_string(),
+            dir: None,
+        });
+    }
+    let path: PathBuf = match &src.dir {
+        Some(dir) if Path::new(given).is_relative() => dir.join(given),
+        _ => PathBuf::from(given),
+    };
+    if given.ends_with(".toml") && path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        return Ok(SourceText {
+            name: path.display().to_string(),
+            text,
+            dir: path.parent().map(Path::to_path_buf),
+        });
+    }
+    let known: Vec<&str> = crate::embedded::SUITES.iter().map(|(n, _)| *n).collect();
+    Err(src.error(
+        Some(name.span()),
+        format!(
+            "unknown suite \"{given}\"{}: neither an embedded suite nor a .toml file; embedded suites: {}",
+            suggest::did_you_mean(given, &known),
+            known.join(", ")
+        ),
+    ))
+}
+
+fn optimizer_of(
+    src: &SourceText,
+    table: &Spanned<RawTable>,
+    out: &mut Vec<(String, Arc<Checked>, std::ops::Range<usize>)>,
+) -> Result<(), ConfigError> {
+    let name = string_key(src, table, "name", "an optimizer")?;
+    let Some(entry) = optimizers::optimizer(&name) else {
+        let known: Vec<&str> = OPTIMIZERS.iter().map(|o| o.name).collect();
+        return Err(src.error(
+            span_of(table.get_ref(), "name"),
+            format!(
+                "unknown optimizer \"{name}\"{}; known: {}",
+                suggest::did_you_mean(&name, &known),
+                known.join(", ")
+            ),
+        ));
+    };
+    for point in expand_located(src, table, "name")? {
+        let checked = (entry.parse)(&point, entry.params).map_err(|e| {
+            let e = ParamError {
+                message: format!("optimizer `{name}`: {}", e.message),
+                ..e
+            };
+            located(src, table.get_ref(), table.span(), e)
+        })?;
+        out.push((
+            name.clone(),
+            Arc::new(checked),
+            span_of(table.get_ref(), "name").unwrap_or(table.span()),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses and checks a config text into a plan; `default_name` is used when the file sets no `name`.
+pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
+    let raw: RawConfig = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
+
+    let seeds = match &raw.seeds {
+        None => vec![0],
+        Some(s) if s.get_ref().is_empty() => {
+            return Err(src.error(Some(s.span()), "empty grid: `seeds` = [] gives no runs"));
+        }
+        Some(s) => {
+            let mut seen = BTreeSet::new();
+            s.get_ref()
+                .iter()
+                .copied()
+                .filter(|x| seen.insert(*x))
+                .collect()
+        }
+    };
+
+    let stop = match &raw.stop {
+        None => StopRule::default(),
+        Some(t) => {
+            let table: toml::Table = t
+                .get_ref()
+                .iter()
+                .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
+                .collect();
+            crate::params::from_table::<StopConfig>(&table, crate::stop::PARAMS)
+                .and_then(|c| c.check())
+                .map_err(|e| {
+                    located(
+                        src,
+                        t.get_ref(),
+                        t.span(),
+                        ParamError {
+                            message: format!("[stop]: {}", e.message),
+                            ..e
+                        },
+                    )
+                })?
+        }
+    };
+
+    let mut found = Vec::new();
+    let suites: Vec<SourceText> = raw
+        .suites
+        .iter()
+        .map(|s| suite_text(src, s))
+        .collect::<Result<_, _>>()?;
+    for suite in &suites {
+        let raw_suite: RawSuite = toml::from_str(&suite.text).map_err(|e| suite.toml_error(&e))?;
+        for table in &raw_suite.problem {
+            instances_of(&Located { src: suite, table }, &mut found)?;
+        }
+    }
+    for table in &raw.problem {
+        instances_of(&Located { src, table }, &mut found)?;
+    }
+    if found.is_empty() {
+        return Err(src.error(
+            None,
+            "the config has no problems: add `suites = [...]` or `[[problem]]` tables",
+        ));
+    }
+
+    let mut optimizers = Vec::new();
+    for table in &raw.optimizer {
+        optimizer_of(src, table, &mut optimizers)?;
+    }
+    if optimizers.is_empty() {
+        return Err(src.error(
+            None,
+            "the config has no optimizers: add an `[[optimizer]]` table with a `name`",
+        ));
+    }
+
+    // Remove duplicate instances and optimizers (same canonical parameters), keeping the first.
+    let mut seen = BTreeSet::new();
+    found.retain(|(i, _)| seen.insert((i.family, i.params.to_string())));
+    let mut seen = BTreeSet::new();
+    optimizers.retain(|(n, c, _)| seen.insert((n.clone(), c.params.to_string())));
+
+    // A theory step needs known curvature. Where some problems of the sweep lack it, those pairings are
+    // recorded as `not-applicable`; where none has it, the config cannot mean it, and it is an error.
+    for (name, checked, span) in &optimizers {
+        if checked.optimizer.requires().curvature
+            && found.iter().all(|(i, _)| !i.capabilities().curvature)
+        {
+            let (inst, (isrc, ispan)) = &found[0];
+            return Err(src.error(
+                Some(span.clone()),
+                format!(
+                    "optimizer `{name}` with {} needs the problem's curvature bounds (mu, L), but no problem of this \
+                     config has them (e.g. `{}` {} at {}); use a numeric step or \"armijo\"",
+                    checked.params,
+                    inst.family,
+                    inst.params,
+                    isrc.locate(Some(ispan.clone())),
+                ),
+            ));
+        }
+    }
+
+    let instances: Vec<Arc<Instance>> = found.into_iter().map(|(i, _)| Arc::new(i)).collect();
+    let optimizers: Vec<(String, Arc<Checked>)> =
+        optimizers.into_iter().map(|(n, c, _)| (n, c)).collect();
+    let mut runs = Vec::new();
+    for instance in &instances {
+        for (name, checked) in &optimizers {
+            for &seed in &seeds {
+                let spec = RunSpec {
+                    problem: ProblemSpec {
+                        family: instance.family.to_string(),
+                        params: instance.params.clone(),
+                    },
+                    optimizer: OptimizerSpec {
+                        name: name.clone(),
+                        params: checked.params.clone(),
+                    },
+                    seed,
+                    stop: stop.clone(),
+                };
+                runs.push(PlannedRun {
+                    run_id: spec.run_id(),
+                    spec,
+                    instance: instance.clone(),
+                    optimizer: checked.clone(),
+                });
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    for r in &runs {
+        h.update(r.run_id.as_bytes());
+        h.update([b'\n']);
+    }
+    let config_hash = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Plan {
+        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        source: src.name.clone(),
+        config_hash,
+        seeds,
+        stop,
+        instances,
+        optimizers,
+        runs,
+    })
+}

@@ -1,0 +1,20 @@
+//! Problem suites and experiment configs embedded in the binary, so optzoo runs from any directory.
+
+/// The embedded problem suites: (name, file text).
+pub const SUITES: &[(&str, &str)] = &[
+    ("kappa", include_str!("../problems/kappa.toml")),
+    ("rosenbrock", include_str!("../problems/rosenbrock.toml")),
+];
+
+/// The embedded experiment configs: (name, file text).
+pub const CONFIGS: &[(&str, &str)] = &[("quickstart", include_str!("../configs/quickstart.toml"))];
+
+/// An embedded suite by name.
+pub fn suite(name: &str) -> Option<&'static str> {
+    SUITES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// An embedded config by name.
+pub fn config(name: &str) -> Option<&'static str> {
+    CONFIGS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}

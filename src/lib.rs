@@ -1,0 +1,32 @@
+//! optzoo: a benchmark harness for optimizers.
+//!
+//! A zoo of problems whose curvature is controlled ([`problems`]), a zoo of optimizers that each keep a
+//! different part of the Hessian ([`optimizers`]), and a [`runner`] that sweeps problems x optimizers x
+//! seeds reproducibly, in parallel, counting every evaluation through the [`oracle::Oracle`].
+//!
+//! Data flows one way: [`config`] (parse, validate, expand grids) -> [`runner`] -> [`store`] (one JSON file
+//! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables.
+
+pub mod config;
+pub mod embedded;
+pub mod listing;
+pub mod optimizer;
+pub mod optimizers;
+pub mod oracle;
+pub mod params;
+pub mod problem;
+pub mod problems;
+pub mod runner;
+pub mod stop;
+pub mod store;
+pub mod summary;
+pub mod trace;
+pub mod vector;
+
+pub use config::{ConfigError, Plan};
+pub use optimizer::{Optimizer, StepError, StepInfo};
+pub use oracle::{Counts, Oracle};
+pub use problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+pub use runner::{SweepOptions, execute, sweep};
+pub use stop::{Status, StopRule};
+pub use store::{RunRecord, RunSpec};

@@ -1,0 +1,94 @@
+//! The `Optimizer` trait: immutable hyperparameters plus an explicit state (as optax's init/update).
+//!
+//! An optimizer takes one step at a time through the counting [`Oracle`]; the runner owns the loop, the
+//! stop rule, timing and measurement. An optimizer stops a run only by returning a [`StepError`], which
+//! becomes the run's recorded outcome.
+
+use crate::oracle::Oracle;
+use crate::problem::Capabilities;
+
+/// What one step reports besides moving `x`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepInfo {
+    /// The step length taken along the search direction, where the method has one.
+    pub step_size: Option<f64>,
+}
+
+/// Why a step could not be taken. Numerical breakdown is data: the runner records it as the outcome.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StepError {
+    /// The method broke down (a line search that found no decrease, a matrix that is not positive definite).
+    #[error("{0}")]
+    Failed(String),
+    /// The problem lacks what the method needs.
+    #[error("not applicable: {0}")]
+    NotApplicable(String),
+}
+
+/// An optimization method: hyperparameters are immutable (`&self`); all mutable memory lives in `State`.
+pub trait Optimizer: Send + Sync {
+    /// Per-run memory: iterates' history, buffers for gradients and directions.
+    type State: Send;
+
+    /// What the method needs from a problem beyond values and gradients.
+    fn requires(&self) -> Capabilities;
+
+    /// Prepares the state at the starting point `x0`.
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<Self::State, StepError>;
+
+    /// One iteration: may call the oracle several times (a line search); updates `x` in place.
+    fn step(
+        &self,
+        state: &mut Self::State,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError>;
+}
+
+/// A running optimizer (its hyperparameters and its state): the object-safe face the runner drives.
+pub trait Stepper {
+    /// One iteration, as [`Optimizer::step`].
+    fn step(&mut self, x: &mut [f64], oracle: &mut Oracle) -> Result<StepInfo, StepError>;
+}
+
+/// An optimizer behind `dyn`, as the registry hands it out.
+pub trait DynOptimizer: Send + Sync {
+    /// As [`Optimizer::requires`].
+    fn requires(&self) -> Capabilities;
+
+    /// Initialises a state at `x0` and returns the running optimizer.
+    fn start<'a>(
+        &'a self,
+        x0: &[f64],
+        oracle: &mut Oracle,
+    ) -> Result<Box<dyn Stepper + 'a>, StepError>;
+}
+
+struct Running<'a, O: Optimizer> {
+    optimizer: &'a O,
+    state: O::State,
+}
+
+impl<O: Optimizer> Stepper for Running<'_, O> {
+    fn step(&mut self, x: &mut [f64], oracle: &mut Oracle) -> Result<StepInfo, StepError> {
+        self.optimizer.step(&mut self.state, x, oracle)
+    }
+}
+
+impl<O: Optimizer> DynOptimizer for O {
+    fn requires(&self) -> Capabilities {
+        Optimizer::requires(self)
+    }
+
+    fn start<'a>(
+        &'a self,
+        x0: &[f64],
+        oracle: &mut Oracle,
+    ) -> Result<Box<dyn Stepper + 'a>, StepError> {
+        let state = self.init(x0, oracle)?;
+        Ok(Box::new(Running {
+            optimizer: self,
+            state,
+        }))
+    }
+}

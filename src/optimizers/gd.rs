@@ -1,0 +1,273 @@
+//! `gd`: gradient descent, the optimizer that keeps no curvature at all.
+//!
+//! Update: `x_{k+1} = x_k - eta_k g_k` (Cauchy 1847). On an `L`-smooth, `mu`-strongly convex function the
+//! step `2/(L + mu)` contracts the error by `(kappa - 1)/(kappa + 1)` per iteration, and `1/L` by
+//! `1 - 1/kappa` (Nesterov 2004, Theorem 2.1.15), so the iteration count grows like `kappa`.
+//!
+//! TOML keys:
+//! - `step` (default `"armijo"`): a positive number (fixed step), `"1/L"`, `"2/(L+mu)"` (from the
+//!   problem's known curvature; a problem without it is a config error) or `"armijo"` (backtracking from
+//!   `initial_step` until `f(x - a g) <= f(x) - c1 a ||g||^2`; Armijo 1966).
+//! - With `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5), `initial_step` (1.0), `max_backtracks` (60).
+
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use super::line_search::Armijo;
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError, positive};
+use crate::problem::Capabilities;
+
+/// The keys of `gd`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "step",
+        default: "\"armijo\"",
+        doc: "a number > 0, \"1/L\", \"2/(L+mu)\" (needs known curvature) or \"armijo\"",
+    },
+    ParamDoc {
+        name: "c1",
+        default: "1e-4",
+        doc: "Armijo sufficient-decrease constant, in (0, 0.5] (step = \"armijo\" only)",
+    },
+    ParamDoc {
+        name: "shrink",
+        default: "0.5",
+        doc: "backtracking factor, in (0, 1) (step = \"armijo\" only)",
+    },
+    ParamDoc {
+        name: "initial_step",
+        default: "1.0",
+        doc: "first step tried each iteration (step = \"armijo\" only)",
+    },
+    ParamDoc {
+        name: "max_backtracks",
+        default: "60",
+        doc: "backtracks before the step fails (step = \"armijo\" only)",
+    },
+];
+
+/// A step given as a number or by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StepValue {
+    /// A fixed step.
+    Number(f64),
+    /// A named rule.
+    Name(String),
+}
+
+/// The parameters of `gd`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GdConfig {
+    /// The step rule.
+    #[serde(default = "default_step")]
+    pub step: StepValue,
+    /// Armijo constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c1: Option<f64>,
+    /// Armijo shrink factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrink: Option<f64>,
+    /// Armijo first trial step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_step: Option<f64>,
+    /// Armijo backtrack limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_backtracks: Option<u32>,
+}
+
+fn default_step() -> StepValue {
+    StepValue::Name("armijo".into())
+}
+
+/// The step rule, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepRule {
+    /// A fixed step.
+    Fixed(f64),
+    /// `1/L`.
+    InverseL,
+    /// `2/(L + mu)`, the optimal fixed step on a quadratic.
+    TwoOverLPlusMu,
+    /// Armijo backtracking.
+    Armijo(Armijo),
+}
+
+const NAMES: &[&str] = &["1/L", "2/(L+mu)", "armijo"];
+
+impl OptimizerConfig for GdConfig {
+    type Checked = Gd;
+
+    fn check(&self) -> Result<Gd, ParamError> {
+        let rule = match &self.step {
+            StepValue::Number(v) => {
+                positive("step", *v)?;
+                StepRule::Fixed(*v)
+            }
+            StepValue::Name(name) => {
+                crate::params::one_of("step", name, NAMES)?;
+                match name.as_str() {
+                    "1/L" => StepRule::InverseL,
+                    "2/(L+mu)" => StepRule::TwoOverLPlusMu,
+                    _ => {
+                        let d = Armijo::default();
+                        let a = Armijo {
+                            c1: self.c1.unwrap_or(d.c1),
+                            shrink: self.shrink.unwrap_or(d.shrink),
+                            initial_step: self.initial_step.unwrap_or(d.initial_step),
+                            max_backtracks: self.max_backtracks.unwrap_or(d.max_backtracks),
+                        };
+                        a.check()?;
+                        StepRule::Armijo(a)
+                    }
+                }
+            }
+        };
+        if !matches!(rule, StepRule::Armijo(_)) {
+            for (key, given) in [
+                ("c1", self.c1.is_some()),
+                ("shrink", self.shrink.is_some()),
+                ("initial_step", self.initial_step.is_some()),
+                ("max_backtracks", self.max_backtracks.is_some()),
+            ] {
+                if given {
+                    return Err(ParamError::key(
+                        key,
+                        format!("`{key}` applies only with step = \"armijo\""),
+                    ));
+                }
+            }
+        }
+        Ok(Gd { rule })
+    }
+}
+
+/// Gradient descent with a checked step rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Gd {
+    /// The step rule.
+    pub rule: StepRule,
+}
+
+/// The memory of a `gd` run.
+pub struct GdState {
+    grad: Vec<f64>,
+    direction: Vec<f64>,
+    trial: Vec<f64>,
+    /// The fixed step, resolved from the problem's curvature at `init`; unused with Armijo.
+    eta: f64,
+}
+
+impl Optimizer for Gd {
+    type State = GdState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities {
+            curvature: matches!(self.rule, StepRule::InverseL | StepRule::TwoOverLPlusMu),
+            ..Capabilities::default()
+        }
+    }
+
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<GdState, StepError> {
+        let curvature = || {
+            oracle.curvature().ok_or_else(|| {
+                StepError::NotApplicable(
+                    "the theory step needs the problem's curvature bounds".into(),
+                )
+            })
+        };
+        let eta = match self.rule {
+            StepRule::Fixed(eta) => eta,
+            StepRule::InverseL => 1.0 / curvature()?.lipschitz,
+            StepRule::TwoOverLPlusMu => {
+                let c = curvature()?;
+                2.0 / (c.lipschitz + c.mu)
+            }
+            StepRule::Armijo(_) => f64::NAN,
+        };
+        let n = x0.len();
+        Ok(GdState {
+            grad: vec![0.0; n],
+            direction: vec![0.0; n],
+            trial: vec![0.0; n],
+            eta,
+        })
+    }
+
+    fn step(
+        &self,
+        s: &mut GdState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        match self.rule {
+            StepRule::Armijo(ls) => {
+                let fx = oracle.value_and_gradient(x, &mut s.grad);
+                for (d, g) in s.direction.iter_mut().zip(&s.grad) {
+                    *d = -g;
+                }
+                let accepted = ls.search(oracle, x, fx, &s.grad, &s.direction, &mut s.trial)?;
+                x.copy_from_slice(&s.trial);
+                Ok(StepInfo {
+                    step_size: Some(accepted.step),
+                })
+            }
+            _ => {
+                oracle.gradient(x, &mut s.grad);
+                crate::vector::axpy(-s.eta, &s.grad, x);
+                Ok(StepInfo {
+                    step_size: Some(s.eta),
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Gd, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<GdConfig>(&t, PARAMS)?.check()
+    }
+
+    #[test]
+    fn step_rules_parse() {
+        assert_eq!(
+            parse("step = 0.5").expect("valid").rule,
+            StepRule::Fixed(0.5)
+        );
+        assert_eq!(parse("step = 1").expect("valid").rule, StepRule::Fixed(1.0));
+        assert_eq!(
+            parse("step = \"1/L\"").expect("valid").rule,
+            StepRule::InverseL
+        );
+        assert_eq!(
+            parse("").expect("valid").rule,
+            StepRule::Armijo(Armijo::default())
+        );
+        assert!(parse("").expect("valid").requires() == Capabilities::default());
+        assert!(
+            parse("step = \"2/(L+mu)\"")
+                .expect("valid")
+                .requires()
+                .curvature
+        );
+    }
+
+    #[test]
+    fn bad_steps_name_their_key() {
+        for (s, key) in [
+            ("step = -1", "step"),
+            ("step = \"1/l\"", "step"),
+            ("step = 0.1\nc1 = 0.1", "c1"),
+            ("step = \"armijo\"\nshrink = 1.5", "shrink"),
+        ] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+    }
+}

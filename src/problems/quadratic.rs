@@ -1,0 +1,396 @@
+//! `quadratic`: f(x) = 1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum.
+//!
+//! `A = Q diag(lambda) Q'` with `lambda_max = 1` and `lambda_min = mu = 1/kappa`:
+//! - `spectrum = "linear"`: `lambda_i = mu + (1 - mu) i / (n - 1)`;
+//! - `spectrum = "log-uniform"`: `lambda_i = mu kappa^(i / (n - 1))`, `i = 0..n-1`.
+//!
+//! `rotation = "none"` keeps `A` diagonal (`Q = I`); `"random"` draws `Q` from the Haar measure on the
+//! orthogonal group (QR of a Gaussian matrix with the signs of `R`'s diagonal folded into `Q`; Mezzadri 2007),
+//! from the run's seed. `x* = shift * (1, ..., 1)`, `f* = 0`, `mu = 1/kappa`, `L = 1`. Standard start: the
+//! all-ones vector.
+
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::params::{ParamDoc, ParamError, in_range, one_of};
+use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+
+/// The keys of `quadratic`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "dim",
+        default: "required",
+        doc: "dimension n >= 1 (n = 1 needs kappa = 1)",
+    },
+    ParamDoc {
+        name: "kappa",
+        default: "required",
+        doc: "condition number lambda_max / lambda_min, 1 <= kappa <= 1e12",
+    },
+    ParamDoc {
+        name: "spectrum",
+        default: "\"linear\"",
+        doc: "eigenvalue layout: \"linear\" or \"log-uniform\"",
+    },
+    ParamDoc {
+        name: "rotation",
+        default: "\"none\"",
+        doc: "\"none\" (A diagonal) or \"random\" (Haar-random eigenvectors from the seed)",
+    },
+    ParamDoc {
+        name: "shift",
+        default: "0.0",
+        doc: "the minimiser is shift * (1, ..., 1)",
+    },
+];
+
+const SPECTRA: &[&str] = &["linear", "log-uniform"];
+const ROTATIONS: &[&str] = &["none", "random"];
+
+/// The parameters of `quadratic`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuadraticConfig {
+    /// Dimension.
+    pub dim: usize,
+    /// Condition number.
+    pub kappa: f64,
+    /// Eigenvalue layout.
+    #[serde(default = "default_spectrum")]
+    pub spectrum: String,
+    /// Eigenvector rotation.
+    #[serde(default = "default_rotation")]
+    pub rotation: String,
+    /// Minimiser offset.
+    #[serde(default)]
+    pub shift: f64,
+}
+
+fn default_spectrum() -> String {
+    "linear".into()
+}
+
+fn default_rotation() -> String {
+    "none".into()
+}
+
+impl QuadraticConfig {
+    /// The eigenvalues, ascending, exactly as the module docs define them.
+    pub fn eigenvalues(&self) -> Vec<f64> {
+        let n = self.dim;
+        let mu = 1.0 / self.kappa;
+        if n == 1 {
+            return vec![1.0];
+        }
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / (n - 1) as f64;
+                match self.spectrum.as_str() {
+                    "log-uniform" => mu * self.kappa.powf(t),
+                    _ => mu + (1.0 - mu) * t,
+                }
+            })
+            .collect()
+    }
+}
+
+impl super::FamilyConfig for QuadraticConfig {
+    fn check(&self) -> Result<(), ParamError> {
+        if self.dim == 0 {
+            return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));
+        }
+        in_range("kappa", self.kappa, 1.0, 1e12)?;
+        if self.dim == 1 && self.kappa != 1.0 {
+            return Err(ParamError::key(
+                "kappa",
+                format!(
+                    "dim = 1 holds one eigenvalue, so `kappa` must be 1, got {}",
+                    self.kappa
+                ),
+            ));
+        }
+        one_of("spectrum", &self.spectrum, SPECTRA)?;
+        one_of("rotation", &self.rotation, ROTATIONS)?;
+        in_range("shift", self.shift, -1e150, 1e150)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            hessian: true,
+            hvp: true,
+            curvature: true,
+        }
+    }
+
+    fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+        let lambda = self.eigenvalues();
+        let dense = match self.rotation.as_str() {
+            "random" => Some(rotated(&lambda, rng)),
+            _ => None,
+        };
+        Ok(Box::new(Quadratic {
+            lambda,
+            dense,
+            center: vec![self.shift; self.dim],
+            mu: 1.0 / self.kappa,
+        }))
+    }
+}
+
+/// `Q diag(lambda) Q'` with `Q` Haar-distributed on the orthogonal group.
+fn rotated(lambda: &[f64], rng: &mut ChaCha8Rng) -> Mat<f64> {
+    let n = lambda.len();
+    let z = Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(rng));
+    let qr = z.qr();
+    let mut q = qr.compute_Q();
+    let r = qr.R();
+    for j in 0..n {
+        if r[(j, j)] < 0.0 {
+            for i in 0..n {
+                q[(i, j)] = -q[(i, j)];
+            }
+        }
+    }
+    let mut ql = q.clone();
+    for j in 0..n {
+        for i in 0..n {
+            ql[(i, j)] *= lambda[j];
+        }
+    }
+    let a = &ql * q.transpose();
+    // Symmetrise exactly, so the Hessian is symmetric to the last bit.
+    Mat::from_fn(n, n, |i, j| 0.5 * (a[(i, j)] + a[(j, i)]))
+}
+
+/// An instance of `quadratic`.
+pub struct Quadratic {
+    lambda: Vec<f64>,
+    dense: Option<Mat<f64>>,
+    center: Vec<f64>,
+    mu: f64,
+}
+
+impl Quadratic {
+    /// `out <- A v`.
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        match &self.dense {
+            None => {
+                for ((o, l), vi) in out.iter_mut().zip(&self.lambda).zip(v) {
+                    *o = l * vi;
+                }
+            }
+            Some(a) => {
+                let n = v.len();
+                out.fill(0.0);
+                for (j, vj) in v.iter().enumerate() {
+                    let col = a.col(j);
+                    for i in 0..n {
+                        out[i] += col[i] * vj;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Problem for Quadratic {
+    fn dim(&self) -> usize {
+        self.lambda.len()
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        match &self.dense {
+            None => {
+                0.5 * x
+                    .iter()
+                    .zip(&self.center)
+                    .zip(&self.lambda)
+                    .map(|((a, c), l)| l * (a - c) * (a - c))
+                    .sum::<f64>()
+            }
+            Some(_) => {
+                let mut g = vec![0.0; x.len()];
+                self.value_and_gradient(x, &mut g)
+            }
+        }
+    }
+
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        match &self.dense {
+            None => {
+                for (((gi, l), xi), ci) in g.iter_mut().zip(&self.lambda).zip(x).zip(&self.center) {
+                    *gi = l * (xi - ci);
+                }
+            }
+            Some(_) => {
+                let d: Vec<f64> = x.iter().zip(&self.center).map(|(a, c)| a - c).collect();
+                self.apply(&d, g);
+            }
+        }
+    }
+
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.gradient(x, g);
+        0.5 * x
+            .iter()
+            .zip(&self.center)
+            .zip(g.iter())
+            .map(|((a, c), gi)| (a - c) * gi)
+            .sum::<f64>()
+    }
+
+    fn second_order(&self) -> Option<&dyn SecondOrder> {
+        Some(self)
+    }
+
+    fn standard_start(&self) -> Vec<f64> {
+        vec![1.0; self.dim()]
+    }
+
+    fn optimum(&self) -> Option<Optimum> {
+        Some(Optimum {
+            value: 0.0,
+            point: Some(self.center.clone()),
+        })
+    }
+
+    fn curvature(&self) -> Option<Curvature> {
+        Some(Curvature {
+            mu: self.mu,
+            lipschitz: 1.0,
+        })
+    }
+}
+
+impl SecondOrder for Quadratic {
+    fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
+        self.apply(v, out);
+    }
+
+    fn hessian(&self, _x: &[f64], h: &mut Mat<f64>) {
+        match &self.dense {
+            Some(a) => h.copy_from(a),
+            None => {
+                h.fill(0.0);
+                for (i, l) in self.lambda.iter().enumerate() {
+                    h[(i, i)] = *l;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::FamilyConfig;
+    use crate::problems::testing::assert_derivatives;
+    use faer::Side;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    fn config(
+        dim: usize,
+        kappa: f64,
+        spectrum: &str,
+        rotation: &str,
+        shift: f64,
+    ) -> QuadraticConfig {
+        QuadraticConfig {
+            dim,
+            kappa,
+            spectrum: spectrum.into(),
+            rotation: rotation.into(),
+            shift,
+        }
+    }
+
+    fn build(c: &QuadraticConfig) -> Box<dyn Problem> {
+        c.check().expect("valid config");
+        c.build(&mut ChaCha8Rng::seed_from_u64(7)).expect("builds")
+    }
+
+    #[test]
+    fn spectra_hit_their_ends_exactly() {
+        for spectrum in SPECTRA {
+            let l = config(5, 1e3, spectrum, "none", 0.0).eigenvalues();
+            assert_eq!(l[0], 1e-3, "{spectrum}");
+            assert!(
+                (l[4] - 1.0).abs() <= 4.0 * f64::EPSILON,
+                "{spectrum}: {:e}",
+                l[4]
+            );
+            assert!(l.windows(2).all(|w| w[0] < w[1]));
+        }
+        let lin = config(5, 1e3, "linear", "none", 0.0).eigenvalues();
+        assert!((lin[2] - (1e-3 + 0.999 * 0.5)).abs() <= 4.0 * f64::EPSILON);
+        let log = config(5, 1e4, "log-uniform", "none", 0.0).eigenvalues();
+        assert!(
+            (log[2] - 1e-2).abs() <= 8.0 * f64::EPSILON * 1e-2,
+            "{:e}",
+            log[2]
+        );
+    }
+
+    #[test]
+    fn rotated_hessian_has_the_exact_spectrum() {
+        let c = config(30, 100.0, "log-uniform", "random", 0.5);
+        let p = build(&c);
+        let mut h = Mat::<f64>::zeros(30, 30);
+        p.second_order()
+            .expect("second order")
+            .hessian(&[0.0; 30], &mut h);
+        let eig = h.self_adjoint_eigen(Side::Lower).expect("eigen converges");
+        let s = eig.S();
+        let expected = c.eigenvalues();
+        let tol = 30.0 * 30.0 * f64::EPSILON;
+        for (i, e) in expected.iter().enumerate() {
+            assert!(
+                (s[i] - e).abs() <= tol,
+                "eigenvalue {i}: {:e} vs {e:e}",
+                s[i]
+            );
+        }
+    }
+
+    #[test]
+    fn minimiser_has_zero_gradient_and_value() {
+        for rotation in ROTATIONS {
+            let p = build(&config(8, 1e2, "linear", rotation, -2.0));
+            let opt = p.optimum().expect("known");
+            let x = opt.point.expect("known point");
+            let mut g = vec![1.0; 8];
+            assert_eq!(p.value_and_gradient(&x, &mut g), 0.0);
+            assert!(g.iter().all(|gi| *gi == 0.0), "{g:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        for (c, key) in [
+            (config(0, 10.0, "linear", "none", 0.0), "dim"),
+            (config(3, 0.5, "linear", "none", 0.0), "kappa"),
+            (config(3, f64::NAN, "linear", "none", 0.0), "kappa"),
+            (config(1, 2.0, "linear", "none", 0.0), "kappa"),
+            (config(3, 2.0, "cubic", "none", 0.0), "spectrum"),
+            (config(3, 2.0, "linear", "haar", 0.0), "rotation"),
+        ] {
+            assert_eq!(c.check().unwrap_err().key.as_deref(), Some(key));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn derivatives_match_finite_differences(
+            x in prop::collection::vec(-3.0f64..3.0, 6),
+            v in prop::collection::vec(-1.0f64..1.0, 6),
+            rotate in any::<bool>(),
+        ) {
+            let p = build(&config(6, 50.0, "log-uniform", if rotate { "random" } else { "none" }, 0.3));
+            assert_derivatives(p.as_ref(), &x, &v);
+        }
+    }
+}

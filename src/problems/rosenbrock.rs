@@ -1,0 +1,277 @@
+//! `rosenbrock`: the banana valley, a curved ill-conditioned descent with `f* = 0` at `x* = (1, ..., 1)`.
+//!
+//! - `variant = "chained"` (default, as scipy's `rosen`): `f(x) = sum_{i=1}^{n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`.
+//!   For `n >= 4` it has a second local minimum near `x_1 = -0.9933` (`f = 3.9866`): a run that ends there has
+//!   converged, to another minimum, and its distance to `x*` says so.
+//! - `variant = "extended"`: independent pairs, `f(x) = sum_{i=1}^{n/2} 100 (x_{2i} - x_{2i-1}^2)^2 + (1 - x_{2i-1})^2`,
+//!   `n` even.
+//!
+//! Standard start `(-1.2, 1, -1.2, 1, ...)`. The curvature is unbounded (the Hessian grows with `|x|`), so
+//! there are no global `mu`, `L`. Hessian-vector products exploit the tridiagonal (chained) or 2x2 block
+//! (extended) structure: `O(n)`.
+
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::params::{ParamDoc, ParamError, one_of};
+use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+
+/// The keys of `rosenbrock`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "dim",
+        default: "2",
+        doc: "dimension n >= 2 (even for \"extended\")",
+    },
+    ParamDoc {
+        name: "variant",
+        default: "\"chained\"",
+        doc: "\"chained\" (overlapping terms, as scipy's rosen) or \"extended\" (independent pairs)",
+    },
+];
+
+const VARIANTS: &[&str] = &["chained", "extended"];
+
+/// The parameters of `rosenbrock`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosenbrockConfig {
+    /// Dimension.
+    #[serde(default = "default_dim")]
+    pub dim: usize,
+    /// Which coupling of the terms.
+    #[serde(default = "default_variant")]
+    pub variant: String,
+}
+
+fn default_dim() -> usize {
+    2
+}
+
+fn default_variant() -> String {
+    "chained".into()
+}
+
+impl super::FamilyConfig for RosenbrockConfig {
+    fn check(&self) -> Result<(), ParamError> {
+        if self.dim < 2 {
+            return Err(ParamError::key(
+                "dim",
+                format!("`dim` must be at least 2, got {}", self.dim),
+            ));
+        }
+        one_of("variant", &self.variant, VARIANTS)?;
+        if self.variant == "extended" && self.dim % 2 == 1 {
+            return Err(ParamError::key(
+                "dim",
+                format!(
+                    "the extended variant pairs coordinates, so `dim` must be even, got {}",
+                    self.dim
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            hessian: true,
+            hvp: true,
+            curvature: false,
+        }
+    }
+
+    fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+        Ok(Box::new(Rosenbrock {
+            dim: self.dim,
+            chained: self.variant == "chained",
+        }))
+    }
+}
+
+/// An instance of `rosenbrock`.
+pub struct Rosenbrock {
+    dim: usize,
+    chained: bool,
+}
+
+impl Rosenbrock {
+    /// The (first, second) coordinates of each term: overlapping pairs or disjoint pairs.
+    fn terms(&self) -> impl Iterator<Item = (usize, usize)> + use<> {
+        let (n, stride) = (self.dim, if self.chained { 1 } else { 2 });
+        (0..n - 1).step_by(stride).map(|i| (i, i + 1))
+    }
+}
+
+impl Problem for Rosenbrock {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        self.terms()
+            .map(|(i, j)| {
+                let a = x[j] - x[i] * x[i];
+                let b = 1.0 - x[i];
+                100.0 * a * a + b * b
+            })
+            .sum()
+    }
+
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        self.value_and_gradient(x, g);
+    }
+
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        g.fill(0.0);
+        let mut f = 0.0;
+        for (i, j) in self.terms() {
+            let a = x[j] - x[i] * x[i];
+            let b = 1.0 - x[i];
+            f += 100.0 * a * a + b * b;
+            g[i] += -400.0 * x[i] * a - 2.0 * b;
+            g[j] += 200.0 * a;
+        }
+        f
+    }
+
+    fn second_order(&self) -> Option<&dyn SecondOrder> {
+        Some(self)
+    }
+
+    fn standard_start(&self) -> Vec<f64> {
+        (0..self.dim)
+            .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+            .collect()
+    }
+
+    fn optimum(&self) -> Option<Optimum> {
+        Some(Optimum {
+            value: 0.0,
+            point: Some(vec![1.0; self.dim]),
+        })
+    }
+}
+
+impl SecondOrder for Rosenbrock {
+    fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        for (i, j) in self.terms() {
+            // The 2x2 Hessian of one term in (x_i, x_j).
+            let hii = 1200.0 * x[i] * x[i] - 400.0 * x[j] + 2.0;
+            let hij = -400.0 * x[i];
+            out[i] += hii * v[i] + hij * v[j];
+            out[j] += hij * v[i] + 200.0 * v[j];
+        }
+    }
+
+    fn hessian(&self, x: &[f64], h: &mut Mat<f64>) {
+        h.fill(0.0);
+        for (i, j) in self.terms() {
+            h[(i, i)] += 1200.0 * x[i] * x[i] - 400.0 * x[j] + 2.0;
+            h[(i, j)] += -400.0 * x[i];
+            h[(j, i)] += -400.0 * x[i];
+            h[(j, j)] += 200.0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::FamilyConfig;
+    use crate::problems::testing::assert_derivatives;
+    use faer::Side;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    fn build(dim: usize, variant: &str) -> Box<dyn Problem> {
+        let c = RosenbrockConfig {
+            dim,
+            variant: variant.into(),
+        };
+        c.check().expect("valid config");
+        c.build(&mut ChaCha8Rng::seed_from_u64(0)).expect("builds")
+    }
+
+    #[test]
+    fn matches_scipy_rosen_at_the_standard_start() {
+        // scipy.optimize.rosen([-1.2, 1]) = 24.2; chained n = 4: 24.2 + (100 * (-1.2 - 1)^2 + 4) + 24.2.
+        assert_eq!(build(2, "chained").value(&[-1.2, 1.0]), 24.2);
+        let f4 = build(4, "chained").value(&[-1.2, 1.0, -1.2, 1.0]);
+        assert!(
+            (f4 - (24.2 + 100.0 * 2.2f64.powi(2) + 4.0 + 24.2)).abs() <= 1e3 * f64::EPSILON,
+            "{f4:e}"
+        );
+        assert_eq!(build(4, "extended").value(&[-1.2, 1.0, -1.2, 1.0]), 48.4);
+    }
+
+    #[test]
+    fn minimiser_is_a_minimum() {
+        for (n, variant) in [(2, "chained"), (7, "chained"), (6, "extended")] {
+            let p = build(n, variant);
+            let x = p.optimum().and_then(|o| o.point).expect("known");
+            let mut g = vec![1.0; n];
+            assert_eq!(p.value_and_gradient(&x, &mut g), 0.0);
+            assert!(g.iter().all(|gi| *gi == 0.0));
+            let mut h = Mat::<f64>::zeros(n, n);
+            p.second_order().expect("second order").hessian(&x, &mut h);
+            h.llt(Side::Lower)
+                .expect("positive definite at the minimiser");
+        }
+    }
+
+    #[test]
+    fn chained_has_the_documented_second_minimum() {
+        // Near x_1 = -0.9933 for n = 4..7 (Kok and Sandrock 2009); polish it with Newton steps on the exact Hessian.
+        let n = 4;
+        let p = build(n, "chained");
+        let so = p.second_order().expect("second order");
+        let mut x = vec![-0.99, 0.99, 0.98, 0.96];
+        let mut g = vec![0.0; n];
+        let mut h = Mat::<f64>::zeros(n, n);
+        for _ in 0..50 {
+            p.gradient(&x, &mut g);
+            so.hessian(&x, &mut h);
+            let gm = Mat::from_fn(n, 1, |i, _| g[i]);
+            let d = h.partial_piv_lu().solve(&gm);
+            for i in 0..n {
+                x[i] -= d[(i, 0)];
+            }
+        }
+        p.gradient(&x, &mut g);
+        assert!(crate::vector::norm(&g) <= 1e-10, "{g:?}");
+        assert!((x[0] + 0.9933).abs() <= 1e-4, "{x:?}");
+        assert!((p.value(&x) - 3.9866).abs() <= 1e-4, "{:e}", p.value(&x));
+        h.llt(Side::Lower).expect("a local minimum");
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        for (dim, variant, key) in [
+            (1, "chained", "dim"),
+            (3, "extended", "dim"),
+            (4, "banana", "variant"),
+        ] {
+            let c = RosenbrockConfig {
+                dim,
+                variant: variant.into(),
+            };
+            assert_eq!(c.check().unwrap_err().key.as_deref(), Some(key));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn derivatives_match_finite_differences(
+            x in prop::collection::vec(-2.0f64..2.0, 6),
+            v in prop::collection::vec(-1.0f64..1.0, 6),
+            chained in any::<bool>(),
+        ) {
+            let p = build(6, if chained { "chained" } else { "extended" });
+            assert_derivatives(p.as_ref(), &x, &v);
+        }
+    }
+}

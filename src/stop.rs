@@ -1,0 +1,338 @@
+//! The stop rule and the outcome of a run.
+//!
+//! Every stop test lives here, and only the runner applies it: an optimizer never decides to stop. The
+//! tests are checked after every iteration on the runner's own measurement, in this order: a non-finite
+//! value or gradient, or runaway growth, is `diverged`; any satisfied tolerance is `converged`; then the
+//! budgets `max_iters`, `max_evals` and `time_limit_s`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::params::{ParamDoc, ParamError, positive};
+
+/// The `[stop]` keys.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "grad_rtol",
+        default: "1e-6 if no tolerance is given",
+        doc: "converged when ||g_k|| <= grad_rtol ||g_0||",
+    },
+    ParamDoc {
+        name: "grad_atol",
+        default: "none",
+        doc: "converged when ||g_k|| <= grad_atol",
+    },
+    ParamDoc {
+        name: "f_tol",
+        default: "none",
+        doc: "converged when f_k - f* <= f_tol (where f* is known)",
+    },
+    ParamDoc {
+        name: "x_rtol",
+        default: "none",
+        doc: "converged when ||x_k - x*|| <= x_rtol ||x_0 - x*|| (where x* is known)",
+    },
+    ParamDoc {
+        name: "max_iters",
+        default: "10000",
+        doc: "iteration budget",
+    },
+    ParamDoc {
+        name: "max_evals",
+        default: "none",
+        doc: "budget of gradient-equivalent evaluations",
+    },
+    ParamDoc {
+        name: "time_limit_s",
+        default: "none",
+        doc: "wall-time budget per run, in seconds",
+    },
+    ParamDoc {
+        name: "diverge_factor",
+        default: "1e10",
+        doc: "diverged when ||g_k|| > diverge_factor max(||g_0||, 1)",
+    },
+];
+
+/// The `[stop]` table as written, before defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopConfig {
+    /// Relative gradient tolerance.
+    pub grad_rtol: Option<f64>,
+    /// Absolute gradient tolerance.
+    pub grad_atol: Option<f64>,
+    /// Tolerance on `f - f*`.
+    pub f_tol: Option<f64>,
+    /// Relative tolerance on `||x - x*||`.
+    pub x_rtol: Option<f64>,
+    /// Iteration budget.
+    pub max_iters: Option<u64>,
+    /// Gradient-equivalent evaluation budget.
+    pub max_evals: Option<u64>,
+    /// Wall-time budget, seconds.
+    pub time_limit_s: Option<f64>,
+    /// Runaway-growth factor.
+    pub diverge_factor: Option<f64>,
+}
+
+/// The checked stop rule with defaults filled in; part of every run's spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopRule {
+    /// Relative gradient tolerance.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grad_rtol: Option<f64>,
+    /// Absolute gradient tolerance.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grad_atol: Option<f64>,
+    /// Tolerance on `f - f*`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub f_tol: Option<f64>,
+    /// Relative tolerance on `||x - x*||`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub x_rtol: Option<f64>,
+    /// Iteration budget.
+    pub max_iters: u64,
+    /// Gradient-equivalent evaluation budget.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_evals: Option<u64>,
+    /// Wall-time budget, seconds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub time_limit_s: Option<f64>,
+    /// Runaway-growth factor.
+    pub diverge_factor: f64,
+}
+
+impl Default for StopRule {
+    fn default() -> Self {
+        StopConfig::default()
+            .check()
+            .expect("the default stop rule is valid")
+    }
+}
+
+impl StopConfig {
+    /// Fills in defaults and checks every value, naming the key at fault.
+    pub fn check(&self) -> Result<StopRule, ParamError> {
+        for (key, v) in [
+            ("grad_rtol", self.grad_rtol),
+            ("grad_atol", self.grad_atol),
+            ("f_tol", self.f_tol),
+            ("x_rtol", self.x_rtol),
+            ("time_limit_s", self.time_limit_s),
+            ("diverge_factor", self.diverge_factor),
+        ] {
+            if let Some(v) = v {
+                positive(key, v)?;
+            }
+        }
+        if self.max_iters == Some(0) {
+            return Err(ParamError::key(
+                "max_iters",
+                "`max_iters` must be at least 1",
+            ));
+        }
+        if self.max_evals == Some(0) {
+            return Err(ParamError::key(
+                "max_evals",
+                "`max_evals` must be at least 1",
+            ));
+        }
+        let no_tolerance = self.grad_rtol.is_none()
+            && self.grad_atol.is_none()
+            && self.f_tol.is_none()
+            && self.x_rtol.is_none();
+        Ok(StopRule {
+            grad_rtol: if no_tolerance {
+                Some(1e-6)
+            } else {
+                self.grad_rtol
+            },
+            grad_atol: self.grad_atol,
+            f_tol: self.f_tol,
+            x_rtol: self.x_rtol,
+            max_iters: self.max_iters.unwrap_or(10_000),
+            max_evals: self.max_evals,
+            time_limit_s: self.time_limit_s,
+            diverge_factor: self.diverge_factor.unwrap_or(1e10),
+        })
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A tolerance of the stop rule was met.
+    Converged,
+    /// The iteration budget ran out.
+    MaxIters,
+    /// The evaluation budget ran out.
+    MaxEvals,
+    /// The wall-time budget ran out.
+    TimeLimit,
+    /// A non-finite value or gradient, or runaway growth.
+    Diverged,
+    /// The optimizer broke down or panicked; the message says why.
+    Failed,
+    /// The problem lacks what the optimizer needs; the message says what.
+    NotApplicable,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 7] = [
+        Status::Converged,
+        Status::MaxIters,
+        Status::MaxEvals,
+        Status::TimeLimit,
+        Status::Diverged,
+        Status::Failed,
+        Status::NotApplicable,
+    ];
+
+    /// The kebab-case name used in files and tables.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Converged => "converged",
+            Status::MaxIters => "max-iters",
+            Status::MaxEvals => "max-evals",
+            Status::TimeLimit => "time-limit",
+            Status::Diverged => "diverged",
+            Status::Failed => "failed",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the runner measured after an iteration, for the stop rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Measure {
+    /// Iterations done.
+    pub iter: u64,
+    /// Gradient-equivalent evaluations so far.
+    pub evals: u64,
+    /// Seconds since the run started.
+    pub elapsed_s: f64,
+    /// `f(x_k)`.
+    pub value: f64,
+    /// `||g(x_k)||`.
+    pub grad_norm: f64,
+    /// `||g(x_0)||`.
+    pub grad_norm0: f64,
+    /// `f(x_k) - f*`, where `f*` is known.
+    pub gap: Option<f64>,
+    /// `||x_k - x*|| / ||x_0 - x*||`, where `x*` is known and `x_0 != x*`.
+    pub x_ratio: Option<f64>,
+}
+
+impl StopRule {
+    /// The status at which the run ends after this measurement, or `None` to go on.
+    pub fn verdict(&self, m: &Measure) -> Option<Status> {
+        if !m.value.is_finite()
+            || !m.grad_norm.is_finite()
+            || m.grad_norm > self.diverge_factor * m.grad_norm0.max(1.0)
+        {
+            return Some(Status::Diverged);
+        }
+        let hit =
+            |tol: Option<f64>, v: Option<f64>| matches!((tol, v), (Some(t), Some(v)) if v <= t);
+        if matches!(self.grad_rtol, Some(t) if m.grad_norm <= t * m.grad_norm0)
+            || hit(self.grad_atol, Some(m.grad_norm))
+            || hit(self.f_tol, m.gap)
+            || hit(self.x_rtol, m.x_ratio)
+            || m.grad_norm == 0.0
+        {
+            return Some(Status::Converged);
+        }
+        if m.iter >= self.max_iters {
+            return Some(Status::MaxIters);
+        }
+        if matches!(self.max_evals, Some(b) if m.evals >= b) {
+            return Some(Status::MaxEvals);
+        }
+        if matches!(self.time_limit_s, Some(t) if m.elapsed_s >= t) {
+            return Some(Status::TimeLimit);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measure(grad_norm: f64) -> Measure {
+        Measure {
+            iter: 5,
+            evals: 5,
+            elapsed_s: 0.0,
+            value: 1.0,
+            grad_norm,
+            grad_norm0: 1.0,
+            gap: Some(0.5),
+            x_ratio: None,
+        }
+    }
+
+    #[test]
+    fn default_rule_is_grad_rtol() {
+        let r = StopRule::default();
+        assert_eq!(r.grad_rtol, Some(1e-6));
+        assert_eq!(r.max_iters, 10_000);
+        assert_eq!(r.verdict(&measure(1e-6)), Some(Status::Converged));
+        assert_eq!(r.verdict(&measure(2e-6)), None);
+        assert_eq!(r.verdict(&measure(f64::NAN)), Some(Status::Diverged));
+        assert_eq!(r.verdict(&measure(1e11)), Some(Status::Diverged));
+    }
+
+    #[test]
+    fn budgets_and_known_optimum_tests() {
+        let r = StopConfig {
+            f_tol: Some(0.5),
+            max_iters: Some(5),
+            ..StopConfig::default()
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(
+            r.grad_rtol, None,
+            "an explicit tolerance replaces the default"
+        );
+        assert_eq!(r.verdict(&measure(0.9)), Some(Status::Converged));
+        let m = Measure {
+            gap: Some(0.6),
+            ..measure(0.9)
+        };
+        assert_eq!(r.verdict(&m), Some(Status::MaxIters));
+        let m = Measure {
+            gap: None,
+            iter: 1,
+            ..measure(0.9)
+        };
+        assert_eq!(r.verdict(&m), None, "f_tol is silent where f* is unknown");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let e = StopConfig {
+            grad_rtol: Some(-1.0),
+            ..StopConfig::default()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("grad_rtol"));
+        let e = StopConfig {
+            max_iters: Some(0),
+            ..StopConfig::default()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("max_iters"));
+    }
+}

@@ -1,0 +1,451 @@
+//! The results store: one JSON file per run, written atomically, and the tidy CSV views of a sweep.
+//!
+//! Layout of a results directory `DIR`:
+//! - `DIR/runs/<run-id>.json`: one [`RunRecord`], written to a temporary file in the same directory and then
+//!   renamed, so a reader never sees half a file;
+//! - `DIR/summary.csv`: one row per run; `DIR/traces.csv`: one row per run and recorded iteration;
+//! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::oracle::Counts;
+use crate::stop::{Status, StopRule};
+use crate::trace::TracePoint;
+
+/// The version of the run-file layout; bumped on incompatible change.
+pub const FORMAT: u32 = 1;
+
+/// Serde for `f64` that keeps non-finite values (JSON has no NaN): they are written as the strings
+/// `"NaN"`, `"inf"` and `"-inf"`.
+pub mod real {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes a finite value as a number, a non-finite one as a string.
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else if v.is_nan() {
+            s.serialize_str("NaN")
+        } else if *v > 0.0 {
+            s.serialize_str("inf")
+        } else {
+            s.serialize_str("-inf")
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Number(f64),
+        Text(String),
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::Number(v) => Ok(v),
+            Repr::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(serde::de::Error::custom(format!(
+                    "expected a number, \"NaN\", \"inf\" or \"-inf\", got \"{other}\""
+                ))),
+            },
+        }
+    }
+}
+
+/// A problem instance as recorded: family and every parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemSpec {
+    /// The family.
+    pub family: String,
+    /// Every parameter, defaults filled in.
+    pub params: serde_json::Value,
+}
+
+/// An optimizer as recorded: name and every hyperparameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptimizerSpec {
+    /// The registry name.
+    pub name: String,
+    /// Every hyperparameter, defaults filled in.
+    pub params: serde_json::Value,
+}
+
+/// Everything that determines a run; its hash is the run id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// The problem instance.
+    pub problem: ProblemSpec,
+    /// The optimizer.
+    pub optimizer: OptimizerSpec,
+    /// The seed.
+    pub seed: u64,
+    /// The stop rule.
+    pub stop: StopRule,
+}
+
+impl RunSpec {
+    /// The stable id: `<family>-<optimizer>-<first 16 hex digits of SHA-256 of the canonical JSON spec>`.
+    pub fn run_id(&self) -> String {
+        let canonical = serde_json::to_string(self).unwrap_or_default();
+        let digest = Sha256::digest(canonical.as_bytes());
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("{}-{}-{hex}", self.problem.family, self.optimizer.name)
+    }
+}
+
+/// How a run ended and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The status.
+    pub status: Status,
+    /// Why it failed or was not applicable.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message: Option<String>,
+    /// The problem's dimension.
+    pub dim: usize,
+    /// Iterations done.
+    pub iterations: u64,
+    /// The optimizer's oracle calls.
+    pub counts: Counts,
+    /// Gradient-equivalent evaluations (see [`Counts::grad_equiv`]).
+    pub grad_equiv_evals: u64,
+    /// `f(x_0)`.
+    #[serde(with = "real")]
+    pub initial_value: f64,
+    /// `f` at the last iterate.
+    #[serde(with = "real")]
+    pub final_value: f64,
+    /// `f*`, where known.
+    pub optimum_value: Option<f64>,
+    /// `||g(x_0)||`.
+    #[serde(with = "real")]
+    pub initial_grad_norm: f64,
+    /// `||g||` at the last iterate.
+    #[serde(with = "real")]
+    pub final_grad_norm: f64,
+    /// `||x - x*||` at the last iterate, where `x*` is known.
+    pub final_x_error: Option<f64>,
+    /// The last iterate, kept when the dimension is at most 100.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_x: Option<Vec<f64>>,
+}
+
+/// Where and with what a run was made; identical for reruns of the same binary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The optzoo version.
+    pub optzoo_version: String,
+    /// The git commit optzoo was built from, where known.
+    pub git_commit: Option<String>,
+}
+
+impl Provenance {
+    /// The provenance of this build.
+    pub fn current() -> Self {
+        Provenance {
+            optzoo_version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: option_env!("OPTZOO_GIT_COMMIT")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        }
+    }
+}
+
+/// Wall-clock measurements: the only part of a record that differs between reruns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// The whole run, building the problem included.
+    pub wall_time_s: f64,
+    /// Time inside the optimizer's `init` and `step` calls.
+    pub optimizer_time_s: f64,
+    /// Time in the runner's own measurements (not charged to the optimizer).
+    pub measure_time_s: f64,
+    /// Seconds since the start at each trace point.
+    pub trace_time_s: Vec<f64>,
+}
+
+/// One run, as stored in `DIR/runs/<run-id>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The file layout version.
+    pub format: u32,
+    /// The run id.
+    pub run_id: String,
+    /// What was run.
+    pub spec: RunSpec,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Measurements on the log-spaced ladder, plus the last iteration.
+    pub trace: Vec<TracePoint>,
+    /// Version and commit.
+    pub provenance: Provenance,
+    /// Wall-clock times.
+    pub timing: Timing,
+}
+
+/// A failure to read or write results.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An I/O error on a path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file that is not what it should be.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    drop(f);
+    fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// The path of a run's file.
+pub fn run_path(dir: &Path, run_id: &str) -> PathBuf {
+    dir.join("runs").join(format!("{run_id}.json"))
+}
+
+/// Writes one run record atomically.
+pub fn write_run(dir: &Path, record: &RunRecord) -> Result<(), StoreError> {
+    let path = run_path(dir, &record.run_id);
+    let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| StoreError::Invalid {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    write_atomic(&path, &bytes)
+}
+
+/// Reads one run record.
+pub fn read_run(path: &Path) -> Result<RunRecord, StoreError> {
+    let bytes = fs::read(path).map_err(io(path))?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("not a run record: {e}"),
+    })
+}
+
+/// Reads the finished record of `spec` in `dir`, if one exists and matches it.
+pub fn finished(dir: &Path, spec: &RunSpec) -> Option<RunRecord> {
+    let record = read_run(&run_path(dir, &spec.run_id())).ok()?;
+    (record.format == FORMAT && record.spec == *spec).then_some(record)
+}
+
+/// Every run record in `DIR/runs`, sorted by run id; files that are not records are errors.
+pub fn read_all(dir: &Path) -> Result<Vec<RunRecord>, StoreError> {
+    let runs = dir.join("runs");
+    let mut paths: Vec<PathBuf> = fs::read_dir(&runs)
+        .map_err(io(&runs))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| read_run(p)).collect()
+}
+
+/// A float as CSV text: plain decimals for moderate magnitudes, shortest round-trip scientific otherwise;
+/// `NaN`, `inf` and `-inf` as such (pandas, polars and R read all of these).
+pub fn fmt_real(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || !v.is_finite() || (1e-4..1e16).contains(&a) {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(fmt_real).unwrap_or_default()
+}
+
+/// The columns of `summary.csv`.
+pub const SUMMARY_COLUMNS: &[&str] = &[
+    "run_id",
+    "problem",
+    "problem_params",
+    "optimizer",
+    "optimizer_params",
+    "seed",
+    "status",
+    "message",
+    "iterations",
+    "f_evals",
+    "g_evals",
+    "hess_evals",
+    "hvp_evals",
+    "grad_equiv_evals",
+    "initial_value",
+    "final_value",
+    "optimum_value",
+    "final_gap",
+    "final_grad_norm",
+    "final_x_error",
+    "wall_time_s",
+];
+
+/// The columns of `traces.csv`.
+pub const TRACE_COLUMNS: &[&str] = &[
+    "run_id",
+    "problem",
+    "optimizer",
+    "seed",
+    "iter",
+    "f_evals",
+    "g_evals",
+    "hess_evals",
+    "hvp_evals",
+    "grad_equiv_evals",
+    "value",
+    "gap",
+    "grad_norm",
+    "time_s",
+];
+
+fn csv_bytes(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Writes `summary.csv` and `traces.csv` for `records` (in the given order), each atomically.
+pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError> {
+    let invalid = |path: PathBuf| {
+        move |e: csv::Error| StoreError::Invalid {
+            path,
+            message: e.to_string(),
+        }
+    };
+    let summary = dir.join("summary.csv");
+    let rows = records.iter().map(|r| {
+        let o = &r.outcome;
+        vec![
+            r.run_id.clone(),
+            r.spec.problem.family.clone(),
+            r.spec.problem.params.to_string(),
+            r.spec.optimizer.name.clone(),
+            r.spec.optimizer.params.to_string(),
+            r.spec.seed.to_string(),
+            o.status.to_string(),
+            o.message.clone().unwrap_or_default(),
+            o.iterations.to_string(),
+            o.counts.f_evals.to_string(),
+            o.counts.g_evals.to_string(),
+            o.counts.hess_evals.to_string(),
+            o.counts.hvp_evals.to_string(),
+            o.grad_equiv_evals.to_string(),
+            fmt_real(o.initial_value),
+            fmt_real(o.final_value),
+            fmt_opt(o.optimum_value),
+            fmt_opt(o.optimum_value.map(|f| o.final_value - f)),
+            fmt_real(o.final_grad_norm),
+            fmt_opt(o.final_x_error),
+            fmt_real(r.timing.wall_time_s),
+        ]
+    });
+    let bytes = csv_bytes(SUMMARY_COLUMNS, rows).map_err(invalid(summary.clone()))?;
+    write_atomic(&summary, &bytes)?;
+
+    let traces = dir.join("traces.csv");
+    let rows = records.iter().flat_map(|r| {
+        let dim = r.outcome.dim;
+        r.trace.iter().enumerate().map(move |(i, t)| {
+            vec![
+                r.run_id.clone(),
+                r.spec.problem.family.clone(),
+                r.spec.optimizer.name.clone(),
+                r.spec.seed.to_string(),
+                t.iter.to_string(),
+                t.counts.f_evals.to_string(),
+                t.counts.g_evals.to_string(),
+                t.counts.hess_evals.to_string(),
+                t.counts.hvp_evals.to_string(),
+                t.counts.grad_equiv(dim).to_string(),
+                fmt_real(t.value),
+                fmt_opt(r.outcome.optimum_value.map(|f| t.value - f)),
+                fmt_real(t.grad_norm),
+                fmt_opt(r.timing.trace_time_s.get(i).copied()),
+            ]
+        })
+    });
+    let bytes = csv_bytes(TRACE_COLUMNS, rows).map_err(invalid(traces.clone()))?;
+    write_atomic(&traces, &bytes)
+}
+
+/// `DIR/sweep.json`: what a sweep was and which runs belong to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepManifest {
+    /// The file layout version.
+    pub format: u32,
+    /// The config's name.
+    pub name: String,
+    /// Where the config came from.
+    pub source: String,
+    /// The hash of the planned run ids.
+    pub config_hash: String,
+    /// The run ids, in plan order.
+    pub run_ids: Vec<String>,
+    /// Version and commit.
+    pub provenance: Provenance,
+}
+
+/// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep.
+pub fn write_sweep(
+    dir: &Path,
+    manifest: &SweepManifest,
+    records: &[RunRecord],
+) -> Result<(), StoreError> {
+    let path = dir.join("sweep.json");
+    let mut bytes = serde_json::to_vec_pretty(manifest).map_err(|e| StoreError::Invalid {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    write_atomic(&path, &bytes)?;
+    write_tables(dir, records)
+}

@@ -1,0 +1,124 @@
+//! The short table of outcomes a sweep prints at its end: one row per optimizer configuration.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::stop::Status;
+use crate::store::RunRecord;
+
+/// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`.
+pub fn optimizer_label(r: &RunRecord) -> String {
+    let params = r.spec.optimizer.params.to_string();
+    if params == "{}" || params == "null" {
+        r.spec.optimizer.name.clone()
+    } else {
+        format!("{} {params}", r.spec.optimizer.name)
+    }
+}
+
+/// The median of a list (the mean of the middle two for an even length), or `None` when empty.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let m = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[m]
+    } else {
+        0.5 * (values[m - 1] + values[m])
+    })
+}
+
+/// Rows: optimizer label (in order of first appearance); columns: runs, each status that occurs, and the
+/// median iterations and gradient-equivalent evaluations of converged runs.
+pub fn outcome_table(records: &[RunRecord]) -> String {
+    let mut order: Vec<String> = Vec::new();
+    let mut by: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
+    for r in records {
+        let label = optimizer_label(r);
+        if !by.contains_key(&label) {
+            order.push(label.clone());
+        }
+        by.entry(label).or_default().push(r);
+    }
+    let statuses: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| records.iter().any(|r| r.outcome.status == *s))
+        .collect();
+    let mut header = vec!["optimizer".to_string(), "runs".to_string()];
+    header.extend(statuses.iter().map(|s| s.to_string()));
+    header.push("median iters".into());
+    header.push("median evals".into());
+    let mut rows = vec![header];
+    for label in &order {
+        let rs = &by[label];
+        let mut row = vec![label.clone(), rs.len().to_string()];
+        for s in &statuses {
+            row.push(
+                rs.iter()
+                    .filter(|r| r.outcome.status == *s)
+                    .count()
+                    .to_string(),
+            );
+        }
+        let conv: Vec<&&RunRecord> = rs
+            .iter()
+            .filter(|r| r.outcome.status == Status::Converged)
+            .collect();
+        let mut iters: Vec<f64> = conv.iter().map(|r| r.outcome.iterations as f64).collect();
+        let mut evals: Vec<f64> = conv
+            .iter()
+            .map(|r| r.outcome.grad_equiv_evals as f64)
+            .collect();
+        row.push(
+            median(&mut iters)
+                .map(|m| format!("{m}"))
+                .unwrap_or_else(|| "-".into()),
+        );
+        row.push(
+            median(&mut evals)
+                .map(|m| format!("{m}"))
+                .unwrap_or_else(|| "-".into()),
+        );
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                if c == 0 {
+                    format!("{cell:<w$}", w = widths[c])
+                } else {
+                    format!("{cell:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        if i == 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}

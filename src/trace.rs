@@ -1,0 +1,66 @@
+//! The trace of a run: measurements sampled on a log-spaced ladder of iterations, plus the last one.
+//!
+//! The ladder is integer arithmetic only (`next = k + max(1, k / 8)`: every iteration up to 8, then steps of
+//! about 12%, some 20 points a decade), so it is the same on every platform and a million-iteration run keeps
+//! about 120 points.
+
+use serde::{Deserialize, Serialize};
+
+use crate::oracle::Counts;
+
+/// One recorded iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TracePoint {
+    /// Iterations done.
+    pub iter: u64,
+    /// The optimizer's oracle calls so far.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// `f(x_k)`.
+    #[serde(with = "crate::store::real")]
+    pub value: f64,
+    /// `||g(x_k)||`.
+    #[serde(with = "crate::store::real")]
+    pub grad_norm: f64,
+}
+
+/// Decides which iterations are recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Ladder {
+    next: u64,
+}
+
+impl Default for Ladder {
+    fn default() -> Self {
+        Ladder { next: 0 }
+    }
+}
+
+impl Ladder {
+    /// True when iteration `k` is on the ladder; call with increasing `k`.
+    pub fn take(&mut self, k: u64) -> bool {
+        if k < self.next {
+            return false;
+        }
+        self.next = k + (k / 8).max(1);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladder_is_dense_early_and_logarithmic_later() {
+        let mut l = Ladder::default();
+        let taken: Vec<u64> = (0..1_000_000).filter(|k| l.take(*k)).collect();
+        assert_eq!(&taken[..10], &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert!(taken.len() < 140, "{} points", taken.len());
+        assert!(
+            taken
+                .windows(2)
+                .all(|w| w[1] as f64 <= 1.126 * w[0] as f64 + 1.0)
+        );
+    }
+}

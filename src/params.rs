@@ -51,7 +51,7 @@ pub fn from_table<C: DeserializeOwned>(
     valid: &[ParamDoc],
 ) -> Result<C, ParamError> {
     table.clone().try_into::<C>().map_err(|e| {
-        let message = e.message().to_string();
+        let message = plain_types(e.message());
         if let Some(name) = between(&message, "unknown field `", "`") {
             let known: Vec<&str> = valid.iter().map(|p| p.name).collect();
             let hint = crate::config::suggest::did_you_mean(name, &known);
@@ -78,6 +78,25 @@ pub fn from_table<C: DeserializeOwned>(
             None => ParamError::table(message),
         }
     })
+}
+
+/// Serde names Rust types ("expected usize"); a config's reader wants TOML words.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected usize", "expected a whole number >= 0"),
+        ("expected u64", "expected a whole number >= 0"),
+        ("expected u32", "expected a whole number >= 0"),
+        ("expected f64", "expected a number"),
+        ("expected a string", "expected a string"),
+        (
+            "expected untagged enum StepValue",
+            "expected a number or a string",
+        ),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {

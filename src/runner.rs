@@ -294,3 +294,132 @@ pub fn sweep(
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{ParamDoc, ParamError};
+    use crate::problem::{Capabilities, Problem};
+    use crate::problems::{Family, FamilyConfig, parse_family};
+    use crate::stop::StopRule;
+    use crate::store::{OptimizerSpec, ProblemSpec};
+    use rand_chacha::ChaCha8Rng;
+    use serde::{Deserialize, Serialize};
+
+    /// A 1-D problem that misbehaves on purpose: `mode = "panic"` panics at the third gradient,
+    /// `mode = "nan"` returns NaN once x leaves the start.
+    #[derive(Serialize, Deserialize)]
+    struct Trap {
+        mode: String,
+    }
+
+    struct TrapProblem {
+        panic: bool,
+        calls: std::sync::atomic::AtomicU32,
+    }
+
+    impl Problem for TrapProblem {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn value(&self, x: &[f64]) -> f64 {
+            if !self.panic && x[0] != 1.0 {
+                f64::NAN
+            } else {
+                0.5 * x[0] * x[0]
+            }
+        }
+        fn gradient(&self, x: &[f64], g: &mut [f64]) {
+            let n = self
+                .calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            assert!(!(self.panic && n >= 2), "trap sprung at gradient call {n}");
+            g[0] = x[0];
+        }
+        fn standard_start(&self) -> Vec<f64> {
+            vec![1.0]
+        }
+    }
+
+    impl FamilyConfig for Trap {
+        fn check(&self) -> Result<(), ParamError> {
+            Ok(())
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+            Ok(Box::new(TrapProblem {
+                panic: self.mode == "panic",
+                calls: 0.into(),
+            }))
+        }
+    }
+
+    static TRAP: Family = Family {
+        name: "trap",
+        summary: "",
+        params: &[],
+        parse: parse_family::<Trap>,
+    };
+    const MODE: &[ParamDoc] = &[];
+
+    fn planned(mode: &str, step: &str) -> PlannedRun {
+        let table: toml::Table = toml::from_str(&format!("mode = \"{mode}\"")).expect("valid TOML");
+        let instance = Instance::parse(&TRAP, &table).expect("valid");
+        let opt_table: toml::Table = toml::from_str(&format!("step = {step}")).expect("valid TOML");
+        let entry = crate::optimizers::optimizer("gd").expect("registered");
+        let optimizer = (entry.parse)(&opt_table, MODE).expect("valid");
+        let spec = RunSpec {
+            problem: ProblemSpec {
+                family: "trap".into(),
+                params: instance.params.clone(),
+            },
+            optimizer: OptimizerSpec {
+                name: "gd".into(),
+                params: optimizer.params.clone(),
+            },
+            seed: 0,
+            stop: StopRule::default(),
+        };
+        PlannedRun {
+            run_id: spec.run_id(),
+            spec,
+            instance: Arc::new(instance),
+            optimizer: Arc::new(optimizer),
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_a_run_is_recorded_as_failed() {
+        let r = execute(&planned("panic", "0.1"));
+        assert_eq!(r.outcome.status, Status::Failed);
+        let msg = r.outcome.message.unwrap_or_default();
+        assert!(
+            msg.contains("panic") && msg.contains("trap sprung"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_nan_value_is_diverged_and_kept_in_the_record() {
+        let r = execute(&planned("nan", "0.1"));
+        assert_eq!(r.outcome.status, Status::Diverged);
+        assert_eq!(r.outcome.iterations, 1);
+        assert!(r.outcome.final_value.is_nan());
+        let json = serde_json::to_string(&r).expect("serializes");
+        let back: RunRecord = serde_json::from_str(&json).expect("reads back");
+        assert!(
+            back.outcome.final_value.is_nan(),
+            "NaN survives the JSON round trip"
+        );
+    }
+
+    #[test]
+    fn a_line_search_failure_is_recorded_as_failed() {
+        // NaN after the first move: Armijo's trial values are all NaN, so the search finds no decrease.
+        let r = execute(&planned("nan", "\"armijo\""));
+        assert_eq!(r.outcome.status, Status::Failed);
+        assert!(r.outcome.message.unwrap_or_default().contains("Armijo"));
+    }
+}

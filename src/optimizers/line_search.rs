@@ -76,6 +76,11 @@ impl Armijo {
         let mut step = self.initial_step;
         for _ in 0..=self.max_backtracks {
             step_to(x, step, d, trial);
+            if trial == x {
+                return Err(StepError::Failed(format!(
+                    "Armijo line search: the step shrank to {step:e} without moving x and without decrease"
+                )));
+            }
             let value = oracle.value(trial);
             if value <= fx + self.c1 * step * slope {
                 return Ok(Accepted { step, value });

@@ -1,0 +1,44 @@
+//! Helpers shared by the integration tests: running the binary and reading its results.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `optzoo` binary with `args` in `cwd`.
+pub fn optzoo(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_optzoo"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the optzoo binary starts")
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("temp dir is writable");
+    p
+}
+
+/// Every run file of a results directory, as JSON with `timing` removed, keyed by file name.
+pub fn runs_without_timing(dir: &Path) -> Vec<(String, serde_json::Value)> {
+    let mut out: Vec<(String, serde_json::Value)> = std::fs::read_dir(dir.join("runs"))
+        .expect("runs/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .map(|p| {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&p).expect("readable")).expect("valid JSON");
+            v.as_object_mut().expect("an object").remove("timing");
+            (
+                p.file_name()
+                    .expect("a name")
+                    .to_string_lossy()
+                    .into_owned(),
+                v,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}

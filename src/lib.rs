@@ -7,9 +7,11 @@
 //! Data flows one way: [`config`] (parse, validate, expand grids) -> [`runner`] -> [`store`] (one JSON file
 //! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables.
 
+pub mod analysis;
 pub mod config;
 pub mod embedded;
 pub mod listing;
+pub mod merge;
 pub mod optimizer;
 pub mod optimizers;
 pub mod oracle;

@@ -1,5 +1,5 @@
 //! The `optzoo` command line: parse arguments, call the library, map errors to exit codes
-//! (0 success, 1 regression or failure, 2 bad input).
+//! (0 success, 1 regression found or failure while working, 2 bad input).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -12,9 +12,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use optzoo::analysis::compare::{self, Matching, Tolerances};
 use optzoo::config::{self, ConfigError};
+use optzoo::listing::{self, Section};
 use optzoo::runner::{self, Finished, SweepOptions};
-use optzoo::store::{self, SweepManifest};
+use optzoo::store;
 
 #[derive(Parser)]
 #[command(
@@ -39,9 +41,42 @@ enum Command {
         /// Worker threads [default: all cores].
         #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
         jobs: Option<u32>,
+        /// Run only shard K of N (1-based), a deterministic slice of the sweep; join shards with `optzoo merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+    },
+    /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
+    Compare {
+        /// The baseline results directory.
+        baseline: PathBuf,
+        /// The new results directory.
+        new: PathBuf,
+        /// Relative growth allowed in iterations and evaluations.
+        #[arg(long, default_value_t = 0.1)]
+        count_rtol: f64,
+        /// Absolute growth allowed in iterations and evaluations.
+        #[arg(long, default_value_t = 2.0)]
+        count_atol: f64,
+        /// Relative growth allowed in the final gap f - f*.
+        #[arg(long, default_value_t = 0.1)]
+        value_rtol: f64,
+        /// Absolute growth allowed in the final gap f - f*.
+        #[arg(long, default_value_t = 1e-8)]
+        value_atol: f64,
+        /// Pair runs by their spec without the optimizer's parameters (a new setting against the old one).
+        #[arg(long)]
+        ignore_optimizer_params: bool,
+    },
+    /// Merge shard directories into OUT.
+    Merge {
+        /// The merged results directory.
+        out: PathBuf,
+        /// Shard directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
     },
     /// List the registries: problem families, optimizers, embedded suites and configs.
     List {
@@ -58,29 +93,71 @@ enum ListWhat {
     Configs,
 }
 
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, e.g. 2/4; got `{s}`");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
 /// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct BadInput(String);
 
+/// A comparison that found regressions (exit 1, after the table is printed).
+#[derive(Debug, thiserror::Error)]
+#[error("{0} regressions against the baseline")]
+struct Regressions(usize);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run(None, None, None, false),
+        None => run(None, None, None, None, false),
         Some(Command::Run {
             config,
             out,
             jobs,
+            shard,
             fresh,
-        }) => run(config, out, jobs, fresh),
+        }) => run(config, out, jobs, shard, fresh),
+        Some(Command::Compare {
+            baseline,
+            new,
+            count_rtol,
+            count_atol,
+            value_rtol,
+            value_atol,
+            ignore_optimizer_params,
+        }) => {
+            let matching = if ignore_optimizer_params {
+                Matching::IgnoreOptimizerParams
+            } else {
+                Matching::RunId
+            };
+            let tol = Tolerances {
+                count_rtol,
+                count_atol,
+                value_rtol,
+                value_atol,
+            };
+            compare_dirs(baseline, new, tol, matching)
+        }
+        Some(Command::Merge { out, dirs }) => merge(out, dirs),
         Some(Command::List { what }) => {
             print!(
                 "{}",
-                optzoo::listing::listing(what.map(|w| match w {
-                    ListWhat::Problems => optzoo::listing::Section::Problems,
-                    ListWhat::Optimizers => optzoo::listing::Section::Optimizers,
-                    ListWhat::Suites => optzoo::listing::Section::Suites,
-                    ListWhat::Configs => optzoo::listing::Section::Configs,
+                listing::listing(what.map(|w| match w {
+                    ListWhat::Problems => Section::Problems,
+                    ListWhat::Optimizers => Section::Optimizers,
+                    ListWhat::Suites => Section::Suites,
+                    ListWhat::Configs => Section::Configs,
                 }))
             );
             Ok(())
@@ -88,6 +165,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Regressions>().is_some() => {
+            eprintln!("optzoo: {e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<BadInput>().is_some() {
@@ -99,14 +180,86 @@ fn main() -> ExitCode {
     }
 }
 
+fn results_dir(dir: &std::path::Path, role: &str) -> anyhow::Result<Vec<store::RunRecord>> {
+    if !dir.join("runs").is_dir() {
+        return Err(BadInput(format!(
+            "{role} {}: not a results directory (no runs/ inside)",
+            dir.display()
+        ))
+        .into());
+    }
+    store::read_all(dir).map_err(|e| BadInput(format!("{role}: {e}")).into())
+}
+
+fn compare_dirs(
+    baseline: PathBuf,
+    new: PathBuf,
+    tol: Tolerances,
+    matching: Matching,
+) -> anyhow::Result<()> {
+    for (name, v) in [
+        ("--count-rtol", tol.count_rtol),
+        ("--count-atol", tol.count_atol),
+        ("--value-rtol", tol.value_rtol),
+        ("--value-atol", tol.value_atol),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(BadInput(format!("{name} must be a finite number >= 0, got {v}")).into());
+        }
+    }
+    let base = results_dir(&baseline, "baseline")?;
+    let new_runs = results_dir(&new, "new")?;
+    let c = compare::compare_matching(&base, &new_runs, &tol, matching)
+        .map_err(|e| BadInput(e.to_string()))?;
+    print!("{}", compare::render(&c));
+    match c.regressions() {
+        0 => Ok(()),
+        n => Err(Regressions(n).into()),
+    }
+}
+
+fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
+    for d in &dirs {
+        if !d.join("sweep.json").is_file() {
+            return Err(BadInput(format!(
+                "{}: not a results directory (no sweep.json inside)",
+                d.display()
+            ))
+            .into());
+        }
+    }
+    let merged = optzoo::merge::merge(&out, &dirs).map_err(|e| match e {
+        optzoo::merge::MergeError::Store(e) => anyhow::Error::new(e),
+        other => BadInput(other.to_string()).into(),
+    })?;
+    println!(
+        "merged {} runs from {} directories into {}",
+        merged.runs,
+        dirs.len(),
+        out.display()
+    );
+    if !merged.missing.is_empty() {
+        println!(
+            "{} planned runs are in no shard yet (first: {})",
+            merged.missing.len(),
+            merged.missing[0]
+        );
+    }
+    Ok(())
+}
+
 fn run(
     config: Option<String>,
     out: Option<PathBuf>,
     jobs: Option<u32>,
+    shard: Option<(usize, usize)>,
     fresh: bool,
 ) -> anyhow::Result<()> {
     let arg = config.unwrap_or_else(|| "quickstart".into());
-    let plan = config::load(&arg)?;
+    let mut plan = config::load(&arg)?;
+    if let Some((k, n)) = shard {
+        plan.shard(k, n);
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&plan.name));
     if dir.exists() && !dir.is_dir() {
         return Err(BadInput(format!(
@@ -128,12 +281,16 @@ fn run(
     });
     let total = plan.runs.len();
     eprintln!(
-        "optzoo: sweep `{}` ({}): {} problem instances x {} optimizers x {} seeds = {total} runs, {jobs} jobs -> {}",
+        "optzoo: sweep `{}` ({}): {} problem instances x {} optimizers x {} seeds = {} runs{}, {jobs} jobs -> {}",
         plan.name,
         plan.source,
         plan.instances.len(),
         plan.optimizers.len(),
         plan.seeds.len(),
+        plan.run_ids.len(),
+        plan.shard
+            .map(|(k, n)| format!(" (shard {k}/{n}: {total} runs)"))
+            .unwrap_or_default(),
         dir.display()
     );
 
@@ -176,20 +333,11 @@ fn run(
             }
         }
     };
-    let records = runner::sweep(&plan.runs, &dir, SweepOptions { jobs, fresh }, &progress)
+    let records = runner::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
         .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let manifest = SweepManifest {
-        format: store::FORMAT,
-        name: plan.name.clone(),
-        source: plan.source.clone(),
-        config_hash: plan.config_hash.clone(),
-        run_ids: plan.runs.iter().map(|r| r.run_id.clone()).collect(),
-        provenance: store::Provenance::current(),
-    };
-    store::write_sweep(&dir, &manifest, &records).context("writing the sweep's tables")?;
     let reused = reused.load(Ordering::Relaxed);
     println!("{}", optzoo::summary::outcome_table(&records));
     println!(

@@ -235,6 +235,44 @@ fn failure(e: StepError) -> (Option<Status>, Option<String>) {
     }
 }
 
+/// The runs of shard `k` of `n` (1-based): every n-th run of the plan, starting at the k-th. A deterministic
+/// slice, so that the shards together are exactly the sweep.
+pub fn shard(runs: Vec<PlannedRun>, k: usize, n: usize) -> Vec<PlannedRun> {
+    debug_assert!(1 <= k && k <= n, "shard {k}/{n}");
+    runs.into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % n == k - 1)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// Removes temporary files that a killed writer left in `DIR/runs` (they are never read as results; this
+/// only tidies). A temporary file of a process that is still alive is left alone.
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+            continue;
+        }
+        let pid = name
+            .trim_end_matches(".tmp")
+            .rsplit('.')
+            .next()
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid
+            .is_some_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
+        if !alive && Path::new("/proc/self").exists() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 /// How a sweep runs.
 #[derive(Debug, Clone, Copy)]
 pub struct SweepOptions {
@@ -242,6 +280,28 @@ pub struct SweepOptions {
     pub jobs: usize,
     /// Rerun runs whose records already exist.
     pub fresh: bool,
+}
+
+/// Runs a plan into `dir` (see [`sweep`]) and writes `sweep.json`, `summary.csv` and `traces.csv`.
+pub fn run_plan(
+    plan: &crate::config::Plan,
+    dir: &Path,
+    options: SweepOptions,
+    progress: &(dyn Fn(Finished<'_>) + Sync),
+) -> Result<Vec<RunRecord>, StoreError> {
+    let records = sweep(&plan.runs, dir, options, progress)?;
+    let manifest = store::SweepManifest {
+        format: store::FORMAT,
+        name: plan.name.clone(),
+        source: plan.source.clone(),
+        config_hash: plan.config_hash.clone(),
+        run_ids: plan.run_ids.clone(),
+        shard: plan.shard,
+        provenance: Provenance::current(),
+        host: store::Host::current(options.jobs.max(1)),
+    };
+    store::write_sweep(dir, &manifest, &records)?;
+    Ok(records)
 }
 
 /// A run as the sweep reports it to its progress callback.
@@ -264,6 +324,7 @@ pub fn sweep(
         path: dir.join("runs"),
         source,
     })?;
+    remove_stale_temporaries(dir);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build()
@@ -283,7 +344,8 @@ pub fn sweep(
                     });
                     return Ok(record);
                 }
-                let record = execute(run);
+                let mut record = execute(run);
+                record.timing.host = store::Host::current(options.jobs.max(1));
                 store::write_run(dir, &record)?;
                 progress(Finished {
                     record: &record,

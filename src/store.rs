@@ -146,6 +146,12 @@ pub struct Provenance {
     pub optzoo_version: String,
     /// The git commit optzoo was built from, where known.
     pub git_commit: Option<String>,
+    /// The compiler that built optzoo (`rustc --version`).
+    #[serde(default)]
+    pub rustc: String,
+    /// The target triple optzoo was built for.
+    #[serde(default)]
+    pub target: String,
 }
 
 impl Provenance {
@@ -156,6 +162,40 @@ impl Provenance {
             git_commit: option_env!("OPTZOO_GIT_COMMIT")
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
+            rustc: env!("OPTZOO_RUSTC").to_string(),
+            target: env!("OPTZOO_TARGET").to_string(),
+        }
+    }
+}
+
+/// The machine a run ran on. Kept inside [`Timing`], because it may differ between reruns of the same
+/// spec (another machine, another `--jobs`) while the results do not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    /// The CPU model, from `/proc/cpuinfo` where available.
+    pub cpu_model: String,
+    /// Worker threads of the sweep.
+    pub threads: usize,
+}
+
+impl Host {
+    /// This machine, with the sweep's thread count.
+    pub fn current(threads: usize) -> Self {
+        static CPU: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let cpu = CPU.get_or_init(|| {
+            std::fs::read_to_string("/proc/cpuinfo")
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .find(|l| l.starts_with("model name"))
+                        .and_then(|l| l.split_once(':'))
+                        .map(|(_, v)| v.trim().to_string())
+                })
+                .unwrap_or_else(|| format!("unknown ({})", std::env::consts::ARCH))
+        });
+        Host {
+            cpu_model: cpu.clone(),
+            threads,
         }
     }
 }
@@ -171,6 +211,9 @@ pub struct Timing {
     pub measure_time_s: f64,
     /// Seconds since the start at each trace point.
     pub trace_time_s: Vec<f64>,
+    /// The machine.
+    #[serde(default)]
+    pub host: Host,
 }
 
 /// One run, as stored in `DIR/runs/<run-id>.json`.
@@ -428,10 +471,15 @@ pub struct SweepManifest {
     pub source: String,
     /// The hash of the planned run ids.
     pub config_hash: String,
-    /// The run ids, in plan order.
+    /// The run ids of the whole sweep, in plan order (all shards).
     pub run_ids: Vec<String>,
-    /// Version and commit.
+    /// The shard this directory holds (`(k, n)`: the k-th of n, 1-based), or none for a whole sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<(usize, usize)>,
+    /// Version, commit, compiler and target.
     pub provenance: Provenance,
+    /// The machine and thread count of the sweep.
+    pub host: Host,
 }
 
 /// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep.

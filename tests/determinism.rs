@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{optzoo, runs_without_timing, write};
+use common::{assert_same_runs, optzoo, runs_without_timing, write};
 
 const CONFIG: &str = r#"
 name = "determinism"

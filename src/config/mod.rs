@@ -71,8 +71,22 @@ pub struct Plan {
     pub instances: Vec<Arc<Instance>>,
     /// The optimizers: (registry name, checked optimizer).
     pub optimizers: Vec<(String, Arc<Checked>)>,
-    /// Every run: for each instance, each optimizer, each seed.
+    /// The runs to execute: for each instance, each optimizer, each seed (one shard's slice after
+    /// [`Plan::shard`]).
     pub runs: Vec<PlannedRun>,
+    /// The run ids of the whole sweep, in plan order.
+    pub run_ids: Vec<String>,
+    /// The shard this plan holds (`(k, n)`, 1-based), if any.
+    pub shard: Option<(usize, usize)>,
+}
+
+impl Plan {
+    /// Keeps only shard `k` of `n` (1-based): every n-th run, starting at the k-th.
+    pub fn shard(&mut self, k: usize, n: usize) {
+        let runs = std::mem::take(&mut self.runs);
+        self.runs = crate::runner::shard(runs, k, n);
+        self.shard = Some((k, n));
+    }
 }
 
 /// Reads a config from a path or, where no such file exists, by the name of an embedded config.
@@ -412,6 +426,8 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok(Plan {
+        run_ids: runs.iter().map(|r| r.run_id.clone()).collect(),
+        shard: None,
         name: raw.name.unwrap_or_else(|| default_name.to_string()),
         source: src.name.clone(),
         config_hash,

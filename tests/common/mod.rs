@@ -42,3 +42,34 @@ pub fn runs_without_timing(dir: &Path) -> Vec<(String, serde_json::Value)> {
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
+
+/// Asserts that two results directories hold the same runs outside `timing`, naming the first difference.
+pub fn assert_same_runs(a: &Path, b: &Path) {
+    let (ra, rb) = (runs_without_timing(a), runs_without_timing(b));
+    let names =
+        |r: &[(String, serde_json::Value)]| r.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&ra),
+        names(&rb),
+        "{} and {} hold different run files",
+        a.display(),
+        b.display()
+    );
+    for ((name, va), (_, vb)) in ra.iter().zip(&rb) {
+        if va != vb {
+            let key = va
+                .as_object()
+                .and_then(|o| {
+                    o.iter()
+                        .find(|(k, v)| vb.get(k.as_str()) != Some(*v))
+                        .map(|(k, _)| k.clone())
+                })
+                .unwrap_or_default();
+            panic!(
+                "{name}: `{key}` differs between {} and {}",
+                a.display(),
+                b.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Analysis of stored results: comparison against a baseline.
+
+pub mod compare;

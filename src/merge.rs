@@ -1,0 +1,120 @@
+//! Joining shard directories into one results directory.
+//!
+//! Each shard directory holds a deterministic slice of one sweep (`optzoo run --shard K/N`). Merging copies
+//! every run record into the output, refuses two records of the same run id that differ outside `timing`
+//! (a conflict: different code or data produced them), and writes the sweep's tables in plan order, so the
+//! result equals the unsharded sweep outside `timing`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::store::{self, RunRecord, StoreError, SweepManifest};
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Two shards hold different results for one run.
+    #[error(
+        "{run_id}: {first} and {second} hold different results for this run (outside timing); refusing to merge"
+    )]
+    Conflict {
+        /// The run id.
+        run_id: String,
+        /// The first directory.
+        first: PathBuf,
+        /// The second directory.
+        second: PathBuf,
+    },
+    /// Shards of different sweeps.
+    #[error("{0} and {1} are shards of different sweeps (their config hashes differ)")]
+    DifferentSweeps(PathBuf, PathBuf),
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// Runs written.
+    pub runs: usize,
+    /// Planned runs that no shard holds.
+    pub missing: Vec<String>,
+}
+
+fn without_timing(r: &RunRecord) -> RunRecord {
+    RunRecord {
+        timing: Default::default(),
+        ..r.clone()
+    }
+}
+
+/// Reads `DIR/sweep.json`.
+pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
+    let path = dir.join("sweep.json");
+    let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Invalid {
+        path,
+        message: format!("not a sweep manifest: {e}"),
+    })
+}
+
+/// Merges shard directories `dirs` into `out`.
+pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
+    let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
+    let mut records: BTreeMap<String, (RunRecord, &PathBuf)> = BTreeMap::new();
+    for dir in dirs {
+        let m = read_manifest(dir)?;
+        match &manifest {
+            Some((first, first_dir)) if first.config_hash != m.config_hash => {
+                return Err(MergeError::DifferentSweeps(
+                    (*first_dir).clone(),
+                    dir.clone(),
+                ));
+            }
+            Some(_) => {}
+            None => manifest = Some((m, dir)),
+        }
+        for r in store::read_all(dir)? {
+            match records.get(&r.run_id) {
+                Some((prev, prev_dir)) if without_timing(prev) != without_timing(&r) => {
+                    return Err(MergeError::Conflict {
+                        run_id: r.run_id.clone(),
+                        first: (*prev_dir).clone(),
+                        second: dir.clone(),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    records.insert(r.run_id.clone(), (r, dir));
+                }
+            }
+        }
+    }
+    let Some((mut manifest, _)) = manifest else {
+        return Ok(Merged {
+            runs: 0,
+            missing: vec![],
+        });
+    };
+    for (r, _) in records.values() {
+        store::write_run(out, r)?;
+    }
+    let mut ordered = Vec::new();
+    let mut missing = Vec::new();
+    for id in &manifest.run_ids {
+        match records.get(id) {
+            Some((r, _)) => ordered.push(r.clone()),
+            None => missing.push(id.clone()),
+        }
+    }
+    manifest.shard = None;
+    store::write_sweep(out, &manifest, &ordered)?;
+    Ok(Merged {
+        runs: records.len(),
+        missing,
+    })
+}

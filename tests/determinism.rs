@@ -44,16 +44,9 @@ fn reruns_and_thread_counts_give_identical_runs() {
     }
     let a = runs_without_timing(&dir.path().join("a"));
     assert_eq!(a.len(), 6 * 2 * 3, "every planned run has a file");
-    assert_eq!(
-        a,
-        runs_without_timing(&dir.path().join("b")),
-        "--jobs 1 and --jobs 2 differ"
-    );
-    assert_eq!(
-        a,
-        runs_without_timing(&dir.path().join("c")),
-        "two runs of --jobs 2 differ"
-    );
+    // --jobs 1 against --jobs 2, and two runs of --jobs 2.
+    assert_same_runs(&dir.path().join("a"), &dir.path().join("b"));
+    assert_same_runs(&dir.path().join("b"), &dir.path().join("c"));
     let summary = |d: &str| {
         let text =
             std::fs::read_to_string(dir.path().join(d).join("summary.csv")).expect("summary.csv");

@@ -1,3 +1,4 @@
-//! Analysis of stored results: comparison against a baseline.
+//! Analysis: comparison of results against a baseline, and the Hessian spectrum at a point.
 
 pub mod compare;
+pub mod spectrum;

@@ -1,0 +1,277 @@
+//! The Hessian's spectrum and what it says about a point.
+//!
+//! - [`dense_spectrum`]: every eigenvalue, from faer's self-adjoint eigendecomposition (small `n`).
+//! - [`lanczos_extremes`]: the extreme eigenvalues from Hessian-vector products alone, by the Lanczos process
+//!   with full reorthogonalisation (Lanczos 1950; Golub and Van Loan 2013, Section 10.1), stopped when the Ritz
+//!   residuals `|beta_k u_k[last]|` of both extremes fall below a relative tolerance.
+//! - [`slq_density`]: a spectral density estimate by stochastic Lanczos quadrature (Golub and Meurant 2010;
+//!   Ubaru, Chen and Saad 2017): Gauss quadrature nodes and weights of `v' f(H) v` for Rademacher `v`.
+//! - [`hutchinson_trace`]: the trace `E[v' H v]` over Rademacher `v` (Hutchinson 1989).
+//! - [`classify`]: the verdict at a point: all eigenvalues positive -> minimum; all negative -> maximum;
+//!   mixed -> saddle with its index (the number of negative eigenvalues); some `|lambda|` below a relative
+//!   tolerance -> degenerate, where the second-order test is silent. The verdict only holds at a critical
+//!   point, so callers report the gradient norm beside it.
+
+use faer::{Mat, Side};
+use rand::{Rng, RngExt};
+
+/// Every eigenvalue of a symmetric matrix, ascending.
+pub fn dense_spectrum(h: &Mat<f64>) -> Result<Vec<f64>, String> {
+    h.self_adjoint_eigenvalues(Side::Lower).map_err(|e| format!("eigendecomposition failed: {e:?}"))
+}
+
+/// The second-order verdict at a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every eigenvalue positive.
+    Minimum,
+    /// Every eigenvalue negative.
+    Maximum,
+    /// Eigenvalues of both signs, none near zero: `index` negative ones.
+    Saddle {
+        /// The number of negative eigenvalues.
+        index: usize,
+    },
+    /// Some eigenvalue is zero to the tolerance: the second-order test is silent.
+    Degenerate {
+        /// Eigenvalues counted as zero.
+        zero: usize,
+        /// Negative eigenvalues beyond the tolerance.
+        negative: usize,
+    },
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Minimum => write!(f, "minimum"),
+            Verdict::Maximum => write!(f, "maximum"),
+            Verdict::Saddle { index } => write!(f, "saddle (index {index})"),
+            Verdict::Degenerate { zero, negative } => write!(f, "degenerate ({zero} zero, {negative} negative)"),
+        }
+    }
+}
+
+/// The default relative tolerance below which an eigenvalue counts as zero: `sqrt(eps)`, the accuracy to
+/// which a Hessian formed from exact derivatives at a point known to ~1e-8 resolves its small eigenvalues.
+pub fn default_zero_tol() -> f64 {
+    f64::EPSILON.sqrt()
+}
+
+/// Classifies a point from its Hessian's eigenvalues: `|lambda| <= rel_tol * max |lambda|` counts as zero
+/// (and every eigenvalue counts as zero when the Hessian vanishes).
+pub fn classify(eigenvalues: &[f64], rel_tol: f64) -> Verdict {
+    let scale = eigenvalues.iter().fold(0.0f64, |m, l| m.max(l.abs()));
+    let zero_at = rel_tol * scale;
+    let zero = eigenvalues.iter().filter(|l| l.abs() <= zero_at).count();
+    let negative = eigenvalues.iter().filter(|l| **l < -zero_at).count();
+    if zero > 0 {
+        Verdict::Degenerate { zero, negative }
+    } else if negative == 0 {
+        Verdict::Minimum
+    } else if negative == eigenvalues.len() {
+        Verdict::Maximum
+    } else {
+        Verdict::Saddle { index: negative }
+    }
+}
+
+/// The condition number `lambda_max / lambda_min` of a positive definite spectrum, or `None` otherwise.
+pub fn condition_number(eigenvalues: &[f64]) -> Option<f64> {
+    let min = eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = eigenvalues.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (min > 0.0).then(|| max / min)
+}
+
+/// A Lanczos tridiagonalisation: orthonormal basis `q_0..q_{k-1}`, diagonal `alpha`, off-diagonal `beta`.
+struct Lanczos {
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+}
+
+/// Runs up to `steps` Lanczos steps from `v0` with full reorthogonalisation, calling `stop` on the
+/// tridiagonal after each step.
+fn lanczos(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    v0: &[f64],
+    steps: usize,
+    stop: &mut dyn FnMut(&Lanczos) -> bool,
+) -> Lanczos {
+    let n = v0.len();
+    let norm0 = crate::vector::norm(v0);
+    let mut basis: Vec<Vec<f64>> = vec![v0.iter().map(|x| x / norm0).collect()];
+    let mut t = Lanczos { alpha: Vec::new(), beta: Vec::new() };
+    let mut w = vec![0.0; n];
+    for k in 0..steps.min(n) {
+        hvp(&basis[k], &mut w);
+        let a = crate::vector::dot(&w, &basis[k]);
+        t.alpha.push(a);
+        // Full reorthogonalisation, twice ("twice is enough": Parlett 1998).
+        for _ in 0..2 {
+            for q in &basis {
+                let c = crate::vector::dot(&w, q);
+                crate::vector::axpy(-c, q, &mut w);
+            }
+        }
+        let b = crate::vector::norm(&w);
+        if stop(&t) || k + 1 == steps.min(n) || b <= f64::EPSILON * a.abs().max(1.0) * n as f64 {
+            break;
+        }
+        t.beta.push(b);
+        basis.push(w.iter().map(|x| x / b).collect());
+    }
+    t
+}
+
+/// Eigenvalues (ascending) and the first and last components of the eigenvectors of a tridiagonal.
+fn tridiagonal_eigen(t: &Lanczos) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+    let k = t.alpha.len();
+    let m = Mat::from_fn(k, k, |i, j| {
+        if i == j {
+            t.alpha[i]
+        } else if i == j + 1 {
+            t.beta[j]
+        } else if j == i + 1 {
+            t.beta[i]
+        } else {
+            0.0
+        }
+    });
+    let e = m.self_adjoint_eigen(Side::Lower).map_err(|e| format!("tridiagonal eigendecomposition failed: {e:?}"))?;
+    let s = e.S();
+    let u = e.U();
+    let values = (0..k).map(|i| s[i]).collect();
+    let first = (0..k).map(|j| u[(0, j)]).collect();
+    let last = (0..k).map(|j| u[(k - 1, j)]).collect();
+    Ok((values, first, last))
+}
+
+/// The extreme eigenvalues `(lambda_min, lambda_max)` of the symmetric operator `hvp` on `R^n`, each to a
+/// residual `|beta_k u[last]| <= rel_tol * max(|lambda_min|, |lambda_max|)`, or after `max_steps` steps.
+pub fn lanczos_extremes(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    n: usize,
+    max_steps: usize,
+    rel_tol: f64,
+    rng: &mut impl Rng,
+) -> Result<(f64, f64), String> {
+    let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
+    let mut converged = |t: &Lanczos| -> bool {
+        let k = t.alpha.len();
+        if k < 2 || k % 5 != 0 {
+            return false;
+        }
+        let Ok((values, _, last)) = tridiagonal_eigen(t) else { return false };
+        let b = t.beta.last().copied().unwrap_or(0.0);
+        let scale = values[0].abs().max(values[k - 1].abs());
+        (b * last[0]).abs() <= rel_tol * scale && (b * last[k - 1]).abs() <= rel_tol * scale
+    };
+    let t = lanczos(hvp, &v0, max_steps, &mut converged);
+    let (values, _, _) = tridiagonal_eigen(&t)?;
+    Ok((values[0], values[values.len() - 1]))
+}
+
+/// Stochastic Lanczos quadrature: `(node, weight)` pairs whose weights sum to 1, approximating the spectral
+/// density of `hvp` by `vectors` Rademacher probes of `steps` Lanczos steps each.
+pub fn slq_density(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    n: usize,
+    vectors: usize,
+    steps: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<(f64, f64)>, String> {
+    let mut out = Vec::new();
+    for _ in 0..vectors {
+        let v: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+        let t = lanczos(hvp, &v, steps, &mut |_| false);
+        let (values, first, _) = tridiagonal_eigen(&t)?;
+        out.extend(values.into_iter().zip(first).map(|(theta, u)| (theta, u * u / vectors as f64)));
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(out)
+}
+
+/// Hutchinson's trace estimate over `samples` Rademacher probes: (mean, standard error).
+pub fn hutchinson_trace(hvp: &mut dyn FnMut(&[f64], &mut [f64]), n: usize, samples: usize, rng: &mut impl Rng) -> (f64, f64) {
+    let mut w = vec![0.0; n];
+    let draws: Vec<f64> = (0..samples)
+        .map(|_| {
+            let v: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+            hvp(&v, &mut w);
+            crate::vector::dot(&v, &w)
+        })
+        .collect();
+    let mean = draws.iter().sum::<f64>() / samples as f64;
+    let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (samples.max(2) - 1) as f64;
+    (mean, (var / samples as f64).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, StandardNormal};
+
+    fn random_symmetric(n: usize, rng: &mut ChaCha8Rng) -> Mat<f64> {
+        let g = Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(rng));
+        Mat::from_fn(n, n, |i, j| (g[(i, j)] + g[(j, i)]) / (2.0 * (n as f64).sqrt()))
+    }
+
+    fn apply(a: &Mat<f64>) -> impl FnMut(&[f64], &mut [f64]) + '_ {
+        move |v: &[f64], out: &mut [f64]| {
+            let n = v.len();
+            for i in 0..n {
+                out[i] = (0..n).map(|j| a[(i, j)] * v[j]).sum();
+            }
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(classify(&[1.0, 2.0], default_zero_tol()), Verdict::Minimum);
+        assert_eq!(classify(&[-1.0, -2.0], default_zero_tol()), Verdict::Maximum);
+        assert_eq!(classify(&[-1.0, 2.0, 3.0], default_zero_tol()), Verdict::Saddle { index: 1 });
+        assert_eq!(classify(&[0.0, 0.0], default_zero_tol()), Verdict::Degenerate { zero: 2, negative: 0 });
+        assert_eq!(classify(&[1e-12, -1.0, 2.0], default_zero_tol()), Verdict::Degenerate { zero: 1, negative: 1 });
+        assert_eq!(condition_number(&[0.5, 2.0]), Some(4.0));
+        assert_eq!(condition_number(&[-0.5, 2.0]), None);
+    }
+
+    #[test]
+    fn lanczos_extremes_match_the_dense_spectrum_at_n_500() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..2 {
+            let a = random_symmetric(500, &mut rng);
+            let dense = dense_spectrum(&a).expect("eigen converges");
+            let (lo, hi) = lanczos_extremes(&mut apply(&a), 500, 500, 1e-10, &mut rng).expect("converges");
+            let scale = dense[0].abs().max(dense[499].abs());
+            assert!((lo - dense[0]).abs() <= 1e-8 * scale, "min {lo:e} vs {:e}", dense[0]);
+            assert!((hi - dense[499]).abs() <= 1e-8 * scale, "max {hi:e} vs {:e}", dense[499]);
+        }
+    }
+
+    #[test]
+    fn slq_and_hutchinson_recover_moments() {
+        // A diagonal operator with known trace and spectrum: lambda_i = i / n.
+        let n = 200;
+        let lambda: Vec<f64> = (1..=n).map(|i| i as f64 / n as f64).collect();
+        let mut op = |v: &[f64], out: &mut [f64]| {
+            for i in 0..v.len() {
+                out[i] = lambda[i] * v[i];
+            }
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (tr, se) = hutchinson_trace(&mut op, n, 400, &mut rng);
+        let exact: f64 = lambda.iter().sum();
+        // Rademacher probes of a diagonal operator are exact: v' D v = trace D for every v.
+        assert!((tr - exact).abs() <= 1e-12 * exact && se <= 1e-12 * exact, "{tr:e} +- {se:e} vs {exact:e}");
+        let density = slq_density(&mut op, n, 20, 30, &mut rng).expect("converges");
+        let mass: f64 = density.iter().map(|(_, w)| w).sum();
+        let mean: f64 = density.iter().map(|(x, w)| x * w).sum();
+        assert!((mass - 1.0).abs() <= 1e-12, "weights sum to {mass:e}");
+        // The mean eigenvalue is trace / n; Rademacher probes give it exactly for a diagonal operator.
+        assert!((mean - exact / n as f64).abs() <= 1e-10, "mean {mean:e}");
+        assert!(density[0].0 >= lambda[0] - 1e-12 && density[density.len() - 1].0 <= lambda[n - 1] + 1e-12);
+    }
+}

@@ -42,6 +42,22 @@ pub trait Problem: Send + Sync {
     fn curvature(&self) -> Option<Curvature> {
         None
     }
+
+    /// The documented critical points, with the verdict the Hessian gives there.
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        Vec::new()
+    }
+}
+
+/// A documented critical point of a problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriticalPoint {
+    /// A short name, e.g. `"global minimum"` or `"saddle (0, 0)"`.
+    pub name: String,
+    /// The point.
+    pub point: Vec<f64>,
+    /// What the Hessian's eigenvalues say there.
+    pub verdict: crate::analysis::spectrum::Verdict,
 }
 
 /// Exact second derivatives of a problem.

@@ -17,7 +17,8 @@ use rand::{Rng, RngExt};
 
 /// Every eigenvalue of a symmetric matrix, ascending.
 pub fn dense_spectrum(h: &Mat<f64>) -> Result<Vec<f64>, String> {
-    h.self_adjoint_eigenvalues(Side::Lower).map_err(|e| format!("eigendecomposition failed: {e:?}"))
+    h.self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| format!("eigendecomposition failed: {e:?}"))
 }
 
 /// The second-order verdict at a point.
@@ -47,7 +48,9 @@ impl std::fmt::Display for Verdict {
             Verdict::Minimum => write!(f, "minimum"),
             Verdict::Maximum => write!(f, "maximum"),
             Verdict::Saddle { index } => write!(f, "saddle (index {index})"),
-            Verdict::Degenerate { zero, negative } => write!(f, "degenerate ({zero} zero, {negative} negative)"),
+            Verdict::Degenerate { zero, negative } => {
+                write!(f, "degenerate ({zero} zero, {negative} negative)")
+            }
         }
     }
 }
@@ -79,7 +82,10 @@ pub fn classify(eigenvalues: &[f64], rel_tol: f64) -> Verdict {
 /// The condition number `lambda_max / lambda_min` of a positive definite spectrum, or `None` otherwise.
 pub fn condition_number(eigenvalues: &[f64]) -> Option<f64> {
     let min = eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = eigenvalues.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = eigenvalues
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     (min > 0.0).then(|| max / min)
 }
 
@@ -100,7 +106,10 @@ fn lanczos(
     let n = v0.len();
     let norm0 = crate::vector::norm(v0);
     let mut basis: Vec<Vec<f64>> = vec![v0.iter().map(|x| x / norm0).collect()];
-    let mut t = Lanczos { alpha: Vec::new(), beta: Vec::new() };
+    let mut t = Lanczos {
+        alpha: Vec::new(),
+        beta: Vec::new(),
+    };
     let mut w = vec![0.0; n];
     for k in 0..steps.min(n) {
         hvp(&basis[k], &mut w);
@@ -137,7 +146,9 @@ fn tridiagonal_eigen(t: &Lanczos) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), Stri
             0.0
         }
     });
-    let e = m.self_adjoint_eigen(Side::Lower).map_err(|e| format!("tridiagonal eigendecomposition failed: {e:?}"))?;
+    let e = m
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| format!("tridiagonal eigendecomposition failed: {e:?}"))?;
     let s = e.S();
     let u = e.U();
     let values = (0..k).map(|i| s[i]).collect();
@@ -161,7 +172,9 @@ pub fn lanczos_extremes(
         if k < 2 || k % 5 != 0 {
             return false;
         }
-        let Ok((values, _, last)) = tridiagonal_eigen(t) else { return false };
+        let Ok((values, _, last)) = tridiagonal_eigen(t) else {
+            return false;
+        };
         let b = t.beta.last().copied().unwrap_or(0.0);
         let scale = values[0].abs().max(values[k - 1].abs());
         (b * last[0]).abs() <= rel_tol * scale && (b * last[k - 1]).abs() <= rel_tol * scale
@@ -182,21 +195,35 @@ pub fn slq_density(
 ) -> Result<Vec<(f64, f64)>, String> {
     let mut out = Vec::new();
     for _ in 0..vectors {
-        let v: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+        let v: Vec<f64> = (0..n)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
         let t = lanczos(hvp, &v, steps, &mut |_| false);
         let (values, first, _) = tridiagonal_eigen(&t)?;
-        out.extend(values.into_iter().zip(first).map(|(theta, u)| (theta, u * u / vectors as f64)));
+        out.extend(
+            values
+                .into_iter()
+                .zip(first)
+                .map(|(theta, u)| (theta, u * u / vectors as f64)),
+        );
     }
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(out)
 }
 
 /// Hutchinson's trace estimate over `samples` Rademacher probes: (mean, standard error).
-pub fn hutchinson_trace(hvp: &mut dyn FnMut(&[f64], &mut [f64]), n: usize, samples: usize, rng: &mut impl Rng) -> (f64, f64) {
+pub fn hutchinson_trace(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    n: usize,
+    samples: usize,
+    rng: &mut impl Rng,
+) -> (f64, f64) {
     let mut w = vec![0.0; n];
     let draws: Vec<f64> = (0..samples)
         .map(|_| {
-            let v: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+            let v: Vec<f64> = (0..n)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect();
             hvp(&v, &mut w);
             crate::vector::dot(&v, &w)
         })
@@ -215,7 +242,9 @@ mod tests {
 
     fn random_symmetric(n: usize, rng: &mut ChaCha8Rng) -> Mat<f64> {
         let g = Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(rng));
-        Mat::from_fn(n, n, |i, j| (g[(i, j)] + g[(j, i)]) / (2.0 * (n as f64).sqrt()))
+        Mat::from_fn(n, n, |i, j| {
+            (g[(i, j)] + g[(j, i)]) / (2.0 * (n as f64).sqrt())
+        })
     }
 
     fn apply(a: &Mat<f64>) -> impl FnMut(&[f64], &mut [f64]) + '_ {
@@ -230,10 +259,28 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(classify(&[1.0, 2.0], default_zero_tol()), Verdict::Minimum);
-        assert_eq!(classify(&[-1.0, -2.0], default_zero_tol()), Verdict::Maximum);
-        assert_eq!(classify(&[-1.0, 2.0, 3.0], default_zero_tol()), Verdict::Saddle { index: 1 });
-        assert_eq!(classify(&[0.0, 0.0], default_zero_tol()), Verdict::Degenerate { zero: 2, negative: 0 });
-        assert_eq!(classify(&[1e-12, -1.0, 2.0], default_zero_tol()), Verdict::Degenerate { zero: 1, negative: 1 });
+        assert_eq!(
+            classify(&[-1.0, -2.0], default_zero_tol()),
+            Verdict::Maximum
+        );
+        assert_eq!(
+            classify(&[-1.0, 2.0, 3.0], default_zero_tol()),
+            Verdict::Saddle { index: 1 }
+        );
+        assert_eq!(
+            classify(&[0.0, 0.0], default_zero_tol()),
+            Verdict::Degenerate {
+                zero: 2,
+                negative: 0
+            }
+        );
+        assert_eq!(
+            classify(&[1e-12, -1.0, 2.0], default_zero_tol()),
+            Verdict::Degenerate {
+                zero: 1,
+                negative: 1
+            }
+        );
         assert_eq!(condition_number(&[0.5, 2.0]), Some(4.0));
         assert_eq!(condition_number(&[-0.5, 2.0]), None);
     }
@@ -244,10 +291,19 @@ mod tests {
         for _ in 0..2 {
             let a = random_symmetric(500, &mut rng);
             let dense = dense_spectrum(&a).expect("eigen converges");
-            let (lo, hi) = lanczos_extremes(&mut apply(&a), 500, 500, 1e-10, &mut rng).expect("converges");
+            let (lo, hi) =
+                lanczos_extremes(&mut apply(&a), 500, 500, 1e-10, &mut rng).expect("converges");
             let scale = dense[0].abs().max(dense[499].abs());
-            assert!((lo - dense[0]).abs() <= 1e-8 * scale, "min {lo:e} vs {:e}", dense[0]);
-            assert!((hi - dense[499]).abs() <= 1e-8 * scale, "max {hi:e} vs {:e}", dense[499]);
+            assert!(
+                (lo - dense[0]).abs() <= 1e-8 * scale,
+                "min {lo:e} vs {:e}",
+                dense[0]
+            );
+            assert!(
+                (hi - dense[499]).abs() <= 1e-8 * scale,
+                "max {hi:e} vs {:e}",
+                dense[499]
+            );
         }
     }
 
@@ -265,13 +321,19 @@ mod tests {
         let (tr, se) = hutchinson_trace(&mut op, n, 400, &mut rng);
         let exact: f64 = lambda.iter().sum();
         // Rademacher probes of a diagonal operator are exact: v' D v = trace D for every v.
-        assert!((tr - exact).abs() <= 1e-12 * exact && se <= 1e-12 * exact, "{tr:e} +- {se:e} vs {exact:e}");
+        assert!(
+            (tr - exact).abs() <= 1e-12 * exact && se <= 1e-12 * exact,
+            "{tr:e} +- {se:e} vs {exact:e}"
+        );
         let density = slq_density(&mut op, n, 20, 30, &mut rng).expect("converges");
         let mass: f64 = density.iter().map(|(_, w)| w).sum();
         let mean: f64 = density.iter().map(|(x, w)| x * w).sum();
         assert!((mass - 1.0).abs() <= 1e-12, "weights sum to {mass:e}");
         // The mean eigenvalue is trace / n; Rademacher probes give it exactly for a diagonal operator.
         assert!((mean - exact / n as f64).abs() <= 1e-10, "mean {mean:e}");
-        assert!(density[0].0 >= lambda[0] - 1e-12 && density[density.len() - 1].0 <= lambda[n - 1] + 1e-12);
+        assert!(
+            density[0].0 >= lambda[0] - 1e-12
+                && density[density.len() - 1].0 <= lambda[n - 1] + 1e-12
+        );
     }
 }

@@ -14,8 +14,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::spectrum::Verdict;
 use crate::params::{ParamDoc, ParamError, in_range, one_of};
-use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+use crate::problem::{Capabilities, CriticalPoint, Curvature, Optimum, Problem, SecondOrder};
 
 /// The keys of `quadratic`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -261,6 +262,14 @@ impl Problem for Quadratic {
             mu: self.mu,
             lipschitz: 1.0,
         })
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        vec![CriticalPoint {
+            name: "global minimum x*".into(),
+            point: self.center.clone(),
+            verdict: Verdict::Minimum,
+        }]
     }
 }
 

@@ -15,8 +15,9 @@ use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::spectrum::Verdict;
 use crate::params::{ParamDoc, ParamError, one_of};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+use crate::problem::{Capabilities, CriticalPoint, Optimum, Problem, SecondOrder};
 
 /// The keys of `rosenbrock`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -152,6 +153,14 @@ impl Problem for Rosenbrock {
             value: 0.0,
             point: Some(vec![1.0; self.dim]),
         })
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        vec![CriticalPoint {
+            name: "global minimum (1, ..., 1)".into(),
+            point: vec![1.0; self.dim],
+            verdict: Verdict::Minimum,
+        }]
     }
 }
 

@@ -571,9 +571,9 @@ mod tests {
         }
         let mut loss = 0.0;
         for s in 0..n {
-            for i in 0..dout {
+            for (i, row) in prod.iter().enumerate().take(dout) {
                 let y: f64 = (0..din).map(|j| p.teacher[(i, j)] * p.x[(j, s)]).sum();
-                let py: f64 = (0..din).map(|j| prod[i][j] * p.x[(j, s)]).sum();
+                let py: f64 = (0..din).map(|j| row[j] * p.x[(j, s)]).sum();
                 loss += (py - y) * (py - y);
             }
         }

@@ -4,6 +4,7 @@
 pub const SUITES: &[(&str, &str)] = &[
     ("kappa", include_str!("../problems/kappa.toml")),
     ("rosenbrock", include_str!("../problems/rosenbrock.toml")),
+    ("saddles", include_str!("../problems/saddles.toml")),
 ];
 
 /// The embedded experiment configs: (name, file text).

@@ -14,8 +14,15 @@ use sha2::{Digest, Sha256};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Capabilities, Problem};
 
+pub mod critical;
+pub mod deep_linear;
+pub mod double_well;
+pub mod himmelblau;
+pub mod monkey_saddle;
 pub mod quadratic;
 pub mod rosenbrock;
+pub mod six_hump_camel;
+pub mod styblinski_tang;
 
 /// A family's typed, documented parameters. `check` runs before anything is built.
 pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
@@ -45,8 +52,35 @@ pub struct Family {
     pub parse: ParseFn,
 }
 
+/// Parses and checks a table of a family's own keys (see [`parse_family`]).
+pub type ParseFn = fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>;
+
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[
+    Family {
+        name: "deep-linear",
+        summary: "deep linear network ||W_L ... W_1 X - Y||^2 / (2N) on a linear teacher: a saddle at 0, non-isolated minima",
+        params: deep_linear::PARAMS,
+        parse: parse_family::<deep_linear::DeepLinearConfig>,
+    },
+    Family {
+        name: "double-well",
+        summary: "separable quartic sum a_i x_i^2/2 + x_i^4/4 whose origin is a saddle of chosen index: saddle escape",
+        params: double_well::PARAMS,
+        parse: parse_family::<double_well::DoubleWellConfig>,
+    },
+    Family {
+        name: "himmelblau",
+        summary: "Himmelblau's 2-D function: four global minima, one maximum, four saddles",
+        params: himmelblau::PARAMS,
+        parse: parse_family::<himmelblau::HimmelblauConfig>,
+    },
+    Family {
+        name: "monkey-saddle",
+        summary: "x^3 - 3 x y^2: a degenerate saddle (zero Hessian) at 0, unbounded below",
+        params: monkey_saddle::PARAMS,
+        parse: parse_family::<monkey_saddle::MonkeySaddleConfig>,
+    },
     Family {
         name: "quadratic",
         summary: "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",
@@ -58,6 +92,18 @@ pub const FAMILIES: &[Family] = &[
         summary: "Rosenbrock's banana valley, chained (as scipy's rosen) or as extended independent pairs",
         params: rosenbrock::PARAMS,
         parse: parse_family::<rosenbrock::RosenbrockConfig>,
+    },
+    Family {
+        name: "six-hump-camel",
+        summary: "six-hump camel-back: six minima (two global), two maxima, seven saddles",
+        params: six_hump_camel::PARAMS,
+        parse: parse_family::<six_hump_camel::SixHumpCamelConfig>,
+    },
+    Family {
+        name: "styblinski-tang",
+        summary: "separable quartic sum (x_i^4 - 16 x_i^2 + 5 x_i)/2: 3^n critical points of every index",
+        params: styblinski_tang::PARAMS,
+        parse: parse_family::<styblinski_tang::StyblinskiTangConfig>,
     },
 ];
 

@@ -2,7 +2,11 @@
 //!
 //! `A = Q diag(lambda) Q'` with `lambda_max = 1` and `lambda_min = mu = 1/kappa`:
 //! - `spectrum = "linear"`: `lambda_i = mu + (1 - mu) i / (n - 1)`;
-//! - `spectrum = "log-uniform"`: `lambda_i = mu kappa^(i / (n - 1))`, `i = 0..n-1`.
+//! - `spectrum = "log-uniform"`: `lambda_i = mu kappa^(i / (n - 1))`, `i = 0..n-1`;
+//! - `spectrum = "two-cluster"`: `lambda_i = mu` for `i < floor(n/2)`, `lambda_i = 1` otherwise (two distinct
+//!   eigenvalues: conjugate gradients finish in two steps, gradient descent still pays `kappa`);
+//! - `spectrum = "outlier"`: `lambda_i = mu` for `i < n - 1`, `lambda_{n-1} = 1` (one large eigenvalue: the
+//!   case where a method that deflates or learns the top direction wins).
 //!
 //! `rotation = "none"` keeps `A` diagonal (`Q = I`); `"random"` draws `Q` from the Haar measure on the
 //! orthogonal group (QR of a Gaussian matrix with the signs of `R`'s diagonal folded into `Q`; Mezzadri 2007),
@@ -33,7 +37,7 @@ pub const PARAMS: &[ParamDoc] = &[
     ParamDoc {
         name: "spectrum",
         default: "\"linear\"",
-        doc: "eigenvalue layout: \"linear\" or \"log-uniform\"",
+        doc: "eigenvalue layout: \"linear\", \"log-uniform\", \"two-cluster\" (half mu, half 1) or \"outlier\" (all mu but one 1)",
     },
     ParamDoc {
         name: "rotation",
@@ -47,7 +51,7 @@ pub const PARAMS: &[ParamDoc] = &[
     },
 ];
 
-const SPECTRA: &[&str] = &["linear", "log-uniform"];
+const SPECTRA: &[&str] = &["linear", "log-uniform", "two-cluster", "outlier"];
 const ROTATIONS: &[&str] = &["none", "random"];
 
 /// The parameters of `quadratic`.
@@ -90,6 +94,9 @@ impl QuadraticConfig {
                 let t = i as f64 / (n - 1) as f64;
                 match self.spectrum.as_str() {
                     "log-uniform" => mu * self.kappa.powf(t),
+                    "two-cluster" if i < n / 2 => mu,
+                    "outlier" if i + 1 < n => mu,
+                    "two-cluster" | "outlier" => 1.0,
                     _ => mu + (1.0 - mu) * t,
                 }
             })
@@ -331,7 +338,7 @@ mod tests {
                 "{spectrum}: {:e}",
                 l[4]
             );
-            assert!(l.windows(2).all(|w| w[0] < w[1]));
+            assert!(l.windows(2).all(|w| w[0] <= w[1]), "{spectrum}: {l:?}");
         }
         let lin = config(5, 1e3, "linear", "none", 0.0).eigenvalues();
         assert!((lin[2] - (1e-3 + 0.999 * 0.5)).abs() <= 4.0 * f64::EPSILON);
@@ -341,6 +348,23 @@ mod tests {
             "{:e}",
             log[2]
         );
+    }
+
+    #[test]
+    fn clustered_spectra_have_the_documented_multiplicities() {
+        for n in [2usize, 7, 10] {
+            let mu = 1e-3;
+            let two = config(n, 1e3, "two-cluster", "none", 0.0).eigenvalues();
+            assert_eq!(two.iter().filter(|l| **l == mu).count(), n / 2, "{two:?}");
+            assert_eq!(
+                two.iter().filter(|l| **l == 1.0).count(),
+                n - n / 2,
+                "{two:?}"
+            );
+            let out = config(n, 1e3, "outlier", "none", 0.0).eigenvalues();
+            assert_eq!(out.iter().filter(|l| **l == mu).count(), n - 1, "{out:?}");
+            assert_eq!(out[n - 1], 1.0);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::spectrum::{self, Verdict};
+use crate::problems::critical::{CriticalPoint, newton_polish};
 use crate::problems::{FAMILIES, Instance};
 
 /// Largest dimension for which the full spectrum is computed densely; above it, Lanczos gives the extremes.
@@ -93,7 +94,13 @@ pub fn inspect(
         None => problem
             .critical_points()
             .into_iter()
-            .map(|c| (c.name, c.point, Some(c.verdict)))
+            .map(|c| {
+                // Documented locations may be rounded: polish them to a zero gradient first.
+                let x = newton_polish(problem.as_ref(), &c.point, 50)
+                    .unwrap_or_else(|_| c.point.clone());
+                let documented = documented_verdict(&c);
+                (documented.to_string(), x, Some(documented))
+            })
             .collect(),
     };
     if points.is_empty() {
@@ -129,6 +136,17 @@ pub fn inspect(
         });
     }
     Ok(out)
+}
+
+/// The verdict a documented critical point should get, from its index and nullity.
+pub fn documented_verdict(c: &CriticalPoint) -> Verdict {
+    let n = c.point.len();
+    match (c.index, c.nullity) {
+        (negative, zero) if zero > 0 => Verdict::Degenerate { zero, negative },
+        (0, _) => Verdict::Minimum,
+        (i, _) if i == n => Verdict::Maximum,
+        (index, _) => Verdict::Saddle { index },
+    }
 }
 
 fn short(x: &[f64]) -> String {

@@ -29,7 +29,7 @@ pub mod vector;
 pub use config::{ConfigError, Plan};
 pub use optimizer::{Optimizer, StepError, StepInfo};
 pub use oracle::{Counts, Oracle};
-pub use problem::{Capabilities, CriticalPoint, Curvature, Optimum, Problem, SecondOrder};
+pub use problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 pub use runner::{SweepOptions, execute, sweep};
 pub use stop::{Status, StopRule};
 pub use store::{RunRecord, RunSpec};

@@ -78,6 +78,28 @@ enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// The Hessian's spectrum and verdict (minimum, maximum, saddle, degenerate) at a family's documented
+    /// critical points, or at a given point.
+    Inspect {
+        /// The problem family.
+        family: String,
+        /// Parameters as key=value (e.g. dim=4 index=2).
+        params: Vec<String>,
+        /// A point to inspect instead: comma-separated coordinates.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_hyphen_values = true,
+            value_name = "X1,X2,..."
+        )]
+        at: Option<Vec<f64>>,
+        /// The seed for families with random data or rotations.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
+        #[arg(long, default_value_t = optzoo::analysis::spectrum::default_zero_tol())]
+        zero_tol: f64,
+    },
     /// List the registries: problem families, optimizers, embedded suites and configs.
     List {
         /// What to list [default: everything].
@@ -150,6 +172,13 @@ fn main() -> ExitCode {
             compare_dirs(baseline, new, tol, matching)
         }
         Some(Command::Merge { out, dirs }) => merge(out, dirs),
+        Some(Command::Inspect {
+            family,
+            params,
+            at,
+            seed,
+            zero_tol,
+        }) => inspect(&family, &params, at.as_deref(), seed, zero_tol),
         Some(Command::List { what }) => {
             print!(
                 "{}",
@@ -216,6 +245,26 @@ fn compare_dirs(
         0 => Ok(()),
         n => Err(Regressions(n).into()),
     }
+}
+
+fn inspect(
+    family: &str,
+    params: &[String],
+    at: Option<&[f64]>,
+    seed: u64,
+    zero_tol: f64,
+) -> anyhow::Result<()> {
+    if !(zero_tol.is_finite() && zero_tol >= 0.0) {
+        return Err(BadInput(format!(
+            "--zero-tol must be a finite number >= 0, got {zero_tol}"
+        ))
+        .into());
+    }
+    let bad = |e: optzoo::inspect::InspectError| BadInput(e.0);
+    let table = optzoo::inspect::parse_params(params).map_err(bad)?;
+    let rows = optzoo::inspect::inspect(family, &table, at, seed, zero_tol).map_err(bad)?;
+    print!("{}", optzoo::inspect::render(&rows));
+    Ok(())
 }
 
 fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {

@@ -43,21 +43,11 @@ pub trait Problem: Send + Sync {
         None
     }
 
-    /// The documented critical points, with the verdict the Hessian gives there.
-    fn critical_points(&self) -> Vec<CriticalPoint> {
+    /// The documented critical points (location, value and Hessian inertia), where the family documents
+    /// them; locations may be rounded (see [`newton_polish`](crate::problems::critical::newton_polish)).
+    fn critical_points(&self) -> Vec<crate::problems::critical::CriticalPoint> {
         Vec::new()
     }
-}
-
-/// A documented critical point of a problem.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CriticalPoint {
-    /// A short name, e.g. `"global minimum"` or `"saddle (0, 0)"`.
-    pub name: String,
-    /// The point.
-    pub point: Vec<f64>,
-    /// What the Hessian's eigenvalues say there.
-    pub verdict: crate::analysis::spectrum::Verdict,
 }
 
 /// Exact second derivatives of a problem.

@@ -132,8 +132,15 @@ fn lanczos(
     t
 }
 
-/// Eigenvalues (ascending) and the first and last components of the eigenvectors of a tridiagonal.
-fn tridiagonal_eigen(t: &Lanczos) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+/// Eigenvalues (ascending) of a tridiagonal, with the first and last components of its eigenvectors.
+struct TriEigen {
+    values: Vec<f64>,
+    first: Vec<f64>,
+    last: Vec<f64>,
+}
+
+/// The eigendecomposition of the Lanczos tridiagonal.
+fn tridiagonal_eigen(t: &Lanczos) -> Result<TriEigen, String> {
     let k = t.alpha.len();
     let m = Mat::from_fn(k, k, |i, j| {
         if i == j {
@@ -154,7 +161,11 @@ fn tridiagonal_eigen(t: &Lanczos) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), Stri
     let values = (0..k).map(|i| s[i]).collect();
     let first = (0..k).map(|j| u[(0, j)]).collect();
     let last = (0..k).map(|j| u[(k - 1, j)]).collect();
-    Ok((values, first, last))
+    Ok(TriEigen {
+        values,
+        first,
+        last,
+    })
 }
 
 /// The extreme eigenvalues `(lambda_min, lambda_max)` of the symmetric operator `hvp` on `R^n`, each to a
@@ -169,10 +180,10 @@ pub fn lanczos_extremes(
     let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
     let mut converged = |t: &Lanczos| -> bool {
         let k = t.alpha.len();
-        if k < 2 || k % 5 != 0 {
+        if k < 2 || !k.is_multiple_of(5) {
             return false;
         }
-        let Ok((values, _, last)) = tridiagonal_eigen(t) else {
+        let Ok(TriEigen { values, last, .. }) = tridiagonal_eigen(t) else {
             return false;
         };
         let b = t.beta.last().copied().unwrap_or(0.0);
@@ -180,7 +191,7 @@ pub fn lanczos_extremes(
         (b * last[0]).abs() <= rel_tol * scale && (b * last[k - 1]).abs() <= rel_tol * scale
     };
     let t = lanczos(hvp, &v0, max_steps, &mut converged);
-    let (values, _, _) = tridiagonal_eigen(&t)?;
+    let values = tridiagonal_eigen(&t)?.values;
     Ok((values[0], values[values.len() - 1]))
 }
 
@@ -199,7 +210,7 @@ pub fn slq_density(
             .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
             .collect();
         let t = lanczos(hvp, &v, steps, &mut |_| false);
-        let (values, first, _) = tridiagonal_eigen(&t)?;
+        let TriEigen { values, first, .. } = tridiagonal_eigen(&t)?;
         out.extend(
             values
                 .into_iter()

@@ -316,30 +316,6 @@ impl DeepLinear {
         }
     }
 
-    /// The documented critical point `W = 0` (for `depth >= 2`): value `||M X||^2 / (2N)`; for depth 2
-    /// index `width r` with `r = min(in_dim, out_dim, samples)` (almost surely `rank(M X)`), for depth >= 3
-    /// a zero Hessian (index 0, nullity `n`).
-    pub fn critical_points(&self) -> Vec<CriticalPoint> {
-        let n = self.dim();
-        if self.depth() < 2 {
-            return Vec::new();
-        }
-        let mx = &self.teacher * &self.x;
-        let value = mx.squared_norm_l2() / (2.0 * self.samples() as f64);
-        let (index, nullity) = if self.depth() == 2 {
-            let r = self.x.nrows().min(self.teacher.nrows()).min(self.samples());
-            (self.width * r, n - 2 * self.width * r)
-        } else {
-            (0, n)
-        };
-        vec![CriticalPoint {
-            point: vec![0.0; n],
-            value,
-            index,
-            nullity,
-        }]
-    }
-
     /// A global minimiser (value `f*`): for depth 1, `W_1 = M`; for depth >= 2, `P = W_L ... W_1` is `M` (when
     /// `width >= in_dim`: `W_1 = [I; 0]`, inner layers `I`, `W_L = [M, 0]`; else when `width >= out_dim`:
     /// `W_1 = [M; 0]`, inner `I`, `W_L = [I, 0]`) or, when `width < min(in_dim, out_dim)`, `U U' M` with
@@ -440,6 +416,27 @@ impl Problem for DeepLinear {
 
     fn curvature(&self) -> Option<Curvature> {
         self.curvature
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        let n = self.dim();
+        if self.depth() < 2 {
+            return Vec::new();
+        }
+        let mx = &self.teacher * &self.x;
+        let value = mx.squared_norm_l2() / (2.0 * self.samples() as f64);
+        let (index, nullity) = if self.depth() == 2 {
+            let r = self.x.nrows().min(self.teacher.nrows()).min(self.samples());
+            (self.width * r, n - 2 * self.width * r)
+        } else {
+            (0, n)
+        };
+        vec![CriticalPoint {
+            point: vec![0.0; n],
+            value,
+            index,
+            nullity,
+        }]
     }
 }
 

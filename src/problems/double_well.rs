@@ -186,6 +186,22 @@ impl Problem for DoubleWell {
             point: (self.index == 0).then(|| vec![0.0; self.dim]),
         })
     }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        // The saddle (or, for index 0, the minimum) at the origin, a global minimum, and for k >= 2 an
+        // index-1 saddle: one of each kind the family has, not all 3^k.
+        let k = self.index;
+        let mut points = vec![self.critical_point(&vec![0; k])];
+        if k >= 1 {
+            points.push(self.critical_point(&vec![1; k]));
+        }
+        if k >= 2 {
+            let mut signs = vec![1; k];
+            signs[0] = 0;
+            points.push(self.critical_point(&signs));
+        }
+        points
+    }
 }
 
 impl SecondOrder for DoubleWell {

@@ -77,14 +77,6 @@ impl super::FamilyConfig for HimmelblauConfig {
 pub struct Himmelblau;
 
 impl Himmelblau {
-    /// The documented critical points, as [`CriticalPoint`]s.
-    pub fn critical_points(&self) -> Vec<CriticalPoint> {
-        CRITICAL_POINTS
-            .iter()
-            .map(|(x, f, i)| CriticalPoint::new(x, *f, *i))
-            .collect()
-    }
-
     fn hessian_entries(x: &[f64]) -> [f64; 3] {
         let (a, b) = (x[0], x[1]);
         [
@@ -131,6 +123,13 @@ impl Problem for Himmelblau {
             value: 0.0,
             point: None,
         })
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        CRITICAL_POINTS
+            .iter()
+            .map(|(x, f, i)| CriticalPoint::new(x, *f, *i))
+            .collect()
     }
 }
 

@@ -52,9 +52,6 @@ pub struct Family {
     pub parse: ParseFn,
 }
 
-/// Parses and checks a table of a family's own keys (see [`parse_family`]).
-pub type ParseFn = fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>;
-
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[
     Family {

@@ -52,18 +52,6 @@ impl super::FamilyConfig for MonkeySaddleConfig {
 /// An instance of `monkey-saddle`.
 pub struct MonkeySaddle;
 
-impl MonkeySaddle {
-    /// The single critical point: the origin, `f = 0`, Hessian zero (index 0, nullity 2).
-    pub fn critical_points(&self) -> Vec<CriticalPoint> {
-        vec![CriticalPoint {
-            point: vec![0.0, 0.0],
-            value: 0.0,
-            index: 0,
-            nullity: 2,
-        }]
-    }
-}
-
 impl Problem for MonkeySaddle {
     fn dim(&self) -> usize {
         2
@@ -84,6 +72,15 @@ impl Problem for MonkeySaddle {
 
     fn standard_start(&self) -> Vec<f64> {
         vec![1.0, 1e-3]
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        vec![CriticalPoint {
+            point: vec![0.0, 0.0],
+            value: 0.0,
+            index: 0,
+            nullity: 2,
+        }]
     }
 }
 

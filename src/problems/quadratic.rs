@@ -18,9 +18,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::spectrum::Verdict;
+use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range, one_of};
-use crate::problem::{Capabilities, CriticalPoint, Curvature, Optimum, Problem, SecondOrder};
+use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 
 /// The keys of `quadratic`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -272,11 +272,7 @@ impl Problem for Quadratic {
     }
 
     fn critical_points(&self) -> Vec<CriticalPoint> {
-        vec![CriticalPoint {
-            name: "global minimum x*".into(),
-            point: self.center.clone(),
-            verdict: Verdict::Minimum,
-        }]
+        vec![CriticalPoint::new(&self.center, 0.0, 0)]
     }
 }
 

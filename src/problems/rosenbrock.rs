@@ -15,9 +15,9 @@ use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::spectrum::Verdict;
+use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, one_of};
-use crate::problem::{Capabilities, CriticalPoint, Optimum, Problem, SecondOrder};
+use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
 
 /// The keys of `rosenbrock`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -156,11 +156,7 @@ impl Problem for Rosenbrock {
     }
 
     fn critical_points(&self) -> Vec<CriticalPoint> {
-        vec![CriticalPoint {
-            name: "global minimum (1, ..., 1)".into(),
-            point: vec![1.0; self.dim],
-            verdict: Verdict::Minimum,
-        }]
+        vec![CriticalPoint::new(&vec![1.0; self.dim], 0.0, 0)]
     }
 }
 

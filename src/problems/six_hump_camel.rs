@@ -80,18 +80,6 @@ impl super::FamilyConfig for SixHumpCamelConfig {
 pub struct SixHumpCamel;
 
 impl SixHumpCamel {
-    /// All fifteen documented critical points (the table and its mirror images), as [`CriticalPoint`]s.
-    pub fn critical_points(&self) -> Vec<CriticalPoint> {
-        let mut out = Vec::new();
-        for (x, f, i) in CRITICAL_POINTS {
-            out.push(CriticalPoint::new(x, *f, *i));
-            if x[0] != 0.0 || x[1] != 0.0 {
-                out.push(CriticalPoint::new(&[-x[0], -x[1]], *f, *i));
-            }
-        }
-        out
-    }
-
     fn hessian_entries(x: &[f64]) -> [f64; 3] {
         let (a, b) = (x[0], x[1]);
         let a2 = a * a;
@@ -130,6 +118,17 @@ impl Problem for SixHumpCamel {
             value: F_STAR,
             point: None,
         })
+    }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        let mut out = Vec::new();
+        for (x, f, i) in CRITICAL_POINTS {
+            out.push(CriticalPoint::new(x, *f, *i));
+            if x[0] != 0.0 || x[1] != 0.0 {
+                out.push(CriticalPoint::new(&[-x[0], -x[1]], *f, *i));
+            }
+        }
+        out
     }
 }
 

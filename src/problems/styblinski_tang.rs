@@ -150,6 +150,18 @@ impl Problem for StyblinskiTang {
             point: Some(vec![r0; self.dim]),
         })
     }
+
+    fn critical_points(&self) -> Vec<CriticalPoint> {
+        // The global minimum, the local maximum and an index-1 saddle: one of each kind, not all 3^n.
+        let n = self.dim;
+        let mut saddle = vec![0; n];
+        saddle[0] = 1;
+        vec![
+            self.critical_point(&vec![0; n]),
+            self.critical_point(&vec![1; n]),
+            self.critical_point(&saddle),
+        ]
+    }
 }
 
 impl SecondOrder for StyblinskiTang {

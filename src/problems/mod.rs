@@ -14,8 +14,12 @@ use sha2::{Digest, Sha256};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Capabilities, Problem};
 
+pub mod least_squares;
+pub mod mlp;
+pub mod network;
 pub mod quadratic;
 pub mod rosenbrock;
+pub mod softmax;
 
 /// A family's typed, documented parameters. `check` runs before anything is built.
 pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
@@ -44,6 +48,18 @@ pub struct Family {
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[
     Family {
+        name: "least-squares",
+        summary: "multi-output linear least squares ||W X - Y||^2 / (2N), input moment with exact condition number",
+        params: least_squares::PARAMS,
+        parse: parse_family::<least_squares::LeastSquaresConfig>,
+    },
+    Family {
+        name: "mlp",
+        summary: "teacher-student regression with a tanh multilayer perceptron (f* = 0 at the teacher)",
+        params: mlp::PARAMS,
+        parse: parse_family::<mlp::MlpConfig>,
+    },
+    Family {
         name: "quadratic",
         summary: "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",
         params: quadratic::PARAMS,
@@ -54,6 +70,12 @@ pub const FAMILIES: &[Family] = &[
         summary: "Rosenbrock's banana valley, chained (as scipy's rosen) or as extended independent pairs",
         params: rosenbrock::PARAMS,
         parse: parse_family::<rosenbrock::RosenbrockConfig>,
+    },
+    Family {
+        name: "softmax",
+        summary: "softmax (multinomial logistic) regression on Gaussian clusters with a small ridge",
+        params: softmax::PARAMS,
+        parse: parse_family::<softmax::SoftmaxConfig>,
     },
 ];
 

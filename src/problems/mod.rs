@@ -33,6 +33,10 @@ pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
 }
 
+/// Parses and checks a table of a family's own keys (the second argument lists the valid keys, for
+/// suggestions).
+pub type ParseFn = fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>;
+
 /// One registered family.
 pub struct Family {
     /// The name used in configs (`family = "..."`).
@@ -42,7 +46,7 @@ pub struct Family {
     /// The family's own keys (the common `start` keys are listed in [`COMMON_PARAMS`]).
     pub params: &'static [ParamDoc],
     /// Parses and checks a table of the family's own keys.
-    pub parse: fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>,
+    pub parse: ParseFn,
 }
 
 /// The registry, sorted by name.

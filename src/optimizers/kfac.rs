@@ -20,7 +20,8 @@
 //! model's predictive distribution rather than a one-sample estimate; the damping is fixed rather than
 //! adapted by the Levenberg-Marquardt rule; the step and momentum are not chosen by the quadratic model.
 //! For one linear layer with the squared loss the Fisher is exactly `A (x) I`, so with `damping = 0` and a
-//! unit step K-FAC is Newton's method and solves linear least squares in one step.
+//! unit step K-FAC is Newton's method and solves linear least squares in one step. Buffers live in the
+//! state; only the inverse refresh allocates (its Cholesky factorisations).
 //!
 //! TOML keys (defaults): `lr` (1.0), `damping` (1e-2), `update_every` (1), `decay` (0.95), `momentum`
 //! (0.0), `step` (`"armijo"`), and with `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5),
@@ -355,7 +356,7 @@ impl Optimizer for Kfac {
         };
         oracle.kfac_factors(x, &mut s.factors)?;
         self.average(s);
-        if s.steps % self.update_every == 0 {
+        if s.steps.is_multiple_of(self.update_every) {
             self.invert(s)?;
         }
         s.steps += 1;
@@ -460,6 +461,36 @@ mod tests {
                 (1, 1, 0)
             );
         }
+    }
+
+    #[test]
+    fn momentum_carries_the_previous_direction() {
+        // Undamped unit steps on least squares: x_1 = x* exactly (up to rounding), so d_2 = 0 and the second
+        // step is the momentum term alone, x_2 - x_1 = momentum (x_1 - x_0).
+        let c = LeastSquaresConfig {
+            in_dim: 3,
+            out_dim: 2,
+            samples: 12,
+            input_kappa: 10.0,
+            noise: 0.1,
+        };
+        let p = c.build(&mut ChaCha8Rng::seed_from_u64(2)).expect("builds");
+        let k = parse("step = \"fixed\"\ndamping = 0.0\nmomentum = 0.7").expect("valid");
+        let mut oracle = Oracle::new(p.as_ref());
+        let x0 = p.standard_start();
+        let mut x = x0.clone();
+        let mut s = k.init(&x, &mut oracle).expect("layered");
+        k.step(&mut s, &mut x, &mut oracle).expect("steps");
+        let x1 = x.clone();
+        k.step(&mut s, &mut x, &mut oracle).expect("steps");
+        let first: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| 0.7 * (a - b)).collect();
+        let second: Vec<f64> = x.iter().zip(&x1).map(|(a, b)| a - b).collect();
+        let err = distance(&first, &second);
+        let tol = 64.0 * 10.0 * f64::EPSILON * (1.0 + crate::vector::norm(&x1));
+        assert!(
+            err <= tol,
+            "||(x_2 - x_1) - 0.7 (x_1 - x_0)|| = {err:e} > {tol:e}"
+        );
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl LeastSquaresConfig {
     }
 
     /// The data `X`, the targets `Y`, and the minimiser `W*` (row-major), drawn from `rng`.
-    fn generate(&self, rng: &mut ChaCha8Rng) -> Result<(Mat<f64>, Mat<f64>, Vec<f64>), String> {
+    fn generate(&self, rng: &mut ChaCha8Rng) -> Result<Drawn, String> {
         let (d, m, n) = (self.in_dim, self.out_dim, self.samples);
         let mut gauss = |r: usize, c: usize| -> Mat<f64> {
             Mat::from_fn(r, c, |_, _| StandardNormal.sample(&mut *rng))
@@ -149,6 +149,9 @@ impl LeastSquaresConfig {
         Ok((x, y, w_star))
     }
 }
+
+/// The inputs `X`, the targets `Y` and the minimiser `W*`, row-major.
+type Drawn = (Mat<f64>, Mat<f64>, Vec<f64>);
 
 /// The orthogonal factor of `z`'s QR with the signs of `R`'s diagonal folded in: Haar-distributed when `z`
 /// is Gaussian (Mezzadri 2007).

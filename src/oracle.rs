@@ -1,6 +1,6 @@
 //! The counting oracle: the only door through which an optimizer sees a problem.
 //!
-//! Every value, gradient, Hessian and Hessian-vector call an optimizer makes is counted here. The runner's
+//! Every value, gradient, Hessian, Hessian-vector and K-FAC-factor call an optimizer makes is counted here. The runner's
 //! own measurements (the value and gradient norm its stop rule and trace need) go through
 //! `Oracle::measure`, which is not charged. A one-entry cache keyed by the exact bits of `x` lets the
 //! runner and the optimizer share one evaluation at the same point: the optimizer is still charged for the
@@ -10,7 +10,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use crate::optimizer::StepError;
-use crate::problem::{Curvature, Optimum, Problem, SecondOrder};
+use crate::problem::{Curvature, KfacFactors, Layered, Optimum, Problem, SecondOrder};
 
 /// How many times an optimizer asked the problem for each kind of information.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,14 +23,22 @@ pub struct Counts {
     pub hess_evals: u64,
     /// Hessian-vector products.
     pub hvp_evals: u64,
+    /// K-FAC factor evaluations ([`Oracle::kfac_factors`]).
+    #[serde(default)]
+    pub kfac_evals: u64,
 }
 
 impl Counts {
     /// Gradient-equivalent evaluations: a value and its gradient together cost one gradient (reverse mode
     /// differentiation computes both in one pass), so value-only and gradient calls count as
-    /// `max(f_evals, g_evals)`; a Hessian-vector product costs one more; a dense Hessian costs `n`.
+    /// `max(f_evals, g_evals)`; a Hessian-vector product costs one more; a dense Hessian costs `n`; K-FAC
+    /// factors cost one (a forward pass and one backward pass of a sampled target: Martens and Grosse 2015,
+    /// section 5; forming `A` and `G` is small beside it for layers narrower than the sample count).
     pub fn grad_equiv(&self, dim: usize) -> u64 {
-        self.f_evals.max(self.g_evals) + self.hvp_evals + self.hess_evals * dim as u64
+        self.f_evals.max(self.g_evals)
+            + self.hvp_evals
+            + self.hess_evals * dim as u64
+            + self.kfac_evals
     }
 }
 
@@ -174,6 +182,26 @@ impl<'p> Oracle<'p> {
         Ok(())
     }
 
+    fn layered(&self) -> Result<&'p dyn Layered, StepError> {
+        self.problem
+            .layered()
+            .ok_or_else(|| StepError::NotApplicable("the problem has no layer structure".into()))
+    }
+
+    /// Buffers for this problem's K-FAC factors (free: the layer structure is prior knowledge).
+    pub fn kfac_buffers(&self) -> Result<KfacFactors, StepError> {
+        Ok(KfacFactors::new(self.layered()?))
+    }
+
+    /// Computes K-FAC's Kronecker factors at `x` into `out` (from [`Oracle::kfac_buffers`]); counts one
+    /// K-FAC evaluation.
+    pub fn kfac_factors(&mut self, x: &[f64], out: &mut KfacFactors) -> Result<(), StepError> {
+        let model = self.layered()?;
+        self.counts.kfac_evals += 1;
+        out.compute(model, x);
+        Ok(())
+    }
+
     /// Writes the dense Hessian at `x` into `h` (`n x n`); counts one Hessian evaluation.
     pub fn hessian(&mut self, x: &[f64], h: &mut Mat<f64>) -> Result<(), StepError> {
         let so = self.second_order()?;
@@ -240,7 +268,8 @@ mod tests {
             g_evals: 5,
             hess_evals: 2,
             hvp_evals: 3,
+            kfac_evals: 4,
         };
-        assert_eq!(c.grad_equiv(10), 7 + 3 + 20);
+        assert_eq!(c.grad_equiv(10), 7 + 3 + 20 + 4);
     }
 }

@@ -1,8 +1,8 @@
 //! The `Problem` trait: what an objective function offers to the harness.
 //!
 //! A problem is one *instance* of a family, its parameters fixed. It evaluates values and gradients through
-//! plain slices, may offer second-order information ([`SecondOrder`]) and carries its ground truth: the
-//! known optimum and curvature bounds where they are known. Optimizers never see a `Problem` directly; they
+//! plain slices, may offer second-order information ([`SecondOrder`]) and the layer structure K-FAC needs
+//! ([`Layered`]), and carries its ground truth: the known optimum and curvature bounds where they are known. Optimizers never see a `Problem` directly; they
 //! go through the counting [`Oracle`](crate::oracle::Oracle).
 
 use faer::Mat;
@@ -27,6 +27,11 @@ pub trait Problem: Send + Sync {
 
     /// Second-order information (Hessian-vector products, the dense Hessian), where the family offers it.
     fn second_order(&self) -> Option<&dyn SecondOrder> {
+        None
+    }
+
+    /// The layer structure of a model trained by this objective, where it is one ([`Layered`]).
+    fn layered(&self) -> Option<&dyn Layered> {
         None
     }
 
@@ -93,6 +98,9 @@ pub struct Capabilities {
     pub hvp: bool,
     /// Global curvature bounds `mu` and `L`.
     pub curvature: bool,
+    /// Layer structure: K-FAC's Kronecker factors ([`Layered`]).
+    #[serde(default)]
+    pub layers: bool,
 }
 
 impl Capabilities {
@@ -108,6 +116,155 @@ impl Capabilities {
         if needed.curvature && !self.curvature {
             out.push("known curvature bounds (mu, L)");
         }
+        if needed.layers && !self.layers {
+            out.push("layer structure (K-FAC factors)");
+        }
         out
+    }
+}
+
+/// One layer's weight matrix `W_l` (`outputs x inputs`) and where it sits in the parameter vector `x`.
+///
+/// Layout: `W_l` fills `x[offset .. offset + outputs * inputs]` **row-major**, `W_l[i][j] =
+/// x[offset + i * inputs + j]`, and the layers follow each other in order. With `bias`, the last input is
+/// the constant 1, so the last column of `W_l` holds the biases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerShape {
+    /// Rows of `W_l`: the layer's pre-activations `s = W_l a`.
+    pub outputs: usize,
+    /// Columns of `W_l`: the layer's inputs `a`, the constant-1 bias input included.
+    pub inputs: usize,
+    /// Whether the last input is the constant 1.
+    pub bias: bool,
+    /// The index in `x` of `W_l[0][0]`.
+    pub offset: usize,
+}
+
+/// The structure K-FAC needs (Martens and Grosse 2015): an objective `f(x) = (1/N) sum_n l(z_n, y_n) +
+/// (l2/2) ||x||^2` over `N` samples, where `z_n` is the output of a stack of layers `s_l = W_l a_{l-1}`,
+/// `a_l = phi(s_l)`, and `l(z, y) = -log p(y | z)` for a predictive distribution `p` (squared loss:
+/// a unit Gaussian; cross-entropy: the softmax).
+///
+/// At a point `x` the model writes, per layer, its samples' inputs `a_n` and two kinds of back-propagated
+/// pre-activation gradients into [`LayerStats`], from which [`KfacFactors`] forms
+/// `A_l = E[a a']` and `G_l = E[g g']`, so that the Fisher block of layer `l` is approximated by `A_l (x) G_l`
+/// for the column-major `vec(W_l)`, that is `G_l (x) A_l` in the row-major layout of `x` ([`LayerShape`]).
+pub trait Layered: Send + Sync {
+    /// The layers, in order; their matrices tile `x` exactly.
+    fn shapes(&self) -> &[LayerShape];
+
+    /// The number of samples `N`.
+    fn samples(&self) -> usize;
+
+    /// `K`, the number of columns of a square root `R R' = F_z` of the output Fisher `F_z =
+    /// E_{y ~ p(.|z)}[grad_z l grad_z l']`: the output dimension (`F_z = I` for the squared loss, `F_z =
+    /// diag(p) - p p'` for the softmax).
+    fn fisher_rank(&self) -> usize;
+
+    /// The ridge coefficient `l2` of `f`; the statistics describe the data term only, the ridge adds `l2 I`
+    /// to the curvature (K-FAC adds it to its damping; Martens and Grosse 2015, section 6.2).
+    fn l2(&self) -> f64 {
+        0.0
+    }
+
+    /// Writes the per-sample statistics at `x` into `stats` (allocated by [`LayerStats::new`]).
+    fn statistics(&self, x: &[f64], stats: &mut LayerStats);
+}
+
+/// Per-sample statistics of a [`Layered`] model at one point, per layer `l` (sample `n`, Fisher column `k`):
+/// - `inputs[l]`, `inputs x N`: column `n` is the layer input `a_n` (with its trailing 1 when `bias`);
+/// - `grads[l]`, `outputs x N`: column `n` is `g_n = d l(z_n, y_n) / d s_n`, so that the gradient of the data
+///   term is `grad W_l = (1/N) sum_n g_n a_n' = E[g a']`;
+/// - `fisher[l]`, `outputs x (K N)`: column `k N + n` is `J_n' R_n e_k`, the `k`-th column of the output
+///   Fisher's square root back-propagated to `s_l` (`J_n = d z_n / d s_n`), so that `G_l = E[g g']` with `g`
+///   drawn from the model's own predictive distribution is exactly `(1/N) sum of their outer products`.
+///   Martens and Grosse draw one `y ~ p(.|z)` per sample; the exact expectation keeps runs deterministic.
+#[derive(Debug, Clone)]
+pub struct LayerStats {
+    /// Layer inputs, `inputs x N` per layer.
+    pub inputs: Vec<Mat<f64>>,
+    /// Pre-activation gradients of the samples' losses, `outputs x N` per layer.
+    pub grads: Vec<Mat<f64>>,
+    /// Back-propagated columns of the output Fisher's square root, `outputs x (K N)` per layer.
+    pub fisher: Vec<Mat<f64>>,
+}
+
+impl LayerStats {
+    /// Zeroed buffers of the right sizes for `model`.
+    pub fn new(model: &dyn Layered) -> Self {
+        let (n, k) = (model.samples(), model.fisher_rank());
+        let shapes = model.shapes();
+        LayerStats {
+            inputs: shapes.iter().map(|s| Mat::zeros(s.inputs, n)).collect(),
+            grads: shapes.iter().map(|s| Mat::zeros(s.outputs, n)).collect(),
+            fisher: shapes
+                .iter()
+                .map(|s| Mat::zeros(s.outputs, k * n))
+                .collect(),
+        }
+    }
+}
+
+/// K-FAC's Kronecker factors of every layer, `A_l = (1/N) sum_n a_n a_n'` (`inputs x inputs`) and
+/// `G_l = (1/N) sum_{n,k} (J_n' R_n e_k)(J_n' R_n e_k)'` (`outputs x outputs`), with the statistics they
+/// come from. Filled by [`Oracle::kfac_factors`](crate::oracle::Oracle::kfac_factors).
+#[derive(Debug, Clone)]
+pub struct KfacFactors {
+    /// The layers.
+    pub shapes: Vec<LayerShape>,
+    /// The ridge coefficient of the objective ([`Layered::l2`]).
+    pub l2: f64,
+    /// The per-sample statistics the factors were formed from.
+    pub stats: LayerStats,
+    /// `A_l`, per layer.
+    pub a: Vec<Mat<f64>>,
+    /// `G_l`, per layer.
+    pub g: Vec<Mat<f64>>,
+}
+
+impl KfacFactors {
+    /// Zeroed buffers of the right sizes for `model`.
+    pub fn new(model: &dyn Layered) -> Self {
+        let shapes = model.shapes().to_vec();
+        KfacFactors {
+            l2: model.l2(),
+            stats: LayerStats::new(model),
+            a: shapes
+                .iter()
+                .map(|s| Mat::zeros(s.inputs, s.inputs))
+                .collect(),
+            g: shapes
+                .iter()
+                .map(|s| Mat::zeros(s.outputs, s.outputs))
+                .collect(),
+            shapes,
+        }
+    }
+
+    /// Computes the statistics of `model` at `x` and forms the factors from them.
+    pub fn compute(&mut self, model: &dyn Layered, x: &[f64]) {
+        use faer::linalg::matmul::matmul;
+        model.statistics(x, &mut self.stats);
+        let inv_n = 1.0 / model.samples() as f64;
+        let s = &self.stats;
+        for (l, (a, g)) in self.a.iter_mut().zip(self.g.iter_mut()).enumerate() {
+            let (ai, fi) = (&s.inputs[l], &s.fisher[l]);
+            matmul(
+                a,
+                faer::Accum::Replace,
+                ai,
+                ai.transpose(),
+                inv_n,
+                faer::Par::Seq,
+            );
+            matmul(
+                g,
+                faer::Accum::Replace,
+                fi,
+                fi.transpose(),
+                inv_n,
+                faer::Par::Seq,
+            );
+        }
     }
 }

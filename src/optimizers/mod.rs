@@ -10,6 +10,7 @@ use crate::optimizer::{DynOptimizer, Optimizer};
 use crate::params::{ParamDoc, ParamError};
 
 pub mod gd;
+pub mod kfac;
 pub mod line_search;
 
 /// An optimizer's typed, documented hyperparameters; `check` turns them into the optimizer itself.
@@ -43,13 +44,22 @@ pub struct Checked {
 }
 
 /// The registry, sorted by name.
-pub const OPTIMIZERS: &[OptimizerEntry] = &[OptimizerEntry {
-    name: "gd",
-    summary: "gradient descent: x <- x - eta g, with a fixed step, a theory step (1/L, 2/(L+mu)) or Armijo backtracking",
-    keeps: "none (the identity)",
-    params: gd::PARAMS,
-    parse: parse_optimizer::<gd::GdConfig>,
-}];
+pub const OPTIMIZERS: &[OptimizerEntry] = &[
+    OptimizerEntry {
+        name: "gd",
+        summary: "gradient descent: x <- x - eta g, with a fixed step, a theory step (1/L, 2/(L+mu)) or Armijo backtracking",
+        keeps: "none (the identity)",
+        params: gd::PARAMS,
+        parse: parse_optimizer::<gd::GdConfig>,
+    },
+    OptimizerEntry {
+        name: "kfac",
+        summary: "K-FAC (Martens and Grosse 2015): per-layer Kronecker-factored Fisher, damped, inverted by Cholesky",
+        keeps: "per layer, the Fisher block as A (x) G (layered problems only)",
+        params: kfac::PARAMS,
+        parse: parse_optimizer::<kfac::KfacConfig>,
+    },
+];
 
 /// Looks an optimizer up by name.
 pub fn optimizer(name: &str) -> Option<&'static OptimizerEntry> {

@@ -169,6 +169,7 @@ impl super::FamilyConfig for DeepLinearConfig {
             hessian: true,
             hvp: true,
             curvature: self.depth == 1,
+            layers: false,
         }
     }
 

@@ -101,6 +101,7 @@ impl super::FamilyConfig for DoubleWellConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            layers: false,
         }
     }
 

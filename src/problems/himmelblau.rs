@@ -65,6 +65,7 @@ impl super::FamilyConfig for HimmelblauConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            layers: false,
         }
     }
 

@@ -18,10 +18,14 @@ pub mod critical;
 pub mod deep_linear;
 pub mod double_well;
 pub mod himmelblau;
+pub mod least_squares;
+pub mod mlp;
 pub mod monkey_saddle;
+pub mod network;
 pub mod quadratic;
 pub mod rosenbrock;
 pub mod six_hump_camel;
+pub mod softmax;
 pub mod styblinski_tang;
 
 /// A family's typed, documented parameters. `check` runs before anything is built.
@@ -73,6 +77,18 @@ pub const FAMILIES: &[Family] = &[
         parse: parse_family::<himmelblau::HimmelblauConfig>,
     },
     Family {
+        name: "least-squares",
+        summary: "multi-output linear least squares ||W X - Y||^2 / (2N), input moment with exact condition number",
+        params: least_squares::PARAMS,
+        parse: parse_family::<least_squares::LeastSquaresConfig>,
+    },
+    Family {
+        name: "mlp",
+        summary: "teacher-student regression with a tanh multilayer perceptron (f* = 0 at the teacher)",
+        params: mlp::PARAMS,
+        parse: parse_family::<mlp::MlpConfig>,
+    },
+    Family {
         name: "monkey-saddle",
         summary: "x^3 - 3 x y^2: a degenerate saddle (zero Hessian) at 0, unbounded below",
         params: monkey_saddle::PARAMS,
@@ -95,6 +111,12 @@ pub const FAMILIES: &[Family] = &[
         summary: "six-hump camel-back: six minima (two global), two maxima, seven saddles",
         params: six_hump_camel::PARAMS,
         parse: parse_family::<six_hump_camel::SixHumpCamelConfig>,
+    },
+    Family {
+        name: "softmax",
+        summary: "softmax (multinomial logistic) regression on Gaussian clusters with a small ridge",
+        params: softmax::PARAMS,
+        parse: parse_family::<softmax::SoftmaxConfig>,
     },
     Family {
         name: "styblinski-tang",

@@ -41,6 +41,7 @@ impl super::FamilyConfig for MonkeySaddleConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            layers: false,
         }
     }
 

@@ -129,6 +129,7 @@ impl super::FamilyConfig for QuadraticConfig {
             hessian: true,
             hvp: true,
             curvature: true,
+            ..Capabilities::default()
         }
     }
 

@@ -81,6 +81,7 @@ impl super::FamilyConfig for RosenbrockConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            ..Capabilities::default()
         }
     }
 

@@ -68,6 +68,7 @@ impl super::FamilyConfig for SixHumpCamelConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            layers: false,
         }
     }
 

@@ -58,6 +58,7 @@ impl super::FamilyConfig for StyblinskiTangConfig {
             hessian: true,
             hvp: true,
             curvature: false,
+            layers: false,
         }
     }
 

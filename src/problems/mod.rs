@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Capabilities, Problem};
 
+pub mod mgh;
 pub mod quadratic;
 pub mod rosenbrock;
 
@@ -43,6 +44,12 @@ pub struct Family {
 
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[
+    Family {
+        name: "mgh",
+        summary: "the 35 least-squares test problems of More, Garbow and Hillstrom (1981), by name",
+        params: mgh::PARAMS,
+        parse: parse_family::<mgh::MghConfig>,
+    },
     Family {
         name: "quadratic",
         summary: "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",

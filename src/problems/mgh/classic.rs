@@ -75,7 +75,8 @@ impl Residuals for FreudensteinRoth {
 pub struct PowellBadlyScaled;
 
 /// The minimiser of [`PowellBadlyScaled`]: the paper's `(1.098...e-5, 9.106...)` to full precision.
-pub const POWELL_BADLY_SCALED_MINIMISER: [f64; 2] = [1.098_159_329_699_759_9e-5, 9.106_146_739_866_868];
+pub const POWELL_BADLY_SCALED_MINIMISER: [f64; 2] =
+    [1.098_159_329_699_817_5e-5, 9.106_146_739_866_524];
 
 impl Residuals for PowellBadlyScaled {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -311,5 +312,100 @@ impl Residuals for Wood {
     }
     fn optimum(&self) -> Option<Optimum> {
         optimum_at(vec![1.0; 4])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        for name in [
+            "rosenbrock",
+            "freudenstein-roth",
+            "beale",
+            "helical-valley",
+            "powell-singular",
+            "wood",
+        ] {
+            check_derivatives(&build(name, None, None));
+        }
+        // Near x0 = (1, 1), Brown's f is about 1e12 against a gradient of about 2e6, and Powell's
+        // 10^4 x_1 x_2 term makes f large against its gradient along x_2: central differences lose
+        // eps |f| / h to rounding there, which `check_derivatives_scaled` adds to the tolerance.
+        for name in ["powell-badly-scaled", "brown-badly-scaled"] {
+            check_derivatives_scaled(&build(name, None, None));
+        }
+    }
+
+    #[test]
+    fn start_values_match_hand_arithmetic() {
+        // (10 (1 - 1.44))^2 + 2.2^2 = 19.36 + 4.84.
+        assert_start_value(&build("rosenbrock", None, None), 24.2);
+        // r = (-12.5 + 32, -28.5 + 24) = (19.5, -4.5): 380.25 + 20.25.
+        assert_start_value(&build("freudenstein-roth", None, None), 400.5);
+        // r = (-1, e^-1 - 0.0001).
+        let e = (-1.0f64).exp() - 1e-4;
+        assert_start_value(&build("powell-badly-scaled", None, None), 1.0 + e * e);
+        // (1 - 10^6)^2 + (1 - 2 10^-6)^2 + (1 - 2)^2.
+        assert_start_value(
+            &build("brown-badly-scaled", None, None),
+            999_998_000_002.999_996,
+        );
+        // 1.5^2 + 2.25^2 + 2.625^2.
+        assert_start_value(&build("beale", None, None), 14.203125);
+        // theta(-1, 0) = 1/2: r = (-50, 0, 0).
+        assert_start_value(&build("helical-valley", None, None), 2500.0);
+        // r = (-7, -sqrt(5), 1, 4 sqrt(10)): 49 + 5 + 1 + 160.
+        assert_start_value(&build("powell-singular", None, None), 215.0);
+        // r = (-100, 4, -10 sqrt(90), 4, -4 sqrt(10), 0): 10^4 + 16 + 9000 + 16 + 160.
+        assert_start_value(&build("wood", None, None), 19192.0);
+    }
+
+    #[test]
+    fn exact_minimisers_are_minima() {
+        for name in [
+            "rosenbrock",
+            "freudenstein-roth",
+            "brown-badly-scaled",
+            "beale",
+            "helical-valley",
+            "powell-singular",
+            "wood",
+        ] {
+            let p = build(name, None, None);
+            let opt = p.optimum().expect("published");
+            let x = opt.point.clone().expect("an exact minimiser");
+            assert_exact_minimiser(&p, &x, 0.0);
+            check_optimum(&p, &x);
+        }
+    }
+
+    #[test]
+    fn published_minima_are_reached() {
+        // Powell badly scaled: f = 0 at (1.098...e-5, 9.106...).
+        let p = build("powell-badly-scaled", None, None);
+        let x = check_published(
+            &p,
+            &Published {
+                value: 0.0,
+                unit: 0.0,
+                point: Some((&[1.098e-5, 9.106], &[1e-8, 1e-3])),
+            },
+            None,
+        );
+        check_optimum(&p, &x);
+        // Freudenstein and Roth's local minimum 48.9842... at (11.41..., -0.8968...).
+        check_published(
+            &build("freudenstein-roth", None, None),
+            &Published {
+                value: 48.9842,
+                unit: 1e-4,
+                point: Some((&[11.41, -0.8968], &[1e-2, 1e-4])),
+            },
+            None,
+        );
     }
 }

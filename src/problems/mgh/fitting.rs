@@ -23,9 +23,9 @@ pub struct JennrichSampson {
 }
 
 /// The minimiser of [`JennrichSampson`] for `m = 10`, to full precision (`x_1 = x_2 = 0.2578...`).
-pub const JENNRICH_SAMPSON_MINIMISER: f64 = 0.257_824_5;
+pub const JENNRICH_SAMPSON_MINIMISER: f64 = 0.257_825_213_670_364_1;
 /// The minimum of [`JennrichSampson`] for `m = 10` (`124.362...`), to full precision.
-pub const JENNRICH_SAMPSON_MINIMUM: f64 = 124.362_182_355_4;
+pub const JENNRICH_SAMPSON_MINIMUM: f64 = 124.362_182_355_614_85;
 
 impl Residuals for JennrichSampson {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -69,7 +69,7 @@ const BARD_Y: [f64; 15] = [
 ];
 
 /// The minimum of [`Bard`] (`8.21487...e-3`), to full precision.
-pub const BARD_MINIMUM: f64 = 8.214_877_306_578_9e-3;
+pub const BARD_MINIMUM: f64 = 8.214_877_306_578_975e-3;
 
 fn bard_uvw(i: usize) -> (f64, f64, f64) {
     let u = (i + 1) as f64;
@@ -121,7 +121,7 @@ const GAUSSIAN_Y: [f64; 15] = [
 ];
 
 /// The minimum of [`Gaussian`] (`1.12793...e-8`), to full precision.
-pub const GAUSSIAN_MINIMUM: f64 = 1.127_932_769_6e-8;
+pub const GAUSSIAN_MINIMUM: f64 = 1.127_932_769_618_648e-8;
 
 impl Residuals for Gaussian {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -170,7 +170,7 @@ const MEYER_Y: [f64; 16] = [
 ];
 
 /// The minimum of [`Meyer`] (`87.9458...`), to full precision.
-pub const MEYER_MINIMUM: f64 = 87.945_855_170_3;
+pub const MEYER_MINIMUM: f64 = 87.945_855_170_851_12;
 
 impl Residuals for Meyer {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -263,8 +263,16 @@ impl Residuals for Gulf {
             let la = a.ln();
             let dq = [-q / x[0], -s * p * q / a, q * la];
             let ddq = [
-                [2.0 * q / (x[0] * x[0]), s * p * q / (a * x[0]), -q * la / x[0]],
-                [0.0, p * (p - 1.0) * q / (a * a), -s * q * (1.0 + p * la) / a],
+                [
+                    2.0 * q / (x[0] * x[0]),
+                    s * p * q / (a * x[0]),
+                    -q * la / x[0],
+                ],
+                [
+                    0.0,
+                    p * (p - 1.0) * q / (a * a),
+                    -s * q * (1.0 + p * la) / a,
+                ],
                 [0.0, 0.0, q * la * la],
             ];
             // Hess r = e (dq dq' - Hess q).
@@ -338,7 +346,7 @@ const KOWALIK_U: [f64; 11] = [
 ];
 
 /// The minimum of [`KowalikOsborne`] (`3.07505...e-4`), to full precision.
-pub const KOWALIK_OSBORNE_MINIMUM: f64 = 3.075_056_038_5e-4;
+pub const KOWALIK_OSBORNE_MINIMUM: f64 = 3.075_056_038_492_374_5e-4;
 
 impl Residuals for KowalikOsborne {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -390,7 +398,7 @@ pub struct BrownDennis {
 }
 
 /// The minimum of [`BrownDennis`] for `m = 20` (`85822.2...`), to full precision.
-pub const BROWN_DENNIS_MINIMUM: f64 = 85_822.201_626_3;
+pub const BROWN_DENNIS_MINIMUM: f64 = 85_822.201_626_356_34;
 
 impl Residuals for BrownDennis {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -441,13 +449,13 @@ impl Residuals for BrownDennis {
 pub struct Osborne1;
 
 const OSBORNE1_Y: [f64; 33] = [
-    0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.850, 0.818, 0.784, 0.751, 0.718, 0.685, 0.658,
-    0.628, 0.603, 0.580, 0.558, 0.538, 0.522, 0.506, 0.490, 0.478, 0.467, 0.457, 0.448, 0.438, 0.431,
-    0.424, 0.420, 0.414, 0.411, 0.406,
+    0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.850, 0.818, 0.784, 0.751, 0.718, 0.685,
+    0.658, 0.628, 0.603, 0.580, 0.558, 0.538, 0.522, 0.506, 0.490, 0.478, 0.467, 0.457, 0.448,
+    0.438, 0.431, 0.424, 0.420, 0.414, 0.411, 0.406,
 ];
 
 /// The minimum of [`Osborne1`] (`5.46489...e-5`), to full precision.
-pub const OSBORNE1_MINIMUM: f64 = 5.464_894_697_5e-5;
+pub const OSBORNE1_MINIMUM: f64 = 5.464_894_697_482_907e-5;
 
 impl Residuals for Osborne1 {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -500,7 +508,8 @@ impl Residuals for BiggsExp6 {
         for (i, ri) in r.iter_mut().enumerate() {
             let t = (i + 1) as f64 / 10.0;
             let y = (-t).exp() - 5.0 * (-10.0 * t).exp() + 3.0 * (-4.0 * t).exp();
-            *ri = x[2] * (-t * x[0]).exp() - x[3] * (-t * x[1]).exp() + x[5] * (-t * x[4]).exp() - y;
+            *ri =
+                x[2] * (-t * x[0]).exp() - x[3] * (-t * x[1]).exp() + x[5] * (-t * x[4]).exp() - y;
         }
     }
     fn jacobian(&self, x: &[f64], j: &mut Mat<f64>) {
@@ -548,15 +557,15 @@ impl Residuals for BiggsExp6 {
 pub struct Osborne2;
 
 const OSBORNE2_Y: [f64; 65] = [
-    1.366, 1.191, 1.112, 1.013, 0.991, 0.885, 0.831, 0.847, 0.786, 0.725, 0.746, 0.679, 0.608, 0.655,
-    0.616, 0.606, 0.602, 0.626, 0.651, 0.724, 0.649, 0.649, 0.694, 0.644, 0.624, 0.661, 0.612, 0.558,
-    0.533, 0.495, 0.500, 0.423, 0.395, 0.375, 0.372, 0.391, 0.396, 0.405, 0.428, 0.429, 0.523, 0.562,
-    0.607, 0.653, 0.672, 0.708, 0.633, 0.668, 0.645, 0.632, 0.591, 0.559, 0.597, 0.625, 0.739, 0.710,
-    0.729, 0.720, 0.636, 0.581, 0.428, 0.292, 0.162, 0.098, 0.054,
+    1.366, 1.191, 1.112, 1.013, 0.991, 0.885, 0.831, 0.847, 0.786, 0.725, 0.746, 0.679, 0.608,
+    0.655, 0.616, 0.606, 0.602, 0.626, 0.651, 0.724, 0.649, 0.649, 0.694, 0.644, 0.624, 0.661,
+    0.612, 0.558, 0.533, 0.495, 0.500, 0.423, 0.395, 0.375, 0.372, 0.391, 0.396, 0.405, 0.428,
+    0.429, 0.523, 0.562, 0.607, 0.653, 0.672, 0.708, 0.633, 0.668, 0.645, 0.632, 0.591, 0.559,
+    0.597, 0.625, 0.739, 0.710, 0.729, 0.720, 0.636, 0.581, 0.428, 0.292, 0.162, 0.098, 0.054,
 ];
 
 /// The minimum of [`Osborne2`] (`4.01377...e-2`), to full precision.
-pub const OSBORNE2_MINIMUM: f64 = 4.013_773_629_5e-2;
+pub const OSBORNE2_MINIMUM: f64 = 4.013_773_629_354_773_5e-2;
 
 /// The Gaussian bumps of Osborne 2: (amplitude, width, centre) indices, 0-based.
 const OSBORNE2_BUMPS: [(usize, usize, usize); 3] = [(1, 5, 8), (2, 6, 9), (3, 7, 10)];
@@ -612,5 +621,123 @@ impl Residuals for Osborne2 {
     }
     fn optimum(&self) -> Option<Optimum> {
         value_only(OSBORNE2_MINIMUM)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        for (name, m) in [
+            ("jennrich-sampson", None),
+            ("jennrich-sampson", Some(3)),
+            ("bard", None),
+            ("gaussian", None),
+            ("gulf", None),
+            ("gulf", Some(3)),
+            ("gulf", Some(100)),
+            ("box-3d", None),
+            ("box-3d", Some(30)),
+            ("kowalik-osborne", None),
+            ("brown-dennis", Some(4)),
+            ("biggs-exp6", None),
+            ("biggs-exp6", Some(6)),
+            ("osborne-2", None),
+        ] {
+            check_derivatives(&build(name, None, m));
+        }
+        // Meyer's f is about 1.7e9 near x0 and Brown and Dennis' about 8e6, both far above their
+        // gradients' norms: the rounding term eps |f| / h of the differences is added to the tolerance.
+        check_derivatives_scaled(&build("brown-dennis", None, None));
+        // Meyer's variables live on scales 1e-2, 1e3 and 1e2: a step of eps^(1/3) (1 + ||x||) ~ 0.03 along
+        // a random direction is larger than x_1 itself. Checked in x measured in those units, with the
+        // rounding term of its f ~ 1.7e9 as for Brown and Dennis.
+        check_derivatives_rescaled_scaled(&build("meyer", None, None), &[1e-2, 1e3, 1e2]);
+        // Osborne 1 decays as exp(-t x_4) and exp(-t x_5) with t up to 320: at the common step
+        // h ~ 6e-6 the truncation error h^2 t^2 / 6 of a central difference is ~ 6e-7 relative, above
+        // fd_tol. Checked in x_4 and x_5 measured in units of 1 / t_max = 1/320 instead.
+        let scale = [1.0, 1.0, 1.0, 1.0 / 320.0, 1.0 / 320.0];
+        check_derivatives_rescaled(&build("osborne-1", None, None), &scale);
+    }
+
+    #[test]
+    fn start_values_match_an_independent_evaluation() {
+        // f(x0) in 40-digit arithmetic (mpmath) from the authors' Fortran formulas, at the default sizes.
+        for (name, f0) in [
+            ("jennrich-sampson", 4171.306_161_960_494_6),
+            ("bard", 41.681_695_861_678_005),
+            ("gaussian", 3.888_106_991_166_826e-6),
+            ("meyer", 1_693_607_809.436_146),
+            ("gulf", 12.110_705_825_569_488),
+            ("box-3d", 1031.153_810_609_398_3),
+            ("kowalik-osborne", 5.313_172_272_108_542e-3),
+            ("brown-dennis", 7_926_693.336_997_432),
+            ("osborne-1", 0.879_026_293_544_640_4),
+            ("biggs-exp6", 0.779_070_075_655_970_5),
+            ("osborne-2", 2.093_419_514_212_064),
+        ] {
+            assert_start_value(&build(name, None, None), f0);
+        }
+    }
+
+    #[test]
+    fn exact_minimisers_are_minima() {
+        let p = build("gulf", None, None);
+        assert_exact_minimiser(&p, &[50.0, 25.0, 1.5], 0.0);
+        check_optimum(&p, &[50.0, 25.0, 1.5]);
+        // Box: two isolated minimisers and a line of them.
+        let p = build("box-3d", None, None);
+        for x in [[1.0, 10.0, 1.0], [10.0, 1.0, -1.0], [3.0, 3.0, 0.0]] {
+            assert_exact_minimiser(&p, &x, 0.0);
+            check_optimum(&p, &x);
+        }
+        // Biggs: the published minimiser and its mirror image.
+        let p = build("biggs-exp6", None, None);
+        for x in [
+            [1.0, 10.0, 1.0, 5.0, 4.0, 3.0],
+            [4.0, 10.0, 3.0, 5.0, 1.0, 1.0],
+        ] {
+            assert_exact_minimiser(&p, &x, 0.0);
+            check_optimum(&p, &x);
+        }
+    }
+
+    #[test]
+    fn published_minima_are_reached() {
+        let p = build("jennrich-sampson", None, None);
+        let x = check_published(
+            &p,
+            &Published {
+                value: 124.362,
+                unit: 1e-3,
+                point: Some((&[0.2578, 0.2578], &[1e-4, 1e-4])),
+            },
+            None,
+        );
+        check_optimum(&p, &x);
+        // Only f* is printed for these: solve from the standard start.
+        for (name, value, unit) in [
+            ("bard", 8.21487e-3, 1e-8),
+            ("gaussian", 1.12793e-8, 1e-13),
+            ("meyer", 87.9458, 1e-4),
+            ("kowalik-osborne", 3.07505e-4, 1e-9),
+            ("brown-dennis", 85822.2, 0.1),
+            ("osborne-1", 5.46489e-5, 1e-10),
+            ("osborne-2", 4.01377e-2, 1e-7),
+        ] {
+            let p = build(name, None, None);
+            let x = check_published(
+                &p,
+                &Published {
+                    value,
+                    unit,
+                    point: None,
+                },
+                None,
+            );
+            check_optimum(&p, &x);
+        }
     }
 }

@@ -259,7 +259,11 @@ pub struct LinearRank1 {
 
 impl Residuals for LinearRank1 {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
-        let s: f64 = x.iter().enumerate().map(|(j, xj)| (j + 1) as f64 * xj).sum();
+        let s: f64 = x
+            .iter()
+            .enumerate()
+            .map(|(j, xj)| (j + 1) as f64 * xj)
+            .sum();
         for (i, ri) in r.iter_mut().enumerate() {
             *ri = (i + 1) as f64 * s - 1.0;
         }
@@ -340,7 +344,10 @@ pub struct Chebyquad {
 }
 
 /// The nonzero minima of [`Chebyquad`] with `m = n`, to full precision.
-pub const CHEBYQUAD_MINIMA: [(usize, f64); 2] = [(8, 3.516_873_725_7e-3), (10, 6.503_95e-3)];
+pub const CHEBYQUAD_MINIMA: [(usize, f64); 2] = [
+    (8, 3.516_873_725_677_931_6e-3),
+    (10, 6.503_954_800_882_306e-3),
+];
 
 impl Chebyquad {
     /// Calls `each(i, T_{i+1}(z), T'_{i+1}(z), T''_{i+1}(z))` for `i = 0..m`, `z = 2 u - 1`.
@@ -405,5 +412,124 @@ impl Residuals for Chebyquad {
             .iter()
             .find(|(n, _)| *n == self.n)
             .map(|&(_, value)| Optimum { value, point: None })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        for (name, dim, m) in [
+            ("discrete-boundary-value", None, None),
+            ("discrete-boundary-value", Some(1), None),
+            ("discrete-integral-equation", None, None),
+            ("discrete-integral-equation", Some(1), None),
+            ("broyden-tridiagonal", None, None),
+            ("broyden-tridiagonal", Some(1), None),
+            ("broyden-banded", None, None),
+            ("broyden-banded", Some(3), None),
+            ("linear-full-rank", None, None),
+            ("linear-full-rank", Some(3), Some(3)),
+            ("linear-rank-1-zero-columns-rows", Some(3), Some(3)),
+            ("chebyquad", None, None),
+            ("chebyquad", Some(3), Some(7)),
+        ] {
+            check_derivatives(&build(name, dim, m));
+        }
+        // The rank-1 problems are large at x0 = (1, ..., 1) (f ~ 8.7e6 and 4.1e6 at n = 10, m = 20)
+        // against their gradients: the differences' rounding eps |f| / h is added.
+        for name in ["linear-rank-1", "linear-rank-1-zero-columns-rows"] {
+            check_derivatives_scaled(&build(name, None, None));
+        }
+    }
+
+    #[test]
+    fn start_values_match_hand_arithmetic() {
+        // Broyden tridiagonal at -1: r = (-2, -1, ..., -1, -3); banded: r_i = -7 + 1 (x_j (1 + x_j) = 0).
+        assert_start_value(&build("broyden-tridiagonal", None, None), 4.0 + 8.0 + 9.0);
+        assert_start_value(&build("broyden-banded", None, None), 36.0 * 10.0);
+        // Linear, n = 10, m = 20, x0 = 1: full rank r = -1 (i <= n), -2 (i > n).
+        assert_start_value(&build("linear-full-rank", None, None), 10.0 + 40.0);
+        // Rank 1: sum_j j = 55, sum_{i=1}^{20} (55 i - 1)^2 = 3025 * 2870 - 110 * 210 + 20.
+        assert_start_value(&build("linear-rank-1", None, None), 8_658_670.0);
+        // Zero columns and rows: sum_{j=2}^{9} j = 44, sum_{k=1}^{18} (44 k - 1)^2 + 2.
+        assert_start_value(
+            &build("linear-rank-1-zero-columns-rows", None, None),
+            1936.0 * 2109.0 - 88.0 * 171.0 + 18.0 + 2.0,
+        );
+        // In 40-digit arithmetic (mpmath) from the authors' formulas, n = 10 (and 8 for Chebyquad).
+        for (name, dim, f0) in [
+            ("discrete-boundary-value", None, 7.885_191_012_648_215e-4),
+            ("discrete-integral-equation", None, 6.341_684_157_945_264e-2),
+            ("chebyquad", None, 3.376_326_546_288_000_3e-2),
+            ("chebyquad", Some(8), 3.861_769_828_593_023e-2),
+        ] {
+            assert_start_value(&build(name, dim, None), f0);
+        }
+    }
+
+    #[test]
+    fn exact_minima_are_minima() {
+        // Full rank: f* = m - n at (-1, ..., -1), for several shapes.
+        for (n, m) in [(10, 20), (5, 5), (3, 50)] {
+            let p = build("linear-full-rank", Some(n), Some(m));
+            let x = vec![-1.0; n];
+            assert_exact_minimiser(&p, &x, (m - n) as f64);
+            check_optimum(&p, &x);
+        }
+        // Rank 1: any x with sum_j j x_j = 3 / (2m + 1), e.g. a multiple of e_1.
+        let p = build("linear-rank-1", None, None);
+        let mut x = vec![0.0; 10];
+        x[0] = 3.0 / 41.0;
+        assert_exact_minimiser(&p, &x, 20.0 * 19.0 / (2.0 * 41.0));
+        check_optimum(&p, &x);
+        // Zero columns and rows: sum_{j=2}^{n-1} j x_j = 3 / (2m - 3), e.g. on x_2.
+        let p = build("linear-rank-1-zero-columns-rows", None, None);
+        let mut x = vec![0.0; 10];
+        x[1] = 3.0 / (2.0 * 37.0);
+        assert_exact_minimiser(&p, &x, (400.0 + 60.0 - 6.0) / (2.0 * 37.0));
+        check_optimum(&p, &x);
+    }
+
+    #[test]
+    fn published_minima_are_reached() {
+        let zero = Published {
+            value: 0.0,
+            unit: 0.0,
+            point: None,
+        };
+        for (name, dim) in [
+            ("discrete-boundary-value", None),
+            ("discrete-integral-equation", None),
+            ("broyden-tridiagonal", None),
+            ("broyden-banded", None),
+            ("chebyquad", Some(1)),
+            ("chebyquad", Some(2)),
+            ("chebyquad", Some(3)),
+            ("chebyquad", Some(4)),
+            ("chebyquad", Some(5)),
+            ("chebyquad", Some(6)),
+            ("chebyquad", Some(7)),
+            ("chebyquad", Some(9)),
+        ] {
+            let p = build(name, dim, None);
+            let x = check_published(&p, &zero, None);
+            check_optimum(&p, &x);
+        }
+        for (dim, value, unit) in [(8, 3.51687e-3, 1e-8), (10, 6.50395e-3, 1e-8)] {
+            let p = build("chebyquad", Some(dim), None);
+            let x = check_published(
+                &p,
+                &Published {
+                    value,
+                    unit,
+                    point: None,
+                },
+                None,
+            );
+            check_optimum(&p, &x);
+        }
     }
 }

@@ -19,9 +19,9 @@ pub struct Watson {
 
 /// The minima of [`Watson`] for `n = 6, 9, 12`, to full precision.
 pub const WATSON_MINIMA: [(usize, f64); 3] = [
-    (6, 2.287_670_053_1e-3),
-    (9, 1.399_760_138_0e-6),
-    (12, 4.722_381_443_0e-10),
+    (6, 2.287_670_053_552_436_3e-3),
+    (9, 1.399_760_138_099_02e-6),
+    (12, 4.722_381_105_891_757e-10),
 ];
 
 impl Watson {
@@ -174,7 +174,10 @@ pub struct Penalty1 {
 }
 
 /// The minima of [`Penalty1`] for `n = 4, 10`, to full precision.
-pub const PENALTY1_MINIMA: [(usize, f64); 2] = [(4, 2.249_978_2e-5), (10, 7.087_651_4e-5)];
+pub const PENALTY1_MINIMA: [(usize, f64); 2] = [
+    (4, 2.249_977_500_899_937e-5),
+    (10, 7.087_651_467_090_369e-5),
+];
 
 impl Residuals for Penalty1 {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -217,7 +220,10 @@ pub struct Penalty2 {
 }
 
 /// The minima of [`Penalty2`] for `n = 4, 10`, to full precision.
-pub const PENALTY2_MINIMA: [(usize, f64); 2] = [(4, 9.376_293_2e-6), (10, 2.936_605_3e-4)];
+pub const PENALTY2_MINIMA: [(usize, f64); 2] = [
+    (4, 9.376_293_007_355_442e-6),
+    (10, 2.936_605_374_567_459_4e-4),
+];
 
 impl Residuals for Penalty2 {
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
@@ -433,5 +439,130 @@ impl Residuals for BrownAlmostLinear {
             value: 0.0,
             point: Some(vec![1.0; self.n]),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        for (name, dim) in [
+            ("watson", None),
+            ("watson", Some(2)),
+            ("watson", Some(12)),
+            ("watson", Some(31)),
+            ("extended-rosenbrock", None),
+            ("extended-powell-singular", None),
+            ("penalty-1", Some(4)),
+            ("penalty-2", None),
+            ("penalty-2", Some(1)),
+            ("trigonometric", None),
+            ("trigonometric", Some(1)),
+            ("brown-almost-linear", None),
+            ("brown-almost-linear", Some(1)),
+            ("brown-almost-linear", Some(2)),
+        ] {
+            check_derivatives(&build(name, dim, None));
+        }
+        // Penalty I at x0 = (1, ..., 10) has f ~ 1.5e5 (the quartic (sum x_j^2 - 1/4)^2) and the variably
+        // dimensioned function f ~ 2.2e6 (the s^4 term): the differences' rounding eps |f| / h is added.
+        for name in ["penalty-1", "variably-dimensioned"] {
+            check_derivatives_scaled(&build(name, None, None));
+        }
+    }
+
+    #[test]
+    fn start_values_match_hand_arithmetic() {
+        // Watson: r_i = -1 for i <= 29, r_30 = 0, r_31 = -1, for every n.
+        for n in [2, 6, 31] {
+            assert_start_value(&build("watson", Some(n), None), 30.0);
+        }
+        // Five Rosenbrock pairs at 24.2 each; three Powell blocks at 215 each.
+        assert_start_value(&build("extended-rosenbrock", None, None), 121.0);
+        assert_start_value(&build("extended-powell-singular", None, None), 645.0);
+        // Penalty I, n = 10: 1e-5 sum (j - 1)^2 + (sum j^2 - 1/4)^2 = 1e-5 * 285 + 384.75^2.
+        assert_start_value(&build("penalty-1", None, None), 285e-5 + 384.75 * 384.75);
+        // Variably dimensioned, n = 10: x_j - 1 = -j/10, s = -38.5: 385 / 100 + s^2 + s^4.
+        let s: f64 = -38.5;
+        assert_start_value(
+            &build("variably-dimensioned", None, None),
+            3.85 + s * s + s.powi(4),
+        );
+        // Trigonometric, n = 10: r_i = (10 + i)(1 - cos 0.1) - sin 0.1.
+        let (c, sn) = (0.1f64.cos(), 0.1f64.sin());
+        let trig: f64 = (1..=10)
+            .map(|i| ((10 + i) as f64 * (1.0 - c) - sn).powi(2))
+            .sum();
+        assert_start_value(&build("trigonometric", None, None), trig);
+        // Brown almost-linear, n = 10: r_i = 1/2 + 5 - 11 for i < 10, r_10 = 2^-10 - 1.
+        assert_start_value(
+            &build("brown-almost-linear", None, None),
+            9.0 * 5.5 * 5.5 + (1.0f64 / 1024.0 - 1.0).powi(2),
+        );
+        // Penalty II in 40-digit arithmetic (mpmath), n = 4 and 10.
+        assert_start_value(&build("penalty-2", Some(4), None), 2.340_008_805_463_024_5);
+        assert_start_value(&build("penalty-2", None, None), 162.652_776_565_967_12);
+    }
+
+    #[test]
+    fn exact_minimisers_are_minima() {
+        for (name, dim) in [
+            ("extended-rosenbrock", None),
+            ("extended-powell-singular", None),
+            ("variably-dimensioned", None),
+            ("brown-almost-linear", None),
+            ("brown-almost-linear", Some(1)),
+        ] {
+            let p = build(name, dim, None);
+            let x = p
+                .optimum()
+                .and_then(|o| o.point)
+                .expect("an exact minimiser");
+            assert_exact_minimiser(&p, &x, 0.0);
+            check_optimum(&p, &x);
+        }
+        // Brown almost-linear's other published value: f = 1 at (0, ..., 0, n + 1), a stationary point.
+        let p = build("brown-almost-linear", None, None);
+        let mut x = vec![0.0; 10];
+        x[9] = 11.0;
+        assert_exact_minimiser(&p, &x, 1.0);
+    }
+
+    #[test]
+    fn published_minima_are_reached() {
+        for (name, dim, value, unit) in [
+            ("watson", 6, 2.28767e-3, 1e-8),
+            ("watson", 9, 1.39976e-6, 1e-11),
+            ("watson", 12, 4.72238e-10, 1e-15),
+            ("penalty-1", 4, 2.24997e-5, 1e-10),
+            ("penalty-1", 10, 7.08765e-5, 1e-10),
+            ("penalty-2", 4, 9.37629e-6, 1e-11),
+            ("penalty-2", 10, 2.93660e-4, 1e-9),
+        ] {
+            let p = build(name, Some(dim), None);
+            let x = check_published(
+                &p,
+                &Published {
+                    value,
+                    unit,
+                    point: None,
+                },
+                None,
+            );
+            check_optimum(&p, &x);
+        }
+        let p = build("trigonometric", None, None);
+        let x = check_published(
+            &p,
+            &Published {
+                value: 0.0,
+                unit: 0.0,
+                point: None,
+            },
+            None,
+        );
+        check_optimum(&p, &x);
     }
 }

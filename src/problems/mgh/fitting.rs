@@ -437,7 +437,7 @@ impl Residuals for BrownDennis {
         vec![25.0, 5.0, -5.0, -1.0]
     }
     fn optimum(&self) -> Option<Optimum> {
-        (self.m == 20).then(|| Optimum {
+        (self.m == 20).then_some(Optimum {
             value: BROWN_DENNIS_MINIMUM,
             point: None,
         })
@@ -666,15 +666,15 @@ mod tests {
     fn start_values_match_an_independent_evaluation() {
         // f(x0) in 40-digit arithmetic (mpmath) from the authors' Fortran formulas, at the default sizes.
         for (name, f0) in [
-            ("jennrich-sampson", 4171.306_161_960_494_6),
-            ("bard", 41.681_695_861_678_005),
+            ("jennrich-sampson", 4_171.306_161_960_495),
+            ("bard", 41.681_695_861_678_01),
             ("gaussian", 3.888_106_991_166_826e-6),
             ("meyer", 1_693_607_809.436_146),
             ("gulf", 12.110_705_825_569_488),
-            ("box-3d", 1031.153_810_609_398_3),
+            ("box-3d", 1_031.153_810_609_398_3),
             ("kowalik-osborne", 5.313_172_272_108_542e-3),
             ("brown-dennis", 7_926_693.336_997_432),
-            ("osborne-1", 0.879_026_293_544_640_4),
+            ("osborne-1", 0.879_026_293_544_640_3),
             ("biggs-exp6", 0.779_070_075_655_970_5),
             ("osborne-2", 2.093_419_514_212_064),
         ] {

@@ -559,7 +559,7 @@ impl MghConfig {
                 step,
             } => {
                 let d = self.dim.unwrap_or(default);
-                if d < min || d > max || d % step != 0 {
+                if d < min || d > max || !d.is_multiple_of(step) {
                     let multiple = if step > 1 {
                         format!(", a multiple of {step}")
                     } else {
@@ -1118,7 +1118,7 @@ pub(crate) mod testkit {
             let s = llt.solve(Mat::from_fn(n, 1, |i, _| g[i]));
             let trial: Vec<f64> = (0..n).map(|i| x[i] - s[(i, 0)]).collect();
             p.gradient(&trial, &mut gt);
-            if !(norm(&gt) < norm(&g)) {
+            if norm(&gt).partial_cmp(&norm(&g)) != Some(std::cmp::Ordering::Less) {
                 break;
             }
             x = trial;

@@ -3,6 +3,7 @@
 /// The embedded problem suites: (name, file text).
 pub const SUITES: &[(&str, &str)] = &[
     ("kappa", include_str!("../problems/kappa.toml")),
+    ("mgh", include_str!("../problems/mgh.toml")),
     ("networks", include_str!("../problems/networks.toml")),
     ("rosenbrock", include_str!("../problems/rosenbrock.toml")),
     ("saddles", include_str!("../problems/saddles.toml")),

@@ -19,6 +19,7 @@ pub mod deep_linear;
 pub mod double_well;
 pub mod himmelblau;
 pub mod least_squares;
+pub mod mgh;
 pub mod mlp;
 pub mod monkey_saddle;
 pub mod network;
@@ -81,6 +82,12 @@ pub const FAMILIES: &[Family] = &[
         summary: "multi-output linear least squares ||W X - Y||^2 / (2N), input moment with exact condition number",
         params: least_squares::PARAMS,
         parse: parse_family::<least_squares::LeastSquaresConfig>,
+    },
+    Family {
+        name: "mgh",
+        summary: "the 35 least-squares test problems of More, Garbow and Hillstrom (1981), by name",
+        params: mgh::PARAMS,
+        parse: parse_family::<mgh::MghConfig>,
     },
     Family {
         name: "mlp",

@@ -7,6 +7,7 @@
 //! Data flows one way: [`config`] (parse, validate, expand grids) -> [`runner`] -> [`store`] (one JSON file
 //! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables.
 
+pub mod analysis;
 pub mod config;
 pub mod embedded;
 pub mod listing;
@@ -16,6 +17,7 @@ pub mod oracle;
 pub mod params;
 pub mod problem;
 pub mod problems;
+pub mod report;
 pub mod runner;
 pub mod stop;
 pub mod store;

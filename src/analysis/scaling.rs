@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn fit_recovers_known_slopes_on_exact_power_laws() {
-        let kappas = [10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+        let kappas: [f64; 6] = [10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
         for s in [1.0, 0.5, 0.0, 2.0 / 3.0] {
             let c = 37.0;
             let pts: Vec<(f64, f64)> = kappas.iter().map(|&k| (k, c * k.powf(s))).collect();

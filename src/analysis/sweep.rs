@@ -53,7 +53,7 @@ pub struct Sweep {
 }
 
 /// A JSON value as a label would show it: strings bare, whole numbers without a fractional part, large and
-/// small magnitudes in exponent notation (`1e6`, `1e-3`).
+/// small magnitudes in exponent notation (`1e6`, `1e-4`).
 pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -65,15 +65,20 @@ pub fn value_text(v: &Value) -> String {
     }
 }
 
-/// A number for labels: integers below 1e5 as such, otherwise the shortest round-trip form, in exponent
-/// notation outside `[1e-2, 1e5)`.
+/// A number for labels: powers of ten from 1e5 on in exponent form (`1e6`), other integers below 1e15 as
+/// such, otherwise the shortest round-trip form, in exponent notation outside `[1e-3, 1e5)`.
 pub fn number_text(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 {
         "0".into()
-    } else if x.fract() == 0.0 && a < 1e5 {
-        format!("{x:.0}")
-    } else if (1e-2..1e5).contains(&a) {
+    } else if x.fract() == 0.0 && a < 1e15 {
+        let exact_power = a >= 1e5 && 10f64.powi(a.log10().round() as i32) == a;
+        if exact_power {
+            format!("{x:e}")
+        } else {
+            format!("{x:.0}")
+        }
+    } else if (1e-3..1e5).contains(&a) {
         format!("{x}")
     } else {
         format!("{x:e}")
@@ -302,7 +307,10 @@ mod tests {
         assert_eq!(number_text(100.0), "100");
         assert_eq!(number_text(0.25), "0.25");
         assert_eq!(number_text(1e-6), "1e-6");
+        assert_eq!(number_text(0.001), "0.001");
         assert_eq!(number_text(1e6), "1e6");
+        assert_eq!(number_text(106807.0), "106807");
+        assert_eq!(number_text(2.5e-5), "2.5e-5");
         assert_eq!(number_text(-3.0), "-3");
     }
 }

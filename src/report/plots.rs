@@ -229,7 +229,7 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
             );
             if clamped {
                 caption.push_str(&format!(
-                    " Values below {floor:.1e} are drawn at the bottom edge."
+                    " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
                 ));
             }
             if !traceless.is_empty() {
@@ -679,7 +679,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
 pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    if !(hi > lo) {
+    if hi <= lo {
         return Vec::new();
     }
     (1..=n)

@@ -180,13 +180,15 @@ fn range(axis: &Axis, data: &[f64]) -> (f64, f64) {
     }
     match axis.scale {
         Scale::Log => {
-            // Whole decades; a value within rounding of a decade stays on it.
-            let slack = 1e-9;
-            lo = (lo + slack).floor();
-            hi = (hi - slack).ceil();
-            if hi <= lo {
-                hi = lo + 1.0;
+            // At least one decade, and a margin of 5% of the span so that no point sits on the frame.
+            if hi - lo < 1.0 {
+                let mid = 0.5 * (lo + hi);
+                lo = mid - 0.5;
+                hi = mid + 0.5;
             }
+            let pad = 0.05 * (hi - lo);
+            lo -= pad;
+            hi += pad;
         }
         Scale::Linear => {
             if hi <= lo {
@@ -205,7 +207,7 @@ fn range(axis: &Axis, data: &[f64]) -> (f64, f64) {
 /// them.
 pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span <= 0.0 || !span.is_finite() {
         return vec![lo];
     }
     let raw = span / n.max(1) as f64;
@@ -221,12 +223,12 @@ pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 }
 
 /// Tick positions (in log10 units) for a log axis over `[lo, hi]`: whole decades, every `k`-th so that
-/// at most about `n` remain; within one decade, the logs of 2 and 5 times powers of ten as well.
+/// at most about `n` remain; over two decades or less, the logs of 2 and 5 times powers of ten as well.
 pub fn log_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let first = lo.ceil() as i64;
     let last = hi.floor() as i64;
     let decades = (last - first + 1).max(0) as usize;
-    if decades >= 2 {
+    if hi - lo > 2.0 + 1e-9 {
         let stride = decades.div_ceil(n.max(1)).max(1) as i64;
         // Keep the multiples of the stride so that 10^0 is a tick whenever it is in range.
         return (first..=last)
@@ -735,7 +737,7 @@ mod tests {
         // 15 decades, at most about 7 ticks: every third, through 10^0.
         assert_eq!(log_ticks(-12.0, 2.0, 7), vec![-12.0, -9.0, -6.0, -3.0, 0.0]);
         assert_eq!(log_ticks(0.0, 3.0, 7), vec![0.0, 1.0, 2.0, 3.0]);
-        let t = log_ticks(0.0, 1.0, 7);
+        let t = log_ticks(0.0, 1.2, 7);
         let expect = [0.0, 2f64.log10(), 5f64.log10(), 1.0];
         assert_eq!(t.len(), expect.len(), "{t:?}");
         for (a, b) in t.iter().zip(expect) {

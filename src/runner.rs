@@ -140,15 +140,15 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                         oracle: &Oracle,
                         timing: &mut Timing,
                         trace: &mut Vec<TracePoint>| {
-            trace.push(TracePoint {
-                iter: m.iter,
-                counts: oracle.counts(),
-                value: m.value,
-                grad_norm: m.grad_norm,
-                x: (n <= KEEP_PATH_MAX_DIM).then(|| x.to_vec()),
-            });
-            timing.trace_time_s.push(m.elapsed_s);
-        };
+        trace.push(TracePoint {
+            iter: m.iter,
+            counts: oracle.counts(),
+            value: m.value,
+            grad_norm: m.grad_norm,
+            x: (n <= KEEP_PATH_MAX_DIM).then(|| x.to_vec()),
+        });
+        timing.trace_time_s.push(m.elapsed_s);
+    };
     ladder.take(0);
     record_point(&last, &x, &oracle, &mut timing, &mut trace);
 

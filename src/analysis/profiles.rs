@@ -81,7 +81,11 @@ impl StepProfile {
     /// The corners of the step function from `x_min` to `x_max`, ready to draw as a polyline.
     pub fn steps(&self, x_min: f64, x_max: f64) -> Vec<(f64, f64)> {
         let mut out = vec![(x_min, self.value(x_min))];
-        for &t in self.thresholds.iter().filter(|t| **t > x_min && **t <= x_max) {
+        for &t in self
+            .thresholds
+            .iter()
+            .filter(|t| **t > x_min && **t <= x_max)
+        {
             let before = out.last().map(|p| p.1).unwrap_or(0.0);
             out.push((t, before));
             out.push((t, self.value(t)));

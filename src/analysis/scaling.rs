@@ -181,10 +181,14 @@ pub struct KappaStudy {
     pub series: Vec<KappaSeries>,
 }
 
+/// Instances of one family with the same parameters but `kappa`: (family, the other parameters,
+/// (instance index, kappa) of each member).
+type KappaGroup = (String, BTreeMap<String, Value>, Vec<(usize, f64)>);
+
 /// Every kappa study of a sweep: groups of at least two instances that differ only in a numeric `kappa`.
 pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
     // Group instances by (family, params without kappa), in order of first appearance.
-    let mut groups: Vec<(String, BTreeMap<String, Value>, Vec<(usize, f64)>)> = Vec::new();
+    let mut groups: Vec<KappaGroup> = Vec::new();
     for (i, inst) in sweep.instances.iter().enumerate() {
         let Value::Object(map) = &inst.spec.params else {
             continue;
@@ -364,7 +368,10 @@ mod tests {
         let none = Value::Null;
         assert_eq!(theory_slope("gd", &none).map(|t| t.slope), Some(1.0));
         assert_eq!(theory_slope("newton", &none).map(|t| t.slope), Some(0.0));
-        assert_eq!(theory_slope("heavy-ball", &none).map(|t| t.slope), Some(0.5));
+        assert_eq!(
+            theory_slope("heavy-ball", &none).map(|t| t.slope),
+            Some(0.5)
+        );
         assert_eq!(theory_slope("cg", &none).map(|t| t.slope), Some(0.5));
         assert_eq!(theory_slope("adam", &none), None);
     }

@@ -88,7 +88,12 @@ pub fn contour(grid: &Grid, level: f64) -> Vec<Vec<(f64, f64)>> {
             }
             let above: Vec<bool> = v.iter().map(|x| *x > level).collect();
             // Edges in cyclic order: bottom, right, top, left, each between corners k and k + 1.
-            let edges = [Edge::H(i, j), Edge::V(i + 1, j), Edge::H(i, j + 1), Edge::V(i, j)];
+            let edges = [
+                Edge::H(i, j),
+                Edge::V(i + 1, j),
+                Edge::H(i, j + 1),
+                Edge::V(i, j),
+            ];
             let cut: Vec<Edge> = (0..4)
                 .filter(|&k| above[k] != above[(k + 1) % 4])
                 .map(|k| edges[k])
@@ -122,11 +127,7 @@ pub fn contour(grid: &Grid, level: f64) -> Vec<Vec<(f64, f64)>> {
     let mut used = vec![false; segments.len()];
     let mut lines = Vec::new();
     // Open chains start at an edge crossing with one segment (the grid's border); loops anywhere.
-    let mut starts: Vec<usize> = at
-        .values()
-        .filter(|v| v.len() == 1)
-        .map(|v| v[0])
-        .collect();
+    let mut starts: Vec<usize> = at.values().filter(|v| v.len() == 1).map(|v| v[0]).collect();
     starts.extend(0..segments.len());
     for s in starts {
         if used[s] {
@@ -184,7 +185,10 @@ mod tests {
             .abs()
             / 2.0;
         let exact = std::f64::consts::PI * r * r;
-        assert!((area - exact).abs() <= exact * h, "area {area:e} vs {exact:e}");
+        assert!(
+            (area - exact).abs() <= exact * h,
+            "area {area:e} vs {exact:e}"
+        );
     }
 
     #[test]
@@ -197,7 +201,10 @@ mod tests {
         // Interpolation is exact for a linear function; what remains is rounding in the grid values, the
         // ratio and the position: a few ulps of numbers below 2.
         for &(x, y) in line {
-            assert!((x + 0.5 * y - 0.6).abs() <= 16.0 * f64::EPSILON, "({x:e}, {y:e}) off the line");
+            assert!(
+                (x + 0.5 * y - 0.6).abs() <= 16.0 * f64::EPSILON,
+                "({x:e}, {y:e}) off the line"
+            );
         }
     }
 

@@ -213,7 +213,11 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
                 write_file(&fig_dir.join(format!("{}.pdf", f.name)), &pdf, &mut files)?;
                 links.push(("pdf".to_string(), format!("figures/{}.pdf", f.name)));
             }
-            let _ = writeln!(captions, "## {}\n\n**{}.** {}\n", f.name, f.title, f.caption);
+            let _ = writeln!(
+                captions,
+                "## {}\n\n**{}.** {}\n",
+                f.name, f.title, f.caption
+            );
             kind_names.push(f.name.clone());
             page.push(html::PageFigure {
                 name: f.name.clone(),
@@ -227,7 +231,11 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
         page_figures.push((*kind, page));
     }
     if names.iter().any(|(_, n)| !n.is_empty()) {
-        write_file(&fig_dir.join("captions.md"), captions.as_bytes(), &mut files)?;
+        write_file(
+            &fig_dir.join("captions.md"),
+            captions.as_bytes(),
+            &mut files,
+        )?;
     }
 
     // Tables.

@@ -167,7 +167,8 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
                     mark: None,
                 });
                 for c in curves {
-                    if let (Some((marker, filled, _)), Some(end)) = (status_mark(c.status), c.end()) {
+                    if let (Some((marker, filled, _)), Some(end)) = (status_mark(c.status), c.end())
+                    {
                         let color = if filled { INK } else { look.color };
                         fig.marks.push(Mark {
                             at: (end.0, end.1.max(floor)),
@@ -253,7 +254,12 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
 pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
     let mut out = Vec::new();
     for (k, study) in studies.iter().enumerate() {
-        let lo_k = study.kappas.iter().copied().filter(|k| *k > 1.0).fold(f64::INFINITY, f64::min);
+        let lo_k = study
+            .kappas
+            .iter()
+            .copied()
+            .filter(|k| *k > 1.0)
+            .fold(f64::INFINITY, f64::min);
         let hi_k = study.kappas.iter().copied().fold(0.0, f64::max);
         let mut all = Figure::new(
             format!("kappa-{k:02}-all"),
@@ -283,7 +289,10 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
             for cell in &series.cells {
                 if let Some(m) = cell.median_iters() {
                     medians.push((cell.kappa, m));
-                    let (lo, hi) = (cell.converged_iters[0], cell.converged_iters[cell.converged_iters.len() - 1]);
+                    let (lo, hi) = (
+                        cell.converged_iters[0],
+                        cell.converged_iters[cell.converged_iters.len() - 1],
+                    );
                     if hi > lo {
                         fig.error_bars.push(ErrorBar {
                             x: cell.kappa,
@@ -354,7 +363,8 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                             .filter(|c| c.kappa > 1.0)
                             .flat_map(|c| c.converged_iters.iter().map(move |_| c.kappa.ln()))
                             .collect();
-                        let centre = (fitted.iter().sum::<f64>() / fitted.len().max(1) as f64).exp();
+                        let centre =
+                            (fitted.iter().sum::<f64>() / fitted.len().max(1) as f64).exp();
                         let y0 = f.at(centre);
                         let theory = Look {
                             color: INK,
@@ -363,7 +373,10 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                             width: 1.0,
                         };
                         fig.lines.push(Line {
-                            points: xs.iter().map(|&x| (x, y0 * (x / centre).powf(t.slope))).collect(),
+                            points: xs
+                                .iter()
+                                .map(|&x| (x, y0 * (x / centre).powf(t.slope)))
+                                .collect(),
                             look: theory,
                         });
                         fig.legend.push(LegendEntry {
@@ -533,6 +546,9 @@ pub fn rebuild(
     inst.build(seed).map(|(p, _)| p)
 }
 
+/// One run's path: optimizer index, iterates, how the run ended.
+type Path2 = (usize, Vec<(f64, f64)>, Status);
+
 /// Paths of the runs of 2-D instances (first seed) over contour lines of the function.
 pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
     let mut out = Vec::new();
@@ -543,7 +559,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         if inst.dim != Some(2) {
             continue;
         }
-        let paths: Vec<(usize, Vec<(f64, f64)>, Status)> = (0..sweep.optimizers.len())
+        let paths: Vec<Path2> = (0..sweep.optimizers.len())
             .filter_map(|o| {
                 let r = sweep.runs(i, o).into_iter().find(|r| r.spec.seed == seed)?;
                 let pts: Vec<(f64, f64)> = r
@@ -576,7 +592,9 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         let span = |v: &[f64]| {
             let (a, b) = v
                 .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(*x), b.max(*x))
+                });
             let pad = if b > a { 0.15 * (b - a) } else { 0.5 };
             (a - pad, b + pad)
         };
@@ -604,16 +622,15 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
                     fig.contours.extend(contour(&grid, level));
                 }
             }
-            Err(e) => note = format!(" Contours not drawn: the instance could not be rebuilt ({e})."),
+            Err(e) => {
+                note = format!(" Contours not drawn: the instance could not be rebuilt ({e}).")
+            }
         }
         for (o, pts, status) in &paths {
             let look = optimizer_look(*o);
             fig.lines.push(Line {
                 points: pts.clone(),
-                look: Look {
-                    width: 1.1,
-                    ..look
-                },
+                look: Look { width: 1.1, ..look },
             });
             if let (Some((marker, filled, _)), Some(end)) = (status_mark(*status), pts.last()) {
                 fig.marks.push(Mark {
@@ -678,7 +695,9 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
 /// `n` contour levels spaced by half decades below the maximum, above the minimum of `values`.
 pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
     let finite = values.iter().copied().filter(|v| v.is_finite());
-    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
     if hi <= lo {
         return Vec::new();
     }

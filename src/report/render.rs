@@ -13,8 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Axis, Figure, LegendEntry, Look, Scale};
 use super::style::{
-    FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, Marker, PNG_SCALE,
-    UNITS_PER_INCH, WIDTH, register_fonts,
+    FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, Marker, PNG_SCALE, UNITS_PER_INCH, WIDTH,
+    register_fonts,
 };
 
 /// SVG device units per figure unit.
@@ -319,7 +319,12 @@ fn marker_polygon(m: Marker, x: f64, y: f64, r: f64) -> Vec<(i32, i32)> {
             .collect(),
         Marker::Square => {
             let h = r * 0.85;
-            vec![(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)]
+            vec![
+                (x - h, y - h),
+                (x + h, y - h),
+                (x + h, y + h),
+                (x - h, y + h),
+            ]
         }
         Marker::TriangleUp => {
             let h = r * 1.15;
@@ -362,7 +367,10 @@ fn draw_marker<DB: DrawingBackend>(
                 (((x - h, y), (x + h, y)), ((x, y - h), (x, y + h)))
             } else {
                 let d = h * 0.8;
-                (((x - d, y - d), (x + d, y + d)), ((x - d, y + d), (x + d, y - d)))
+                (
+                    ((x - d, y - d), (x + d, y + d)),
+                    ((x - d, y + d), (x + d, y - d)),
+                )
             };
             for (p, q) in [a, b] {
                 area.draw(&PathElement::new(
@@ -517,18 +525,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
             .map_err(err)?;
     }
     for b in &fig.bands {
-        let mut poly: Vec<(i32, i32)> = b
-            .x
-            .iter()
-            .zip(&b.hi)
-            .map(|(x, y)| to_dev(&(*x, *y)))
-            .collect();
-        poly.extend(
+        let mut poly: Vec<(i32, i32)> =
             b.x.iter()
-                .zip(&b.lo)
-                .rev()
-                .map(|(x, y)| to_dev(&(*x, *y))),
-        );
+                .zip(&b.hi)
+                .map(|(x, y)| to_dev(&(*x, *y)))
+                .collect();
+        poly.extend(b.x.iter().zip(&b.lo).rev().map(|(x, y)| to_dev(&(*x, *y))));
         if poly.len() >= 3 {
             root.draw(&Polygon::new(poly, fill(b.color, 0.18)))
                 .map_err(err)?;
@@ -552,9 +554,18 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
         }
     }
     for (k, l) in fig.lines.iter().enumerate() {
-        let dev: Vec<(f64, f64)> = l.points.iter().map(|p| (mx.dev(p.0), my.dev(p.1))).collect();
+        let dev: Vec<(f64, f64)> = l
+            .points
+            .iter()
+            .map(|p| (mx.dev(p.0), my.dev(p.1)))
+            .collect();
         if dev.len() >= 2 {
-            draw_line_look(root, dev.iter().map(|p| (px(p.0), px(p.1))).collect(), &l.look, s)?;
+            draw_line_look(
+                root,
+                dev.iter().map(|p| (px(p.0), px(p.1))).collect(),
+                &l.look,
+                s,
+            )?;
         }
         if let Some(m) = l.look.marker {
             for p in marker_positions(&dev, k) {
@@ -564,7 +575,15 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
     }
     for m in &fig.marks {
         let p = (mx.dev(m.at.0), my.dev(m.at.1));
-        draw_marker(root, m.marker, p, MARKER_SIZE * m.scale * s, m.color, m.filled, s)?;
+        draw_marker(
+            root,
+            m.marker,
+            p,
+            MARKER_SIZE * m.scale * s,
+            m.color,
+            m.filled,
+            s,
+        )?;
     }
     for l in &fig.labels {
         let mut style = text_style(TICK_PT, s, HPos::Left, VPos::Center);
@@ -600,11 +619,27 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
             if let Some(look) = &e.line {
                 draw_line_look(root, vec![(px(x0), px(y)), (px(x1), px(y))], look, s)?;
                 if let Some(m) = look.marker {
-                    draw_marker(root, m, ((x0 + x1) / 2.0, y), MARKER_SIZE * s, look.color, true, s)?;
+                    draw_marker(
+                        root,
+                        m,
+                        ((x0 + x1) / 2.0, y),
+                        MARKER_SIZE * s,
+                        look.color,
+                        true,
+                        s,
+                    )?;
                 }
             }
             if let Some((m, color, filled)) = e.mark {
-                draw_marker(root, m, ((x0 + x1) / 2.0, y), MARKER_SIZE * s, color, filled, s)?;
+                draw_marker(
+                    root,
+                    m,
+                    ((x0 + x1) / 2.0, y),
+                    MARKER_SIZE * s,
+                    color,
+                    filled,
+                    s,
+                )?;
             }
             root.draw(&Text::new(
                 e.label.clone(),
@@ -639,7 +674,10 @@ fn marker_positions(dev: &[(f64, f64)], k: usize) -> Vec<(f64, f64)> {
 pub fn to_svg(fig: &Figure) -> Result<String, RenderError> {
     register_fonts();
     let (w, h) = size(fig);
-    let dims = ((w * SVG_SCALE).round() as u32, (h * SVG_SCALE).round() as u32);
+    let dims = (
+        (w * SVG_SCALE).round() as u32,
+        (h * SVG_SCALE).round() as u32,
+    );
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, dims).into_drawing_area();
@@ -670,7 +708,10 @@ pub fn to_png(fig: &Figure) -> Result<Vec<u8>, RenderError> {
         message,
     };
     let (w, h) = size(fig);
-    let dims = ((w * PNG_SCALE).round() as u32, (h * PNG_SCALE).round() as u32);
+    let dims = (
+        (w * PNG_SCALE).round() as u32,
+        (h * PNG_SCALE).round() as u32,
+    );
     let mut buf = vec![255u8; dims.0 as usize * dims.1 as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, dims).into_drawing_area();
@@ -726,7 +767,10 @@ mod tests {
 
     #[test]
     fn linear_ticks_are_round_numbers_inside_the_range() {
-        assert_eq!(linear_ticks(0.0, 20000.0, 5), vec![0.0, 5000.0, 10000.0, 15000.0, 20000.0]);
+        assert_eq!(
+            linear_ticks(0.0, 20000.0, 5),
+            vec![0.0, 5000.0, 10000.0, 15000.0, 20000.0]
+        );
         assert_eq!(linear_ticks(0.3, 1.7, 5), vec![0.5, 1.0, 1.5]);
         let t = linear_ticks(-1.0, 1.0, 4);
         assert_eq!(t, vec![-1.0, -0.5, 0.0, 0.5, 1.0]);

@@ -251,7 +251,12 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
     let footer_from = Some(rows.len());
     if split_slopes {
         let mut fit = vec!["fitted slope".to_string()];
-        fit.extend(study.series.iter().map(|s| slope_text(s.fit.map(|f| f.slope))));
+        fit.extend(
+            study
+                .series
+                .iter()
+                .map(|s| slope_text(s.fit.map(|f| f.slope))),
+        );
         let mut theory = vec!["theory slope".to_string()];
         theory.extend(
             study
@@ -318,7 +323,10 @@ mod tests {
     fn formats_escape_their_special_characters() {
         let t = Table {
             header: vec!["a_b".into(), "c|d".into()],
-            rows: vec![vec!["x&y".into(), "<1>".into()], vec!["fit".into(), "50%".into()]],
+            rows: vec![
+                vec!["x&y".into(), "<1>".into()],
+                vec!["fit".into(), "50%".into()],
+            ],
             footer_from: Some(1),
         };
         let md = t.markdown();
@@ -326,11 +334,20 @@ mod tests {
         assert!(md.contains("| :--- | ---: |"), "{md}");
         let tex = t.latex();
         assert!(tex.contains("a\\_b & c|d \\\\"), "{tex}");
-        assert!(tex.contains("x\\&y & <1> \\\\\n\\midrule\nfit & 50\\% \\\\"), "{tex}");
-        assert!(tex.starts_with("\\begin{tabular}{lr}\n\\toprule\n"), "{tex}");
+        assert!(
+            tex.contains("x\\&y & <1> \\\\\n\\midrule\nfit & 50\\% \\\\"),
+            "{tex}"
+        );
+        assert!(
+            tex.starts_with("\\begin{tabular}{lr}\n\\toprule\n"),
+            "{tex}"
+        );
         assert!(tex.ends_with("\\bottomrule\n\\end{tabular}\n"), "{tex}");
         let html = t.html();
-        assert!(html.contains("<td>x&amp;y</td><td>&lt;1&gt;</td>"), "{html}");
+        assert!(
+            html.contains("<td>x&amp;y</td><td>&lt;1&gt;</td>"),
+            "{html}"
+        );
         let csv = t.csv();
         assert_eq!(csv, "a_b,c|d\nx&y,<1>\nfit,50%\n");
     }

@@ -5,7 +5,8 @@
 //! seeds reproducibly, in parallel, counting every evaluation through the [`oracle::Oracle`].
 //!
 //! Data flows one way: [`config`] (parse, validate, expand grids) -> [`runner`] -> [`store`] (one JSON file
-//! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables.
+//! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables, [`analysis`] (kappa slopes, profiles) and
+//! [`report`] (figures, tables, `index.html`).
 
 pub mod analysis;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod oracle;
 pub mod params;
 pub mod problem;
 pub mod problems;
+pub mod report;
 pub mod runner;
 pub mod stop;
 pub mod store;

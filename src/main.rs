@@ -100,6 +100,20 @@ enum Command {
         #[arg(long, default_value_t = optzoo::analysis::spectrum::default_zero_tol())]
         zero_tol: f64,
     },
+    /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
+    Report {
+        /// The results directory of a sweep (as written by `optzoo run`).
+        dir: PathBuf,
+        /// Output directory [default: DIR/report].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Figure formats, comma-separated [default: svg,png,pdf].
+        #[arg(long, value_delimiter = ',')]
+        formats: Vec<FormatArg>,
+        /// Figure kinds, comma-separated [default: all].
+        #[arg(long, value_delimiter = ',')]
+        figures: Vec<KindArg>,
+    },
     /// List the registries: problem families, optimizers, embedded suites and configs.
     List {
         /// What to list [default: everything].
@@ -126,6 +140,21 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
         return Err(bad());
     }
     Ok((k, n))
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum FormatArg {
+    Svg,
+    Png,
+    Pdf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Convergence,
+    Kappa,
+    Profiles,
+    Trajectories,
 }
 
 /// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
@@ -179,6 +208,12 @@ fn main() -> ExitCode {
             seed,
             zero_tol,
         }) => inspect(&family, &params, at.as_deref(), seed, zero_tol),
+        Some(Command::Report {
+            dir,
+            out,
+            formats,
+            figures,
+        }) => report(dir, out, formats, figures),
         Some(Command::List { what }) => {
             print!(
                 "{}",
@@ -294,6 +329,52 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
             merged.missing[0]
         );
     }
+    Ok(())
+}
+
+fn report(
+    dir: PathBuf,
+    out: Option<PathBuf>,
+    formats: Vec<FormatArg>,
+    figures: Vec<KindArg>,
+) -> anyhow::Result<()> {
+    use optzoo::report::{FigureKind, Formats, ReportOptions};
+    let mut options = ReportOptions {
+        out,
+        ..ReportOptions::default()
+    };
+    if !formats.is_empty() {
+        options.formats = Formats {
+            svg: formats.contains(&FormatArg::Svg),
+            png: formats.contains(&FormatArg::Png),
+            pdf: formats.contains(&FormatArg::Pdf),
+        };
+    }
+    if !figures.is_empty() {
+        options.kinds = figures
+            .iter()
+            .map(|k| match k {
+                KindArg::Convergence => FigureKind::Convergence,
+                KindArg::Kappa => FigureKind::Kappa,
+                KindArg::Profiles => FigureKind::Profiles,
+                KindArg::Trajectories => FigureKind::Trajectories,
+            })
+            .collect();
+    }
+    let written = optzoo::report::write_report(&dir, &options).map_err(|e| {
+        if e.is_bad_input() {
+            anyhow::Error::new(BadInput(e.to_string()))
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    let count: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
+    println!(
+        "{count} figures, {} files -> {}",
+        written.files.len(),
+        written.out.display()
+    );
+    println!("  {}", written.index.display());
     Ok(())
 }
 

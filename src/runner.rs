@@ -24,6 +24,9 @@ use crate::vector::{distance, norm};
 /// Largest dimension for which a run keeps its final point.
 pub const KEEP_FINAL_X_MAX_DIM: usize = 100;
 
+/// Largest dimension for which every trace point keeps its iterate (the path drawn over contour lines).
+pub const KEEP_PATH_MAX_DIM: usize = 2;
+
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {
     /// What is run; its hash is the run id.
@@ -132,18 +135,22 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         gap: f_star.map(|f| f0 - f),
         x_ratio: x_err0.and_then(|e| (e > 0.0).then_some(1.0)),
     };
-    let record_point =
-        |m: &Measure, oracle: &Oracle, timing: &mut Timing, trace: &mut Vec<TracePoint>| {
-            trace.push(TracePoint {
-                iter: m.iter,
-                counts: oracle.counts(),
-                value: m.value,
-                grad_norm: m.grad_norm,
-            });
-            timing.trace_time_s.push(m.elapsed_s);
-        };
+    let record_point = |m: &Measure,
+                        x: &[f64],
+                        oracle: &Oracle,
+                        timing: &mut Timing,
+                        trace: &mut Vec<TracePoint>| {
+        trace.push(TracePoint {
+            iter: m.iter,
+            counts: oracle.counts(),
+            value: m.value,
+            grad_norm: m.grad_norm,
+            x: (n <= KEEP_PATH_MAX_DIM).then(|| x.to_vec()),
+        });
+        timing.trace_time_s.push(m.elapsed_s);
+    };
     ladder.take(0);
-    record_point(&last, &oracle, &mut timing, &mut trace);
+    record_point(&last, &x, &oracle, &mut timing, &mut trace);
 
     let mut message = None;
     let mut status = stop.verdict(&last);
@@ -192,7 +199,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                     trace.pop();
                     timing.trace_time_s.pop();
                 }
-                record_point(&last, &oracle, &mut timing, &mut trace);
+                record_point(&last, &x, &oracle, &mut timing, &mut trace);
             }
             if verdict.is_some() {
                 status = verdict;

@@ -22,6 +22,10 @@ pub struct TracePoint {
     /// `||g(x_k)||`.
     #[serde(with = "crate::store::real")]
     pub grad_norm: f64,
+    /// The iterate `x_k` itself, kept only for problems of dimension at most
+    /// [`KEEP_PATH_MAX_DIM`](crate::runner::KEEP_PATH_MAX_DIM), so that their paths can be drawn.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub x: Option<Vec<f64>>,
 }
 
 /// Decides which iterations are recorded.

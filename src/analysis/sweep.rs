@@ -1,0 +1,316 @@
+//! A results directory read back for analysis: the run records in plan order, indexed by problem instance
+//! and optimizer configuration, each with a short label.
+//!
+//! Labels name only what varies: a problem instance is labelled by its family and the parameters that differ
+//! between the sweep's instances of that family (`quadratic kappa=100 rotation=none`), an optimizer
+//! configuration by its name and the hyperparameters that differ between the sweep's configurations of that
+//! name (`gd step=armijo`). The full parameters stay available for captions.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::store::{self, OptimizerSpec, ProblemSpec, RunRecord, StoreError, SweepManifest};
+
+/// One problem instance of a sweep.
+#[derive(Debug, Clone)]
+pub struct InstanceInfo {
+    /// The family and every parameter.
+    pub spec: ProblemSpec,
+    /// The short label (family and the parameters that vary).
+    pub label: String,
+    /// Every parameter as `key=value`, for captions.
+    pub full: String,
+    /// The dimension, from the first run that built the problem.
+    pub dim: Option<usize>,
+    /// `f*`, when every run that built the problem knows it.
+    pub optimum_value: Option<f64>,
+}
+
+/// One optimizer configuration of a sweep.
+#[derive(Debug, Clone)]
+pub struct OptimizerInfo {
+    /// The name and every hyperparameter.
+    pub spec: OptimizerSpec,
+    /// The short label (name and the hyperparameters that vary).
+    pub label: String,
+}
+
+/// The records of a results directory, indexed.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// `sweep.json`, where present.
+    pub manifest: Option<SweepManifest>,
+    /// Every run, in plan order (then by run id for runs the manifest does not list).
+    pub records: Vec<RunRecord>,
+    /// The problem instances, in order of first appearance.
+    pub instances: Vec<InstanceInfo>,
+    /// The optimizer configurations, in order of first appearance.
+    pub optimizers: Vec<OptimizerInfo>,
+    /// For each record, the index of its instance and of its optimizer configuration.
+    pub cells: Vec<(usize, usize)>,
+}
+
+/// A JSON value as a label would show it: strings bare, whole numbers without a fractional part, large and
+/// small magnitudes in exponent notation (`1e6`, `1e-4`).
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) => number_text(x),
+            None => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A number for labels: powers of ten from 1e5 on in exponent form (`1e6`), other integers below 1e15 as
+/// such, otherwise the shortest round-trip form, in exponent notation outside `[1e-3, 1e5)`.
+pub fn number_text(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 {
+        "0".into()
+    } else if x.fract() == 0.0 && a < 1e15 {
+        let exact_power = a >= 1e5 && 10f64.powi(a.log10().round() as i32) == a;
+        if exact_power {
+            format!("{x:e}")
+        } else {
+            format!("{x:.0}")
+        }
+    } else if (1e-3..1e5).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+fn params_of(v: &Value) -> BTreeMap<String, Value> {
+    match v {
+        Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// `key=value` pairs, in key order, of the keys in `keys` (all keys when `None`).
+fn pairs(params: &BTreeMap<String, Value>, keys: Option<&BTreeSet<String>>) -> String {
+    params
+        .iter()
+        .filter(|(k, _)| keys.is_none_or(|ks| ks.contains(*k)))
+        .map(|(k, v)| format!("{k}={}", value_text(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The keys whose values differ between `members` (a key missing in some member counts as differing).
+fn varying(members: &[BTreeMap<String, Value>]) -> BTreeSet<String> {
+    let all: BTreeSet<String> = members.iter().flat_map(|m| m.keys().cloned()).collect();
+    all.into_iter()
+        .filter(|k| {
+            let first = members.first().and_then(|m| m.get(k));
+            members.iter().any(|m| m.get(k) != first)
+        })
+        .collect()
+}
+
+/// Short labels for `(name, params)` entries: the name, then the parameters that vary among the entries
+/// of the same name.
+fn short_labels(entries: &[(String, Value)]) -> Vec<String> {
+    let mut by_name: BTreeMap<&str, Vec<BTreeMap<String, Value>>> = BTreeMap::new();
+    for (name, params) in entries {
+        by_name.entry(name).or_default().push(params_of(params));
+    }
+    let keys: BTreeMap<&str, BTreeSet<String>> =
+        by_name.iter().map(|(n, ms)| (*n, varying(ms))).collect();
+    entries
+        .iter()
+        .map(|(name, params)| {
+            let rest = pairs(&params_of(params), keys.get(name.as_str()));
+            if rest.is_empty() {
+                name.clone()
+            } else {
+                format!("{name} {rest}")
+            }
+        })
+        .collect()
+}
+
+impl Sweep {
+    /// Reads `DIR/runs/*.json` and, where present, `DIR/sweep.json`.
+    pub fn load(dir: &Path) -> Result<Sweep, StoreError> {
+        let manifest_path = dir.join("sweep.json");
+        let manifest = if manifest_path.exists() {
+            let bytes = std::fs::read(&manifest_path).map_err(|source| StoreError::Io {
+                path: manifest_path.clone(),
+                source,
+            })?;
+            Some(
+                serde_json::from_slice::<SweepManifest>(&bytes).map_err(|e| {
+                    StoreError::Invalid {
+                        path: manifest_path.clone(),
+                        message: format!("not a sweep manifest: {e}"),
+                    }
+                })?,
+            )
+        } else {
+            None
+        };
+        let records = store::read_all(dir)?;
+        Ok(Sweep::new(records, manifest))
+    }
+
+    /// Indexes records; they are put in the manifest's plan order where one is given.
+    pub fn new(mut records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
+        if let Some(m) = &manifest {
+            let rank: BTreeMap<&str, usize> = m
+                .run_ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), i))
+                .collect();
+            records.sort_by(|a, b| {
+                let ra = rank.get(a.run_id.as_str()).copied().unwrap_or(usize::MAX);
+                let rb = rank.get(b.run_id.as_str()).copied().unwrap_or(usize::MAX);
+                ra.cmp(&rb).then_with(|| a.run_id.cmp(&b.run_id))
+            });
+        }
+        let mut inst_keys: Vec<String> = Vec::new();
+        let mut inst_specs: Vec<ProblemSpec> = Vec::new();
+        let mut opt_keys: Vec<String> = Vec::new();
+        let mut opt_specs: Vec<OptimizerSpec> = Vec::new();
+        let mut cells = Vec::with_capacity(records.len());
+        for r in &records {
+            let ik = serde_json::to_string(&r.spec.problem).unwrap_or_default();
+            let i = match inst_keys.iter().position(|k| *k == ik) {
+                Some(i) => i,
+                None => {
+                    inst_keys.push(ik);
+                    inst_specs.push(r.spec.problem.clone());
+                    inst_keys.len() - 1
+                }
+            };
+            let ok = serde_json::to_string(&r.spec.optimizer).unwrap_or_default();
+            let o = match opt_keys.iter().position(|k| *k == ok) {
+                Some(o) => o,
+                None => {
+                    opt_keys.push(ok);
+                    opt_specs.push(r.spec.optimizer.clone());
+                    opt_keys.len() - 1
+                }
+            };
+            cells.push((i, o));
+        }
+        let inst_labels = short_labels(
+            &inst_specs
+                .iter()
+                .map(|s| (s.family.clone(), s.params.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let opt_labels = short_labels(
+            &opt_specs
+                .iter()
+                .map(|s| (s.name.clone(), s.params.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let instances = inst_specs
+            .into_iter()
+            .zip(inst_labels)
+            .enumerate()
+            .map(|(i, (spec, label))| {
+                let built: Vec<&RunRecord> = records
+                    .iter()
+                    .zip(&cells)
+                    .filter(|(r, c)| c.0 == i && r.outcome.dim > 0)
+                    .map(|(r, _)| r)
+                    .collect();
+                let optimum_value = if !built.is_empty()
+                    && built.iter().all(|r| r.outcome.optimum_value.is_some())
+                {
+                    built[0].outcome.optimum_value
+                } else {
+                    None
+                };
+                InstanceInfo {
+                    full: format!("{} {}", spec.family, pairs(&params_of(&spec.params), None)),
+                    dim: built.first().map(|r| r.outcome.dim),
+                    optimum_value,
+                    spec,
+                    label,
+                }
+            })
+            .collect();
+        let optimizers = opt_specs
+            .into_iter()
+            .zip(opt_labels)
+            .map(|(spec, label)| OptimizerInfo { spec, label })
+            .collect();
+        Sweep {
+            manifest,
+            records,
+            instances,
+            optimizers,
+            cells,
+        }
+    }
+
+    /// The runs of one instance and one optimizer configuration, in plan order.
+    pub fn runs(&self, instance: usize, optimizer: usize) -> Vec<&RunRecord> {
+        self.records
+            .iter()
+            .zip(&self.cells)
+            .filter(|(_, c)| **c == (instance, optimizer))
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    /// The seeds of the sweep, ascending.
+    pub fn seeds(&self) -> Vec<u64> {
+        let s: BTreeSet<u64> = self.records.iter().map(|r| r.spec.seed).collect();
+        s.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn labels_name_only_what_varies() {
+        let entries = vec![
+            ("gd".to_string(), json!({"step": "1/L"})),
+            ("gd".to_string(), json!({"step": 0.001})),
+            ("lbfgs".to_string(), json!({"memory": 10})),
+            (
+                "quadratic".to_string(),
+                json!({"dim": 100, "kappa": 1e6, "rotation": "none"}),
+            ),
+            (
+                "quadratic".to_string(),
+                json!({"dim": 100, "kappa": 10.0, "rotation": "none"}),
+            ),
+        ];
+        assert_eq!(
+            short_labels(&entries),
+            vec![
+                "gd step=1/L",
+                "gd step=0.001",
+                "lbfgs",
+                "quadratic kappa=1e6",
+                "quadratic kappa=10"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_read_as_written() {
+        assert_eq!(number_text(100.0), "100");
+        assert_eq!(number_text(0.25), "0.25");
+        assert_eq!(number_text(1e-6), "1e-6");
+        assert_eq!(number_text(0.001), "0.001");
+        assert_eq!(number_text(1e6), "1e6");
+        assert_eq!(number_text(106807.0), "106807");
+        assert_eq!(number_text(2.5e-5), "2.5e-5");
+        assert_eq!(number_text(-3.0), "-3");
+    }
+}

@@ -1,0 +1,175 @@
+//! A figure as data: axes, bands, lines, marks and a legend, in data coordinates. The builders in
+//! [`plots`](super::plots) make figures from analysis results; [`render`](super::render) draws any figure
+//! to SVG, PNG and PDF. Keeping the two apart lets tests inspect a figure's content without pixels.
+
+use plotters::style::RGBColor;
+
+use super::style::Marker;
+
+/// How an axis maps values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Linear.
+    Linear,
+    /// Base-10 logarithmic: values at or below zero are drawn at the axis' lower edge.
+    Log,
+}
+
+/// One axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// The label under (x) or beside (y) the axis.
+    pub label: String,
+    /// The mapping.
+    pub scale: Scale,
+    /// A fixed range in data units; `None` fits the data.
+    pub range: Option<(f64, f64)>,
+}
+
+impl Axis {
+    /// An axis fitted to the data.
+    pub fn new(label: impl Into<String>, scale: Scale) -> Axis {
+        Axis {
+            label: label.into(),
+            scale,
+            range: None,
+        }
+    }
+}
+
+/// How a line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Look {
+    /// The colour.
+    pub color: RGBColor,
+    /// A marker repeated along the line (a few times, not at every point).
+    pub marker: Option<Marker>,
+    /// Dashed instead of solid.
+    pub dashed: bool,
+    /// Line width in figure units.
+    pub width: f64,
+}
+
+/// A polyline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The points, in data units.
+    pub points: Vec<(f64, f64)>,
+    /// How it is drawn.
+    pub look: Look,
+}
+
+/// A shaded region between two curves over the same abscissae.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// The abscissae.
+    pub x: Vec<f64>,
+    /// The lower curve.
+    pub lo: Vec<f64>,
+    /// The upper curve.
+    pub hi: Vec<f64>,
+    /// The colour (drawn translucent).
+    pub color: RGBColor,
+}
+
+/// A single marker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    /// Where, in data units.
+    pub at: (f64, f64),
+    /// The shape.
+    pub marker: Marker,
+    /// The colour.
+    pub color: RGBColor,
+    /// Filled, or outline only.
+    pub filled: bool,
+    /// Size relative to the standard marker.
+    pub scale: f64,
+}
+
+/// A vertical error bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErrorBar {
+    /// The abscissa.
+    pub x: f64,
+    /// The lower end.
+    pub lo: f64,
+    /// The upper end.
+    pub hi: f64,
+    /// The colour.
+    pub color: RGBColor,
+}
+
+/// One legend entry: a line sample, a marker sample, or both, and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// The text.
+    pub label: String,
+    /// A line sample (its marker, if any, is drawn in the middle).
+    pub line: Option<Look>,
+    /// A lone marker sample: shape, colour, filled.
+    pub mark: Option<(Marker, RGBColor, bool)>,
+}
+
+/// A text placed in data coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    /// The anchor point (left end of the text's baseline middle).
+    pub at: (f64, f64),
+    /// The text.
+    pub text: String,
+    /// The colour.
+    pub color: RGBColor,
+}
+
+/// A complete figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The file stem (`<name>.svg`, `.png`, `.pdf`).
+    pub name: String,
+    /// The title drawn above the panel.
+    pub title: String,
+    /// A caption for the HTML page and the captions file (not drawn).
+    pub caption: String,
+    /// The horizontal axis.
+    pub x: Axis,
+    /// The vertical axis.
+    pub y: Axis,
+    /// Height of the panel in figure units (axes included; title and legend come on top).
+    pub panel_height: f64,
+    /// Grey polylines drawn first (contour lines).
+    pub contours: Vec<Vec<(f64, f64)>>,
+    /// Shaded bands.
+    pub bands: Vec<Band>,
+    /// Error bars.
+    pub error_bars: Vec<ErrorBar>,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Marks, drawn last.
+    pub marks: Vec<Mark>,
+    /// Texts in the panel.
+    pub labels: Vec<Label>,
+    /// The legend, drawn below the panel.
+    pub legend: Vec<LegendEntry>,
+}
+
+impl Figure {
+    /// An empty figure with the standard panel height.
+    pub fn new(name: impl Into<String>, title: impl Into<String>, x: Axis, y: Axis) -> Figure {
+        Figure {
+            name: name.into(),
+            title: title.into(),
+            caption: String::new(),
+            x,
+            y,
+            panel_height: super::style::PANEL_HEIGHT,
+            contours: Vec::new(),
+            bands: Vec::new(),
+            error_bars: Vec::new(),
+            lines: Vec::new(),
+            marks: Vec::new(),
+            labels: Vec::new(),
+            legend: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! `optzoo report DIR`: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and one self-contained
+//! `index.html`, written to `DIR/report/` from the stored records of a sweep.
+//!
+//! Layout of the output directory:
+//! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
+//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`);
+//!   `figures/captions.md` lists every figure with its caption;
+//! - `tables/outcomes.md|csv|tex` and `tables/kappa-<k>.md|csv|tex`;
+//! - `index.html`: everything on one page, figures inlined as SVG.
+//!
+//! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
+//! function of the records (and the optzoo version in its provenance line): the same results give the
+//! same files, wall-time figures aside, which show measured times.
+
+pub mod contour;
+pub mod figure;
+pub mod html;
+pub mod plots;
+pub mod render;
+pub mod style;
+pub mod tables;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analysis::scaling::kappa_studies;
+use crate::analysis::sweep::Sweep;
+use crate::store::write_atomic;
+
+pub use plots::FigureKind;
+pub use render::RenderError;
+
+/// Which file formats figures are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// SVG.
+    pub svg: bool,
+    /// PNG, 300 dpi.
+    pub png: bool,
+    /// PDF.
+    pub pdf: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            svg: true,
+            png: true,
+            pdf: true,
+        }
+    }
+}
+
+/// What a report draws and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    /// The output directory [default: `DIR/report`].
+    pub out: Option<PathBuf>,
+    /// Figure file formats.
+    pub formats: Formats,
+    /// The kinds of figures.
+    pub kinds: Vec<FigureKind>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            out: None,
+            formats: Formats::default(),
+            kinds: FigureKind::ALL.to_vec(),
+        }
+    }
+}
+
+/// A report that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The results directory is missing or is not one.
+    #[error("{}: {message}", path.display())]
+    BadDir {
+        /// The directory given.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A figure could not be drawn.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// An output file could not be written.
+    #[error("{}: {message}", path.display())]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        message: String,
+    },
+}
+
+impl ReportError {
+    /// True for errors in the user's input (the results directory), as opposed to failures while working.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ReportError::BadDir { .. })
+    }
+}
+
+/// What a report wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The output directory.
+    pub out: PathBuf,
+    /// Every figure's name, by kind.
+    pub figures: Vec<(FigureKind, Vec<String>)>,
+    /// Every file written, in order.
+    pub files: Vec<PathBuf>,
+    /// The page.
+    pub index: PathBuf,
+}
+
+fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
+    write_atomic(path, bytes).map_err(|e| ReportError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    files.push(path.to_path_buf());
+    Ok(())
+}
+
+/// Reads the sweep in `dir`, failing with [`ReportError::BadDir`] when `dir` is not a results directory.
+pub fn load(dir: &Path) -> Result<Sweep, ReportError> {
+    let bad = |message: String| ReportError::BadDir {
+        path: dir.to_path_buf(),
+        message,
+    };
+    if !dir.exists() {
+        return Err(bad("no such directory".into()));
+    }
+    if !dir.is_dir() {
+        return Err(bad("not a directory".into()));
+    }
+    if !dir.join("runs").is_dir() {
+        return Err(bad(
+            "not a results directory: it has no runs/ (make one with `optzoo run CONFIG --out DIR`)".into(),
+        ));
+    }
+    let sweep = Sweep::load(dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
+    if sweep.records.is_empty() {
+        return Err(bad("runs/ holds no run records".into()));
+    }
+    Ok(sweep)
+}
+
+/// Writes the report of the results in `dir`.
+pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
+    let sweep = load(dir)?;
+    let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
+    let fig_dir = out.join("figures");
+    let tab_dir = out.join("tables");
+    // Figures and tables of an earlier report are replaced, not mixed with the new ones.
+    for d in [&fig_dir, &tab_dir] {
+        if d.is_dir() {
+            std::fs::remove_dir_all(d).map_err(|e| ReportError::Write {
+                path: d.clone(),
+                message: e.to_string(),
+            })?;
+        }
+    }
+    let mut files = Vec::new();
+
+    // Figures: built from the analysis, drawn in parallel.
+    let groups = plots::figures(&sweep, &options.kinds);
+    type Drawn = (String, Option<Vec<u8>>, Option<Vec<u8>>);
+    let mut page_figures = Vec::new();
+    let mut names = Vec::new();
+    let mut captions = String::from("# Figures\n\n");
+    for (kind, figs) in &groups {
+        let drawn: Vec<Result<Drawn, RenderError>> = figs
+            .par_iter()
+            .map(|f| {
+                let svg = render::to_svg(f)?;
+                let png = if options.formats.png {
+                    Some(render::to_png(f)?)
+                } else {
+                    None
+                };
+                let pdf = if options.formats.pdf {
+                    Some(render::svg_to_pdf(&f.name, &svg)?)
+                } else {
+                    None
+                };
+                Ok((svg, png, pdf))
+            })
+            .collect();
+        let mut page = Vec::new();
+        let mut kind_names = Vec::new();
+        for (f, d) in figs.iter().zip(drawn) {
+            let (svg, png, pdf) = d?;
+            let mut links = Vec::new();
+            if options.formats.svg {
+                write_file(
+                    &fig_dir.join(format!("{}.svg", f.name)),
+                    svg.as_bytes(),
+                    &mut files,
+                )?;
+                links.push(("svg".to_string(), format!("figures/{}.svg", f.name)));
+            }
+            if let Some(png) = png {
+                write_file(&fig_dir.join(format!("{}.png", f.name)), &png, &mut files)?;
+                links.push(("png".to_string(), format!("figures/{}.png", f.name)));
+            }
+            if let Some(pdf) = pdf {
+                write_file(&fig_dir.join(format!("{}.pdf", f.name)), &pdf, &mut files)?;
+                links.push(("pdf".to_string(), format!("figures/{}.pdf", f.name)));
+            }
+            let _ = writeln!(
+                captions,
+                "## {}\n\n**{}.** {}\n",
+                f.name, f.title, f.caption
+            );
+            kind_names.push(f.name.clone());
+            page.push(html::PageFigure {
+                name: f.name.clone(),
+                title: f.title.clone(),
+                caption: f.caption.clone(),
+                svg,
+                files: links,
+            });
+        }
+        names.push((*kind, kind_names));
+        page_figures.push((*kind, page));
+    }
+    if names.iter().any(|(_, n)| !n.is_empty()) {
+        write_file(
+            &fig_dir.join("captions.md"),
+            captions.as_bytes(),
+            &mut files,
+        )?;
+    }
+
+    // Tables.
+    let mut write_table = |stem: &str, t: &tables::Table, csv: &tables::Table| {
+        let mut links = Vec::new();
+        for (ext, text) in [("md", t.markdown()), ("csv", csv.csv()), ("tex", t.latex())] {
+            let path = tab_dir.join(format!("{stem}.{ext}"));
+            write_file(&path, text.as_bytes(), &mut files)?;
+            links.push((ext.to_string(), format!("tables/{stem}.{ext}")));
+        }
+        Ok::<_, ReportError>(links)
+    };
+    let outcome = tables::outcome_table(&sweep);
+    let outcome_links = write_table("outcomes", &outcome, &outcome)?;
+    let mut kappa_tables = Vec::new();
+    if options.kinds.contains(&FigureKind::Kappa) {
+        for (k, study) in kappa_studies(&sweep).iter().enumerate() {
+            let t = tables::kappa_table(&sweep, study, false);
+            let csv = tables::kappa_table(&sweep, study, true);
+            let links = write_table(&format!("kappa-{k:02}"), &t, &csv)?;
+            kappa_tables.push(html::PageTable {
+                title: format!("Median iterations to convergence: {}", study.label),
+                note: format!(
+                    "{} {}. Cells: median over converged seeds (runs that did not converge in brackets, or \
+                     the status when none did). Last row: least-squares slope of log iterations on log kappa \
+                     (converged runs, kappa > 1) with the theory slope in brackets.",
+                    study.family, study.shared
+                ),
+                table: t,
+                files: links,
+            });
+        }
+    }
+
+    let page = html::page(&html::Page {
+        sweep: &sweep,
+        outcomes: html::PageTable {
+            title: "Runs by optimizer configuration and status".into(),
+            note: "Medians over converged runs.".into(),
+            table: outcome,
+            files: outcome_links,
+        },
+        kappa_tables,
+        figures: page_figures,
+    });
+    let index = out.join("index.html");
+    write_file(&index, page.as_bytes(), &mut files)?;
+    Ok(Written {
+        out,
+        figures: names,
+        files,
+        index,
+    })
+}

@@ -1,0 +1,724 @@
+//! The report's figures, built from the analysis as [`Figure`] values (drawn by [`render`](super::render)):
+//! - convergence per problem instance against iterations, evaluations and wall time;
+//! - iterations versus `kappa` per optimizer configuration (with fit and theory), and all together;
+//! - performance and data profiles;
+//! - paths of 2-D runs over contour lines of the function.
+
+use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
+use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
+use crate::analysis::scaling::{KappaStudy, kappa_studies};
+use crate::analysis::sweep::{Sweep, number_text};
+use crate::problems::{Instance, family};
+use crate::stop::Status;
+
+use super::contour::{Grid, contour};
+use super::figure::{Axis, Band, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
+use super::style::{INK, LINE_WIDTH, Marker, optimizer_style};
+
+/// Which figures a report draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FigureKind {
+    /// Convergence per instance (three x axes).
+    Convergence,
+    /// Iterations versus kappa.
+    Kappa,
+    /// Performance and data profiles.
+    Profiles,
+    /// Paths of 2-D problems.
+    Trajectories,
+}
+
+impl FigureKind {
+    /// Every kind, in report order.
+    pub const ALL: [FigureKind; 4] = [
+        FigureKind::Convergence,
+        FigureKind::Kappa,
+        FigureKind::Profiles,
+        FigureKind::Trajectories,
+    ];
+}
+
+/// The look of optimizer configuration `o`'s lines.
+pub fn optimizer_look(o: usize) -> Look {
+    let (color, marker) = optimizer_style(o);
+    Look {
+        color,
+        marker: Some(marker),
+        dashed: false,
+        width: LINE_WIDTH,
+    }
+}
+
+fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
+    match status {
+        Status::Converged | Status::NotApplicable => None,
+        Status::Diverged => Some((Marker::Cross, true, "diverged")),
+        Status::Failed => Some((Marker::Plus, true, "failed")),
+        Status::MaxIters | Status::MaxEvals | Status::TimeLimit => {
+            Some((Marker::Circle, false, "stopped by a budget"))
+        }
+    }
+}
+
+/// `optimizer (message)` for every optimizer configuration with a not-applicable run on instance `i`.
+fn not_applicable(sweep: &Sweep, i: usize) -> Vec<String> {
+    (0..sweep.optimizers.len())
+        .filter_map(|o| {
+            let runs = sweep.runs(i, o);
+            let na = runs
+                .iter()
+                .find(|r| r.outcome.status == Status::NotApplicable)?;
+            Some(format!(
+                "{} ({})",
+                sweep.optimizers[o].label,
+                na.outcome.message.clone().unwrap_or_default()
+            ))
+        })
+        .collect()
+}
+
+fn seeds_text(sweep: &Sweep) -> String {
+    let seeds = sweep.seeds();
+    if seeds.len() == 1 {
+        format!("seed {}", seeds[0])
+    } else {
+        format!(
+            "{} seeds ({})",
+            seeds.len(),
+            seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// The smallest value a log axis draws for these curves: the smallest positive value, but no lower than
+/// `EPSILON^2` times the largest (`f - f*` below that is rounding of `f`, not progress).
+fn log_floor(curves: &[RunCurve]) -> f64 {
+    let ys = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1))
+        .filter(|y| y.is_finite() && *y > 0.0);
+    let (lo, hi) = ys.fold((f64::INFINITY, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+    if !lo.is_finite() {
+        return f64::MIN_POSITIVE;
+    }
+    lo.max(hi * f64::EPSILON * f64::EPSILON)
+}
+
+/// Convergence figures: for each instance, `y` (f - f* where f* is known, else ||g||) against each x axis.
+pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for (i, inst) in sweep.instances.iter().enumerate() {
+        let measure = match inst.optimum_value {
+            Some(f) => YMeasure::Gap(f),
+            None => YMeasure::GradNorm,
+        };
+        let na = not_applicable(sweep, i);
+        for axis in XAxis::ALL {
+            let per_opt: Vec<(usize, Vec<RunCurve>)> = (0..sweep.optimizers.len())
+                .map(|o| {
+                    let curves = sweep
+                        .runs(i, o)
+                        .iter()
+                        .filter_map(|r| RunCurve::of(r, axis, measure))
+                        .collect();
+                    (o, curves)
+                })
+                .filter(|(_, c): &(usize, Vec<RunCurve>)| !c.is_empty())
+                .collect();
+            if per_opt.is_empty() {
+                continue;
+            }
+            let all: Vec<RunCurve> = per_opt.iter().flat_map(|(_, c)| c.clone()).collect();
+            let floor = log_floor(&all);
+            let mut fig = Figure::new(
+                format!("convergence-{i:02}-{}-{}", inst.spec.family, axis.slug()),
+                inst.label.clone(),
+                Axis::new(axis.label(), Scale::Linear),
+                Axis::new(measure.label(), Scale::Log),
+            );
+            let mut statuses_seen: Vec<Status> = Vec::new();
+            let mut clamped = false;
+            for (o, curves) in &per_opt {
+                let look = optimizer_look(*o);
+                let b = band(curves, floor);
+                clamped |= curves
+                    .iter()
+                    .flat_map(|c| &c.points)
+                    .any(|p| p.1.is_finite() && p.1 < floor);
+                if b.x.len() >= 2 {
+                    fig.bands.push(Band {
+                        x: b.x.clone(),
+                        lo: b.lo.clone(),
+                        hi: b.hi.clone(),
+                        color: look.color,
+                    });
+                }
+                fig.lines.push(Line {
+                    points: b.x.iter().copied().zip(b.median.iter().copied()).collect(),
+                    look,
+                });
+                fig.legend.push(LegendEntry {
+                    label: sweep.optimizers[*o].label.clone(),
+                    line: Some(look),
+                    mark: None,
+                });
+                for c in curves {
+                    if let (Some((marker, filled, _)), Some(end)) = (status_mark(c.status), c.end())
+                    {
+                        let color = if filled { INK } else { look.color };
+                        fig.marks.push(Mark {
+                            at: (end.0, end.1.max(floor)),
+                            marker,
+                            color,
+                            filled,
+                            scale: 1.5,
+                        });
+                        if !statuses_seen.contains(&c.status) {
+                            statuses_seen.push(c.status);
+                        }
+                    }
+                }
+            }
+            let mut legend_status: Vec<&str> = Vec::new();
+            statuses_seen.sort();
+            for s in &statuses_seen {
+                if let Some((marker, filled, text)) = status_mark(*s)
+                    && !legend_status.contains(&text)
+                {
+                    legend_status.push(text);
+                    fig.legend.push(LegendEntry {
+                        label: text.to_string(),
+                        line: None,
+                        mark: Some((marker, INK, filled)),
+                    });
+                }
+            }
+            // Runs with no trace at all (failed before the first measurement).
+            let traceless: Vec<String> = (0..sweep.optimizers.len())
+                .flat_map(|o| {
+                    sweep
+                        .runs(i, o)
+                        .into_iter()
+                        .filter(|r| r.trace.is_empty() && r.outcome.status != Status::NotApplicable)
+                        .map(move |r| (o, r))
+                })
+                .map(|(o, r)| {
+                    format!(
+                        "{} seed {} ({}: {})",
+                        sweep.optimizers[o].label,
+                        r.spec.seed,
+                        r.outcome.status,
+                        r.outcome.message.clone().unwrap_or_default()
+                    )
+                })
+                .collect();
+            let mut caption = format!(
+                "{}: {} against {}. Line: median over {}; band: min to max over the runs still going. \
+                 Runs that did not converge are marked at their last point (x diverged, + failed, \
+                 o stopped by a budget).",
+                inst.full,
+                match measure {
+                    YMeasure::Gap(f) => format!("f - f* (f* = {})", number_text(f)),
+                    YMeasure::GradNorm => "||g|| (f* unknown)".to_string(),
+                },
+                axis.label(),
+                seeds_text(sweep)
+            );
+            if clamped {
+                caption.push_str(&format!(
+                    " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
+                ));
+            }
+            if !traceless.is_empty() {
+                caption.push_str(&format!(" No trace: {}.", traceless.join("; ")));
+            }
+            caption.push_str(&if na.is_empty() {
+                " Not applicable: none.".to_string()
+            } else {
+                format!(" Not applicable: {}.", na.join("; "))
+            });
+            fig.caption = caption;
+            out.push(fig);
+        }
+    }
+    out
+}
+
+/// Iterations-versus-kappa figures: one per study and optimizer configuration (median iterations with the
+/// min-max range of converged runs, the least-squares line and the theory slope through the same centre),
+/// and one per study with every configuration.
+pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for (k, study) in studies.iter().enumerate() {
+        let lo_k = study
+            .kappas
+            .iter()
+            .copied()
+            .filter(|k| *k > 1.0)
+            .fold(f64::INFINITY, f64::min);
+        let hi_k = study.kappas.iter().copied().fold(0.0, f64::max);
+        let mut all = Figure::new(
+            format!("kappa-{k:02}-all"),
+            format!("iterations vs kappa: {}", study.label),
+            Axis::new("condition number kappa", Scale::Log),
+            Axis::new("iterations to converge", Scale::Log),
+        );
+        all.caption = format!(
+            "{} {}: median iterations to convergence over {} for each kappa, per optimizer; \
+             hollow markers are runs that did not converge, at the iterations they used. \
+             The legend gives the least-squares slope of log iterations on log kappa (converged runs, kappa > 1).",
+            study.family,
+            study.shared,
+            seeds_text(sweep)
+        );
+        for series in &study.series {
+            let opt = &sweep.optimizers[series.optimizer];
+            let look = optimizer_look(series.optimizer);
+            let mut fig = Figure::new(
+                format!("kappa-{k:02}-{:02}", series.optimizer),
+                format!("{} on {}", opt.label, study.label),
+                Axis::new("condition number kappa", Scale::Log),
+                Axis::new("iterations to converge", Scale::Log),
+            );
+            let mut medians = Vec::new();
+            let mut hollow = false;
+            for cell in &series.cells {
+                if let Some(m) = cell.median_iters() {
+                    medians.push((cell.kappa, m));
+                    let (lo, hi) = (
+                        cell.converged_iters[0],
+                        cell.converged_iters[cell.converged_iters.len() - 1],
+                    );
+                    if hi > lo {
+                        fig.error_bars.push(ErrorBar {
+                            x: cell.kappa,
+                            lo,
+                            hi,
+                            color: look.color,
+                        });
+                    }
+                }
+                // Runs that did not converge: at the iterations they used (a lower bound), hollow.
+                for &iters in &cell.unconverged_iters {
+                    hollow = true;
+                    for f in [&mut fig, &mut all] {
+                        f.marks.push(Mark {
+                            at: (cell.kappa, iters),
+                            marker: look.marker.unwrap_or(Marker::Circle),
+                            color: look.color,
+                            filled: false,
+                            scale: 1.0,
+                        });
+                    }
+                }
+            }
+            for &(x, y) in &medians {
+                fig.marks.push(Mark {
+                    at: (x, y),
+                    marker: look.marker.unwrap_or(Marker::Circle),
+                    color: look.color,
+                    filled: true,
+                    scale: 1.0,
+                });
+            }
+            fig.legend.push(LegendEntry {
+                label: "median iterations (min-max)".into(),
+                line: None,
+                mark: Some((look.marker.unwrap_or(Marker::Circle), look.color, true)),
+            });
+            if hollow {
+                fig.legend.push(LegendEntry {
+                    label: "did not converge".into(),
+                    line: None,
+                    mark: Some((look.marker.unwrap_or(Marker::Circle), look.color, false)),
+                });
+            }
+            let fit_text = match series.fit {
+                Some(f) if lo_k.is_finite() => {
+                    let xs = log_points(lo_k, hi_k, 24);
+                    fig.lines.push(Line {
+                        points: xs.iter().map(|&x| (x, f.at(x))).collect(),
+                        look: Look {
+                            marker: None,
+                            ..look
+                        },
+                    });
+                    fig.legend.push(LegendEntry {
+                        label: format!("fit: slope {:.2}", f.slope),
+                        line: Some(Look {
+                            marker: None,
+                            ..look
+                        }),
+                        mark: None,
+                    });
+                    if let Some(t) = series.theory {
+                        // Through the centre of the fitted points: (geometric mean kappa, fitted value there).
+                        let fitted: Vec<f64> = series
+                            .cells
+                            .iter()
+                            .filter(|c| c.kappa > 1.0)
+                            .flat_map(|c| c.converged_iters.iter().map(move |_| c.kappa.ln()))
+                            .collect();
+                        let centre =
+                            (fitted.iter().sum::<f64>() / fitted.len().max(1) as f64).exp();
+                        let y0 = f.at(centre);
+                        let theory = Look {
+                            color: INK,
+                            marker: None,
+                            dashed: true,
+                            width: 1.0,
+                        };
+                        fig.lines.push(Line {
+                            points: xs
+                                .iter()
+                                .map(|&x| (x, y0 * (x / centre).powf(t.slope)))
+                                .collect(),
+                            look: theory,
+                        });
+                        fig.legend.push(LegendEntry {
+                            label: format!("theory: slope {}", number_text(t.slope)),
+                            line: Some(theory),
+                            mark: None,
+                        });
+                    }
+                    format!("slope {:.2}", f.slope)
+                }
+                _ => "no fit".to_string(),
+            };
+            fig.caption = format!(
+                "{} on {} {}: median iterations to convergence over {} (error bars: min to max of converged runs), \
+                 least-squares fit of log iterations on log kappa over converged runs with kappa > 1 ({}{}){}.",
+                opt.label,
+                study.family,
+                study.shared,
+                seeds_text(sweep),
+                match series.fit {
+                    Some(f) => format!("slope {:.3} from {} runs", f.slope, f.points),
+                    None => "fewer than two kappa values with converged runs: no fit".into(),
+                },
+                match series.theory {
+                    Some(t) => format!("; theory slope {}: {}", number_text(t.slope), t.source),
+                    None => "; no theory slope for this optimizer".into(),
+                },
+                if hollow {
+                    "; hollow markers: runs that did not converge, at the iterations they used"
+                } else {
+                    ""
+                }
+            );
+            if !medians.is_empty() {
+                all.lines.push(Line {
+                    points: medians.clone(),
+                    look,
+                });
+            }
+            all.legend.push(LegendEntry {
+                label: format!("{} ({fit_text})", opt.label),
+                line: Some(look),
+                mark: None,
+            });
+            if !fig.marks.is_empty() {
+                out.push(fig);
+            }
+        }
+        if !all.lines.is_empty() || !all.marks.is_empty() {
+            out.push(all);
+        }
+    }
+    out
+}
+
+fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let (a, b) = (lo.ln(), hi.ln());
+    (0..n)
+        .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
+        .collect()
+}
+
+/// The performance profile and the data profile of the sweep, when at least one problem was solved.
+pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
+    let costs = cost_matrix(sweep);
+    let n_problems = costs.problems.len();
+    let unsolved = costs
+        .cost
+        .iter()
+        .filter(|row| row.iter().all(Option::is_none))
+        .count();
+    let perf = performance_profiles(&costs);
+    let data = data_profiles(&costs);
+    if perf.iter().all(|p| p.thresholds.is_empty()) {
+        return Vec::new();
+    }
+    let base = format!(
+        "{n_problems} problems ({} instances x {}); cost = gradient-equivalent evaluations to convergence; \
+         runs that did not converge (budget, divergence, failure, not applicable) never count as solved{}.",
+        sweep.instances.len(),
+        seeds_text(sweep),
+        if unsolved > 0 {
+            format!("; {unsolved} problems were solved by no optimizer")
+        } else {
+            String::new()
+        }
+    );
+    let y_axis = || Axis {
+        label: "fraction of problems solved".into(),
+        scale: Scale::Linear,
+        range: Some((0.0, 1.02)),
+    };
+    let mut out = Vec::new();
+
+    let tau_max = perf
+        .iter()
+        .flat_map(|p| p.thresholds.iter().copied())
+        .fold(1.0, f64::max);
+    let tau_hi = (tau_max * 1.5).max(2.0);
+    let mut fig = Figure::new(
+        "performance-profile",
+        "performance profile",
+        Axis {
+            label: "performance ratio tau (cost / best cost)".into(),
+            scale: Scale::Log,
+            range: Some((1.0, tau_hi)),
+        },
+        y_axis(),
+    );
+    add_profiles(&mut fig, sweep, &perf, 1.0, tau_hi);
+    fig.caption = format!(
+        "Performance profile (Dolan and Moré 2002): rho(tau) = fraction of problems an optimizer solves within \
+         tau times the cost of the best optimizer on that problem; rho(1) is how often it is the best, the \
+         right end how often it converges. {base}"
+    );
+    out.push(fig);
+
+    let (c_lo, c_hi) = data
+        .iter()
+        .flat_map(|p| p.thresholds.iter().copied())
+        .fold((f64::INFINITY, 0.0_f64), |(a, b), t| (a.min(t), b.max(t)));
+    let (a_lo, a_hi) = (c_lo / 1.5, c_hi * 1.5);
+    let mut fig = Figure::new(
+        "data-profile",
+        "data profile",
+        Axis {
+            label: "budget (gradient-equivalent evaluations)".into(),
+            scale: Scale::Log,
+            range: Some((a_lo, a_hi)),
+        },
+        y_axis(),
+    );
+    add_profiles(&mut fig, sweep, &data, a_lo, a_hi);
+    fig.caption = format!(
+        "Data profile (Moré and Wild 2009): d(alpha) = fraction of problems an optimizer solves within a budget \
+         of alpha gradient-equivalent evaluations (one unit is one gradient, so Moré and Wild's division by \
+         n + 1 is not applied). {base}"
+    );
+    out.push(fig);
+    out
+}
+
+fn add_profiles(fig: &mut Figure, sweep: &Sweep, profiles: &[StepProfile], lo: f64, hi: f64) {
+    for p in profiles {
+        let look = optimizer_look(p.solver);
+        fig.lines.push(Line {
+            points: p.steps(lo, hi),
+            look,
+        });
+        fig.legend.push(LegendEntry {
+            label: sweep.optimizers[p.solver].label.clone(),
+            line: Some(look),
+            mark: None,
+        });
+    }
+}
+
+/// Rebuilds a problem instance from its stored spec (family and parameters), for seed `seed`.
+pub fn rebuild(
+    spec: &crate::store::ProblemSpec,
+    seed: u64,
+) -> Result<Box<dyn crate::problem::Problem>, String> {
+    let fam = family(&spec.family).ok_or_else(|| format!("unknown family `{}`", spec.family))?;
+    let table: toml::Table = serde_json::from_value(spec.params.clone())
+        .map_err(|e| format!("parameters are not a table: {e}"))?;
+    let inst = Instance::parse(fam, &table).map_err(|e| e.to_string())?;
+    inst.build(seed).map(|(p, _)| p)
+}
+
+/// One run's path: optimizer index, iterates, how the run ended.
+type Path2 = (usize, Vec<(f64, f64)>, Status);
+
+/// Paths of the runs of 2-D instances (first seed) over contour lines of the function.
+pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let Some(&seed) = sweep.seeds().first() else {
+        return out;
+    };
+    for (i, inst) in sweep.instances.iter().enumerate() {
+        if inst.dim != Some(2) {
+            continue;
+        }
+        let paths: Vec<Path2> = (0..sweep.optimizers.len())
+            .filter_map(|o| {
+                let r = sweep.runs(i, o).into_iter().find(|r| r.spec.seed == seed)?;
+                let pts: Vec<(f64, f64)> = r
+                    .trace
+                    .iter()
+                    .filter_map(|t| t.x.as_ref())
+                    .filter(|x| x.len() == 2 && x[0].is_finite() && x[1].is_finite())
+                    .map(|x| (x[0], x[1]))
+                    .collect();
+                (pts.len() >= 2).then_some((o, pts, r.outcome.status))
+            })
+            .collect();
+        if paths.is_empty() {
+            continue;
+        }
+        let problem = rebuild(&inst.spec, seed);
+        let x_star = problem
+            .as_ref()
+            .ok()
+            .and_then(|p| p.optimum())
+            .and_then(|o| o.point)
+            .filter(|p| p.len() == 2);
+        // The box: every path point and x*, padded by 15% (a degenerate side gets a unit width).
+        let mut xs: Vec<f64> = paths.iter().flat_map(|p| p.1.iter().map(|q| q.0)).collect();
+        let mut ys: Vec<f64> = paths.iter().flat_map(|p| p.1.iter().map(|q| q.1)).collect();
+        if let Some(s) = &x_star {
+            xs.push(s[0]);
+            ys.push(s[1]);
+        }
+        let span = |v: &[f64]| {
+            let (a, b) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(*x), b.max(*x))
+                });
+            let pad = if b > a { 0.15 * (b - a) } else { 0.5 };
+            (a - pad, b + pad)
+        };
+        let (bx, by) = (span(&xs), span(&ys));
+        let mut fig = Figure::new(
+            format!("trajectory-{i:02}-{}", inst.spec.family),
+            format!("{}: paths, seed {seed}", inst.label),
+            Axis {
+                label: "x₁".into(),
+                scale: Scale::Linear,
+                range: Some(bx),
+            },
+            Axis {
+                label: "x₂".into(),
+                scale: Scale::Linear,
+                range: Some(by),
+            },
+        );
+        fig.panel_height = 270.0;
+        let mut note = String::new();
+        match &problem {
+            Ok(p) => {
+                let grid = Grid::sample(bx, by, 121, 121, |a, b| p.value(&[a, b]));
+                for level in contour_levels(&grid.values, 10) {
+                    fig.contours.extend(contour(&grid, level));
+                }
+            }
+            Err(e) => {
+                note = format!(" Contours not drawn: the instance could not be rebuilt ({e}).")
+            }
+        }
+        for (o, pts, status) in &paths {
+            let look = optimizer_look(*o);
+            fig.lines.push(Line {
+                points: pts.clone(),
+                look: Look { width: 1.1, ..look },
+            });
+            if let (Some((marker, filled, _)), Some(end)) = (status_mark(*status), pts.last()) {
+                fig.marks.push(Mark {
+                    at: *end,
+                    marker,
+                    color: if filled { INK } else { look.color },
+                    filled,
+                    scale: 1.5,
+                });
+            }
+            fig.legend.push(LegendEntry {
+                label: sweep.optimizers[*o].label.clone(),
+                line: Some(look),
+                mark: None,
+            });
+        }
+        if let Some(start) = paths.first().and_then(|p| p.1.first()) {
+            fig.marks.push(Mark {
+                at: *start,
+                marker: Marker::Square,
+                color: INK,
+                filled: false,
+                scale: 1.3,
+            });
+            fig.legend.push(LegendEntry {
+                label: "start".into(),
+                line: None,
+                mark: Some((Marker::Square, INK, false)),
+            });
+        }
+        if let Some(s) = &x_star {
+            fig.marks.push(Mark {
+                at: (s[0], s[1]),
+                marker: Marker::Star,
+                color: INK,
+                filled: true,
+                scale: 1.5,
+            });
+            fig.legend.push(LegendEntry {
+                label: "minimiser x*".into(),
+                line: None,
+                mark: Some((Marker::Star, INK, true)),
+            });
+        }
+        let na = not_applicable(sweep, i);
+        fig.caption = format!(
+            "{}: iterates of seed {seed} on the trace's log-spaced ladder (every iteration up to 8, then about \
+             20 per decade), joined by straight lines, over contour lines of f at levels spaced by half decades \
+             above the grid's minimum.{note}{}",
+            inst.full,
+            if na.is_empty() {
+                " Not applicable: none.".to_string()
+            } else {
+                format!(" Not applicable: {}.", na.join("; "))
+            }
+        );
+        out.push(fig);
+    }
+    out
+}
+
+/// `n` contour levels spaced by half decades below the maximum, above the minimum of `values`.
+pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if hi <= lo {
+        return Vec::new();
+    }
+    (1..=n)
+        .map(|k| lo + (hi - lo) * 10f64.powf(-0.5 * k as f64))
+        .collect()
+}
+
+/// Every figure of the kinds asked for, in report order.
+pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figure>)> {
+    FigureKind::ALL
+        .iter()
+        .filter(|k| kinds.contains(k))
+        .map(|&k| {
+            let figs = match k {
+                FigureKind::Convergence => convergence_figures(sweep),
+                FigureKind::Kappa => kappa_figures(sweep, &kappa_studies(sweep)),
+                FigureKind::Profiles => profile_figures(sweep),
+                FigureKind::Trajectories => trajectory_figures(sweep),
+            };
+            (k, figs)
+        })
+        .collect()
+}

@@ -1,0 +1,130 @@
+//! The one look of every figure: the Okabe-Ito colour-blind-safe palette, one marker per optimizer
+//! configuration, sizes for a paper's column width, and the embedded font.
+//!
+//! Optimizer configuration `i` of a sweep (in order of first appearance) gets colour `PALETTE[i % 8]` and
+//! marker `MARKERS[(i + i / 8) % 8]`, in every figure of the report, so a method is recognised by colour or,
+//! printed in grey, by marker. Sizes are in figure units of 1/100 inch: a figure is 3.5 in wide, and text
+//! is 8 to 9.5 pt at that size.
+
+use std::sync::Once;
+
+use plotters::style::{FontStyle, RGBColor};
+
+/// DejaVu Sans (Bitstream Vera license; see `assets/fonts/DejaVuSans-LICENSE.txt`), embedded so that PNG
+/// and PDF output need no system fonts.
+pub const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The font family name figures use; [`register_fonts`] maps it to [`FONT`].
+pub const FAMILY: &str = "sans-serif";
+
+/// The family name inside [`FONT`], for the PDF converter's font database.
+pub const FONT_NAME: &str = "DejaVu Sans";
+
+/// Registers [`FONT`] with plotters under [`FAMILY`] (once per process).
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is a valid TrueType file compiled into the binary; a failure here would be a
+        // build defect, and text would then be missing, not wrong.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// Okabe and Ito (2008), "Color Universal Design": eight colours distinguishable under the common forms
+/// of colour blindness; ordered so that the first ones have the most contrast on white (yellow last).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x00, 0x00, 0x00), // black
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+];
+
+/// Neutral grey for contour lines, grids and reference marks.
+pub const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
+
+/// Text and axes.
+pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+
+/// A marker shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A circle.
+    Circle,
+    /// A square.
+    Square,
+    /// A triangle pointing up.
+    TriangleUp,
+    /// A diamond.
+    Diamond,
+    /// A triangle pointing down.
+    TriangleDown,
+    /// A plus sign.
+    Plus,
+    /// A five-pointed star.
+    Star,
+    /// A cross.
+    Cross,
+}
+
+/// The markers, in assignment order.
+pub const MARKERS: [Marker; 8] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::TriangleUp,
+    Marker::Diamond,
+    Marker::TriangleDown,
+    Marker::Plus,
+    Marker::Star,
+    Marker::Cross,
+];
+
+/// The colour and marker of optimizer configuration `i`.
+pub fn optimizer_style(i: usize) -> (RGBColor, Marker) {
+    (PALETTE[i % 8], MARKERS[(i + i / 8) % 8])
+}
+
+/// Figure width in figure units (1/100 inch): one paper column, 3.5 in.
+pub const WIDTH: f64 = 350.0;
+/// Height of the plotting panel (axes included) of an ordinary figure.
+pub const PANEL_HEIGHT: f64 = 250.0;
+/// Figure units per inch.
+pub const UNITS_PER_INCH: f64 = 100.0;
+/// PNG pixels per figure unit: 300 dpi.
+pub const PNG_SCALE: f64 = 3.0;
+/// Title text size.
+pub const TITLE_SIZE: f64 = 13.0;
+/// Axis label text size.
+pub const LABEL_SIZE: f64 = 12.0;
+/// Tick label and legend text size.
+pub const TICK_SIZE: f64 = 11.0;
+/// Width of a data line.
+pub const LINE_WIDTH: f64 = 1.5;
+/// Radius of a marker.
+pub const MARKER_SIZE: f64 = 3.2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_eight_configurations_differ_in_colour_and_marker() {
+        for i in 0..8 {
+            for j in 0..i {
+                assert_ne!(optimizer_style(i).0, optimizer_style(j).0);
+                assert_ne!(optimizer_style(i).1, optimizer_style(j).1);
+            }
+        }
+        // The ninth reuses the first colour with another marker.
+        assert_eq!(optimizer_style(8).0, optimizer_style(0).0);
+        assert_ne!(optimizer_style(8).1, optimizer_style(0).1);
+    }
+
+    #[test]
+    fn embedded_font_is_truetype() {
+        assert_eq!(&FONT[..4], &[0, 1, 0, 0], "TrueType magic");
+    }
+}

@@ -7,7 +7,10 @@ pub const SUITES: &[(&str, &str)] = &[
 ];
 
 /// The embedded experiment configs: (name, file text).
-pub const CONFIGS: &[(&str, &str)] = &[("quickstart", include_str!("../configs/quickstart.toml"))];
+pub const CONFIGS: &[(&str, &str)] = &[
+    ("optimizers", include_str!("../configs/optimizers.toml")),
+    ("quickstart", include_str!("../configs/quickstart.toml")),
+];
 
 /// An embedded suite by name.
 pub fn suite(name: &str) -> Option<&'static str> {

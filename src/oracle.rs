@@ -2,7 +2,7 @@
 //!
 //! Every value, gradient, Hessian and Hessian-vector call an optimizer makes is counted here. The runner's
 //! own measurements (the value and gradient norm its stop rule and trace need) go through
-//! [`Oracle::measure`], which is not charged. A one-entry cache keyed by the exact bits of `x` lets the
+//! `Oracle::measure`, which is not charged. A one-entry cache keyed by the exact bits of `x` lets the
 //! runner and the optimizer share one evaluation at the same point: the optimizer is still charged for the
 //! call it makes, but the arithmetic is done once.
 

@@ -25,15 +25,9 @@ pub struct TracePoint {
 }
 
 /// Decides which iterations are recorded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Ladder {
     next: u64,
-}
-
-impl Default for Ladder {
-    fn default() -> Self {
-        Ladder { next: 0 }
-    }
 }
 
 impl Ladder {

@@ -158,7 +158,11 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_key() {
-        for (s, key) in [("lr = 0", "lr"), ("eps = -1", "eps"), ("beta2 = 0.9", "beta2")] {
+        for (s, key) in [
+            ("lr = 0", "lr"),
+            ("eps = -1", "eps"),
+            ("beta2 = 0.9", "beta2"),
+        ] {
             assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
         }
     }

@@ -140,7 +140,8 @@ impl Optimizer for Bfgs {
         sym_mul(&st.h, &st.grad, &mut st.direction);
         st.direction.iter_mut().for_each(|d| *d = -*d);
         let mut first_step = 1.0;
-        if !st.updated || !(dot(&st.grad, &st.direction) < 0.0) {
+        let slope = dot(&st.grad, &st.direction);
+        if !st.updated || slope.is_nan() || slope >= 0.0 {
             // No curvature yet, or rounding broke positive definiteness: restart from H = I.
             st.h.fill(0.0);
             st.h.diagonal_mut().fill(1.0);
@@ -160,13 +161,12 @@ impl Optimizer for Bfgs {
             &mut st.trial,
             &mut st.grad_trial,
         )?;
-        for ((((si, yi), t), xi), (gt, g)) in st
-            .s
-            .iter_mut()
-            .zip(&mut st.y)
-            .zip(&st.trial)
-            .zip(x.iter())
-            .zip(st.grad_trial.iter().zip(&st.grad))
+        for ((((si, yi), t), xi), (gt, g)) in
+            st.s.iter_mut()
+                .zip(&mut st.y)
+                .zip(&st.trial)
+                .zip(x.iter())
+                .zip(st.grad_trial.iter().zip(&st.grad))
         {
             *si = t - xi;
             *yi = gt - g;
@@ -208,9 +208,10 @@ mod tests {
         let y = [1.1, -0.1, 0.7];
         let rho = 1.0 / dot(&s, &y);
         // Independent arithmetic: (I - rho s y') H (I - rho y s') + rho s s' as dense products.
-        let left = Mat::<f64>::from_fn(n, n, |i, j| f64::from(u8::from(i == j)) - rho * s[i] * y[j]);
-        let expected = &left * &h * left.transpose()
-            + Mat::<f64>::from_fn(n, n, |i, j| rho * s[i] * s[j]);
+        let left =
+            Mat::<f64>::from_fn(n, n, |i, j| f64::from(u8::from(i == j)) - rho * s[i] * y[j]);
+        let expected =
+            &left * &h * left.transpose() + Mat::<f64>::from_fn(n, n, |i, j| rho * s[i] * s[j]);
         bfgs_update(&mut h, &s, &y, &mut [0.0; 3]);
         for i in 0..n {
             for j in 0..n {
@@ -226,7 +227,11 @@ mod tests {
         let mut hy = [0.0; 3];
         sym_mul(&h, &y, &mut hy);
         for i in 0..n {
-            assert!((hy[i] - s[i]).abs() <= 32.0 * f64::EPSILON, "H y = s: {:e}", hy[i]);
+            assert!(
+                (hy[i] - s[i]).abs() <= 32.0 * f64::EPSILON,
+                "H y = s: {:e}",
+                hy[i]
+            );
         }
     }
 

@@ -126,7 +126,8 @@ impl Optimizer for Cg {
     ) -> Result<StepInfo, StepError> {
         let mut slope = dot(&st.grad, &st.direction);
         let mut first_step = st.last_decrease / slope;
-        if !(slope < 0.0) || !(first_step.is_finite() && first_step > 0.0) {
+        let usable = slope < 0.0 && first_step.is_finite() && first_step > 0.0;
+        if !usable {
             // The start, or a direction that lost descent: restart along -g.
             for (d, g) in st.direction.iter_mut().zip(&st.grad) {
                 *d = -g;
@@ -180,7 +181,11 @@ mod tests {
     fn defaults_and_bad_values() {
         let cg = parse("").expect("defaults are valid");
         assert_eq!(cg.search, StrongWolfe { c1: 1e-4, c2: 0.1 });
-        for (s, key) in [("c2 = 1e-5", "c2"), ("c1 = 0.7", "c1"), ("beta = 1", "beta")] {
+        for (s, key) in [
+            ("c2 = 1e-5", "c2"),
+            ("c1 = 0.7", "c1"),
+            ("beta = 1", "beta"),
+        ] {
             assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
         }
     }

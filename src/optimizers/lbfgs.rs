@@ -206,7 +206,8 @@ impl Optimizer for Lbfgs {
             &mut st.direction,
         );
         let mut first_step = 1.0;
-        if st.len == 0 || !(dot(&st.grad, &st.direction) < 0.0) {
+        let slope = dot(&st.grad, &st.direction);
+        if st.len == 0 || slope.is_nan() || slope >= 0.0 {
             // No curvature yet, or rounding broke the descent property: restart along -g.
             st.len = 0;
             for (d, g) in st.direction.iter_mut().zip(&st.grad) {
@@ -299,9 +300,8 @@ mod tests {
         let mut h = Mat::<f64>::identity(n, n) * faer::Scale(gamma);
         for (si, yi) in &pairs {
             let r = 1.0 / dot(si, yi);
-            let v = Mat::<f64>::from_fn(n, n, |a, b| {
-                f64::from(u8::from(a == b)) - r * yi[a] * si[b]
-            });
+            let v =
+                Mat::<f64>::from_fn(n, n, |a, b| f64::from(u8::from(a == b)) - r * yi[a] * si[b]);
             let ss = Mat::<f64>::from_fn(n, n, |a, b| r * si[a] * si[b]);
             h = v.transpose() * &h * &v + ss;
         }

@@ -12,8 +12,8 @@
 
 use crate::optimizer::StepError;
 use crate::oracle::Oracle;
-use crate::params::{ParamError, in_range, positive};
 use crate::params::ParamDoc;
+use crate::params::{ParamError, in_range, positive};
 use crate::vector::{dot, step_to};
 
 /// Backtracking line search with the Armijo condition.
@@ -172,7 +172,8 @@ impl StrongWolfe {
     /// Checks `0 < c1 < c2 < 1`, naming the key at fault.
     pub fn check(&self) -> Result<(), ParamError> {
         in_range("c1", self.c1, f64::MIN_POSITIVE, 0.5)?;
-        if !(self.c2 > self.c1 && self.c2 < 1.0) {
+        let valid = self.c2 > self.c1 && self.c2 < 1.0;
+        if !valid {
             return Err(ParamError::key(
                 "c2",
                 format!(
@@ -204,7 +205,7 @@ impl StrongWolfe {
                 "not a descent direction (g'd = {slope0:e})"
             )));
         }
-        if !(initial_step.is_finite() && initial_step > 0.0) {
+        if !initial_step.is_finite() || initial_step <= 0.0 {
             return Err(StepError::Failed(format!(
                 "the first trial step must be finite and positive, got {initial_step:e}"
             )));
@@ -333,7 +334,7 @@ fn zoom_trial(lo: &Probe, hi: &Probe) -> f64 {
 fn cubic_minimiser(p: &Probe, q: &Probe) -> f64 {
     let d1 = p.df + q.df - 3.0 * (p.f - q.f) / (p.a - q.a);
     let disc = d1 * d1 - p.df * q.df;
-    if !(disc >= 0.0) {
+    if disc.is_nan() || disc < 0.0 {
         return f64::NAN;
     }
     let d2 = (q.a - p.a).signum() * disc.sqrt();
@@ -350,8 +351,11 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
+    /// A one-dimensional function returning `(phi(a), phi'(a))`.
+    type Phi = fn(f64) -> (f64, f64);
+
     /// A one-dimensional `phi` with its derivative, as a problem of dimension 1.
-    struct Line(fn(f64) -> (f64, f64));
+    struct Line(Phi);
 
     impl Problem for Line {
         fn dim(&self) -> usize {
@@ -378,7 +382,10 @@ mod tests {
     /// Moré and Thuente (1994), function 2: `(a + 0.004)^5 - 2 (a + 0.004)^4`.
     fn mt2(a: f64) -> (f64, f64) {
         let t = a + 0.004;
-        (t.powi(5) - 2.0 * t.powi(4), 5.0 * t.powi(4) - 8.0 * t.powi(3))
+        (
+            t.powi(5) - 2.0 * t.powi(4),
+            5.0 * t.powi(4) - 8.0 * t.powi(3),
+        )
     }
 
     /// Moré and Thuente (1994), function 3: a kinked line with a wiggle, `l = 39`, `beta = 0.01`.
@@ -441,7 +448,10 @@ mod tests {
         assert_eq!(trial, xa, "the accepted point is x + a d");
         let mut ga = vec![0.0; n];
         let fa = p.value_and_gradient(&xa, &mut ga);
-        assert_eq!(g_trial, ga, "the gradient left for the caller is the accepted point's");
+        assert_eq!(
+            g_trial, ga,
+            "the gradient left for the caller is the accepted point's"
+        );
         let slope0: f64 = g.iter().zip(d).map(|(a, b)| a * b).sum();
         let slope: f64 = ga.iter().zip(d).map(|(a, b)| a * b).sum();
         assert!(a > 0.0, "step {a:e}");
@@ -468,7 +478,7 @@ mod tests {
         // The functions with the constants (mu = c1, eta = c2) of Moré and Thuente (1994), Tables 1 to 6
         // (where the paper takes mu = eta, c1 = eta / 100 here, since the check asks c1 < c2), and again
         // with the quasi-Newton constants (1e-4, 0.9); first trials 1e-3, 1e-1, 10, 1000 as in the paper.
-        let cases: [(fn(f64) -> (f64, f64), f64, f64); 6] = [
+        let cases: [(Phi, f64, f64); 6] = [
             (mt1, 0.001, 0.1),
             (mt2, 0.001, 0.1),
             (mt3, 0.001, 0.1),
@@ -512,12 +522,30 @@ mod tests {
         let bowl = Line(|x| (0.5 * x * x, x));
         let mut o = Oracle::new(&bowl);
         let (mut t, mut gt) = ([0.0], [0.0]);
-        let uphill = StrongWolfe::default().search(&mut o, &[1.0], 0.5, &[1.0], &[1.0], 1.0, &mut t, &mut gt);
+        let uphill = StrongWolfe::default().search(
+            &mut o,
+            &[1.0],
+            0.5,
+            &[1.0],
+            &[1.0],
+            1.0,
+            &mut t,
+            &mut gt,
+        );
         assert!(matches!(uphill, Err(StepError::Failed(m)) if m.contains("descent")));
         // f(x) = -x is unbounded below: phi'(a) = -1 never meets the curvature condition.
         let ramp = Line(|x| (-x, -1.0));
         let mut o = Oracle::new(&ramp);
-        let r = StrongWolfe::default().search(&mut o, &[0.0], 0.0, &[-1.0], &[1.0], 1.0, &mut t, &mut gt);
+        let r = StrongWolfe::default().search(
+            &mut o,
+            &[0.0],
+            0.0,
+            &[-1.0],
+            &[1.0],
+            1.0,
+            &mut t,
+            &mut gt,
+        );
         assert!(matches!(r, Err(StepError::Failed(m)) if m.contains("unbounded")));
         assert_eq!(o.counts().g_evals, u64::from(WOLFE_MAX_EVALS));
     }

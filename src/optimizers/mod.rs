@@ -1,7 +1,7 @@
 //! The optimizer registry: name -> documented parameters -> a checked optimizer.
 //!
 //! Adding an optimizer is one file (its `XxxConfig` implementing [`OptimizerConfig`], the optimizer and its
-//! state implementing [`Optimizer`](crate::optimizer::Optimizer), its tests) plus one line in [`OPTIMIZERS`].
+//! state implementing [`Optimizer`], its tests) plus one line in [`OPTIMIZERS`].
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

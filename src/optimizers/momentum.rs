@@ -217,7 +217,7 @@ impl Momentum {
             Beta::Schedule => f64::NAN,
             Beta::Optimal => {
                 let (mu, l) = need()?;
-                if !(mu > 0.0) {
+                if mu.is_nan() || mu <= 0.0 {
                     return Err(StepError::NotApplicable(format!(
                         "the optimal momentum needs strong convexity, but mu = {mu:e}; use beta = \"schedule\""
                     )));
@@ -320,10 +320,7 @@ mod tests {
         let (eta, beta) = nag.resolve(Some((0.01, 1.0))).expect("known curvature");
         assert_eq!(eta, 1.0);
         assert!((beta - 9.0 / 11.0).abs() <= tol, "{beta:e}");
-        assert!(matches!(
-            hb.resolve(None),
-            Err(StepError::NotApplicable(_))
-        ));
+        assert!(matches!(hb.resolve(None), Err(StepError::NotApplicable(_))));
         assert!(matches!(
             nag.resolve(Some((0.0, 1.0))),
             Err(StepError::NotApplicable(_))
@@ -374,14 +371,18 @@ mod tests {
         // Nesterov: x_1 = 0.8 (y_0 = x_0), y_1 = 0.8 + 0.5 (-0.2) = 0.7, x_2 = 0.7 - 0.1 * 1.4 = 0.56.
         let p = Parabola(2.0);
         for (variant, expected) in [("heavy-ball", [0.8, 0.54]), ("nesterov", [0.8, 0.56])] {
-            let m = parse(&format!("variant = \"{variant}\"\nstep = 0.1\nbeta = 0.5"))
-                .expect("valid");
+            let m =
+                parse(&format!("variant = \"{variant}\"\nstep = 0.1\nbeta = 0.5")).expect("valid");
             let mut o = Oracle::new(&p);
             let mut x = vec![1.0];
             let mut s = m.init(&x, &mut o).expect("init");
             for e in expected {
                 m.step(&mut s, &mut x, &mut o).expect("step");
-                assert!((x[0] - e).abs() <= 4.0 * f64::EPSILON, "{variant}: {:e} vs {e:e}", x[0]);
+                assert!(
+                    (x[0] - e).abs() <= 4.0 * f64::EPSILON,
+                    "{variant}: {:e} vs {e:e}",
+                    x[0]
+                );
             }
             assert_eq!(o.counts().g_evals, 2, "one gradient per step");
         }

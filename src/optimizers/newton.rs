@@ -365,7 +365,8 @@ impl Optimizer for Newton {
                     .solve_indefinite(&st.hessian, &st.grad, &mut st.direction)
                 {
                     return Err(StepError::Failed(
-                        "pure Newton: the Hessian is singular (the L B L' solve is not finite)".into(),
+                        "pure Newton: the Hessian is singular (the L B L' solve is not finite)"
+                            .into(),
                     ));
                 }
                 axpy(1.0, &st.direction, x);
@@ -378,7 +379,11 @@ impl Optimizer for Newton {
                 oracle.hessian(x, &mut st.hessian)?;
                 let h = &st.hessian;
                 let min_diag = (0..n).map(|i| h[(i, i)]).fold(f64::INFINITY, f64::min);
-                let mut tau = if min_diag > 0.0 { 0.0 } else { shift - min_diag };
+                let mut tau = if min_diag > 0.0 {
+                    0.0
+                } else {
+                    shift - min_diag
+                };
                 while !st.dense.solve_shifted(h, tau, &st.grad, &mut st.direction) {
                     tau = (2.0 * tau).max(shift);
                     if !tau.is_finite() {
@@ -454,7 +459,7 @@ impl Optimizer for Newton {
                 }
                 let lam = &st.dense.eigenvalues;
                 let largest = (0..n).map(|i| lam[i].abs()).fold(0.0, f64::max);
-                if !(largest > 0.0 && largest.is_finite()) {
+                if !largest.is_finite() || largest <= 0.0 {
                     return Err(StepError::Failed(format!(
                         "saddle-free Newton: the Hessian's largest |eigenvalue| is {largest:e}"
                     )));

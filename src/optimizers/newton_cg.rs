@@ -9,6 +9,7 @@
 //! - a direction of nonpositive curvature `p'Hp <= 0` appears: `d` so far is returned, or `-g` if that is
 //!   still the first inner iteration;
 //! - or `max_cg` inner iterations are spent.
+//!
 //! Then `x_{k+1} = x_k + a d` with Armijo backtracking from the unit step ([`Armijo`]). Every inner
 //! iteration costs one Hessian-vector product, so the method keeps the full Hessian, restricted to the
 //! Krylov subspace it explores, without ever forming it.
@@ -131,7 +132,7 @@ pub fn truncated_cg(
     for j in 0..max_iter {
         hvp(p, hp)?;
         let php = dot(p, hp);
-        if !(php > 0.0) {
+        if php.is_nan() || php <= 0.0 {
             if j == 0 {
                 for (di, gi) in d.iter_mut().zip(g) {
                     *di = -gi;
@@ -201,7 +202,8 @@ impl Optimizer for NewtonCg {
                 &mut st.hp,
             )?;
         }
-        if !(dot(&st.grad, &st.direction) < 0.0) {
+        let slope = dot(&st.grad, &st.direction);
+        if slope.is_nan() || slope >= 0.0 {
             // The budget ran out on a direction that does not descend (possible only after rounding).
             for (d, g) in st.direction.iter_mut().zip(&st.grad) {
                 *d = -g;
@@ -230,7 +232,8 @@ mod tests {
 
     fn run_cg(a: &Mat<f64>, g: &[f64], tol: f64, max_iter: usize) -> (Vec<f64>, CgExit, usize) {
         let n = g.len();
-        let (mut d, mut r, mut p, mut hp) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut d, mut r, mut p, mut hp) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         let mut products = 0;
         let exit = truncated_cg(
             |v, out| {
@@ -263,7 +266,10 @@ mod tests {
         assert_eq!(exit, CgExit::Converged);
         // Independent solve: Cholesky of A.
         let rhs = Mat::<f64>::from_fn(n, 1, |i, _| -g[i]);
-        let exact = a.llt(faer::Side::Lower).expect("positive definite").solve(&rhs);
+        let exact = a
+            .llt(faer::Side::Lower)
+            .expect("positive definite")
+            .solve(&rhs);
         for i in 0..n {
             assert!(
                 (d[i] - exact[(i, 0)]).abs() <= 1e-9 * (1.0 + exact[(i, 0)].abs()),
@@ -298,7 +304,11 @@ mod tests {
     #[test]
     fn bad_values_name_their_key() {
         assert!(parse("").expect("defaults").requires().hvp);
-        for (s, key) in [("max_cg = 0", "max_cg"), ("c1 = 0.6", "c1"), ("c2 = 0.9", "c2")] {
+        for (s, key) in [
+            ("max_cg = 0", "max_cg"),
+            ("c1 = 0.6", "c1"),
+            ("c2 = 0.9", "c2"),
+        ] {
             assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
         }
     }

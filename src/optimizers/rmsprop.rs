@@ -172,7 +172,10 @@ mod tests {
                 *e -= 0.1 * c.signum() / scale;
             }
             for (xi, e) in x.iter().zip(&expected) {
-                assert!((xi - e).abs() <= 16.0 * f64::EPSILON, "step {k}: {xi:e} vs {e:e}");
+                assert!(
+                    (xi - e).abs() <= 16.0 * f64::EPSILON,
+                    "step {k}: {xi:e} vs {e:e}"
+                );
             }
         }
     }

@@ -38,8 +38,11 @@ pub struct Family {
     /// The family's own keys (the common `start` keys are listed in [`COMMON_PARAMS`]).
     pub params: &'static [ParamDoc],
     /// Parses and checks a table of the family's own keys.
-    pub parse: fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>,
+    pub parse: ParseFn,
 }
+
+/// Parses and checks a table of a family's own keys (see [`parse_family`]).
+pub type ParseFn = fn(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>;
 
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[

@@ -151,6 +151,7 @@ mod tests {
         let harmonic: f64 = (1..=k_max).map(|j| 1.0 / (j as f64).sqrt()).sum();
         for (xi, c) in x.iter().zip(&p.0) {
             let e = -0.1 * c.signum() * harmonic;
+            // Each step adds a few roundings relative to |x|: the error grows at most linearly in k.
             let tol = 64.0 * k_max as f64 * f64::EPSILON * e.abs();
             assert!((xi - e).abs() <= tol, "{xi:e} vs {e:e}");
         }

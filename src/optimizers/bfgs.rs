@@ -215,6 +215,7 @@ mod tests {
         bfgs_update(&mut h, &s, &y, &mut [0.0; 3]);
         for i in 0..n {
             for j in 0..n {
+                // Entries of size <= 3 through two 3 x 3 products: a few ulps each, 32 in all is ample.
                 assert!(
                     (h[(i, j)] - expected[(i, j)]).abs() <= 32.0 * f64::EPSILON,
                     "({i}, {j}): {:e} vs {:e}",
@@ -227,6 +228,7 @@ mod tests {
         let mut hy = [0.0; 3];
         sym_mul(&h, &y, &mut hy);
         for i in 0..n {
+            // H y = s holds exactly in exact arithmetic; the rounding is that of the update and the product.
             assert!(
                 (hy[i] - s[i]).abs() <= 32.0 * f64::EPSILON,
                 "H y = s: {:e}",

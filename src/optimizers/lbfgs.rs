@@ -307,6 +307,7 @@ mod tests {
         }
         for i in 0..n {
             let hg: f64 = (0..n).map(|j| h[(i, j)] * g[j]).sum();
+            // Both sides are sums of O(m n) products of entries of size <= 2: 64 ulps covers their rounding.
             assert!(
                 (d[i] + hg).abs() <= 64.0 * f64::EPSILON * (1.0 + hg.abs()),
                 "component {i}: {:e} vs {:e}",
@@ -319,6 +320,7 @@ mod tests {
             .map(|i| (0..n).map(|j| h[(i, j)] * y_last[j]).sum())
             .collect();
         for i in 0..n {
+            // The secant equation holds exactly in exact arithmetic; the dense products round as above.
             assert!((hy[i] - s_last[i]).abs() <= 64.0 * f64::EPSILON);
         }
         // And H is positive definite, as it must be when every s'y > 0.

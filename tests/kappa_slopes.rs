@@ -11,9 +11,12 @@ use optzoo::analysis::scaling::{KappaStudy, kappa_studies, theory_slope};
 use optzoo::analysis::sweep::Sweep;
 use optzoo::config::{self, SourceText};
 
-/// Optimizer tables and the slope their iteration count should grow with. Heavy ball (1/2) and Newton
-/// (0) belong here once they are registered.
-const CASES: &[(&str, f64)] = &[("name = \"gd\"\nstep = \"2/(L+mu)\"", 1.0)];
+/// Optimizer tables and the slope their iteration count should grow with.
+const CASES: &[(&str, f64)] = &[
+    ("name = \"gd\"\nstep = \"2/(L+mu)\"", 1.0),
+    ("name = \"momentum\"\nvariant = \"heavy-ball\"", 0.5),
+    ("name = \"newton\"\nmode = \"line-search\"", 0.0),
+];
 
 /// How far a measured slope may sit from theory: the bounds hold up to factors logarithmic in kappa (the
 /// log-uniform spectrum puts several modes near mu), which over six decades move the slope by a few

@@ -88,7 +88,7 @@ pub const THEORY: &[(&[&str], Theory)] = &[
         },
     ),
     (
-        &["heavy-ball", "heavy_ball", "nesterov", "agd", "fista"],
+        &["momentum"],
         Theory {
             slope: 0.5,
             source: "momentum, rate 1 - O(1/sqrt(kappa)) (Polyak 1964; Nesterov 1983)",
@@ -112,7 +112,11 @@ pub const THEORY: &[(&[&str], Theory)] = &[
 
 /// The theory slope for an optimizer configuration, where the table has one. A fixed numeric step for
 /// `gd` keeps slope 1 while it is stable (`step < 2/L`), so the step does not change the entry.
-pub fn theory_slope(name: &str, _params: &Value) -> Option<Theory> {
+pub fn theory_slope(name: &str, params: &Value) -> Option<Theory> {
+    // Nesterov's convex schedule (k-1)/(k+2) does not use mu: its count follows sqrt(L/eps), not sqrt(kappa).
+    if name == "momentum" && params.get("beta").and_then(Value::as_str) == Some("schedule") {
+        return None;
+    }
     THEORY
         .iter()
         .find(|(names, _)| names.contains(&name))

@@ -9,9 +9,18 @@ use serde::de::DeserializeOwned;
 use crate::optimizer::{DynOptimizer, Optimizer};
 use crate::params::{ParamDoc, ParamError};
 
+pub mod adagrad;
+pub mod adam;
+pub mod bfgs;
+pub mod cg;
 pub mod gd;
 pub mod kfac;
+pub mod lbfgs;
 pub mod line_search;
+pub mod momentum;
+pub mod newton;
+pub mod newton_cg;
+pub mod rmsprop;
 
 /// An optimizer's typed, documented hyperparameters; `check` turns them into the optimizer itself.
 pub trait OptimizerConfig: DeserializeOwned + Serialize {
@@ -46,6 +55,34 @@ pub struct Checked {
 /// The registry, sorted by name.
 pub const OPTIMIZERS: &[OptimizerEntry] = &[
     OptimizerEntry {
+        name: "adagrad",
+        summary: "Adagrad (Duchi et al. 2011): x <- x - lr g / (sqrt(sum of past g^2) + eps), per coordinate",
+        keeps: "a diagonal scale from accumulated squared gradients (not curvature)",
+        params: adagrad::PARAMS,
+        parse: parse_optimizer::<adagrad::AdagradConfig>,
+    },
+    OptimizerEntry {
+        name: "adam",
+        summary: "Adam (Kingma and Ba 2015) with bias correction; AdamW's decoupled weight decay (Loshchilov and Hutter 2019) optional",
+        keeps: "a diagonal scale from averaged squared gradients (not curvature), plus momentum",
+        params: adam::PARAMS,
+        parse: parse_optimizer::<adam::AdamConfig>,
+    },
+    OptimizerEntry {
+        name: "bfgs",
+        summary: "BFGS with a dense inverse-Hessian approximation and a strong Wolfe line search",
+        keeps: "a dense secant approximation of the inverse Hessian, built from every step",
+        params: bfgs::PARAMS,
+        parse: parse_optimizer::<bfgs::BfgsConfig>,
+    },
+    OptimizerEntry {
+        name: "cg",
+        summary: "nonlinear conjugate gradients, Polak-Ribiere+, with a strong Wolfe line search",
+        keeps: "no matrix: the last direction, conjugate to the next with respect to the Hessian on quadratics",
+        params: cg::PARAMS,
+        parse: parse_optimizer::<cg::CgConfig>,
+    },
+    OptimizerEntry {
         name: "gd",
         summary: "gradient descent: x <- x - eta g, with a fixed step, a theory step (1/L, 2/(L+mu)) or Armijo backtracking",
         keeps: "none (the identity)",
@@ -58,6 +95,41 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "per layer, the Fisher block as A (x) G (layered problems only)",
         params: kfac::PARAMS,
         parse: parse_optimizer::<kfac::KfacConfig>,
+    },
+    OptimizerEntry {
+        name: "lbfgs",
+        summary: "limited-memory BFGS: two-loop recursion over the last m secant pairs, strong Wolfe line search",
+        keeps: "a secant approximation of the inverse Hessian of rank at most 2m, from the last m steps",
+        params: lbfgs::PARAMS,
+        parse: parse_optimizer::<lbfgs::LbfgsConfig>,
+    },
+    OptimizerEntry {
+        name: "momentum",
+        summary: "Polyak's heavy ball or Nesterov's accelerated gradient, with fixed, optimal (from mu, L) or scheduled parameters",
+        keeps: "none (the identity), plus a memory of the last step",
+        params: momentum::PARAMS,
+        parse: parse_optimizer::<momentum::MomentumConfig>,
+    },
+    OptimizerEntry {
+        name: "newton",
+        summary: "Newton's method on the dense Hessian: pure, line-search (H + tau I), damped (Levenberg-Marquardt) or saddle-free (|H|)",
+        keeps: "the full Hessian (as is, shifted, damped, or with its eigenvalues' signs flipped)",
+        params: newton::PARAMS,
+        parse: parse_optimizer::<newton::NewtonConfig>,
+    },
+    OptimizerEntry {
+        name: "newton-cg",
+        summary: "line-search Newton-CG: truncated conjugate gradients on Hessian-vector products, then Armijo",
+        keeps: "the full Hessian, through Hessian-vector products, on a Krylov subspace",
+        params: newton_cg::PARAMS,
+        parse: parse_optimizer::<newton_cg::NewtonCgConfig>,
+    },
+    OptimizerEntry {
+        name: "rmsprop",
+        summary: "RMSprop (Tieleman and Hinton 2012): x <- x - lr g / (sqrt(running mean of g^2) + eps)",
+        keeps: "a diagonal scale from averaged squared gradients (not curvature)",
+        params: rmsprop::PARAMS,
+        parse: parse_optimizer::<rmsprop::RmspropConfig>,
     },
 ];
 

@@ -1,0 +1,170 @@
+//! `adagrad`: gradient steps divided by the root of the sum of all past squared gradients.
+//!
+//! Update (Duchi, Hazan and Singer 2011, the diagonal variant), per coordinate:
+//! ```text
+//! G_k = G_{k-1} + g_k^2,    x_{k+1} = x_k - lr g_k / (sqrt(G_k) + eps),    G_{-1} = 0
+//! ```
+//! The accumulated `sqrt(G)` is a diagonal preconditioner from squared gradients, not curvature. It only
+//! grows, so the effective steps only shrink: on a deterministic problem whose gradients decay
+//! geometrically `G` converges and Adagrad ends as gradient descent with a fixed diagonal scaling.
+//!
+//! TOML keys: `lr` (1e-2), `eps` (1e-10).
+
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError, positive};
+use crate::problem::Capabilities;
+
+/// The keys of `adagrad`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "lr",
+        default: "1e-2",
+        doc: "learning rate > 0",
+    },
+    ParamDoc {
+        name: "eps",
+        default: "1e-10",
+        doc: "added to sqrt(G) in the denominator, > 0",
+    },
+];
+
+/// The parameters of `adagrad`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdagradConfig {
+    /// Learning rate.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Denominator offset.
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+}
+
+fn default_lr() -> f64 {
+    1e-2
+}
+fn default_eps() -> f64 {
+    1e-10
+}
+
+impl OptimizerConfig for AdagradConfig {
+    type Checked = Adagrad;
+
+    fn check(&self) -> Result<Adagrad, ParamError> {
+        positive("lr", self.lr)?;
+        positive("eps", self.eps)?;
+        Ok(Adagrad { config: *self })
+    }
+}
+
+/// Adagrad with checked parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Adagrad {
+    /// The parameters.
+    pub config: AdagradConfig,
+}
+
+/// The memory of an `adagrad` run.
+pub struct AdagradState {
+    grad: Vec<f64>,
+    /// The sum of squared gradients `G`.
+    sum_sq: Vec<f64>,
+}
+
+impl Optimizer for Adagrad {
+    type State = AdagradState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<AdagradState, StepError> {
+        Ok(AdagradState {
+            grad: vec![0.0; x0.len()],
+            sum_sq: vec![0.0; x0.len()],
+        })
+    }
+
+    fn step(
+        &self,
+        s: &mut AdagradState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        let c = &self.config;
+        oracle.gradient(x, &mut s.grad);
+        for ((xi, gi), si) in x.iter_mut().zip(&s.grad).zip(&mut s.sum_sq) {
+            *si += gi * gi;
+            *xi -= c.lr * gi / (si.sqrt() + c.eps);
+        }
+        Ok(StepInfo {
+            step_size: Some(c.lr),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problem;
+
+    fn parse(s: &str) -> Result<Adagrad, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<AdagradConfig>(&t, PARAMS)?.check()
+    }
+
+    /// f(x) = sum c_i x_i, a constant gradient c.
+    struct Tilt(Vec<f64>);
+
+    impl Problem for Tilt {
+        fn dim(&self) -> usize {
+            self.0.len()
+        }
+        fn value(&self, x: &[f64]) -> f64 {
+            x.iter().zip(&self.0).map(|(a, b)| a * b).sum()
+        }
+        fn gradient(&self, _x: &[f64], g: &mut [f64]) {
+            g.copy_from_slice(&self.0);
+        }
+        fn standard_start(&self) -> Vec<f64> {
+            vec![0.0; self.0.len()]
+        }
+    }
+
+    #[test]
+    fn steps_shrink_like_one_over_sqrt_k() {
+        // With a constant gradient c, G_k = (k + 1) c^2 and step k moves by -lr sign(c)/sqrt(k + 1), so after
+        // K steps x = -lr sign(c) sum_{j=1}^{K} 1/sqrt(j), for any scale of c (eps negligible).
+        let p = Tilt(vec![1e-4, -1e4]);
+        let a = parse("lr = 0.1\neps = 1e-300").expect("valid");
+        let mut o = Oracle::new(&p);
+        let mut x = vec![0.0; 2];
+        let mut s = a.init(&x, &mut o).expect("init");
+        let k_max = 50;
+        for _ in 0..k_max {
+            a.step(&mut s, &mut x, &mut o).expect("step");
+        }
+        let harmonic: f64 = (1..=k_max).map(|j| 1.0 / (j as f64).sqrt()).sum();
+        for (xi, c) in x.iter().zip(&p.0) {
+            let e = -0.1 * c.signum() * harmonic;
+            // Each step adds a few roundings relative to |x|: the error grows at most linearly in k.
+            let tol = 64.0 * k_max as f64 * f64::EPSILON * e.abs();
+            assert!((xi - e).abs() <= tol, "{xi:e} vs {e:e}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (s, key) in [
+            ("lr = 0", "lr"),
+            ("eps = -1", "eps"),
+            ("beta2 = 0.9", "beta2"),
+        ] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `bfgs`: the BFGS quasi-Newton method with a dense inverse-Hessian approximation.
+//!
+//! Update (Broyden 1970, Fletcher 1970, Goldfarb 1970, Shanno 1970; Nocedal and Wright 2006, Algorithm 6.1):
+//! `x_{k+1} = x_k + a_k d_k`, `d_k = -H_k g_k`, with `s_k = x_{k+1} - x_k`, `y_k = g_{k+1} - g_k`,
+//! `rho_k = 1/(y_k's_k)` and
+//! ```text
+//! H_{k+1} = (I - rho_k s_k y_k') H_k (I - rho_k y_k s_k') + rho_k s_k s_k'       (eq. 6.17)
+//! ```
+//! The first `H_0 = I` is rescaled to `(s'y / y'y) I` just before the first update (eq. 6.20). The step
+//! satisfies the strong Wolfe conditions ([`StrongWolfe`]), tried at `a = 1` (at `1/||g||` on the first
+//! iteration and after a reset), so `s'y > 0` and `H` stays positive definite; a pair with
+//! `s'y <= eps ||s|| ||y||` (`eps` the machine epsilon) is skipped. If rounding makes `d` an ascent direction,
+//! `H` is reset to the identity. Each iteration costs `O(n^2)` arithmetic and `n^2` memory: the same
+//! curvature model as `lbfgs` with unlimited memory.
+//!
+//! TOML keys: `c1` (1e-4), `c2` (0.9).
+
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use super::line_search::{StrongWolfe, WOLFE_PARAMS};
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError};
+use crate::problem::Capabilities;
+use crate::vector::{dot, norm};
+
+/// The keys of `bfgs`: those of the strong Wolfe search.
+pub const PARAMS: &[ParamDoc] = WOLFE_PARAMS;
+
+/// The parameters of `bfgs`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BfgsConfig {
+    /// Strong Wolfe `c1`.
+    #[serde(default = "default_c1")]
+    pub c1: f64,
+    /// Strong Wolfe `c2`.
+    #[serde(default = "default_c2")]
+    pub c2: f64,
+}
+
+fn default_c1() -> f64 {
+    StrongWolfe::default().c1
+}
+fn default_c2() -> f64 {
+    StrongWolfe::default().c2
+}
+
+impl OptimizerConfig for BfgsConfig {
+    type Checked = Bfgs;
+
+    fn check(&self) -> Result<Bfgs, ParamError> {
+        let search = StrongWolfe {
+            c1: self.c1,
+            c2: self.c2,
+        };
+        search.check()?;
+        Ok(Bfgs { search })
+    }
+}
+
+/// BFGS with checked parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Bfgs {
+    /// The line search.
+    pub search: StrongWolfe,
+}
+
+/// The memory of a `bfgs` run.
+pub struct BfgsState {
+    /// The inverse-Hessian approximation `H`.
+    h: Mat<f64>,
+    /// True once `H` has received an update (so the first-update scaling has been applied).
+    updated: bool,
+    value: f64,
+    grad: Vec<f64>,
+    direction: Vec<f64>,
+    trial: Vec<f64>,
+    grad_trial: Vec<f64>,
+    s: Vec<f64>,
+    y: Vec<f64>,
+    hy: Vec<f64>,
+}
+
+/// `out <- H v` for a symmetric `H` (column `i` of `H` is row `i`).
+fn sym_mul(h: &Mat<f64>, v: &[f64], out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = dot(h.col_as_slice(i), v);
+    }
+}
+
+/// The BFGS update (eq. 6.17) of a symmetric `H` in place, expanded as
+/// `H + ((s'y + y'Hy)/(s'y)^2) s s' - (Hy s' + s (Hy)')/(s'y)`; `hy` is a buffer for `H y`. Every entry is
+/// computed by an expression symmetric in its indices, so `H` stays symmetric to the last bit.
+pub fn bfgs_update(h: &mut Mat<f64>, s: &[f64], y: &[f64], hy: &mut [f64]) {
+    let sy = dot(s, y);
+    sym_mul(h, y, hy);
+    let c = (sy + dot(y, hy)) / (sy * sy);
+    for j in 0..s.len() {
+        let (sj, hyj) = (s[j], hy[j]);
+        for (i, hij) in h.col_as_slice_mut(j).iter_mut().enumerate() {
+            *hij += c * (s[i] * sj) - (hy[i] * sj + s[i] * hyj) / sy;
+        }
+    }
+}
+
+impl Optimizer for Bfgs {
+    type State = BfgsState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<BfgsState, StepError> {
+        let n = x0.len();
+        let mut grad = vec![0.0; n];
+        let value = oracle.value_and_gradient(x0, &mut grad);
+        Ok(BfgsState {
+            h: Mat::identity(n, n),
+            updated: false,
+            value,
+            grad,
+            direction: vec![0.0; n],
+            trial: vec![0.0; n],
+            grad_trial: vec![0.0; n],
+            s: vec![0.0; n],
+            y: vec![0.0; n],
+            hy: vec![0.0; n],
+        })
+    }
+
+    fn step(
+        &self,
+        st: &mut BfgsState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        sym_mul(&st.h, &st.grad, &mut st.direction);
+        st.direction.iter_mut().for_each(|d| *d = -*d);
+        let mut first_step = 1.0;
+        let slope = dot(&st.grad, &st.direction);
+        if !st.updated || slope.is_nan() || slope >= 0.0 {
+            // No curvature yet, or rounding broke positive definiteness: restart from H = I.
+            st.h.fill(0.0);
+            st.h.diagonal_mut().fill(1.0);
+            st.updated = false;
+            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
+                *d = -g;
+            }
+            first_step = 1.0 / norm(&st.grad);
+        }
+        let found = self.search.search(
+            oracle,
+            x,
+            st.value,
+            &st.grad,
+            &st.direction,
+            first_step,
+            &mut st.trial,
+            &mut st.grad_trial,
+        )?;
+        for ((((si, yi), t), xi), (gt, g)) in
+            st.s.iter_mut()
+                .zip(&mut st.y)
+                .zip(&st.trial)
+                .zip(x.iter())
+                .zip(st.grad_trial.iter().zip(&st.grad))
+        {
+            *si = t - xi;
+            *yi = gt - g;
+        }
+        let sy = dot(&st.s, &st.y);
+        if sy > f64::EPSILON * norm(&st.s) * norm(&st.y) {
+            if !st.updated {
+                let gamma = sy / dot(&st.y, &st.y);
+                st.h.diagonal_mut().fill(gamma);
+                st.updated = true;
+            }
+            bfgs_update(&mut st.h, &st.s, &st.y, &mut st.hy);
+        }
+        x.copy_from_slice(&st.trial);
+        st.grad.copy_from_slice(&st.grad_trial);
+        st.value = found.value;
+        Ok(StepInfo {
+            step_size: Some(found.step),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Bfgs, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<BfgsConfig>(&t, PARAMS)?.check()
+    }
+
+    #[test]
+    fn update_equals_the_product_form_and_meets_the_secant_equation() {
+        let n = 3;
+        let mut h = Mat::<f64>::from_fn(n, n, |i, j| {
+            [[2.0, 0.3, -0.1], [0.3, 1.5, 0.2], [-0.1, 0.2, 0.8]][i][j]
+        });
+        let s = [0.4, -0.2, 1.0];
+        let y = [1.1, -0.1, 0.7];
+        let rho = 1.0 / dot(&s, &y);
+        // Independent arithmetic: (I - rho s y') H (I - rho y s') + rho s s' as dense products.
+        let left =
+            Mat::<f64>::from_fn(n, n, |i, j| f64::from(u8::from(i == j)) - rho * s[i] * y[j]);
+        let expected =
+            &left * &h * left.transpose() + Mat::<f64>::from_fn(n, n, |i, j| rho * s[i] * s[j]);
+        bfgs_update(&mut h, &s, &y, &mut [0.0; 3]);
+        for i in 0..n {
+            for j in 0..n {
+                // Entries of size <= 3 through two 3 x 3 products: a few ulps each, 32 in all is ample.
+                assert!(
+                    (h[(i, j)] - expected[(i, j)]).abs() <= 32.0 * f64::EPSILON,
+                    "({i}, {j}): {:e} vs {:e}",
+                    h[(i, j)],
+                    expected[(i, j)]
+                );
+                assert_eq!(h[(i, j)], h[(j, i)], "symmetric to the last bit");
+            }
+        }
+        let mut hy = [0.0; 3];
+        sym_mul(&h, &y, &mut hy);
+        for i in 0..n {
+            // H y = s holds exactly in exact arithmetic; the rounding is that of the update and the product.
+            assert!(
+                (hy[i] - s[i]).abs() <= 32.0 * f64::EPSILON,
+                "H y = s: {:e}",
+                hy[i]
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (s, key) in [("c1 = 0", "c1"), ("c2 = 1", "c2"), ("memory = 3", "memory")] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+        assert!(parse("c2 = 0.5").is_ok());
+    }
+}

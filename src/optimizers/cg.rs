@@ -1,0 +1,192 @@
+//! `cg`: nonlinear conjugate gradients, Polak-Ribière+ with a strong Wolfe line search.
+//!
+//! Update (Polak and Ribière 1969, Polyak 1969; the nonnegative variant of Powell 1986 and Gilbert and
+//! Nocedal 1992; Nocedal and Wright 2006, section 5.2, eq. 5.45):
+//! ```text
+//! x_{k+1} = x_k + a_k d_k,    beta_{k+1} = max(0, g_{k+1}'(g_{k+1} - g_k) / g_k'g_k),
+//! d_{k+1} = -g_{k+1} + beta_{k+1} d_k,    d_0 = -g_0
+//! ```
+//! `a_k` satisfies the strong Wolfe conditions ([`StrongWolfe`]); `c2 = 0.1` by default, because conjugate
+//! gradients need a nearly exact search to produce descent directions (Nocedal and Wright recommend it). Its
+//! first trial is `a_{k-1} g_{k-1}'d_{k-1} / g_k'd_k` (eq. 3.60: the same first-order decrease as the last
+//! step), and `1/||g_0||` at the start. Should `d` fail to be a descent direction, the method restarts
+//! with `d = -g`. CG keeps no matrix: only the previous direction, conjugate with respect to the Hessian on
+//! a quadratic (where with exact searches it is the linear conjugate gradient method of Hestenes and
+//! Stiefel 1952).
+//!
+//! TOML keys: `c1` (1e-4), `c2` (0.1).
+
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use super::line_search::StrongWolfe;
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError};
+use crate::problem::Capabilities;
+use crate::vector::{dot, norm};
+
+/// The keys of `cg`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "c1",
+        default: "1e-4",
+        doc: "sufficient-decrease constant of the strong Wolfe search, 0 < c1 < c2",
+    },
+    ParamDoc {
+        name: "c2",
+        default: "0.1",
+        doc: "curvature constant of the strong Wolfe search, c1 < c2 < 1 (small: CG needs near-exact searches)",
+    },
+];
+
+/// The parameters of `cg`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CgConfig {
+    /// Strong Wolfe `c1`.
+    #[serde(default = "default_c1")]
+    pub c1: f64,
+    /// Strong Wolfe `c2`.
+    #[serde(default = "default_c2")]
+    pub c2: f64,
+}
+
+fn default_c1() -> f64 {
+    1e-4
+}
+fn default_c2() -> f64 {
+    0.1
+}
+
+impl OptimizerConfig for CgConfig {
+    type Checked = Cg;
+
+    fn check(&self) -> Result<Cg, ParamError> {
+        let search = StrongWolfe {
+            c1: self.c1,
+            c2: self.c2,
+        };
+        search.check()?;
+        Ok(Cg { search })
+    }
+}
+
+/// Polak-Ribière+ conjugate gradients with checked parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Cg {
+    /// The line search.
+    pub search: StrongWolfe,
+}
+
+/// The memory of a `cg` run.
+pub struct CgState {
+    value: f64,
+    grad: Vec<f64>,
+    direction: Vec<f64>,
+    trial: Vec<f64>,
+    grad_trial: Vec<f64>,
+    /// `a_{k-1} g_{k-1}'d_{k-1}`, the last step's first-order decrease (NaN before the first step).
+    last_decrease: f64,
+}
+
+/// The Polak-Ribière+ coefficient `max(0, g_new'(g_new - g_old) / g_old'g_old)`.
+pub fn polak_ribiere_plus(g_new: &[f64], g_old: &[f64]) -> f64 {
+    let num: f64 = g_new.iter().zip(g_old).map(|(a, b)| a * (a - b)).sum();
+    (num / dot(g_old, g_old)).max(0.0)
+}
+
+impl Optimizer for Cg {
+    type State = CgState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<CgState, StepError> {
+        let n = x0.len();
+        let mut grad = vec![0.0; n];
+        let value = oracle.value_and_gradient(x0, &mut grad);
+        let direction = grad.iter().map(|g| -g).collect();
+        Ok(CgState {
+            value,
+            grad,
+            direction,
+            trial: vec![0.0; n],
+            grad_trial: vec![0.0; n],
+            last_decrease: f64::NAN,
+        })
+    }
+
+    fn step(
+        &self,
+        st: &mut CgState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        let mut slope = dot(&st.grad, &st.direction);
+        let mut first_step = st.last_decrease / slope;
+        let usable = slope < 0.0 && first_step.is_finite() && first_step > 0.0;
+        if !usable {
+            // The start, or a direction that lost descent: restart along -g.
+            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
+                *d = -g;
+            }
+            slope = -dot(&st.grad, &st.grad);
+            first_step = 1.0 / norm(&st.grad);
+        }
+        let found = self.search.search(
+            oracle,
+            x,
+            st.value,
+            &st.grad,
+            &st.direction,
+            first_step,
+            &mut st.trial,
+            &mut st.grad_trial,
+        )?;
+        st.last_decrease = found.step * slope;
+        let beta = polak_ribiere_plus(&st.grad_trial, &st.grad);
+        for (d, g) in st.direction.iter_mut().zip(&st.grad_trial) {
+            *d = -g + beta * *d;
+        }
+        x.copy_from_slice(&st.trial);
+        st.grad.copy_from_slice(&st.grad_trial);
+        st.value = found.value;
+        Ok(StepInfo {
+            step_size: Some(found.step),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Cg, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<CgConfig>(&t, PARAMS)?.check()
+    }
+
+    #[test]
+    fn polak_ribiere_plus_by_hand() {
+        // g_old = (1, 0): g_new = (1, 1) gives (0 + 1)/1 = 1; (-1, 0) gives (-1)(-2)/1 = 2;
+        // (0.5, 0) gives 0.5 (-0.5) = -0.25, clipped to 0.
+        assert_eq!(polak_ribiere_plus(&[1.0, 1.0], &[1.0, 0.0]), 1.0);
+        assert_eq!(polak_ribiere_plus(&[-1.0, 0.0], &[1.0, 0.0]), 2.0);
+        assert_eq!(polak_ribiere_plus(&[0.5, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn defaults_and_bad_values() {
+        let cg = parse("").expect("defaults are valid");
+        assert_eq!(cg.search, StrongWolfe { c1: 1e-4, c2: 0.1 });
+        for (s, key) in [
+            ("c2 = 1e-5", "c2"),
+            ("c1 = 0.7", "c1"),
+            ("beta = 1", "beta"),
+        ] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+    }
+}

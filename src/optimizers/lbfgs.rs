@@ -1,0 +1,343 @@
+//! `lbfgs`: limited-memory BFGS, a quasi-Newton method that keeps the last `m` secant pairs.
+//!
+//! Update (Nocedal 1980; Liu and Nocedal 1989; Nocedal and Wright 2006, Algorithms 7.4 and 7.5):
+//! `x_{k+1} = x_k + a_k d_k`, `d_k = -H_k g_k`, where `H_k` is the BFGS inverse-Hessian approximation built
+//! from the pairs `s_i = x_{i+1} - x_i`, `y_i = g_{i+1} - g_i` of the last `m` iterations on top of
+//! `H_k^0 = gamma_k I`, `gamma_k = s'y / y'y` of the newest pair (eq. 7.20). `H_k g_k` is computed by the
+//! two-loop recursion in `O(m n)`, never forming `H_k`. The step `a_k` satisfies the strong Wolfe conditions
+//! ([`StrongWolfe`]), tried first at `a = 1` (at `1/||g||` on the first iteration and after a reset, as in
+//! Liu and Nocedal's code), which guarantees `s'y > 0` in exact arithmetic; a pair with
+//! `s'y <= eps ||s|| ||y||` (`eps` the machine epsilon: rounding has destroyed it) is skipped. Should
+//! rounding make `d` an ascent direction, the memory is cleared and the step restarts along `-g`.
+//!
+//! On a quadratic with exact line searches L-BFGS coincides with conjugate gradients; its curvature model is
+//! of rank at most `2m`.
+//!
+//! TOML keys: `memory` (10), `c1` (1e-4), `c2` (0.9).
+
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use super::line_search::StrongWolfe;
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError};
+use crate::problem::Capabilities;
+use crate::vector::{dot, norm};
+
+/// The keys of `lbfgs`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "memory",
+        default: "10",
+        doc: "secant pairs kept, m >= 1",
+    },
+    ParamDoc {
+        name: "c1",
+        default: "1e-4",
+        doc: "sufficient-decrease constant of the strong Wolfe search, 0 < c1 < c2",
+    },
+    ParamDoc {
+        name: "c2",
+        default: "0.9",
+        doc: "curvature constant of the strong Wolfe search, c1 < c2 < 1",
+    },
+];
+
+/// Largest memory accepted: beyond it the method is no longer limited-memory (use `bfgs`).
+const MAX_MEMORY: usize = 10_000;
+
+/// The parameters of `lbfgs`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LbfgsConfig {
+    /// Pairs kept.
+    #[serde(default = "default_memory")]
+    pub memory: usize,
+    /// Strong Wolfe `c1`.
+    #[serde(default = "default_c1")]
+    pub c1: f64,
+    /// Strong Wolfe `c2`.
+    #[serde(default = "default_c2")]
+    pub c2: f64,
+}
+
+fn default_memory() -> usize {
+    10
+}
+fn default_c1() -> f64 {
+    StrongWolfe::default().c1
+}
+fn default_c2() -> f64 {
+    StrongWolfe::default().c2
+}
+
+impl OptimizerConfig for LbfgsConfig {
+    type Checked = Lbfgs;
+
+    fn check(&self) -> Result<Lbfgs, ParamError> {
+        if !(1..=MAX_MEMORY).contains(&self.memory) {
+            return Err(ParamError::key(
+                "memory",
+                format!(
+                    "`memory` must lie in [1, {MAX_MEMORY}], got {}",
+                    self.memory
+                ),
+            ));
+        }
+        let search = StrongWolfe {
+            c1: self.c1,
+            c2: self.c2,
+        };
+        search.check()?;
+        Ok(Lbfgs {
+            memory: self.memory,
+            search,
+        })
+    }
+}
+
+/// L-BFGS with checked parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Lbfgs {
+    /// Pairs kept.
+    pub memory: usize,
+    /// The line search.
+    pub search: StrongWolfe,
+}
+
+/// The memory of an `lbfgs` run.
+pub struct LbfgsState {
+    /// `f` and its gradient at the current iterate.
+    value: f64,
+    grad: Vec<f64>,
+    direction: Vec<f64>,
+    trial: Vec<f64>,
+    grad_trial: Vec<f64>,
+    /// The pairs, `memory x n` each, row `i` at `[i n, (i + 1) n)`; a ring with its newest at `newest`.
+    s: Vec<f64>,
+    y: Vec<f64>,
+    rho: Vec<f64>,
+    alpha: Vec<f64>,
+    newest: usize,
+    len: usize,
+}
+
+/// `d <- -H g` by the two-loop recursion over the `len` pairs ending at ring slot `newest`
+/// (Nocedal and Wright 2006, Algorithm 7.4), with `H^0 = (s'y / y'y) I` from the newest pair.
+#[allow(clippy::too_many_arguments)]
+fn two_loop(
+    g: &[f64],
+    s: &[f64],
+    y: &[f64],
+    rho: &[f64],
+    alpha: &mut [f64],
+    newest: usize,
+    len: usize,
+    d: &mut [f64],
+) {
+    let n = g.len();
+    let m = rho.len();
+    let row = |i: usize| i * n..(i + 1) * n;
+    // d holds q = g, then r, then -r.
+    d.copy_from_slice(g);
+    for back in 0..len {
+        let i = (newest + m - back) % m;
+        let a = rho[i] * dot(&s[row(i)], d);
+        alpha[i] = a;
+        crate::vector::axpy(-a, &y[row(i)], d);
+    }
+    if len > 0 {
+        let yi = &y[row(newest)];
+        let gamma = dot(&s[row(newest)], yi) / dot(yi, yi);
+        d.iter_mut().for_each(|v| *v *= gamma);
+    }
+    for fwd in (0..len).rev() {
+        let i = (newest + m - fwd) % m;
+        let b = rho[i] * dot(&y[row(i)], d);
+        crate::vector::axpy(alpha[i] - b, &s[row(i)], d);
+    }
+    d.iter_mut().for_each(|v| *v = -*v);
+}
+
+impl Optimizer for Lbfgs {
+    type State = LbfgsState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<LbfgsState, StepError> {
+        let n = x0.len();
+        let m = self.memory;
+        let mut grad = vec![0.0; n];
+        let value = oracle.value_and_gradient(x0, &mut grad);
+        Ok(LbfgsState {
+            value,
+            grad,
+            direction: vec![0.0; n],
+            trial: vec![0.0; n],
+            grad_trial: vec![0.0; n],
+            s: vec![0.0; m * n],
+            y: vec![0.0; m * n],
+            rho: vec![0.0; m],
+            alpha: vec![0.0; m],
+            newest: m - 1,
+            len: 0,
+        })
+    }
+
+    fn step(
+        &self,
+        st: &mut LbfgsState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        let n = x.len();
+        let m = self.memory;
+        two_loop(
+            &st.grad,
+            &st.s,
+            &st.y,
+            &st.rho,
+            &mut st.alpha,
+            st.newest,
+            st.len,
+            &mut st.direction,
+        );
+        let mut first_step = 1.0;
+        let slope = dot(&st.grad, &st.direction);
+        if st.len == 0 || slope.is_nan() || slope >= 0.0 {
+            // No curvature yet, or rounding broke the descent property: restart along -g.
+            st.len = 0;
+            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
+                *d = -g;
+            }
+            first_step = 1.0 / norm(&st.grad);
+        }
+        let found = self.search.search(
+            oracle,
+            x,
+            st.value,
+            &st.grad,
+            &st.direction,
+            first_step,
+            &mut st.trial,
+            &mut st.grad_trial,
+        )?;
+        // The new pair goes to the slot after the newest (the oldest pair once the ring is full), and only
+        // if it carries curvature above rounding; otherwise the old pair stays.
+        let (mut sy, mut ss, mut yy) = (0.0, 0.0, 0.0);
+        for ((t, xi), (gt, g)) in st
+            .trial
+            .iter()
+            .zip(x.iter())
+            .zip(st.grad_trial.iter().zip(&st.grad))
+        {
+            let (si, yi) = (t - xi, gt - g);
+            sy += si * yi;
+            ss += si * si;
+            yy += yi * yi;
+        }
+        if sy > f64::EPSILON * (ss * yy).sqrt() {
+            let slot = (st.newest + 1) % m;
+            let range = slot * n..(slot + 1) * n;
+            for (((si, yi), (t, xi)), (gt, g)) in st.s[range.clone()]
+                .iter_mut()
+                .zip(&mut st.y[range])
+                .zip(st.trial.iter().zip(x.iter()))
+                .zip(st.grad_trial.iter().zip(&st.grad))
+            {
+                *si = t - xi;
+                *yi = gt - g;
+            }
+            st.rho[slot] = 1.0 / sy;
+            st.newest = slot;
+            st.len = (st.len + 1).min(m);
+        }
+        x.copy_from_slice(&st.trial);
+        st.grad.copy_from_slice(&st.grad_trial);
+        st.value = found.value;
+        Ok(StepInfo {
+            step_size: Some(found.step),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+
+    fn parse(s: &str) -> Result<Lbfgs, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<LbfgsConfig>(&t, PARAMS)?.check()
+    }
+
+    #[test]
+    fn two_loop_equals_the_dense_bfgs_recursion() {
+        // Independent arithmetic: H_{i+1} = (I - rho s y') H_i (I - rho y s') + rho s s' from
+        // H_0 = gamma I, formed densely, applied to g, against the two-loop result.
+        let n = 4;
+        let pairs: [([f64; 4], [f64; 4]); 3] = [
+            ([1.0, 0.5, -0.2, 0.1], [2.0, 0.3, -0.1, 0.4]),
+            ([-0.3, 1.0, 0.2, 0.0], [-0.2, 1.5, 0.1, 0.3]),
+            ([0.1, -0.4, 0.8, 0.5], [0.3, -0.2, 1.2, 0.9]),
+        ];
+        let g = [0.7, -1.1, 0.4, 2.0];
+        let m = 3;
+        let (mut s, mut y, mut rho) = (vec![0.0; m * n], vec![0.0; m * n], vec![0.0; m]);
+        for (i, (si, yi)) in pairs.iter().enumerate() {
+            s[i * n..(i + 1) * n].copy_from_slice(si);
+            y[i * n..(i + 1) * n].copy_from_slice(yi);
+            rho[i] = 1.0 / dot(si, yi);
+        }
+        let mut d = vec![0.0; n];
+        two_loop(&g, &s, &y, &rho, &mut vec![0.0; m], m - 1, m, &mut d);
+
+        let (s_last, y_last) = pairs[m - 1];
+        let gamma = dot(&s_last, &y_last) / dot(&y_last, &y_last);
+        let mut h = Mat::<f64>::identity(n, n) * faer::Scale(gamma);
+        for (si, yi) in &pairs {
+            let r = 1.0 / dot(si, yi);
+            let v =
+                Mat::<f64>::from_fn(n, n, |a, b| f64::from(u8::from(a == b)) - r * yi[a] * si[b]);
+            let ss = Mat::<f64>::from_fn(n, n, |a, b| r * si[a] * si[b]);
+            h = v.transpose() * &h * &v + ss;
+        }
+        for i in 0..n {
+            let hg: f64 = (0..n).map(|j| h[(i, j)] * g[j]).sum();
+            // Both sides are sums of O(m n) products of entries of size <= 2: 64 ulps covers their rounding.
+            assert!(
+                (d[i] + hg).abs() <= 64.0 * f64::EPSILON * (1.0 + hg.abs()),
+                "component {i}: {:e} vs {:e}",
+                d[i],
+                -hg
+            );
+        }
+        // The secant equation of the newest pair: H y = s.
+        let hy: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| h[(i, j)] * y_last[j]).sum())
+            .collect();
+        for i in 0..n {
+            // The secant equation holds exactly in exact arithmetic; the dense products round as above.
+            assert!((hy[i] - s_last[i]).abs() <= 64.0 * f64::EPSILON);
+        }
+        // And H is positive definite, as it must be when every s'y > 0.
+        assert!(h.llt(faer::Side::Lower).is_ok());
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (s, key) in [
+            ("memory = 0", "memory"),
+            ("c1 = 0.95", "c1"),
+            ("c1 = 0.4\nc2 = 0.3", "c2"),
+            ("c2 = 1.5", "c2"),
+            ("c1 = -1", "c1"),
+            ("m = 5", "m"),
+        ] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+    }
+}

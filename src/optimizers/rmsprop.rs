@@ -1,0 +1,199 @@
+//! `rmsprop`: gradient steps divided by a running root mean square of past gradients.
+//!
+//! Update (Tieleman and Hinton 2012, lecture 6e), per coordinate:
+//! ```text
+//! v_k = beta2 v_{k-1} + (1 - beta2) g_k^2,    x_{k+1} = x_k - lr g_k / (sqrt(v_k) + eps),    v_{-1} = 0
+//! ```
+//! No momentum and no bias correction (so the first steps are larger, by `1/sqrt(1 - beta2^(k+1))`). The
+//! scale `sqrt(v)` is a diagonal preconditioner from squared gradients, not curvature: it equalises the step
+//! scales of an axis-aligned problem and does nothing for a rotated one.
+//!
+//! Limitation: with a constant `lr` and no momentum, once `|g|` is small `v` follows `g^2` and the update
+//! approaches a sign step of length about `lr` per coordinate. Axis-aligned problems still converge, each
+//! coordinate on its own; where coordinates are coupled (Rosenbrock's valley, a rotated quadratic of large
+//! condition number) the iterates oscillate at an amplitude set by `lr` instead of converging.
+//!
+//! TOML keys: `lr` (1e-3), `beta2` (0.9, the decay Tieleman and Hinton used), `eps` (1e-8).
+
+use serde::{Deserialize, Serialize};
+
+use super::OptimizerConfig;
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError, in_range, positive};
+use crate::problem::Capabilities;
+
+/// The keys of `rmsprop`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "lr",
+        default: "1e-3",
+        doc: "learning rate > 0",
+    },
+    ParamDoc {
+        name: "beta2",
+        default: "0.9",
+        doc: "decay of the squared-gradient average, in [0, 1)",
+    },
+    ParamDoc {
+        name: "eps",
+        default: "1e-8",
+        doc: "added to sqrt(v) in the denominator, > 0",
+    },
+];
+
+/// The parameters of `rmsprop`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RmspropConfig {
+    /// Learning rate.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Squared-gradient decay.
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    /// Denominator offset.
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+}
+
+fn default_lr() -> f64 {
+    1e-3
+}
+fn default_beta2() -> f64 {
+    0.9
+}
+fn default_eps() -> f64 {
+    1e-8
+}
+
+impl OptimizerConfig for RmspropConfig {
+    type Checked = Rmsprop;
+
+    fn check(&self) -> Result<Rmsprop, ParamError> {
+        positive("lr", self.lr)?;
+        in_range("beta2", self.beta2, 0.0, 1.0)?;
+        if self.beta2 == 1.0 {
+            return Err(ParamError::key(
+                "beta2",
+                "`beta2` must be below 1 (with 1, v stays 0)",
+            ));
+        }
+        positive("eps", self.eps)?;
+        Ok(Rmsprop { config: *self })
+    }
+}
+
+/// RMSprop with checked parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Rmsprop {
+    /// The parameters.
+    pub config: RmspropConfig,
+}
+
+/// The memory of an `rmsprop` run.
+pub struct RmspropState {
+    grad: Vec<f64>,
+    /// The squared-gradient average `v`.
+    v: Vec<f64>,
+}
+
+impl Optimizer for Rmsprop {
+    type State = RmspropState;
+
+    fn requires(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<RmspropState, StepError> {
+        Ok(RmspropState {
+            grad: vec![0.0; x0.len()],
+            v: vec![0.0; x0.len()],
+        })
+    }
+
+    fn step(
+        &self,
+        s: &mut RmspropState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        let c = &self.config;
+        oracle.gradient(x, &mut s.grad);
+        for ((xi, gi), vi) in x.iter_mut().zip(&s.grad).zip(&mut s.v) {
+            *vi = c.beta2 * *vi + (1.0 - c.beta2) * gi * gi;
+            *xi -= c.lr * gi / (vi.sqrt() + c.eps);
+        }
+        Ok(StepInfo {
+            step_size: Some(c.lr),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problem;
+
+    fn parse(s: &str) -> Result<Rmsprop, ParamError> {
+        let t: toml::Table = toml::from_str(s).expect("valid TOML");
+        crate::params::from_table::<RmspropConfig>(&t, PARAMS)?.check()
+    }
+
+    /// f(x) = sum c_i x_i, a constant gradient c.
+    struct Tilt(Vec<f64>);
+
+    impl Problem for Tilt {
+        fn dim(&self) -> usize {
+            self.0.len()
+        }
+        fn value(&self, x: &[f64]) -> f64 {
+            x.iter().zip(&self.0).map(|(a, b)| a * b).sum()
+        }
+        fn gradient(&self, _x: &[f64], g: &mut [f64]) {
+            g.copy_from_slice(&self.0);
+        }
+        fn standard_start(&self) -> Vec<f64> {
+            vec![0.0; self.0.len()]
+        }
+    }
+
+    #[test]
+    fn steps_are_scale_free_and_unbiased_averages_grow() {
+        // With a constant gradient c, v_k = (1 - beta2^(k+1)) c^2, so step k moves coordinate i by
+        // -lr sign(c_i) / sqrt(1 - beta2^(k+1)) (eps = 0 in the limit): with beta2 = 0.75, the first two steps
+        // are -lr sign(c)/sqrt(1/4) = -2 lr sign(c) and -lr sign(c)/sqrt(7/16).
+        let p = Tilt(vec![1e-3, -1e3]);
+        let r = parse("lr = 0.1\nbeta2 = 0.75\neps = 1e-300").expect("valid");
+        let mut o = Oracle::new(&p);
+        let mut x = vec![0.0; 2];
+        let mut s = r.init(&x, &mut o).expect("init");
+        let mut expected = [0.0; 2];
+        for k in 0..2 {
+            r.step(&mut s, &mut x, &mut o).expect("step");
+            let scale = (1.0 - 0.75f64.powi(k + 1)).sqrt();
+            for (e, c) in expected.iter_mut().zip(&p.0) {
+                *e -= 0.1 * c.signum() / scale;
+            }
+            for (xi, e) in x.iter().zip(&expected) {
+                // Two steps of a few roundings each on values of size <= 1: 16 ulps is ample.
+                assert!(
+                    (xi - e).abs() <= 16.0 * f64::EPSILON,
+                    "step {k}: {xi:e} vs {e:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (s, key) in [
+            ("lr = -1", "lr"),
+            ("beta2 = 1", "beta2"),
+            ("eps = 0", "eps"),
+            ("beta1 = 0.9", "beta1"),
+        ] {
+            assert_eq!(parse(s).unwrap_err().key.as_deref(), Some(key), "{s}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Every optimizer allocates its buffers in `init`: a step that succeeds allocates nothing. Checked with a
+//! counting global allocator (per thread, so the test harness's own threads do not interfere), on problems
+//! whose own evaluations allocate nothing (a diagonal quadratic, chained Rosenbrock).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use optzoo::Oracle;
+use optzoo::optimizers::OPTIMIZERS;
+use optzoo::problems::{Instance, family};
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the slot may be gone while the thread shuts down.
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(|c| c.get())
+}
+
+struct Counting;
+
+// SAFETY: every call is forwarded unchanged to the system allocator; counting touches no heap memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: the caller's contract for `alloc` is passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Every registered optimizer with its defaults, plus the modes and variants whose steps differ.
+fn settings() -> Vec<(&'static str, &'static str)> {
+    let mut s: Vec<(&str, &str)> = OPTIMIZERS.iter().map(|o| (o.name, "")).collect();
+    s.extend([
+        ("gd", "step = \"2/(L+mu)\""),
+        ("momentum", "variant = \"nesterov\""),
+        (
+            "momentum",
+            "variant = \"nesterov\"\nstep = 1e-4\nbeta = \"schedule\"",
+        ),
+        ("newton", "mode = \"pure\""),
+        ("newton", "mode = \"damped\""),
+        ("newton", "mode = \"saddle-free\""),
+        ("adam", "weight_decay = 0.01"),
+    ]);
+    s
+}
+
+#[test]
+fn successful_steps_allocate_nothing() {
+    let problems = [
+        (
+            "quadratic",
+            "dim = 20\nkappa = 100\nspectrum = \"log-uniform\"",
+        ),
+        ("rosenbrock", "dim = 10"),
+    ];
+    let mut checked_steps = 0;
+    for (fam, params) in problems {
+        let table: toml::Table = toml::from_str(params).expect("valid TOML");
+        let instance =
+            Instance::parse(family(fam).expect("registered"), &table).expect("valid instance");
+        let (problem, x0) = instance.build(0).expect("builds");
+        for (name, keys) in settings() {
+            let entry = OPTIMIZERS
+                .iter()
+                .find(|o| o.name == name)
+                .expect("registered");
+            let table: toml::Table = toml::from_str(keys).expect("valid TOML");
+            let checked = (entry.parse)(&table, entry.params).expect("valid settings");
+            if !instance
+                .capabilities()
+                .missing(&checked.optimizer.requires())
+                .is_empty()
+            {
+                continue;
+            }
+            // Matrix kernels keep per-thread scratch that they allocate on first use (gemm's thread-local
+            // L2 slab): a first, uncounted run warms it, then a fresh run from `init` is counted.
+            for counted in [false, true] {
+                let mut oracle = Oracle::new(problem.as_ref());
+                let mut x = x0.clone();
+                let mut stepper = checked
+                    .optimizer
+                    .start(&x, &mut oracle)
+                    .unwrap_or_else(|e| panic!("{name} [{keys}] on {fam}: init failed: {e}"));
+                for k in 0..30 {
+                    let before = allocations();
+                    let stepped = stepper.step(&mut x, &mut oracle);
+                    let during = allocations() - before;
+                    // A failed step (e.g. a line search at a point where g = 0) ends the run and may
+                    // format its message: only successful steps are held to zero.
+                    if stepped.is_err() {
+                        break;
+                    }
+                    if counted {
+                        assert_eq!(
+                            during, 0,
+                            "{name} [{keys}] on {fam}: step {k} allocated {during} times"
+                        );
+                        checked_steps += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked_steps > 400, "{checked_steps} steps checked");
+}

@@ -113,8 +113,7 @@ mod tests {
     use crate::problem::Problem;
 
     fn parse(s: &str) -> Result<Adagrad, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<AdagradConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<AdagradConfig>(s, PARAMS)
     }
 
     /// f(x) = sum c_i x_i, a constant gradient c.

@@ -182,8 +182,7 @@ mod tests {
     use crate::problem::Problem;
 
     fn parse(s: &str) -> Result<Adam, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<AdamConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<AdamConfig>(s, PARAMS)
     }
 
     /// f(x) = sum c_i x_i, a constant gradient c.

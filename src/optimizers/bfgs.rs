@@ -194,8 +194,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Bfgs, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<BfgsConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<BfgsConfig>(s, PARAMS)
     }
 
     #[test]

@@ -164,8 +164,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Cg, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<CgConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<CgConfig>(s, PARAMS)
     }
 
     #[test]

@@ -231,8 +231,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Gd, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<GdConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<GdConfig>(s, PARAMS)
     }
 
     #[test]

@@ -397,8 +397,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     fn parse(s: &str) -> Result<Kfac, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<KfacConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<KfacConfig>(s, PARAMS)
     }
 
     #[test]

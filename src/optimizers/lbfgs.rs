@@ -270,8 +270,7 @@ mod tests {
     use faer::Mat;
 
     fn parse(s: &str) -> Result<Lbfgs, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<LbfgsConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<LbfgsConfig>(s, PARAMS)
     }
 
     #[test]

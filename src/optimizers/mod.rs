@@ -151,6 +151,16 @@ pub fn parse_optimizer<C: OptimizerConfig>(
     })
 }
 
+/// Parses TOML text as an optimizer's keys and checks them: the shared first step of every optimizer's tests.
+#[cfg(test)]
+pub(crate) fn parse_checked<C: OptimizerConfig>(
+    text: &str,
+    docs: &[ParamDoc],
+) -> Result<C::Checked, ParamError> {
+    let t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
+    crate::params::from_table::<C>(&t, docs)?.check()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

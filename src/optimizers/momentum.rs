@@ -302,8 +302,7 @@ mod tests {
     use crate::problem::Problem;
 
     fn parse(s: &str) -> Result<Momentum, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<MomentumConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<MomentumConfig>(s, PARAMS)
     }
 
     #[test]

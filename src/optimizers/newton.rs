@@ -495,8 +495,7 @@ mod tests {
     use crate::vector::norm;
 
     fn parse(s: &str) -> Result<Newton, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<NewtonConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<NewtonConfig>(s, PARAMS)
     }
 
     #[test]

@@ -226,8 +226,7 @@ mod tests {
     use faer::linalg::solvers::Solve;
 
     fn parse(s: &str) -> Result<NewtonCg, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<NewtonCgConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<NewtonCgConfig>(s, PARAMS)
     }
 
     fn run_cg(a: &Mat<f64>, g: &[f64], tol: f64, max_iter: usize) -> (Vec<f64>, CgExit, usize) {

@@ -136,8 +136,7 @@ mod tests {
     use crate::problem::Problem;
 
     fn parse(s: &str) -> Result<Rmsprop, ParamError> {
-        let t: toml::Table = toml::from_str(s).expect("valid TOML");
-        crate::params::from_table::<RmspropConfig>(&t, PARAMS)?.check()
+        crate::optimizers::parse_checked::<RmspropConfig>(s, PARAMS)
     }
 
     /// f(x) = sum c_i x_i, a constant gradient c.

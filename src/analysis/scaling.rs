@@ -372,9 +372,12 @@ mod tests {
         let none = Value::Null;
         assert_eq!(theory_slope("gd", &none).map(|t| t.slope), Some(1.0));
         assert_eq!(theory_slope("newton", &none).map(|t| t.slope), Some(0.0));
+        assert_eq!(theory_slope("momentum", &none).map(|t| t.slope), Some(0.5));
+        let schedule = serde_json::json!({ "variant": "nesterov", "beta": "schedule" });
         assert_eq!(
-            theory_slope("heavy-ball", &none).map(|t| t.slope),
-            Some(0.5)
+            theory_slope("momentum", &schedule),
+            None,
+            "the convex schedule does not use mu"
         );
         assert_eq!(theory_slope("cg", &none).map(|t| t.slope), Some(0.5));
         assert_eq!(theory_slope("adam", &none), None);

@@ -23,6 +23,7 @@ pub mod mgh;
 pub mod mlp;
 pub mod monkey_saddle;
 pub mod network;
+pub mod plane;
 pub mod quadratic;
 pub mod rosenbrock;
 pub mod six_hump_camel;

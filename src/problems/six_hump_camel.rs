@@ -135,17 +135,11 @@ impl Problem for SixHumpCamel {
 
 impl SecondOrder for SixHumpCamel {
     fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
-        let [hxx, hxy, hyy] = Self::hessian_entries(x);
-        out[0] = hxx * v[0] + hxy * v[1];
-        out[1] = hxy * v[0] + hyy * v[1];
+        super::plane::hvp(Self::hessian_entries(x), v, out);
     }
 
     fn hessian(&self, x: &[f64], h: &mut Mat<f64>) {
-        let [hxx, hxy, hyy] = Self::hessian_entries(x);
-        h[(0, 0)] = hxx;
-        h[(0, 1)] = hxy;
-        h[(1, 0)] = hxy;
-        h[(1, 1)] = hyy;
+        super::plane::fill(Self::hessian_entries(x), h);
     }
 }
 

@@ -26,6 +26,7 @@ pub mod stop;
 pub mod store;
 pub mod summary;
 pub mod trace;
+pub mod tune;
 pub mod vector;
 
 pub use config::{ConfigError, Plan};

@@ -155,6 +155,7 @@ enum KindArg {
     Kappa,
     Profiles,
     Trajectories,
+    Sensitivity,
 }
 
 /// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
@@ -358,6 +359,7 @@ fn report(
                 KindArg::Kappa => FigureKind::Kappa,
                 KindArg::Profiles => FigureKind::Profiles,
                 KindArg::Trajectories => FigureKind::Trajectories,
+                KindArg::Sensitivity => FigureKind::Sensitivity,
             })
             .collect();
     }
@@ -409,15 +411,34 @@ fn run(
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let total = plan.runs.len();
+    let total = plan.total_runs();
+    let tuning = plan.tuning.as_ref().map(|t| {
+        format!(
+            "; tuning {} groups x {} trials ({}, select {}) on seeds {:?}, then evaluation",
+            t.groups.len(),
+            t.trials,
+            match t.method {
+                optzoo::tune::Method::Grid => "grid",
+                optzoo::tune::Method::Sobol => "sobol",
+            },
+            t.rule.name(),
+            t.seeds
+        )
+    });
     eprintln!(
-        "optzoo: sweep `{}` ({}): {} problem instances x {} optimizers x {} seeds = {} runs{}, {jobs} jobs -> {}",
+        "optzoo: sweep `{}` ({}): {} problem instances x {} optimizers x {} seeds{} = {} runs{}, {jobs} jobs -> {}",
         plan.name,
         plan.source,
         plan.instances.len(),
         plan.optimizers.len(),
         plan.seeds.len(),
-        plan.run_ids.len(),
+        tuning.unwrap_or_default(),
+        plan.run_ids.len()
+            + plan.tuning.as_ref().map_or(0, |t| {
+                (0..t.groups.len())
+                    .map(|g| t.evaluation_runs(g))
+                    .sum::<usize>()
+            }),
         plan.shard
             .map(|(k, n)| format!(" (shard {k}/{n}: {total} runs)"))
             .unwrap_or_default(),

@@ -49,6 +49,30 @@ fn without_timing(r: &RunRecord) -> RunRecord {
     }
 }
 
+/// The run ids of `a`, with those of `b` that `a` lacks each inserted right after its predecessor in `b`.
+///
+/// Shards of an untuned sweep list the same ids, so this is `a`. Shards of a tuned sweep all list every
+/// trial but only their own groups' evaluations, each right after its group's trials: inserting after
+/// the predecessor puts every evaluation where the unsharded sweep has it.
+pub fn union_in_order(a: &[String], b: &[String]) -> Vec<String> {
+    if a == b {
+        return a.to_vec();
+    }
+    let mut out: Vec<String> = a.to_vec();
+    let mut previous: Option<usize> = None;
+    for id in b {
+        match out.iter().position(|x| x == id) {
+            Some(i) => previous = Some(i),
+            None => {
+                let at = previous.map_or(0, |p| p + 1);
+                out.insert(at, id.clone());
+                previous = Some(at);
+            }
+        }
+    }
+    out
+}
+
 /// Reads `DIR/sweep.json`.
 pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
     let path = dir.join("sweep.json");
@@ -75,7 +99,12 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
                     dir.clone(),
                 ));
             }
-            Some(_) => {}
+            Some((first, _)) => {
+                let joined = union_in_order(&first.run_ids, &m.run_ids);
+                if let Some((first, _)) = manifest.as_mut() {
+                    first.run_ids = joined;
+                }
+            }
             None => manifest = Some((m, dir)),
         }
         for r in store::read_all(dir)? {

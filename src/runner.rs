@@ -289,13 +289,17 @@ pub struct SweepOptions {
     pub fresh: bool,
 }
 
-/// Runs a plan into `dir` (see [`sweep`]) and writes `sweep.json`, `summary.csv` and `traces.csv`.
+/// Runs a plan into `dir` (see [`sweep`]) and writes `sweep.json`, `summary.csv` and `traces.csv` (a tuned
+/// plan goes through [`crate::tune::run::run_tuned`]).
 pub fn run_plan(
     plan: &crate::config::Plan,
     dir: &Path,
     options: SweepOptions,
     progress: &(dyn Fn(Finished<'_>) + Sync),
 ) -> Result<Vec<RunRecord>, StoreError> {
+    if let Some(tuning) = &plan.tuning {
+        return crate::tune::run::run_tuned(plan, tuning, dir, options, progress);
+    }
     let records = sweep(&plan.runs, dir, options, progress)?;
     let manifest = store::SweepManifest {
         format: store::FORMAT,
@@ -450,6 +454,7 @@ mod tests {
             },
             seed: 0,
             stop: StopRule::default(),
+            tuning: None,
         };
         PlannedRun {
             run_id: spec.run_id(),

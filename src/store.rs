@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::oracle::Counts;
 use crate::stop::{Status, StopRule};
 use crate::trace::TracePoint;
+use crate::tune::TuningRole;
 
 /// The version of the run-file layout; bumped on incompatible change.
 pub const FORMAT: u32 = 1;
@@ -90,6 +91,9 @@ pub struct RunSpec {
     pub seed: u64,
     /// The stop rule.
     pub stop: StopRule,
+    /// The run's part in a tuning, if it belongs to one (absent otherwise, so untuned run ids are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<TuningRole>,
 }
 
 impl RunSpec {
@@ -365,6 +369,11 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "final_grad_norm",
     "final_x_error",
     "wall_time_s",
+    "tuning_phase",
+    "tuning_group",
+    "tuning_trial",
+    "tuned",
+    "tuning_cost_evals",
 ];
 
 /// The columns of `traces.csv`.
@@ -409,6 +418,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
     let summary = dir.join("summary.csv");
     let rows = records.iter().map(|r| {
         let o = &r.outcome;
+        let tuning = r.spec.tuning.as_ref();
         vec![
             r.run_id.clone(),
             r.spec.problem.family.clone(),
@@ -432,6 +442,17 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             fmt_real(o.final_grad_norm),
             fmt_opt(o.final_x_error),
             fmt_real(r.timing.wall_time_s),
+            tuning
+                .map(|t| crate::tune::phase_name(t.phase))
+                .unwrap_or_default()
+                .to_string(),
+            tuning.map(|t| t.group.clone()).unwrap_or_default(),
+            tuning.map(|t| t.trial.to_string()).unwrap_or_default(),
+            tuning.map(|t| t.tuned.to_string()).unwrap_or_default(),
+            tuning
+                .and_then(|t| t.cost)
+                .map(|c| c.grad_equiv_evals.to_string())
+                .unwrap_or_default(),
         ]
     });
     let bytes = csv_bytes(SUMMARY_COLUMNS, rows).map_err(invalid(summary.clone()))?;
@@ -486,7 +507,7 @@ pub struct SweepManifest {
     pub host: Host,
 }
 
-/// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep.
+/// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep, and `tuning.csv` for a tuned one.
 pub fn write_sweep(
     dir: &Path,
     manifest: &SweepManifest,
@@ -499,5 +520,6 @@ pub fn write_sweep(
     })?;
     bytes.push(b'\n');
     write_atomic(&path, &bytes)?;
-    write_tables(dir, records)
+    write_tables(dir, records)?;
+    crate::tune::table::write(dir, records)
 }

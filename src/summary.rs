@@ -6,9 +6,14 @@ use std::fmt::Write;
 use crate::stop::Status;
 use crate::store::RunRecord;
 
-/// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`.
+/// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`; a tuned
+/// optimizer shows `"tuned"` for its tuned keys, whatever values its groups chose.
 pub fn optimizer_label(r: &RunRecord) -> String {
-    let params = r.spec.optimizer.params.to_string();
+    let params = match &r.spec.tuning {
+        Some(t) => crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
+        None => r.spec.optimizer.params.clone(),
+    }
+    .to_string();
     if params == "{}" || params == "null" {
         r.spec.optimizer.name.clone()
     } else {
@@ -30,12 +35,33 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     })
 }
 
+/// The gradient-equivalent evaluations spent on tuning the groups of `runs` (each group counted once).
+pub fn tuning_cost(runs: &[&RunRecord]) -> u64 {
+    let costs: BTreeMap<&str, u64> = runs
+        .iter()
+        .filter_map(|r| r.spec.tuning.as_ref())
+        .filter_map(|t| t.cost.map(|c| (t.group.as_str(), c.grad_equiv_evals)))
+        .collect();
+    costs.values().sum()
+}
+
 /// Rows: optimizer label (in order of first appearance); columns: runs, each status that occurs, and the
-/// median iterations and gradient-equivalent evaluations of converged runs.
+/// median iterations and gradient-equivalent evaluations of converged runs; for a tuned sweep, the
+/// evaluations spent on tuning. Tuning trials are not rows: they are in `tuning.csv`.
 pub fn outcome_table(records: &[RunRecord]) -> String {
+    let records: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| {
+            r.spec
+                .tuning
+                .as_ref()
+                .is_none_or(|t| t.phase != crate::tune::Phase::Trial)
+        })
+        .collect();
+    let tuned = records.iter().any(|r| r.spec.tuning.is_some());
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
-    for r in records {
+    for r in records.iter().copied() {
         let label = optimizer_label(r);
         if !by.contains_key(&label) {
             order.push(label.clone());
@@ -50,6 +76,9 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
     header.extend(statuses.iter().map(|s| s.to_string()));
     header.push("median iters".into());
     header.push("median evals".into());
+    if tuned {
+        header.push("tuning evals".into());
+    }
     let mut rows = vec![header];
     for label in &order {
         let rs = &by[label];
@@ -81,6 +110,9 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
                 .map(|m| format!("{m}"))
                 .unwrap_or_else(|| "-".into()),
         );
+        if tuned {
+            row.push(tuning_cost(rs).to_string());
+        }
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows[0].len())

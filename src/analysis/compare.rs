@@ -312,6 +312,7 @@ mod tests {
                 },
                 seed: 0,
                 stop: Default::default(),
+                tuning: None,
             },
             outcome: Outcome {
                 status,

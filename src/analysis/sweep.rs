@@ -50,6 +50,9 @@ pub struct Sweep {
     pub optimizers: Vec<OptimizerInfo>,
     /// For each record, the index of its instance and of its optimizer configuration.
     pub cells: Vec<(usize, usize)>,
+    /// The tuning trials, in plan order: kept apart from `records`, since reported results come from the
+    /// evaluation runs alone (see [`crate::tune`]).
+    pub trials: Vec<RunRecord>,
 }
 
 /// A JSON value as a label would show it: strings bare, whole numbers without a fractional part, large and
@@ -159,7 +162,9 @@ impl Sweep {
         Ok(Sweep::new(records, manifest))
     }
 
-    /// Indexes records; they are put in the manifest's plan order where one is given.
+    /// Indexes records; they are put in the manifest's plan order where one is given. Tuning trials go to
+    /// [`Sweep::trials`]; a tuned optimizer's evaluation runs form one configuration whose tuned keys read
+    /// `tuned`, whichever values its groups chose.
     pub fn new(mut records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
         if let Some(m) = &manifest {
             let rank: BTreeMap<&str, usize> = m
@@ -174,6 +179,19 @@ impl Sweep {
                 ra.cmp(&rb).then_with(|| a.run_id.cmp(&b.run_id))
             });
         }
+        // Tuning records of an earlier config in the same directory would change this sweep's choices
+        // and scores: where a manifest lists the sweep's runs, only its tuning records count.
+        if let Some(m) = &manifest {
+            let listed: BTreeSet<&str> = m.run_ids.iter().map(String::as_str).collect();
+            records.retain(|r| r.spec.tuning.is_none() || listed.contains(r.run_id.as_str()));
+        }
+        let (trials, records): (Vec<RunRecord>, Vec<RunRecord>) =
+            records.into_iter().partition(|r| {
+                r.spec
+                    .tuning
+                    .as_ref()
+                    .is_some_and(|t| t.phase == crate::tune::Phase::Trial)
+            });
         let mut inst_keys: Vec<String> = Vec::new();
         let mut inst_specs: Vec<ProblemSpec> = Vec::new();
         let mut opt_keys: Vec<String> = Vec::new();
@@ -189,12 +207,19 @@ impl Sweep {
                     inst_keys.len() - 1
                 }
             };
-            let ok = serde_json::to_string(&r.spec.optimizer).unwrap_or_default();
+            let spec = match &r.spec.tuning {
+                Some(t) => OptimizerSpec {
+                    name: r.spec.optimizer.name.clone(),
+                    params: crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
+                },
+                None => r.spec.optimizer.clone(),
+            };
+            let ok = serde_json::to_string(&spec).unwrap_or_default();
             let o = match opt_keys.iter().position(|k| *k == ok) {
                 Some(o) => o,
                 None => {
                     opt_keys.push(ok);
-                    opt_specs.push(r.spec.optimizer.clone());
+                    opt_specs.push(spec);
                     opt_keys.len() - 1
                 }
             };
@@ -250,6 +275,7 @@ impl Sweep {
             instances,
             optimizers,
             cells,
+            trials,
         }
     }
 

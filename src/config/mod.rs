@@ -27,6 +27,7 @@ use crate::problems::{self, FAMILIES, Instance};
 use crate::runner::PlannedRun;
 use crate::stop::{StopConfig, StopRule};
 use crate::store::{OptimizerSpec, ProblemSpec, RunSpec};
+use crate::tune::TuningPlan;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,18 +43,21 @@ struct RawConfig {
     stop: Option<Spanned<RawTable>>,
     #[serde(default)]
     optimizer: Vec<Spanned<RawTable>>,
+    tune: Option<Spanned<crate::tune::parse::RawTune>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSuite {
-    #[allow(dead_code)]
     name: Option<String>,
     #[allow(dead_code)]
     description: Option<String>,
     #[serde(default)]
     problem: Vec<Spanned<RawTable>>,
 }
+
+/// The suite name of the problems written inline in a config's `[[problem]]` tables.
+pub const INLINE_SUITE: &str = "inline";
 
 /// A checked sweep: every run, ready to execute.
 pub struct Plan {
@@ -78,14 +82,51 @@ pub struct Plan {
     pub run_ids: Vec<String>,
     /// The shard this plan holds (`(k, n)`, 1-based), if any.
     pub shard: Option<(usize, usize)>,
+    /// The tuning, where the config has a `[tune]` block: `runs` then holds the untuned optimizers' runs
+    /// and the trials; the evaluation runs follow from the trials' results.
+    pub tuning: Option<Arc<TuningPlan>>,
 }
 
 impl Plan {
     /// Keeps only shard `k` of `n` (1-based): every n-th run, starting at the k-th.
+    ///
+    /// A tuned sweep is sharded by group: a shard runs the trials and the evaluation of every n-th group
+    /// (each group's choice needs all of its trials), and every n-th untuned run.
     pub fn shard(&mut self, k: usize, n: usize) {
         let runs = std::mem::take(&mut self.runs);
-        self.runs = crate::runner::shard(runs, k, n);
+        self.runs = match &self.tuning {
+            None => crate::runner::shard(runs, k, n),
+            Some(tuning) => {
+                let owned: BTreeSet<&str> = tuning
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(g, _)| crate::tune::run::owns(*g, Some((k, n))))
+                    .flat_map(|(_, g)| g.trial_runs.iter().flatten().map(String::as_str))
+                    .collect();
+                let (trials, untuned): (Vec<PlannedRun>, Vec<PlannedRun>) =
+                    runs.into_iter().partition(|r| r.spec.tuning.is_some());
+                let mut kept = crate::runner::shard(untuned, k, n);
+                kept.extend(
+                    trials
+                        .into_iter()
+                        .filter(|r| owned.contains(r.run_id.as_str())),
+                );
+                kept
+            }
+        };
         self.shard = Some((k, n));
+    }
+
+    /// The runs this plan will make: its runs, plus the evaluation runs of its tuned groups.
+    pub fn total_runs(&self) -> usize {
+        self.runs.len()
+            + self.tuning.as_ref().map_or(0, |t| {
+                (0..t.groups.len())
+                    .filter(|g| crate::tune::run::owns(*g, self.shard))
+                    .map(|g| t.evaluation_runs(g))
+                    .sum()
+            })
     }
 }
 
@@ -128,7 +169,11 @@ pub fn load(arg: &str) -> Result<Plan, ConfigError> {
 struct Located<'a> {
     src: &'a SourceText,
     table: &'a Spanned<RawTable>,
+    suite: &'a str,
 }
+
+/// A problem instance found in a config, with the suite it came from and where.
+type Found = (Instance, String, (SourceText, std::ops::Range<usize>));
 
 fn located(
     src: &SourceText,
@@ -178,10 +223,7 @@ fn expand_located(
     })
 }
 
-fn instances_of(
-    loc: &Located<'_>,
-    out: &mut Vec<(Instance, (SourceText, std::ops::Range<usize>))>,
-) -> Result<(), ConfigError> {
+fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigError> {
     let (src, table) = (loc.src, loc.table);
     let name = string_key(src, table, "family", "a problem family")?;
     let Some(family) = problems::family(&name) else {
@@ -205,6 +247,7 @@ fn instances_of(
         })?;
         out.push((
             instance,
+            loc.suite.to_string(),
             (
                 src.clone(),
                 span_of(table.get_ref(), "family").unwrap_or(table.span()),
@@ -249,10 +292,13 @@ fn suite_text(src: &SourceText, name: &Spanned<String>) -> Result<SourceText, Co
     ))
 }
 
+/// An optimizer table's grid point, checked: name, optimizer, the span of its name and the point itself.
+type FoundOptimizer = (String, Arc<Checked>, std::ops::Range<usize>, toml::Table);
+
 fn optimizer_of(
     src: &SourceText,
     table: &Spanned<RawTable>,
-    out: &mut Vec<(String, Arc<Checked>, std::ops::Range<usize>)>,
+    out: &mut Vec<FoundOptimizer>,
 ) -> Result<(), ConfigError> {
     let name = string_key(src, table, "name", "an optimizer")?;
     let Some(entry) = optimizers::optimizer(&name) else {
@@ -278,6 +324,7 @@ fn optimizer_of(
             name.clone(),
             Arc::new(checked),
             span_of(table.get_ref(), "name").unwrap_or(table.span()),
+            point,
         ));
     }
     Ok(())
@@ -332,14 +379,32 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         .iter()
         .map(|s| suite_text(src, s))
         .collect::<Result<_, _>>()?;
-    for suite in &suites {
+    for (suite, given) in suites.iter().zip(&raw.suites) {
         let raw_suite: RawSuite = toml::from_str(&suite.text).map_err(|e| suite.toml_error(&e))?;
+        let suite_name = raw_suite
+            .name
+            .clone()
+            .unwrap_or_else(|| given.get_ref().clone());
         for table in &raw_suite.problem {
-            instances_of(&Located { src: suite, table }, &mut found)?;
+            instances_of(
+                &Located {
+                    src: suite,
+                    table,
+                    suite: &suite_name,
+                },
+                &mut found,
+            )?;
         }
     }
     for table in &raw.problem {
-        instances_of(&Located { src, table }, &mut found)?;
+        instances_of(
+            &Located {
+                src,
+                table,
+                suite: INLINE_SUITE,
+            },
+            &mut found,
+        )?;
     }
     if found.is_empty() {
         return Err(src.error(
@@ -361,17 +426,17 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
 
     // Remove duplicate instances and optimizers (same canonical parameters), keeping the first.
     let mut seen = BTreeSet::new();
-    found.retain(|(i, _)| seen.insert((i.family, i.params.to_string())));
+    found.retain(|(i, _, _)| seen.insert((i.family, i.params.to_string())));
     let mut seen = BTreeSet::new();
-    optimizers.retain(|(n, c, _)| seen.insert((n.clone(), c.params.to_string())));
+    optimizers.retain(|(n, c, _, _)| seen.insert((n.clone(), c.params.to_string())));
 
     // A theory step needs known curvature. Where some problems of the sweep lack it, those pairings are
     // recorded as `not-applicable`; where none has it, the config cannot mean it, and it is an error.
-    for (name, checked, span) in &optimizers {
+    for (name, checked, span, _) in &optimizers {
         if checked.optimizer.requires().curvature
-            && found.iter().all(|(i, _)| !i.capabilities().curvature)
+            && found.iter().all(|(i, _, _)| !i.capabilities().curvature)
         {
-            let (inst, (isrc, ispan)) = &found[0];
+            let (inst, _, (isrc, ispan)) = &found[0];
             return Err(src.error(
                 Some(span.clone()),
                 format!(
@@ -386,12 +451,40 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         }
     }
 
-    let instances: Vec<Arc<Instance>> = found.into_iter().map(|(i, _)| Arc::new(i)).collect();
+    let with_suites: Vec<(Arc<Instance>, String)> = found
+        .into_iter()
+        .map(|(i, suite, _)| (Arc::new(i), suite))
+        .collect();
+    let instances: Vec<Arc<Instance>> = with_suites.iter().map(|(i, _)| i.clone()).collect();
+    let (tuning, trial_runs, tuned) = match &raw.tune {
+        None => (None, Vec::new(), vec![false; optimizers.len()]),
+        Some(t) => {
+            let built = crate::tune::parse::build(crate::tune::parse::Inputs {
+                src,
+                raw: t,
+                optimizers: optimizers
+                    .iter()
+                    .map(
+                        |(name, checked, span, point)| crate::tune::parse::OptimizerPoint {
+                            name,
+                            checked,
+                            point,
+                            span: span.clone(),
+                        },
+                    )
+                    .collect(),
+                instances: &with_suites,
+                eval_seeds: &seeds,
+                stop: &stop,
+            })?;
+            (Some(Arc::new(built.plan)), built.trial_runs, built.tuned)
+        }
+    };
     let optimizers: Vec<(String, Arc<Checked>)> =
-        optimizers.into_iter().map(|(n, c, _)| (n, c)).collect();
+        optimizers.into_iter().map(|(n, c, _, _)| (n, c)).collect();
     let mut runs = Vec::new();
     for instance in &instances {
-        for (name, checked) in &optimizers {
+        for ((name, checked), _) in optimizers.iter().zip(&tuned).filter(|(_, t)| !**t) {
             for &seed in &seeds {
                 let spec = RunSpec {
                     problem: ProblemSpec {
@@ -404,6 +497,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
                     },
                     seed,
                     stop: stop.clone(),
+                    tuning: None,
                 };
                 runs.push(PlannedRun {
                     run_id: spec.run_id(),
@@ -414,6 +508,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
             }
         }
     }
+    runs.extend(trial_runs);
     let mut h = Sha256::new();
     for r in &runs {
         h.update(r.run_id.as_bytes());
@@ -428,6 +523,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     Ok(Plan {
         run_ids: runs.iter().map(|r| r.run_id.clone()).collect(),
         shard: None,
+        tuning,
         name: raw.name.unwrap_or_else(|| default_name.to_string()),
         source: src.name.clone(),
         config_hash,

@@ -45,6 +45,8 @@ pub struct Page<'a> {
     pub outcomes: PageTable,
     /// Kappa tables.
     pub kappa_tables: Vec<PageTable>,
+    /// The tuning table, for a tuned sweep.
+    pub tuning_tables: Vec<PageTable>,
     /// Figures by kind.
     pub figures: Vec<(FigureKind, Vec<PageFigure>)>,
 }
@@ -106,6 +108,11 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
         FigureKind::Trajectories => (
             "Paths on two-dimensional problems",
             "Iterates over contour lines of the objective.",
+        ),
+        FigureKind::Sensitivity => (
+            "Tuning",
+            "Every tuned optimizer had the same budget of trials on the tuning seeds; the chosen settings \
+             ran on the evaluation seeds, and only those runs enter the other tables and figures.",
         ),
     }
 }
@@ -244,6 +251,11 @@ pub fn page(p: &Page<'_>) -> String {
         );
         if *kind == FigureKind::Kappa {
             for t in &p.kappa_tables {
+                table_block(&mut out, t);
+            }
+        }
+        if *kind == FigureKind::Sensitivity {
+            for t in &p.tuning_tables {
                 table_block(&mut out, t);
             }
         }

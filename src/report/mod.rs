@@ -4,8 +4,10 @@
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
 //!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`);
+//!   `sensitivity-*` (tuning trials against the tuned hyperparameter);
 //!   `figures/captions.md` lists every figure with its caption;
-//! - `tables/outcomes.md|csv|tex` and `tables/kappa-<k>.md|csv|tex`;
+//! - `tables/outcomes.md|csv|tex`, `tables/kappa-<k>.md|csv|tex` and, for a tuned sweep,
+//!   `tables/tuning.md|csv|tex`;
 //! - `index.html`: everything on one page, figures inlined as SVG.
 //!
 //! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
@@ -19,6 +21,7 @@ pub mod plots;
 pub mod render;
 pub mod style;
 pub mod tables;
+pub mod tuning;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -270,6 +273,18 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
         }
     }
 
+    let mut tuning_tables = Vec::new();
+    if let Some(t) = tuning::tuning_table(&sweep) {
+        let links = write_table("tuning", &t, &t)?;
+        tuning_tables.push(html::PageTable {
+            title: "Tuning: chosen settings and their cost".into(),
+            note: "Per tuned optimizer and group: the rule, the trial it chose on the tuning seeds, and what the \
+                   trials cost in runs and gradient-equivalent evaluations (also in the outcome table)."
+                .into(),
+            table: t,
+            files: links,
+        });
+    }
     let page = html::page(&html::Page {
         sweep: &sweep,
         outcomes: html::PageTable {
@@ -279,6 +294,7 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             files: outcome_links,
         },
         kappa_tables,
+        tuning_tables,
         figures: page_figures,
     });
     let index = out.join("index.html");

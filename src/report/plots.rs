@@ -26,15 +26,18 @@ pub enum FigureKind {
     Profiles,
     /// Paths of 2-D problems.
     Trajectories,
+    /// Tuning trials' scores against the tuned hyperparameter.
+    Sensitivity,
 }
 
 impl FigureKind {
     /// Every kind, in report order.
-    pub const ALL: [FigureKind; 4] = [
+    pub const ALL: [FigureKind; 5] = [
         FigureKind::Convergence,
         FigureKind::Kappa,
         FigureKind::Profiles,
         FigureKind::Trajectories,
+        FigureKind::Sensitivity,
     ];
 }
 
@@ -717,6 +720,7 @@ pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figu
                 FigureKind::Kappa => kappa_figures(sweep, &kappa_studies(sweep)),
                 FigureKind::Profiles => profile_figures(sweep),
                 FigureKind::Trajectories => trajectory_figures(sweep),
+                FigureKind::Sensitivity => super::tuning::sensitivity_figures(sweep),
             };
             (k, figs)
         })

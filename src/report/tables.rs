@@ -162,6 +162,10 @@ pub fn outcome_table(sweep: &Sweep) -> Table {
     header.extend(statuses.iter().map(|s| s.to_string()));
     header.push("median iterations".into());
     header.push("median evaluations".into());
+    let tuned = sweep.records.iter().any(|r| r.spec.tuning.is_some());
+    if tuned {
+        header.push("tuning evaluations".into());
+    }
     let rows = sweep
         .optimizers
         .iter()
@@ -194,6 +198,9 @@ pub fn outcome_table(sweep: &Sweep) -> Table {
                 .collect();
             row.push(median(&mut iters).map_or("-".into(), number_text));
             row.push(median(&mut evals).map_or("-".into(), number_text));
+            if tuned {
+                row.push(crate::summary::tuning_cost(&runs).to_string());
+            }
             row
         })
         .collect();

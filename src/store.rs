@@ -368,12 +368,12 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "final_gap",
     "final_grad_norm",
     "final_x_error",
-    "wall_time_s",
     "tuning_phase",
     "tuning_group",
     "tuning_trial",
     "tuned",
     "tuning_cost_evals",
+    "wall_time_s",
 ];
 
 /// The columns of `traces.csv`.
@@ -441,7 +441,6 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             fmt_opt(o.optimum_value.map(|f| o.final_value - f)),
             fmt_real(o.final_grad_norm),
             fmt_opt(o.final_x_error),
-            fmt_real(r.timing.wall_time_s),
             tuning
                 .map(|t| crate::tune::phase_name(t.phase))
                 .unwrap_or_default()
@@ -453,6 +452,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
                 .and_then(|t| t.cost)
                 .map(|c| c.grad_equiv_evals.to_string())
                 .unwrap_or_default(),
+            fmt_real(r.timing.wall_time_s),
         ]
     });
     let bytes = csv_bytes(SUMMARY_COLUMNS, rows).map_err(invalid(summary.clone()))?;

@@ -76,6 +76,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             final_grad_norm: f64::NAN,
             final_x_error: None,
             final_x: None,
+            diagnosis: None,
         },
         trace: Vec::new(),
         provenance: Provenance::current(),
@@ -209,6 +210,16 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     }
     drop(stepper);
     let counts = oracle.counts();
+    let diagnosis = run.spec.diagnose.then(|| {
+        let bound = crate::analysis::diagnosis::grad_bound(stop, gn0);
+        crate::analysis::diagnosis::diagnose(
+            problem.as_ref(),
+            &x,
+            last.grad_norm,
+            bound,
+            run.spec.seed,
+        )
+    });
     timing.wall_time_s = started.elapsed().as_secs_f64();
     RunRecord {
         format: store::FORMAT,
@@ -228,6 +239,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             final_grad_norm: last.grad_norm,
             final_x_error: x_star.as_ref().map(|s| distance(&x, s)),
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
+            diagnosis: diagnosis.flatten(),
         },
         trace,
         provenance: Provenance::current(),
@@ -455,6 +467,7 @@ mod tests {
             seed: 0,
             stop: StopRule::default(),
             tuning: None,
+            diagnose: false,
         };
         PlannedRun {
             run_id: spec.run_id(),

@@ -94,6 +94,10 @@ pub struct RunSpec {
     /// The run's part in a tuning, if it belongs to one (absent otherwise, so untuned run ids are unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tuning: Option<TuningRole>,
+    /// Whether the run diagnoses its final point (`diagnose = true` in the config; absent when false, so
+    /// other run ids are unchanged).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub diagnose: bool,
 }
 
 impl RunSpec {
@@ -141,6 +145,9 @@ pub struct Outcome {
     /// The last iterate, kept when the dimension is at most 100.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub final_x: Option<Vec<f64>>,
+    /// Where the run ended (minimum, saddle, ...), when its spec asks for a diagnosis.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagnosis: Option<crate::analysis::diagnosis::Diagnosis>,
 }
 
 /// Where and with what a run was made; identical for reruns of the same binary.
@@ -373,6 +380,8 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "tuning_trial",
     "tuned",
     "tuning_cost_evals",
+    "ending",
+    "saddle_index",
     "wall_time_s",
 ];
 
@@ -451,6 +460,15 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             tuning
                 .and_then(|t| t.cost)
                 .map(|c| c.grad_equiv_evals.to_string())
+                .unwrap_or_default(),
+            o.diagnosis
+                .as_ref()
+                .map(|d| d.ending.name().to_string())
+                .unwrap_or_default(),
+            o.diagnosis
+                .as_ref()
+                .and_then(|d| d.index)
+                .map(|i| i.to_string())
                 .unwrap_or_default(),
             fmt_real(r.timing.wall_time_s),
         ]

@@ -313,6 +313,7 @@ mod tests {
                 seed: 0,
                 stop: Default::default(),
                 tuning: None,
+                diagnose: false,
             },
             outcome: Outcome {
                 status,
@@ -328,6 +329,7 @@ mod tests {
                 final_grad_norm: 0.0,
                 final_x_error: None,
                 final_x: None,
+                diagnosis: None,
             },
             trace: vec![],
             provenance: Provenance::current(),

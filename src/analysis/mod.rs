@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod convergence;
+pub mod diagnosis;
 pub mod profiles;
 pub mod scaling;
 pub mod spectrum;

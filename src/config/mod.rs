@@ -44,6 +44,8 @@ struct RawConfig {
     #[serde(default)]
     optimizer: Vec<Spanned<RawTable>>,
     tune: Option<Spanned<crate::tune::parse::RawTune>>,
+    #[serde(default)]
+    diagnose: bool,
 }
 
 #[derive(Deserialize)]
@@ -476,6 +478,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
                 instances: &with_suites,
                 eval_seeds: &seeds,
                 stop: &stop,
+                diagnose: raw.diagnose,
             })?;
             (Some(Arc::new(built.plan)), built.trial_runs, built.tuned)
         }
@@ -498,6 +501,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
                     seed,
                     stop: stop.clone(),
                     tuning: None,
+                    diagnose: raw.diagnose,
                 };
                 runs.push(PlannedRun {
                     run_id: spec.run_id(),

@@ -45,6 +45,8 @@ pub struct Page<'a> {
     pub outcomes: PageTable,
     /// Kappa tables.
     pub kappa_tables: Vec<PageTable>,
+    /// Tables shown after the outcome table (where runs ended).
+    pub outcome_tables: Vec<PageTable>,
     /// The tuning table, for a tuned sweep.
     pub tuning_tables: Vec<PageTable>,
     /// Figures by kind.
@@ -240,6 +242,9 @@ pub fn page(p: &Page<'_>) -> String {
 
     out.push_str("<h2>Outcomes</h2>\n");
     table_block(&mut out, &p.outcomes);
+    for t in &p.outcome_tables {
+        table_block(&mut out, t);
+    }
 
     for (kind, figs) in &p.figures {
         let (title, note) = kind_heading(*kind);

@@ -6,8 +6,8 @@
 //!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`);
 //!   `sensitivity-*` (tuning trials against the tuned hyperparameter);
 //!   `figures/captions.md` lists every figure with its caption;
-//! - `tables/outcomes.md|csv|tex`, `tables/kappa-<k>.md|csv|tex` and, for a tuned sweep,
-//!   `tables/tuning.md|csv|tex`;
+//! - `tables/outcomes.md|csv|tex`, `tables/kappa-<k>.md|csv|tex`, for a tuned sweep
+//!   `tables/tuning.md|csv|tex`, and for a diagnosed one `tables/endings.md|csv|tex`;
 //! - `index.html`: everything on one page, figures inlined as SVG.
 //!
 //! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
@@ -15,6 +15,7 @@
 //! same files, wall-time figures aside, which show measured times.
 
 pub mod contour;
+pub mod endings;
 pub mod figure;
 pub mod html;
 pub mod plots;
@@ -273,6 +274,20 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
         }
     }
 
+    let mut outcome_tables = Vec::new();
+    if let Some(t) = endings::ending_table(&sweep) {
+        let links = write_table("endings", &t, &t)?;
+        outcome_tables.push(html::PageTable {
+            title: "Where each optimizer ended".into(),
+            note: "Runs of a config with `diagnose = true`, by the Hessian's verdict at the final point: minimum, \
+                   saddle, maximum, degenerate (a zero eigenvalue: the second-order test is silent), or not a \
+                   critical point (the gradient is not small); no verdict where the problem has no second \
+                   derivatives or the point is not finite."
+                .into(),
+            table: t,
+            files: links,
+        });
+    }
     let mut tuning_tables = Vec::new();
     if let Some(t) = tuning::tuning_table(&sweep) {
         let links = write_table("tuning", &t, &t)?;
@@ -294,6 +309,7 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             files: outcome_links,
         },
         kappa_tables,
+        outcome_tables,
         tuning_tables,
         figures: page_figures,
     });

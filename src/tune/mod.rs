@@ -136,6 +136,8 @@ pub struct TuningPlan {
     pub eval_seeds: Vec<u64>,
     /// The groups, in plan order.
     pub groups: Vec<Group>,
+    /// Whether runs diagnose their final point.
+    pub diagnose: bool,
 }
 
 impl TuningPlan {

@@ -140,6 +140,8 @@ pub struct Inputs<'a> {
     pub eval_seeds: &'a [u64],
     /// The stop rule.
     pub stop: &'a StopRule,
+    /// Whether runs diagnose their final point.
+    pub diagnose: bool,
 }
 
 /// A checked tuning: the plan, its trial runs in order, and which optimizers are tuned.
@@ -161,6 +163,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
         instances,
         eval_seeds,
         stop,
+        diagnose,
     } = inputs;
     let tune = raw.get_ref();
     let method = choice(
@@ -382,6 +385,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                                 rule,
                                 cost: None,
                             }),
+                            diagnose,
                         };
                         let run_id = spec.run_id();
                         these.push(run_id.clone());
@@ -419,6 +423,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             seeds,
             eval_seeds: eval_seeds.to_vec(),
             groups,
+            diagnose,
         },
         trial_runs,
         tuned,

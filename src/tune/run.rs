@@ -60,6 +60,7 @@ fn evaluation_runs(
                     rule: tuning.rule,
                     cost: Some(cost),
                 }),
+                diagnose: tuning.diagnose,
             };
             runs.push(PlannedRun {
                 run_id: spec.run_id(),

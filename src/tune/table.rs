@@ -79,9 +79,9 @@ pub fn summarize_group(
 /// Every tuned group among `records`, in order of first appearance.
 pub fn summaries(records: &[RunRecord]) -> Vec<GroupSummary> {
     type Key = (String, String, String);
+    type Trials<'a> = BTreeMap<usize, (Value, Vec<&'a RunRecord>)>;
     let mut order: Vec<Key> = Vec::new();
-    let mut found: BTreeMap<Key, (Rule, Value, BTreeMap<usize, (Value, Vec<&RunRecord>)>)> =
-        BTreeMap::new();
+    let mut found: BTreeMap<Key, (Rule, Value, Trials<'_>)> = BTreeMap::new();
     for r in records {
         let Some(role) = r.spec.tuning.as_ref().filter(|t| t.phase == Phase::Trial) else {
             continue;

@@ -294,7 +294,8 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
         tuning_tables.push(html::PageTable {
             title: "Tuning: chosen settings and their cost".into(),
             note: "Per tuned optimizer and group: the rule, the trial it chose on the tuning seeds, and what the \
-                   trials cost in runs and gradient-equivalent evaluations (also in the outcome table)."
+                   trials cost in runs and gradient-equivalent evaluations (also in the outcome table). A key listed \
+                   under 'at range edge' was chosen at the least or greatest value tried: widen its range."
                 .into(),
             table: t,
             files: links,

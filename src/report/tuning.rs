@@ -64,6 +64,7 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
         "trials",
         "tuning runs",
         "tuning evaluations",
+        "at range edge",
     ]
     .map(String::from)
     .to_vec();
@@ -80,6 +81,7 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
                 g.cost.trials.to_string(),
                 g.cost.runs.to_string(),
                 g.cost.grad_equiv_evals.to_string(),
+                edge_keys(g).join(" "),
             ]
         })
         .collect();
@@ -90,14 +92,45 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
     })
 }
 
+/// The tuned keys whose chosen value is the least or greatest any trial tried: the best may lie outside the
+/// searched range, which should then be widened.
+fn edge_keys(g: &GroupSummary) -> Vec<String> {
+    let Some(chosen) = g
+        .chosen
+        .and_then(|c| g.trials.iter().find(|t| t.trial == c))
+        .and_then(|t| t.tuned.as_object())
+    else {
+        return Vec::new();
+    };
+    chosen
+        .iter()
+        .filter_map(|(k, v)| {
+            let v = v.as_f64()?;
+            let all: Vec<f64> = g
+                .trials
+                .iter()
+                .filter_map(|t| t.tuned.get(k)?.as_f64())
+                .collect();
+            let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (all.len() > 1 && (v == lo || v == hi)).then(|| k.clone())
+        })
+        .collect()
+}
+
 /// The first tuned key and its value in a trial's tuned values.
 fn first_value(tuned: &serde_json::Value) -> Option<(String, f64)> {
     let m = tuned.as_object()?;
-    let (k, v) = m.iter().next()?;
+    // The step size where one is tuned: it is what the figure is about.
+    let (k, v) = ["step", "lr"]
+        .iter()
+        .find_map(|k| m.get_key_value(*k))
+        .or_else(|| m.iter().next())?;
     Some((k.clone(), v.as_f64()?))
 }
 
-/// One figure per group label: each tuned optimizer's trial scores against its first tuned key.
+/// One figure per group label: each tuned optimizer's trial scores against its step (`step` or `lr`, else
+/// its first tuned key), with a line through the best trial at each value.
 pub fn sensitivity_figures(sweep: &Sweep) -> Vec<Figure> {
     let groups = summaries(&sweep.trials);
     let mut by_label: BTreeMap<&str, Vec<&GroupSummary>> = BTreeMap::new();
@@ -153,14 +186,24 @@ pub fn sensitivity_figures(sweep: &Sweep) -> Vec<Figure> {
                     .first()
                     .and_then(|t| first_value(&t.tuned))
                     .map_or_else(String::new, |(k, _)| k);
-                let single_axis = g
+                let others: Vec<String> = g
                     .trials
                     .first()
                     .and_then(|t| t.tuned.as_object())
-                    .is_some_and(|m| m.len() == 1);
-                if single_axis && points.len() > 1 {
+                    .map(|m| m.keys().filter(|k| **k != key).cloned().collect())
+                    .unwrap_or_default();
+                // The line: at each value of the key, the best trial over the other keys (a profile); for
+                // scattered (Sobol) points with no repeated value there is no profile, only the marks.
+                let mut best_at: Vec<(f64, f64)> = Vec::new();
+                for p in &points {
+                    match best_at.last_mut() {
+                        Some(b) if b.0 == p.0 => b.1 = b.1.min(p.1),
+                        _ => best_at.push((p.0, p.1)),
+                    }
+                }
+                if best_at.len() > 1 && (others.is_empty() || best_at.len() < points.len()) {
                     fig.lines.push(Line {
-                        points: points.iter().map(|p| (p.0, p.1)).collect(),
+                        points: best_at,
                         look,
                     });
                 }
@@ -173,8 +216,13 @@ pub fn sensitivity_figures(sweep: &Sweep) -> Vec<Figure> {
                         scale: if chosen { 1.8 } else { 1.0 },
                     });
                 }
+                let over = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("; best over {}", others.join(", "))
+                };
                 fig.legend.push(LegendEntry {
-                    label: format!("{} ({key})", label(sweep, g)),
+                    label: format!("{} ({key}{over})", label(sweep, g)),
                     line: Some(look),
                     mark: None,
                 });

@@ -14,6 +14,7 @@ pub const CONFIGS: &[(&str, &str)] = &[
     ("optimizers", include_str!("../configs/optimizers.toml")),
     ("paper", include_str!("../configs/paper.toml")),
     ("quickstart", include_str!("../configs/quickstart.toml")),
+    ("saddles", include_str!("../configs/saddles.toml")),
 ];
 
 /// An embedded suite by name.

@@ -118,7 +118,11 @@ pub fn with_inverse_preconditioner(h: &Mat<f64>, p_inv: &Mat<f64>) -> Result<Eff
 
 /// The eigenvalues of `D^{-1} H` for a positive diagonal `D = diag(d)`: those of `D^{-1/2} H D^{-1/2}`.
 pub fn with_diagonal(h: &Mat<f64>, d: &[f64]) -> Result<Effective, String> {
-    if let Some((i, v)) = d.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+    if let Some((i, v)) = d
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+    {
         return Err(format!(
             "the diagonal preconditioner has entry {i} = {v:e}, not a finite positive number"
         ));
@@ -329,14 +333,26 @@ pub fn kfac_preconditioner(
         .layered()
         .ok_or("K-FAC needs layer structure, which this problem lacks")?;
     let mut factors = KfacFactors::new(model);
-    let mut a_avg: Vec<Mat<f64>> = factors.a.iter().map(|m| Mat::zeros(m.nrows(), m.ncols())).collect();
-    let mut g_avg: Vec<Mat<f64>> = factors.g.iter().map(|m| Mat::zeros(m.nrows(), m.ncols())).collect();
+    let mut a_avg: Vec<Mat<f64>> = factors
+        .a
+        .iter()
+        .map(|m| Mat::zeros(m.nrows(), m.ncols()))
+        .collect();
+    let mut g_avg: Vec<Mat<f64>> = factors
+        .g
+        .iter()
+        .map(|m| Mat::zeros(m.nrows(), m.ncols()))
+        .collect();
     let steps = t.points.len() - 1;
     // With no step taken, the factors of the start stand in for the first update.
     for (k, x) in t.points[..steps.max(1)].iter().enumerate() {
         factors.compute(model, x);
         let w = (1.0 - 1.0 / (k + 1) as f64).min(config.decay);
-        for (avg, new) in a_avg.iter_mut().zip(&factors.a).chain(g_avg.iter_mut().zip(&factors.g)) {
+        for (avg, new) in a_avg
+            .iter_mut()
+            .zip(&factors.a)
+            .chain(g_avg.iter_mut().zip(&factors.g))
+        {
             for j in 0..avg.ncols() {
                 for i in 0..avg.nrows() {
                     avg[(i, j)] = w * avg[(i, j)] + (1.0 - w) * new[(i, j)];
@@ -357,8 +373,10 @@ pub fn kfac_preconditioner(
                 for j in 0..sh.inputs {
                     for j2 in 0..sh.inputs {
                         let av = a[(j, j2)] + if j == j2 { da } else { 0.0 };
-                        p[(sh.offset + i * sh.inputs + j, sh.offset + i2 * sh.inputs + j2)] =
-                            gv * av;
+                        p[(
+                            sh.offset + i * sh.inputs + j,
+                            sh.offset + i2 * sh.inputs + j2,
+                        )] = gv * av;
                     }
                 }
             }
@@ -443,14 +461,18 @@ pub fn measure(
         return row("diag(H) (ideal diagonal)", 0, None, x0, &eff);
     }
     let entry = crate::optimizers::optimizer(name).ok_or_else(|| {
-        let known: Vec<&str> = crate::optimizers::OPTIMIZERS.iter().map(|o| o.name).collect();
+        let known: Vec<&str> = crate::optimizers::OPTIMIZERS
+            .iter()
+            .map(|o| o.name)
+            .collect();
         format!(
             "unknown optimizer \"{name}\"{}; known: jacobi, {}",
             crate::config::suggest::did_you_mean(name, &known),
             known.join(", ")
         )
     })?;
-    let checked = (entry.parse)(table, entry.params).map_err(|e| format!("{name}: {}", e.message))?;
+    let checked =
+        (entry.parse)(table, entry.params).map_err(|e| format!("{name}: {}", e.message))?;
     let identity = |h: &Mat<f64>| with_diagonal(h, &vec![1.0; h.nrows()]);
     match name {
         "gd" | "momentum" => return row("I", 0, None, x0, &identity),
@@ -466,10 +488,7 @@ pub fn measure(
                 steps: 0,
                 note: None,
                 kappa_h: kappa_abs(&hessian_at(problem, x0)?)?,
-                effective: Err(format!(
-                    "{name} keeps {}: no matrix to form",
-                    entry.keeps
-                )),
+                effective: Err(format!("{name} keeps {}: no matrix to form", entry.keeps)),
             });
         }
     }
@@ -490,22 +509,30 @@ pub fn measure(
     match name {
         "adam" => {
             let d = adam_scale(&params_of(p)?, &t);
-            row("sqrt(v^) + eps", taken, t.stopped.clone(), &here, &|h| with_diagonal(h, &d))
+            row("sqrt(v^) + eps", taken, t.stopped.clone(), &here, &|h| {
+                with_diagonal(h, &d)
+            })
         }
         "rmsprop" => {
             let d = rmsprop_scale(&params_of(p)?, &t);
-            row("sqrt(v) + eps", taken, t.stopped.clone(), &here, &|h| with_diagonal(h, &d))
+            row("sqrt(v) + eps", taken, t.stopped.clone(), &here, &|h| {
+                with_diagonal(h, &d)
+            })
         }
         "adagrad" => {
             let d = adagrad_scale(&params_of(p)?, &t);
-            row("sqrt(G) + eps", taken, t.stopped.clone(), &here, &|h| with_diagonal(h, &d))
+            row("sqrt(G) + eps", taken, t.stopped.clone(), &here, &|h| {
+                with_diagonal(h, &d)
+            })
         }
         "lbfgs" => {
             let config: LbfgsConfig = params_of(p)?;
             let pairs = lbfgs_pairs(&config, &t);
             let hk = lbfgs_inverse_hessian(&pairs, x0.len());
             let what = format!("H_k^-1 ({} of {} pairs)", pairs.len(), config.memory);
-            row(&what, taken, t.stopped.clone(), &here, &|h| with_inverse_preconditioner(h, &hk))
+            row(&what, taken, t.stopped.clone(), &here, &|h| {
+                with_inverse_preconditioner(h, &hk)
+            })
         }
         _ => {
             let pk = kfac_preconditioner(&params_of(p)?, problem, &t)?;
@@ -593,11 +620,14 @@ mod tests {
         for eff in [
             with_preconditioner(&h, &p).expect("P > 0"),
             with_diagonal(&h, &[1.0, 4.0]).expect("d > 0"),
-            with_inverse_preconditioner(&h, &Mat::from_fn(2, 2, |i, j| match (i, j) {
-                (0, 0) => 1.0,
-                (1, 1) => 0.25,
-                _ => 0.0,
-            }))
+            with_inverse_preconditioner(
+                &h,
+                &Mat::from_fn(2, 2, |i, j| match (i, j) {
+                    (0, 0) => 1.0,
+                    (1, 1) => 0.25,
+                    _ => 0.0,
+                }),
+            )
             .expect("P^-1 > 0"),
         ] {
             for (got, want) in eff.eigenvalues.iter().zip(want) {
@@ -682,7 +712,11 @@ mod tests {
                 .iter()
                 .map(|v| -v)
                 .collect();
-            let s: Vec<f64> = t.points[k + 1].iter().zip(&t.points[k]).map(|(a, b)| a - b).collect();
+            let s: Vec<f64> = t.points[k + 1]
+                .iter()
+                .zip(&t.points[k])
+                .map(|(a, b)| a - b)
+                .collect();
             let cos = dot(&d, &s) / (dot(&d, &d) * dot(&s, &s)).sqrt();
             // The step is a positive multiple of -H_k g_k. The dense H_k and the optimizer's two-loop round
             // differently, by about kappa m n eps ~ 2e-10 relative in the direction; 1 - cos is second order
@@ -728,6 +762,9 @@ mod tests {
         let want = (a[0] * (a[5] + pg)) / (a[5] * (a[0] + pg));
         let row = measure(p.as_ref(), &x0, "kfac", &toml::Table::new(), 3).expect("measures");
         let got = row.effective.expect("formed").kappa;
-        assert!((got - want).abs() <= 1e-9 * want, "damped kfac {got:e} vs {want:e}");
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "damped kfac {got:e} vs {want:e}"
+        );
     }
 }

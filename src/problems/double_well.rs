@@ -402,9 +402,9 @@ mod tests {
 
     #[test]
     fn start_offset_sets_the_standard_start_and_defaults_to_1e_3() {
-        let table: toml::Table = toml::from_str("dim = 3\nstart_offset = 1e-7").expect("valid TOML");
-        let c: DoubleWellConfig =
-            crate::params::from_table(&table, PARAMS).expect("a known key");
+        let table: toml::Table =
+            toml::from_str("dim = 3\nstart_offset = 1e-7").expect("valid TOML");
+        let c: DoubleWellConfig = crate::params::from_table(&table, PARAMS).expect("a known key");
         c.check().expect("valid");
         let p = c.build(&mut ChaCha8Rng::seed_from_u64(0)).expect("builds");
         assert_eq!(p.standard_start(), vec![1e-7; 3]);

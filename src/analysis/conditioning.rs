@@ -478,7 +478,7 @@ pub fn measure(
         "gd" | "momentum" => return row("I", 0, None, x0, &identity),
         "newton" => {
             let eff = |h: &Mat<f64>| with_preconditioner(h, &absolute(h)?);
-            return row("|H| (= H where H > 0)", 0, None, x0, &eff);
+            return row("abs(H) (= H where H > 0)", 0, None, x0, &eff);
         }
         "adam" | "rmsprop" | "adagrad" | "lbfgs" | "kfac" => {}
         _ => {
@@ -558,6 +558,76 @@ pub fn measure_all(
         .iter()
         .map(|name| measure(problem, x0, name, &toml::Table::new(), steps))
         .collect()
+}
+
+/// The conditioning of one problem instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    /// The family and its parameters, as `key=value` pairs.
+    pub label: String,
+    /// Where the rows start.
+    pub start: Vec<f64>,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+/// Largest dimension measured: every row forms and factors dense `n x n` matrices.
+pub const MAX_DIM: usize = 1000;
+
+/// Builds `family` with `params` for `seed` and measures `names` (default hyperparameters) from `at`, or
+/// from the instance's start, running stateful optimizers for `steps` steps.
+pub fn for_family(
+    family_name: &str,
+    params: &toml::Table,
+    at: Option<&[f64]>,
+    seed: u64,
+    names: &[&str],
+    steps: usize,
+) -> Result<Study, String> {
+    let fam = crate::problems::family(family_name).ok_or_else(|| {
+        let known: Vec<&str> = crate::problems::FAMILIES.iter().map(|f| f.name).collect();
+        format!(
+            "unknown problem family \"{family_name}\"{}; known: {}",
+            crate::config::suggest::did_you_mean(family_name, &known),
+            known.join(", ")
+        )
+    })?;
+    let instance = crate::problems::Instance::parse(fam, params)
+        .map_err(|e| format!("{family_name}: {}", e.message))?;
+    let (problem, x0) = instance
+        .build(seed)
+        .map_err(|e| format!("{family_name}: {e}"))?;
+    let n = problem.dim();
+    if problem.second_order().is_none() {
+        return Err(format!("{family_name} offers no dense Hessian"));
+    }
+    if n > MAX_DIM {
+        return Err(format!(
+            "{family_name} here has dim {n}; conditioning forms dense matrices, up to dim {MAX_DIM}"
+        ));
+    }
+    let start = match at {
+        Some(x) if x.len() != n => {
+            return Err(format!(
+                "--at has {} coordinates, but {family_name} here has dim {n}",
+                x.len()
+            ));
+        }
+        Some(x) => x.to_vec(),
+        None => x0,
+    };
+    let rows = measure_all(problem.as_ref(), &start, names, steps)?;
+    let label = match &instance.params {
+        serde_json::Value::Object(m) => std::iter::once(family_name.to_string())
+            .chain(
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", super::sweep::value_text(v))),
+            )
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => format!("{family_name} {other}"),
+    };
+    Ok(Study { label, start, rows })
 }
 
 /// A Markdown table of rows.

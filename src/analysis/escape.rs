@@ -367,6 +367,8 @@ pub struct Series {
 pub struct Group {
     /// The shared parameters, as `key=value` pairs.
     pub label: String,
+    /// The parameters that differ between the groups (empty for a single group).
+    pub short: String,
     /// The instances, by curvature.
     pub instances: Vec<usize>,
 }
@@ -456,39 +458,62 @@ pub fn escapes(sweep: &Sweep) -> Escapes {
                 .count(),
         });
     }
-    let mut by_label: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // Group by every parameter but the curvature, in order of first appearance.
+    let mut keys: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
     for r in &runs {
-        let params = &sweep.instances[r.instance].spec.params;
-        let label = match params {
+        let params: BTreeMap<String, String> = match &sweep.instances[r.instance].spec.params {
             serde_json::Value::Object(m) => m
                 .iter()
                 .filter(|(k, _)| k.as_str() != "curvature")
-                .map(|(k, v)| format!("{k}={}", value_text(v)))
-                .collect::<Vec<_>>()
-                .join(" "),
-            other => other.to_string(),
+                .map(|(k, v)| (k.clone(), value_text(v)))
+                .collect(),
+            _ => BTreeMap::new(),
         };
-        let list = by_label.entry(label.clone()).or_insert_with(|| {
-            order.push(label.clone());
-            Vec::new()
-        });
-        if !list.contains(&r.instance) {
-            list.push(r.instance);
+        let g = match keys.iter().position(|k| *k == params) {
+            Some(g) => g,
+            None => {
+                keys.push(params);
+                members.push(Vec::new());
+                keys.len() - 1
+            }
+        };
+        if !members[g].contains(&r.instance) {
+            members[g].push(r.instance);
         }
     }
-    let groups = order
-        .into_iter()
-        .map(|label| {
-            let mut instances = by_label.remove(&label).unwrap_or_default();
-            let lambda_of = |i: usize| {
-                runs.iter()
-                    .find(|r| r.instance == i)
-                    .map(|r| r.lambda)
-                    .unwrap_or(f64::NAN)
-            };
+    let varying: Vec<&String> = keys
+        .first()
+        .map(|first| {
+            first
+                .keys()
+                .filter(|k| keys.iter().any(|m| m.get(*k) != first.get(*k)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lambda_of = |i: usize| {
+        runs.iter()
+            .find(|r| r.instance == i)
+            .map(|r| r.lambda)
+            .unwrap_or(f64::NAN)
+    };
+    let pairs = |m: &BTreeMap<String, String>, only: Option<&[&String]>| {
+        m.iter()
+            .filter(|(k, _)| only.is_none_or(|o| o.contains(k)))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let groups = keys
+        .iter()
+        .zip(members)
+        .map(|(m, mut instances)| {
             instances.sort_by(|a, b| lambda_of(*a).total_cmp(&lambda_of(*b)));
-            Group { label, instances }
+            Group {
+                label: pairs(m, None),
+                short: pairs(m, Some(&varying)),
+                instances,
+            }
         })
         .collect();
     Escapes {

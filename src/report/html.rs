@@ -107,6 +107,11 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
             "Paths on two-dimensional problems",
             "Iterates over contour lines of the objective.",
         ),
+        FigureKind::Escape => (
+            "Saddle escape",
+            "Double wells that differ only in curvature: iterations to leave the saddle against |lambda_min|, \
+             with the linear theory.",
+        ),
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
-//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`);
+//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`), saddle
+//!   escape on double wells (`escape-*`);
 //!   `figures/captions.md` lists every figure with its caption;
 //! - `tables/outcomes.md|csv|tex` and `tables/kappa-<k>.md|csv|tex`;
 //! - `index.html`: everything on one page, figures inlined as SVG.
@@ -13,6 +14,7 @@
 //! same files, wall-time figures aside, which show measured times.
 
 pub mod contour;
+pub mod diagnostics;
 pub mod figure;
 pub mod html;
 pub mod plots;

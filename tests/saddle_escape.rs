@@ -173,3 +173,81 @@ fn escape_iterations_follow_the_linear_theory_of_each_method() {
         }
     }
 }
+
+#[test]
+fn report_draws_one_escape_figure_per_start_offset() {
+    use optzoo::report::{FigureKind, Formats, ReportOptions, write_report};
+    use optzoo::runner::{self, SweepOptions};
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("saddles");
+    let plan = optzoo::config::load("saddles").expect("the embedded config is valid");
+    runner::run_plan(
+        &plan,
+        &dir,
+        SweepOptions {
+            jobs: 2,
+            fresh: true,
+        },
+        &|_| {},
+    )
+    .expect("the sweep writes its records");
+    let written = write_report(
+        &dir,
+        &ReportOptions {
+            out: None,
+            formats: Formats {
+                svg: true,
+                png: false,
+                pdf: false,
+            },
+            kinds: vec![FigureKind::Escape],
+        },
+    )
+    .expect("the report is written");
+    let names: Vec<String> = written
+        .figures
+        .iter()
+        .filter(|(k, _)| *k == FigureKind::Escape)
+        .flat_map(|(_, n)| n.clone())
+        .collect();
+    assert_eq!(names, ["escape-00", "escape-01", "escape-02"]);
+    for (name, offset) in names.iter().zip(["1e-10", "1e-8", "1e-6"]) {
+        let svg = std::fs::read_to_string(written.out.join("figures").join(format!("{name}.svg")))
+            .expect("the figure is written");
+        assert!(
+            svg.contains(&format!("start_offset={offset}")),
+            "{name}: title"
+        );
+        assert!(svg.contains("theory: gd"), "{name}: the theory line of gd");
+        assert!(svg.contains("newton mode=pure (no escape)"), "{name}");
+    }
+    let page = std::fs::read_to_string(&written.index).expect("the page is written");
+    assert!(page.contains("Saddle escape"));
+    // A sweep without double wells draws no escape figure.
+    let quick = tmp.path().join("quick");
+    let plan = optzoo::config::load("quickstart").expect("embedded");
+    runner::run_plan(
+        &plan,
+        &quick,
+        SweepOptions {
+            jobs: 2,
+            fresh: true,
+        },
+        &|_| {},
+    )
+    .expect("runs");
+    let written = write_report(
+        &quick,
+        &ReportOptions {
+            out: None,
+            formats: Formats {
+                svg: true,
+                png: false,
+                pdf: false,
+            },
+            kinds: vec![FigureKind::Escape],
+        },
+    )
+    .expect("the report is written");
+    assert!(written.figures.iter().all(|(_, n)| n.is_empty()));
+}

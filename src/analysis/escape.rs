@@ -182,9 +182,22 @@ fn saddle(
     Ok((origin, -s[0], unstable.sqrt()))
 }
 
+/// One replayed run: its saddle's geometry and its escape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// `|lambda_min|` at the saddle.
+    pub lambda: f64,
+    /// `eps_u`, the start's distance from the saddle along the unstable eigenspace.
+    pub offset: f64,
+    /// The escape radius `R`.
+    pub radius: f64,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
 /// Replays `record` and measures its escape; `Ok(None)` for runs that are not of [`FAMILY`] or have no
 /// saddle at the origin.
-pub fn measure(record: &RunRecord) -> Result<Option<(f64, f64, f64, Outcome)>, String> {
+pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
     let spec = &record.spec;
     if spec.problem.family != FAMILY {
         return Ok(None);
@@ -196,7 +209,14 @@ pub fn measure(record: &RunRecord) -> Result<Option<(f64, f64, f64, Outcome)>, S
         return Ok(None);
     };
     let radius = RADIUS_FRACTION * lambda.sqrt();
-    let done = |o: Outcome| Ok(Some((lambda, offset, radius, o)));
+    let done = |outcome: Outcome| {
+        Ok(Some(Measured {
+            lambda,
+            offset,
+            radius,
+            outcome,
+        }))
+    };
     let entry = crate::optimizers::optimizer(&spec.optimizer.name)
         .ok_or_else(|| format!("unknown optimizer `{}`", spec.optimizer.name))?;
     let checked =
@@ -399,7 +419,7 @@ pub fn points<'a>(runs: impl Iterator<Item = &'a EscapeRun>) -> Vec<(f64, f64, f
 /// Measures and fits every double-well run of `sweep` (replaying them in parallel).
 pub fn escapes(sweep: &Sweep) -> Escapes {
     use rayon::prelude::*;
-    let measured: Vec<(usize, Result<Option<(f64, f64, f64, Outcome)>, String>)> = sweep
+    let measured: Vec<(usize, Result<Option<Measured>, String>)> = sweep
         .records
         .par_iter()
         .enumerate()
@@ -412,7 +432,12 @@ pub fn escapes(sweep: &Sweep) -> Escapes {
         match m {
             Err(e) => errors.push((i, e)),
             Ok(None) => {}
-            Ok(Some((lambda, offset, radius, outcome))) => {
+            Ok(Some(Measured {
+                lambda,
+                offset,
+                radius,
+                outcome,
+            })) => {
                 let (inst, opt) = sweep.cells[i];
                 let spec = &sweep.records[i].spec;
                 let theory = growth(&spec.optimizer.name, &spec.optimizer.params, lambda).map(
@@ -577,6 +602,56 @@ mod tests {
             );
             assert!(lf.intercept.abs() <= tol * 7.0 / lf.lambda * 20.0, "{lf:?}");
         }
+    }
+
+    fn one_run(optimizer: &str) -> RunRecord {
+        let text = format!(
+            "[[problem]]\nfamily = \"double-well\"\ncurvature = 0.1\nstart_offset = 1e-6\n\
+             [stop]\nf_tol = 1e-12\nmax_iters = 5000\n[[optimizer]]\n{optimizer}\n"
+        );
+        let src = crate::config::SourceText {
+            name: "t.toml".into(),
+            text,
+            dir: None,
+        };
+        let plan = crate::config::plan(&src, "t").expect("valid");
+        crate::runner::execute(&plan.runs[0])
+    }
+
+    #[test]
+    fn replay_finds_the_escape_and_refuses_a_record_it_does_not_reproduce() {
+        let record = one_run("name = \"gd\"\nstep = 0.1");
+        let m = measure(&record).expect("replays").expect("a double well");
+        // R = 0.01 sqrt(0.1), eps_u = 1e-6 (index 1): log(R/eps)/log(1.01) = 809.9 -> 810 (or one more).
+        let t = (RADIUS_FRACTION * 0.1f64.sqrt() / 1e-6).ln() / 1.01f64.ln();
+        assert_eq!(m.lambda, 0.1);
+        assert_eq!(m.offset, 1e-6);
+        let k = match m.outcome {
+            Outcome::Escaped(k) => k,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            k == t.ceil() as u64 || k == t.ceil() as u64 + 1,
+            "{k} vs {t:e}"
+        );
+        // A trace value the replay does not reproduce (here: an earlier point moved by 1%) is reported.
+        let mut tampered = record.clone();
+        let p = tampered
+            .trace
+            .iter_mut()
+            .find(|p| p.iter > 100)
+            .expect("a recorded point before the escape");
+        p.value *= 1.01;
+        let m = measure(&tampered).expect("replays").expect("a double well");
+        assert!(
+            matches!(m.outcome, Outcome::Unverified(_)),
+            "{:?}",
+            m.outcome
+        );
+        // Other families are not analysed.
+        let mut other = record;
+        other.spec.problem.family = "quadratic".into();
+        assert_eq!(measure(&other), Ok(None));
     }
 
     #[test]

@@ -11,9 +11,9 @@
 //!
 //! The preconditioner of each optimizer, as the optimizer itself forms it:
 //! - `gd`, `momentum`: `P = I`, so `kappa(P^{-1} H) = kappa(H)`.
-//! - `jacobi`: the ideal diagonal `P = diag(H)` (Jacobi scaling), a state-free reference for the diagonal
-//!   methods: on an axis-aligned `H` it is exact (`kappa = 1`); under a random rotation `diag(H)` is close
-//!   to `(tr H / n) I` and removes almost nothing.
+//! - `jacobi`: the ideal diagonal `P = |diag(H)|` (Jacobi scaling; `diag(H)` where `H` is positive
+//!   definite), a state-free reference for the diagonal methods: on an axis-aligned `H` it is exact
+//!   (`kappa = 1`); under a random rotation `diag(H)` is close to `(tr H / n) I` and removes almost nothing.
 //! - `adam`: `P = diag(sqrt(v^) + eps)` with the bias-corrected second moment `v^` after the run's steps;
 //!   `rmsprop`: `diag(sqrt(v) + eps)`; `adagrad`: `diag(sqrt(G) + eps)`.
 //! - `lbfgs`: `P = H_k^{-1}`, with `H_k` the two-loop inverse-Hessian approximation after the run's steps
@@ -455,10 +455,10 @@ pub fn measure(
     };
     if name == "jacobi" {
         let eff = |h: &Mat<f64>| {
-            let d: Vec<f64> = (0..h.nrows()).map(|i| h[(i, i)]).collect();
+            let d: Vec<f64> = (0..h.nrows()).map(|i| h[(i, i)].abs()).collect();
             with_diagonal(h, &d)
         };
-        return row("diag(H) (ideal diagonal)", 0, None, x0, &eff);
+        return row("abs(diag(H)) (ideal diagonal)", 0, None, x0, &eff);
     }
     let entry = crate::optimizers::optimizer(name).ok_or_else(|| {
         let known: Vec<&str> = crate::optimizers::OPTIMIZERS

@@ -15,6 +15,7 @@ pub const CONFIGS: &[(&str, &str)] = &[
     ("paper", include_str!("../configs/paper.toml")),
     ("quickstart", include_str!("../configs/quickstart.toml")),
     ("tuned", include_str!("../configs/tuned.toml")),
+    ("saddles", include_str!("../configs/saddles.toml")),
 ];
 
 /// An embedded suite by name.

@@ -99,6 +99,16 @@ enum Command {
         /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
         #[arg(long, default_value_t = optzoo::analysis::spectrum::default_zero_tol())]
         zero_tol: f64,
+        /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
+        /// from the start (or --at).
+        #[arg(long)]
+        conditioning: bool,
+        /// Steps the stateful optimizers (adam, rmsprop, adagrad, lbfgs, kfac) take before P is formed.
+        #[arg(long, default_value_t = 100, requires = "conditioning")]
+        steps: usize,
+        /// Write the figure of the P^-1 H spectra (SVG, PNG, PDF) into this directory.
+        #[arg(long, requires = "conditioning")]
+        out: Option<PathBuf>,
     },
     /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
     Report {
@@ -156,6 +166,7 @@ enum KindArg {
     Profiles,
     Trajectories,
     Sensitivity,
+    Escape,
 }
 
 /// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
@@ -208,7 +219,16 @@ fn main() -> ExitCode {
             at,
             seed,
             zero_tol,
-        }) => inspect(&family, &params, at.as_deref(), seed, zero_tol),
+            conditioning,
+            steps,
+            out,
+        }) => {
+            if conditioning {
+                inspect_conditioning(&family, &params, at.as_deref(), seed, steps, out)
+            } else {
+                inspect(&family, &params, at.as_deref(), seed, zero_tol)
+            }
+        }
         Some(Command::Report {
             dir,
             out,
@@ -303,6 +323,35 @@ fn inspect(
     Ok(())
 }
 
+fn inspect_conditioning(
+    family: &str,
+    params: &[String],
+    at: Option<&[f64]>,
+    seed: u64,
+    steps: usize,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use optzoo::analysis::conditioning;
+    let table = optzoo::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
+    let study =
+        conditioning::for_family(family, &table, at, seed, conditioning::DEFAULT_ROWS, steps)
+            .map_err(BadInput)?;
+    println!("{}\n", study.label);
+    print!("{}", conditioning::render(&study.rows));
+    if let Some(dir) = out {
+        let fig = optzoo::report::diagnostics::conditioning_figure(&study);
+        let files = optzoo::report::diagnostics::write_figure(
+            &fig,
+            &dir,
+            optzoo::report::Formats::default(),
+        )?;
+        for f in files {
+            println!("  {}", f.display());
+        }
+    }
+    Ok(())
+}
+
 fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
     for d in &dirs {
         if !d.join("sweep.json").is_file() {
@@ -360,6 +409,7 @@ fn report(
                 KindArg::Profiles => FigureKind::Profiles,
                 KindArg::Trajectories => FigureKind::Trajectories,
                 KindArg::Sensitivity => FigureKind::Sensitivity,
+                KindArg::Escape => FigureKind::Escape,
             })
             .collect();
     }

@@ -14,11 +14,17 @@
 //!   Hessian `diag(2c, ..., 2c, c, ..., c)`. For `k >= 1` the minimiser is not unique, so
 //!   [`Problem::optimum`] gives `f*` without `x*`; for `k = 0` it gives `x* = 0`.
 //!
-//! Standard start: `x_i = 1e-3` for every `i`, a small offset from the saddle at the origin. Gradient descent
-//! leaves it at the rate `(1 + eta c)^t` along the `k` unstable coordinates (Dauphin et al. 2014,
-//! "Identifying and attacking the saddle point problem"; Jin et al. 2017, "How to escape saddle points
-//! efficiently"), so iteration counts grow like `log(sqrt(c) / 1e-3) / (eta c)`; for `k = 0` the start is
-//! simply near the minimum. The Hessian grows like `3 x_i^2`, so there are no global curvature bounds.
+//! Standard start: `x_i = eps` for every `i` (`start_offset`, default 1e-3), a small offset from the saddle
+//! at the origin. Gradient descent with step `eta` leaves it at the rate `(1 + eta c)^t` along the `k`
+//! unstable coordinates (Dauphin et al. 2014, "Identifying and attacking the saddle point problem"; Jin et
+//! al. 2017, "How to escape saddle points efficiently"), so it needs about `log(R / eps) / log(1 + eta c)`
+//! iterations to reach a distance `R` from the saddle (`crate::analysis::escape` measures this); for `k = 0`
+//! the start is simply near the minimum. The Hessian grows like `3 x_i^2`, so there are no global curvature
+//! bounds.
+//!
+//! Scaling: with `x = sqrt(c) y`, `f(x) = c^2 F(y)` where `F` is the instance with `c = 1`, so the
+//! landscape is the same at every curvature up to the length scale `sqrt(c)`, the distance from the saddle
+//! to the bottom of each well.
 
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
@@ -45,10 +51,18 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "1.0",
         doc: "the magnitude c > 0 of every Hessian eigenvalue at the origin (at most 1e150)",
     },
+    ParamDoc {
+        name: "start_offset",
+        default: "1e-3",
+        doc: "the standard start's offset eps from the saddle, x_i = eps in every coordinate, in (0, 1e50]",
+    },
 ];
 
-/// The offset of the standard start from the saddle, in every coordinate.
+/// The default offset of the standard start from the saddle, in every coordinate.
 pub const START_OFFSET: f64 = 1e-3;
+
+/// The largest `start_offset` accepted: `x^4` stays finite far beyond it.
+const MAX_START_OFFSET: f64 = 1e50;
 
 /// The parameters of `double-well`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +77,9 @@ pub struct DoubleWellConfig {
     /// Curvature magnitude at the origin.
     #[serde(default = "default_curvature")]
     pub curvature: f64,
+    /// The standard start's offset from the saddle, in every coordinate.
+    #[serde(default = "default_start_offset")]
+    pub start_offset: f64,
 }
 
 fn default_dim() -> usize {
@@ -75,6 +92,10 @@ fn default_index() -> usize {
 
 fn default_curvature() -> f64 {
     1.0
+}
+
+fn default_start_offset() -> f64 {
+    START_OFFSET
 }
 
 impl super::FamilyConfig for DoubleWellConfig {
@@ -93,7 +114,10 @@ impl super::FamilyConfig for DoubleWellConfig {
         }
         positive("curvature", self.curvature)?;
         // c^2 / 4 must stay finite for f*.
-        in_range("curvature", self.curvature, 0.0, 1e150)
+        in_range("curvature", self.curvature, 0.0, 1e150)?;
+        // Zero would start on the saddle itself, where the gradient vanishes and no method moves.
+        positive("start_offset", self.start_offset)?;
+        in_range("start_offset", self.start_offset, 0.0, MAX_START_OFFSET)
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -110,6 +134,7 @@ impl super::FamilyConfig for DoubleWellConfig {
             dim: self.dim,
             index: self.index,
             c: self.curvature,
+            start_offset: self.start_offset,
         }))
     }
 }
@@ -119,6 +144,7 @@ pub struct DoubleWell {
     dim: usize,
     index: usize,
     c: f64,
+    start_offset: f64,
 }
 
 impl DoubleWell {
@@ -178,7 +204,7 @@ impl Problem for DoubleWell {
     }
 
     fn standard_start(&self) -> Vec<f64> {
-        vec![START_OFFSET; self.dim]
+        vec![self.start_offset; self.dim]
     }
 
     fn optimum(&self) -> Option<Optimum> {
@@ -235,6 +261,7 @@ mod tests {
             dim,
             index,
             curvature,
+            start_offset: START_OFFSET,
         }
     }
 
@@ -245,6 +272,7 @@ mod tests {
             dim,
             index,
             c: curvature,
+            start_offset: START_OFFSET,
         }
     }
 
@@ -337,11 +365,52 @@ mod tests {
             (config(2, 1, -1.0), "curvature"),
             (config(2, 1, f64::NAN), "curvature"),
             (config(2, 1, 1e200), "curvature"),
+            (
+                DoubleWellConfig {
+                    start_offset: 0.0,
+                    ..config(2, 1, 1.0)
+                },
+                "start_offset",
+            ),
+            (
+                DoubleWellConfig {
+                    start_offset: -1e-3,
+                    ..config(2, 1, 1.0)
+                },
+                "start_offset",
+            ),
+            (
+                DoubleWellConfig {
+                    start_offset: f64::INFINITY,
+                    ..config(2, 1, 1.0)
+                },
+                "start_offset",
+            ),
+            (
+                DoubleWellConfig {
+                    start_offset: 1e60,
+                    ..config(2, 1, 1.0)
+                },
+                "start_offset",
+            ),
         ] {
             assert_eq!(c.check().unwrap_err().key.as_deref(), Some(key), "{c:?}");
         }
         assert!(config(2, 2, 1.0).check().is_ok());
         assert!(config(2, 0, 1.0).check().is_ok());
+    }
+
+    #[test]
+    fn start_offset_sets_the_standard_start_and_defaults_to_1e_3() {
+        let table: toml::Table =
+            toml::from_str("dim = 3\nstart_offset = 1e-7").expect("valid TOML");
+        let c: DoubleWellConfig = crate::params::from_table(&table, PARAMS).expect("a known key");
+        c.check().expect("valid");
+        let p = c.build(&mut ChaCha8Rng::seed_from_u64(0)).expect("builds");
+        assert_eq!(p.standard_start(), vec![1e-7; 3]);
+        let c: DoubleWellConfig =
+            crate::params::from_table(&toml::Table::new(), PARAMS).expect("defaults");
+        assert_eq!(c.start_offset, 1e-3);
     }
 
     proptest! {

@@ -116,6 +116,11 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
             "Every tuned optimizer had the same budget of trials on the tuning seeds; the chosen settings \
              ran on the evaluation seeds, and only those runs enter the other tables and figures.",
         ),
+        FigureKind::Escape => (
+            "Saddle escape",
+            "Double wells that differ only in curvature: iterations to leave the saddle against |lambda_min|, \
+             with the linear theory.",
+        ),
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
-//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`);
-//!   `sensitivity-*` (tuning trials against the tuned hyperparameter);
+//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`), saddle
+//!   escape on double wells (`escape-*`), `sensitivity-*` (tuning trials against the tuned hyperparameter);
 //!   `figures/captions.md` lists every figure with its caption;
 //! - `tables/outcomes.md|csv|tex`, `tables/kappa-<k>.md|csv|tex`, for a tuned sweep
 //!   `tables/tuning.md|csv|tex`, and for a diagnosed one `tables/endings.md|csv|tex`;
@@ -15,6 +15,7 @@
 //! same files, wall-time figures aside, which show measured times.
 
 pub mod contour;
+pub mod diagnostics;
 pub mod endings;
 pub mod figure;
 pub mod html;

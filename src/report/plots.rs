@@ -2,7 +2,8 @@
 //! - convergence per problem instance against iterations, evaluations and wall time;
 //! - iterations versus `kappa` per optimizer configuration (with fit and theory), and all together;
 //! - performance and data profiles;
-//! - paths of 2-D runs over contour lines of the function.
+//! - paths of 2-D runs over contour lines of the function;
+//! - escape iterations from double-well saddles ([`diagnostics`](super::diagnostics)).
 
 use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
@@ -28,16 +29,19 @@ pub enum FigureKind {
     Trajectories,
     /// Tuning trials' scores against the tuned hyperparameter.
     Sensitivity,
+    /// Escape iterations against `|lambda_min|` on double wells.
+    Escape,
 }
 
 impl FigureKind {
     /// Every kind, in report order.
-    pub const ALL: [FigureKind; 5] = [
+    pub const ALL: [FigureKind; 6] = [
         FigureKind::Convergence,
         FigureKind::Kappa,
         FigureKind::Profiles,
         FigureKind::Trajectories,
         FigureKind::Sensitivity,
+        FigureKind::Escape,
     ];
 }
 
@@ -721,6 +725,7 @@ pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figu
                 FigureKind::Profiles => profile_figures(sweep),
                 FigureKind::Trajectories => trajectory_figures(sweep),
                 FigureKind::Sensitivity => super::tuning::sensitivity_figures(sweep),
+                FigureKind::Escape => super::diagnostics::escape_figures(sweep),
             };
             (k, figs)
         })

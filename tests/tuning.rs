@@ -147,6 +147,16 @@ fn a_grid_holding_the_theory_step_selects_it_within_one_point_and_seeds_stay_apa
         "one chosen trial:\n{tuning_csv}"
     );
 
+    // A coarser grid moves the choice; compare still pairs the evaluation runs (by instance, optimizer and
+    // seed, not by the chosen value) and leaves the trials out.
+    let coarse = selection_config().replace("trials = 11", "trials = 3");
+    write(dir.path(), "coarse.toml", &coarse);
+    run_ok(dir.path(), &["run", "coarse.toml", "--out", "coarse"]);
+    let cmp = optzoo(dir.path(), &["compare", "out", "coarse"]);
+    let text = String::from_utf8_lossy(&cmp.stdout);
+    assert!(text.contains("2 runs matched"), "{text}");
+    assert!(!text.to_lowercase().contains("missing"), "{text}");
+
     // The report: tuning table with the cost, outcome table with a tuning column, a sensitivity figure.
     run_ok(
         dir.path(),
@@ -275,6 +285,13 @@ fn tuning_is_the_same_for_any_jobs_and_across_shards() {
         &["merge", "merged", "shard1", "shard2", "shard3"],
     );
     assert_same_runs(&d("merged"), &d("one"));
+    let cmp = optzoo(dir.path(), &["compare", "one", "merged"]);
+    assert_eq!(
+        cmp.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cmp.stdout)
+    );
     assert_eq!(text(&d("merged/tuning.csv")), text(&d("one/tuning.csv")));
     assert_eq!(
         summary_without_time(&d("merged")),

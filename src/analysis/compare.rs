@@ -134,16 +134,47 @@ pub enum Matching {
     IgnoreOptimizerParams,
 }
 
-/// The key a run is paired by.
+/// The key a run is paired by. An evaluation run of a tuning is paired by its spec without the chosen
+/// values, the chosen trial and the tuning cost, so that a change that moves the choice still compares
+/// the tuned optimizer's results on the same instance and seed.
 pub fn key(r: &RunRecord, matching: Matching) -> String {
-    match matching {
-        Matching::RunId => r.run_id.clone(),
-        Matching::IgnoreOptimizerParams => {
+    let tuned = r
+        .spec
+        .tuning
+        .as_ref()
+        .filter(|t| t.phase == crate::tune::Phase::Evaluation);
+    match (matching, tuned) {
+        (Matching::RunId, None) => r.run_id.clone(),
+        (Matching::RunId, Some(t)) => {
+            let mut spec = r.spec.clone();
+            spec.optimizer.params =
+                crate::tune::table::untuned_params(&spec.optimizer.params, &t.tuned);
+            if let Some(t) = spec.tuning.as_mut() {
+                t.trial = 0;
+                t.tuned = serde_json::Value::Null;
+                t.cost = None;
+            }
+            spec.run_id()
+        }
+        (Matching::IgnoreOptimizerParams, _) => {
             let mut spec = r.spec.clone();
             spec.optimizer.params = serde_json::Value::Null;
+            if let Some(t) = spec.tuning.as_mut() {
+                t.trial = 0;
+                t.tuned = serde_json::Value::Null;
+                t.cost = None;
+            }
             spec.run_id()
         }
     }
+}
+
+/// Whether a run is a tuning trial: trials are how a result was chosen, not results, and are not compared.
+fn is_trial(r: &RunRecord) -> bool {
+    r.spec
+        .tuning
+        .as_ref()
+        .is_some_and(|t| t.phase == crate::tune::Phase::Trial)
 }
 
 /// Two runs of one side that share a key: the pairing is ambiguous.
@@ -158,7 +189,7 @@ fn index(
     matching: Matching,
 ) -> Result<BTreeMap<String, &RunRecord>, Ambiguous> {
     let mut out = BTreeMap::new();
-    for r in runs {
+    for r in runs.iter().filter(|r| !is_trial(r)) {
         if let Some(prev) = out.insert(key(r, matching), r) {
             return Err(Ambiguous(prev.run_id.clone(), r.run_id.clone()));
         }

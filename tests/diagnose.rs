@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{optzoo, write};
+use common::{optzoo, records, write};
 
 // f = sum_i a_i x_i^2 / 2 + x_i^4 / 4, a = (-c, c, c), c = 2: the origin is a saddle with Hessian
 // diag(-2, 2, 2); the minima x = (+-sqrt 2, 0, 0) have Hessian diag(4, 2, 2), kappa 2.
@@ -32,13 +32,8 @@ mode = ["pure", "saddle-free"]
 "#;
 
 fn record_of(dir: &std::path::Path, optimizer: &str, mode: Option<&str>) -> serde_json::Value {
-    std::fs::read_dir(dir.join("runs"))
-        .expect("runs/")
-        .map(|e| e.expect("entry").path())
-        .map(|p| {
-            serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).expect("read"))
-                .expect("JSON")
-        })
+    records(dir)
+        .into_iter()
         .find(|r| {
             r["spec"]["optimizer"]["name"] == optimizer
                 && mode.is_none_or(|m| r["spec"]["optimizer"]["params"]["mode"] == m)

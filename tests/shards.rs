@@ -4,7 +4,7 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{assert_same_runs, optzoo, runs_without_timing, write};
+use common::{assert_same_runs, csv_without_last_column, optzoo, runs_without_timing, write};
 
 const CONFIG: &str = r#"
 name = "sharded"
@@ -22,18 +22,6 @@ max_iters = 2000
 name = "gd"
 step = ["armijo", 0.5]
 "#;
-
-fn csv_without_last_column(path: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .expect("readable")
-        .lines()
-        .map(|l| {
-            l.rsplit_once(',')
-                .map(|(a, _)| a.to_string())
-                .unwrap_or_default()
-        })
-        .collect()
-}
 
 #[test]
 fn four_shards_merged_equal_the_whole_sweep() {

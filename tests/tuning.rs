@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_same_runs, optzoo, write};
+use common::{assert_same_runs, csv_without_last_column, optzoo, records, write};
 
 /// The quadratic of the selection test: lambda in [1/kappa, 1] (L = 1, mu = 0.01), rotated, random start.
 const KAPPA: f64 = 100.0;
@@ -53,16 +53,6 @@ step = {{ log = [{lo:e}, {hi:e}] }}
         lo = eta / 4.0,
         hi = eta * 2f64.sqrt(),
     )
-}
-
-fn records(dir: &Path) -> Vec<serde_json::Value> {
-    let mut out: Vec<serde_json::Value> = std::fs::read_dir(dir.join("runs"))
-        .expect("runs/ exists")
-        .map(|e| e.expect("entry").path())
-        .map(|p| serde_json::from_slice(&std::fs::read(p).expect("readable")).expect("JSON"))
-        .collect();
-    out.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
-    out
 }
 
 fn run_ok(cwd: &Path, args: &[&str]) -> String {
@@ -240,14 +230,7 @@ fn text(path: &Path) -> String {
 
 /// `summary.csv` without its last column (wall time).
 fn summary_without_time(dir: &Path) -> Vec<String> {
-    text(&dir.join("summary.csv"))
-        .lines()
-        .map(|l| {
-            l.rsplit_once(',')
-                .map(|(a, _)| a.to_string())
-                .unwrap_or_default()
-        })
-        .collect()
+    csv_without_last_column(&dir.join("summary.csv"))
 }
 
 #[test]

@@ -332,6 +332,12 @@ fn optimizer_of(
     Ok(())
 }
 
+/// `seeds` with repeats removed, in the order given.
+pub fn unique_seeds(seeds: &[u64]) -> Vec<u64> {
+    let mut seen = BTreeSet::new();
+    seeds.iter().copied().filter(|x| seen.insert(*x)).collect()
+}
+
 /// Parses and checks a config text into a plan; `default_name` is used when the file sets no `name`.
 pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     let raw: RawConfig = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
@@ -341,14 +347,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         Some(s) if s.get_ref().is_empty() => {
             return Err(src.error(Some(s.span()), "empty grid: `seeds` = [] gives no runs"));
         }
-        Some(s) => {
-            let mut seen = BTreeSet::new();
-            s.get_ref()
-                .iter()
-                .copied()
-                .filter(|x| seen.insert(*x))
-                .collect()
-        }
+        Some(s) => unique_seeds(s.get_ref()),
     };
 
     let stop = match &raw.stop {

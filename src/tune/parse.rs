@@ -1,6 +1,6 @@
 //! The `[tune]` block of a config: read with spans, checked, and turned into groups of trial runs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -211,14 +211,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
         Some(s) if s.get_ref().is_empty() => {
             return Err(src.error(Some(s.span()), "[tune] `seeds` = [] gives no tuning runs"));
         }
-        Some(s) => {
-            let mut seen = BTreeSet::new();
-            s.get_ref()
-                .iter()
-                .copied()
-                .filter(|x| seen.insert(*x))
-                .collect()
-        }
+        Some(s) => crate::config::unique_seeds(s.get_ref()),
     };
     let shared: Vec<u64> = seeds
         .iter()

@@ -73,3 +73,29 @@ pub fn assert_same_runs(a: &Path, b: &Path) {
         }
     }
 }
+
+/// The lines of a CSV file without their last column (the wall time, the one column that differs between
+/// reruns).
+pub fn csv_without_last_column(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| {
+            l.rsplit_once(',')
+                .map(|(a, _)| a.to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every run record of a results directory as JSON, sorted by run id.
+pub fn records(dir: &Path) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = std::fs::read_dir(dir.join("runs"))
+        .expect("runs/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| serde_json::from_slice(&std::fs::read(p).expect("readable")).expect("valid JSON"))
+        .collect();
+    out.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
+    out
+}

@@ -131,14 +131,6 @@ pub fn conditioning_figure(study: &Study) -> Figure {
     fig
 }
 
-/// `n` points log-spaced over `[lo, hi]`.
-fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let (a, b) = (lo.ln(), hi.ln());
-    (0..n)
-        .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
-        .collect()
-}
-
 /// One figure per group of double-well instances that differ only in curvature: median escape iterations
 /// over seeds against `|lambda_min|`, one line per optimizer configuration, dashed lines for the linear
 /// theory (gradient descent with a fixed step, saddle-free Newton).
@@ -262,7 +254,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             });
             if same_offset && hi > lo && escape::growth(&spec.name, &spec.params, lo).is_some() {
                 let eps_u = offsets[0];
-                let curve: Vec<(f64, f64)> = log_grid(lo, hi, 40)
+                let curve: Vec<(f64, f64)> = super::plots::log_points(lo, hi, 40)
                     .into_iter()
                     .filter_map(|l| {
                         let (growth, _) = escape::growth(&spec.name, &spec.params, l)?;

@@ -439,7 +439,8 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
     out
 }
 
-fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+/// `n` points log-spaced over `[lo, hi]`.
+pub fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let (a, b) = (lo.ln(), hi.ln());
     (0..n)
         .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())

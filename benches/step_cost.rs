@@ -3,9 +3,10 @@
 //! One benchmark per (optimizer, n): the time of one `step` through the counting oracle, the optimizer's
 //! own work only (the runner's measurement is the `overhead` bench's subject). Each timed batch starts a
 //! fresh run and takes at most `CHUNK` steps before the next fresh start (outside the timing), so every
-//! method is timed in the early phase of a run, away from convergence. First-order methods go from 10^2 to
-//! 10^6; BFGS (a dense n x n inverse) and Newton (a dense Cholesky) to 3000; K-FAC on a tanh network of
-//! growing width. `scripts/bench.sh` fits the growth exponent of each optimizer's time against n.
+//! method is timed in the early phase of a run, away from convergence; Newton, which lands on a quadratic's
+//! minimiser in one step, restarts every step from the start with its buffers kept. First-order methods go
+//! from 10^2 to 10^6; BFGS (a dense n x n inverse) and Newton (a dense Cholesky) to 3000; K-FAC on a tanh
+//! network of growing width. `scripts/bench.sh` fits the growth exponent of each optimizer's time against n.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,9 @@ struct Case {
     problem: fn(usize) -> String,
     /// The sizes `s` (the dimension, or a width for layered problems).
     sizes: &'static [usize],
+    /// Whether every step starts again from the starting point (with the state kept): for a method that
+    /// lands on the minimiser in one step and keeps nothing between steps but its buffers.
+    restart: bool,
 }
 
 const FIRST_ORDER: &[usize] = &[100, 1_000, 10_000, 100_000, 1_000_000];
@@ -68,6 +72,7 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: diagonal,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "adam",
@@ -75,6 +80,7 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: diagonal,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "bfgs",
@@ -82,6 +88,7 @@ const CASES: &[Case] = &[
         family: "rosenbrock",
         problem: rosenbrock,
         sizes: DENSE,
+        restart: false,
     },
     Case {
         optimizer: "cg",
@@ -89,6 +96,7 @@ const CASES: &[Case] = &[
         family: "rosenbrock",
         problem: rosenbrock,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "gd",
@@ -96,6 +104,7 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: diagonal,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "kfac",
@@ -103,6 +112,7 @@ const CASES: &[Case] = &[
         family: "mlp",
         problem: network,
         sizes: WIDTHS,
+        restart: false,
     },
     Case {
         optimizer: "lbfgs",
@@ -110,6 +120,7 @@ const CASES: &[Case] = &[
         family: "rosenbrock",
         problem: rosenbrock,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "momentum",
@@ -117,6 +128,7 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: diagonal,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "newton",
@@ -124,6 +136,7 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: newton_quadratic,
         sizes: DENSE,
+        restart: true,
     },
     Case {
         optimizer: "newton-cg",
@@ -131,6 +144,7 @@ const CASES: &[Case] = &[
         family: "rosenbrock",
         problem: rosenbrock,
         sizes: FIRST_ORDER,
+        restart: false,
     },
     Case {
         optimizer: "rmsprop",
@@ -138,14 +152,17 @@ const CASES: &[Case] = &[
         family: "quadratic",
         problem: diagonal,
         sizes: FIRST_ORDER,
+        restart: false,
     },
 ];
 
-/// Times `iters` steps, in fresh runs of at most `CHUNK` steps each.
+/// Times `iters` steps, in fresh runs of at most `CHUNK` steps each; with `restart`, each step starts from
+/// `x0` (the copy of `x0`, `n` numbers, is negligible beside the `n^2` work of the methods that restart).
 fn time_steps(
     problem: &dyn optzoo::Problem,
     x0: &[f64],
     optimizer: &dyn DynOptimizer,
+    restart: bool,
     iters: u64,
 ) -> Duration {
     let mut total = Duration::ZERO;
@@ -159,6 +176,9 @@ fn time_steps(
             .expect("every bench case starts");
         let t = Instant::now();
         for k in 0..chunk {
+            if restart {
+                x.copy_from_slice(x0);
+            }
             if let Err(e) = stepper.step(&mut x, &mut oracle) {
                 panic!("step {k} failed: {e}");
             }
@@ -184,19 +204,32 @@ fn step_cost(c: &mut Criterion) {
         for &size in case.sizes {
             let (problem, x0) = common::build(case.family, &(case.problem)(size));
             let n = problem.dim();
-            // Larger cases get a longer window: a step of Newton at n = 3000 takes about a second.
-            let budget = if n >= 100_000 || (case.sizes == DENSE && n >= 1_000) {
-                3.0
+            // A window of at least 15 steps: criterion needs 10 samples of at least one step each.
+            let budget = if common::test_mode() {
+                Duration::from_secs(1)
             } else {
-                1.0
+                let probe = time_steps(
+                    problem.as_ref(),
+                    &x0,
+                    optimizer.optimizer.as_ref(),
+                    case.restart,
+                    1,
+                );
+                (probe * 15).max(Duration::from_secs(1))
             };
             group
                 .throughput(Throughput::Elements(n as u64))
                 .warm_up_time(Duration::from_millis(300))
-                .measurement_time(Duration::from_secs_f64(budget));
+                .measurement_time(budget);
             group.bench_with_input(BenchmarkId::new(case.optimizer, n), &n, |b, _| {
                 b.iter_custom(|iters| {
-                    time_steps(problem.as_ref(), &x0, optimizer.optimizer.as_ref(), iters)
+                    time_steps(
+                        problem.as_ref(),
+                        &x0,
+                        optimizer.optimizer.as_ref(),
+                        case.restart,
+                        iters,
+                    )
                 })
             });
         }

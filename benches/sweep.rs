@@ -60,6 +60,12 @@ fn untimed(r: &RunRecord) -> serde_json::Value {
 }
 
 fn sweep(c: &mut Criterion) {
+    // Runs are the unit of parallelism: faer's implicit parallelism (its high-level decompositions and
+    // products) must be sequential, as it is without faer's `rayon` feature.
+    assert!(
+        matches!(faer::get_global_parallelism(), faer::Par::Seq),
+        "faer runs in parallel inside a run: jobs would compete for cores"
+    );
     let plan = common::plan("sweep-bench", CONFIG);
     let runs = plan.runs.len();
     let dir = tempfile::tempdir().expect("a temporary directory");

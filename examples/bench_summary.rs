@@ -149,6 +149,12 @@ fn main() -> ExitCode {
         "<= 1.3x",
     );
     ratio_line(
+        "newton (one iteration / faer in-place factorisation + solve in preallocated buffers)",
+        time_of(&all, "newton", "step", None),
+        time_of(&all, "newton", "faer_in_place", None),
+        "for reference",
+    );
+    ratio_line(
         "sweep speedup (--jobs 1 time / --jobs 2 time)",
         time_of(&all, "sweep", "jobs", Some("1")),
         time_of(&all, "sweep", "jobs", Some("2")),

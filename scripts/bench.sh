@@ -18,7 +18,14 @@ fi
 
 for bench in "${benches[@]}"; do
     echo "== cargo bench --bench $bench   (load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown))"
-    cargo bench --quiet --bench "$bench" 2>&1 | grep -E '^[a-z_]+/.*time:|^Warning|panicked' || true
+    # criterion prints a long name alone on its line and the time on the next: join them.
+    if ! cargo bench --quiet --bench "$bench" 2>&1 | awk '
+        /^[a-z_]+\/[^ ]+ *$/ { name = $1; next }
+        /time:/ { if ($1 ~ /\//) print; else printf "%-24s%s\n", name, $0; next }
+        /^Warning|panicked/ { print }'; then
+        echo "cargo bench --bench $bench failed" >&2
+        exit 1
+    fi
 done
 
 echo "== peak memory of a 10,000-run sweep"

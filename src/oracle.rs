@@ -11,6 +11,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::optimizer::StepError;
 use crate::problem::{Curvature, KfacFactors, Layered, Optimum, Problem, SecondOrder};
+use crate::vector::norm;
+
+/// Bitwise equality of two slices. The comparison runs in blocks whose bit differences are OR-ed together
+/// (a reduction the compiler vectorises, unlike a per-element early exit), leaving after the first block
+/// that differs.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    const BLOCK: usize = 256;
+    a.len() == b.len()
+        && a.chunks(BLOCK).zip(b.chunks(BLOCK)).all(|(p, q)| {
+            p.iter()
+                .zip(q)
+                .fold(0u64, |acc, (u, v)| acc | (u.to_bits() ^ v.to_bits()))
+                == 0
+        })
+}
 
 /// How many times an optimizer asked the problem for each kind of information.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,13 +110,7 @@ impl<'p> Oracle<'p> {
 
     fn cached_at(&self, x: &[f64]) -> bool {
         // Bitwise equality: NaN never matches, so the initial cache is empty.
-        self.cache.x.len() == x.len()
-            && self
-                .cache
-                .x
-                .iter()
-                .zip(x)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+        same_bits(&self.cache.x, x)
     }
 
     fn remember(&mut self, x: &[f64], value: Option<f64>, grad: Option<&[f64]>) {
@@ -143,6 +152,24 @@ impl<'p> Oracle<'p> {
         self.remember(x, None, Some(g));
     }
 
+    /// The gradient at `x`, lent from the oracle's cache instead of copied into a buffer of the caller's;
+    /// counts one gradient evaluation, as [`Oracle::gradient`]. For a method that reads the gradient once
+    /// per step: where the runner has just measured at `x` (the usual case at the start of a step), this
+    /// costs one comparison of `x` and no arithmetic or copy of the gradient.
+    pub fn gradient_view(&mut self, x: &[f64]) -> &[f64] {
+        self.counts.g_evals += 1;
+        let hit = self.cached_at(x);
+        if !(hit && self.cache.has_grad) {
+            if !hit {
+                self.cache.x.copy_from_slice(x);
+                self.cache.value = None;
+            }
+            self.problem.gradient(x, &mut self.cache.grad);
+            self.cache.has_grad = true;
+        }
+        &self.cache.grad
+    }
+
     /// Writes the gradient at `x` into `g` and returns the value; counts one value and one gradient.
     pub fn value_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
         self.counts.f_evals += 1;
@@ -150,9 +177,25 @@ impl<'p> Oracle<'p> {
         self.fill(x, g)
     }
 
-    /// The runner's measurement at `x`: value and gradient, not charged to the optimizer.
-    pub(crate) fn measure(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
-        self.fill(x, g)
+    /// The runner's measurement at `x`: the value and the gradient's norm, not charged to the optimizer.
+    ///
+    /// The gradient is computed straight into the cache (no copy), where the optimizer's next call at the
+    /// same point finds it.
+    pub(crate) fn measure(&mut self, x: &[f64]) -> (f64, f64) {
+        let hit = self.cached_at(x);
+        let value = match self.cache.value {
+            Some(v) if hit && self.cache.has_grad => v,
+            _ => {
+                if !hit {
+                    self.cache.x.copy_from_slice(x);
+                }
+                let v = self.problem.value_and_gradient(x, &mut self.cache.grad);
+                self.cache.value = Some(v);
+                self.cache.has_grad = true;
+                v
+            }
+        };
+        (value, norm(&self.cache.grad))
     }
 
     fn fill(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
@@ -246,7 +289,7 @@ mod tests {
         let mut o = Oracle::new(&p);
         let mut g = [0.0; 2];
         let x = [1.0, 2.0];
-        assert_eq!(o.measure(&x, &mut g), 2.5);
+        assert_eq!(o.measure(&x), (2.5, 5f64.sqrt()));
         assert_eq!(o.counts(), Counts::default(), "measurement is not charged");
         o.gradient(&x, &mut g);
         assert_eq!(g, [1.0, 2.0]);
@@ -259,6 +302,17 @@ mod tests {
         assert_eq!(o.value(&y), 2.0);
         assert_eq!(p.work.load(Ordering::Relaxed), 3);
         assert_eq!(o.counts().f_evals, 2);
+        // A lent gradient is counted like a copied one and agrees with it; at the measured point it is
+        // served without arithmetic.
+        let z = [3.0, -1.0];
+        assert_eq!(o.gradient_view(&z), &[3.0, -1.0]);
+        assert_eq!(o.counts().g_evals, 2);
+        assert_eq!(p.work.load(Ordering::Relaxed), 4);
+        assert_eq!(o.measure(&x), (2.5, 5f64.sqrt()));
+        assert_eq!(p.work.load(Ordering::Relaxed), 6);
+        assert_eq!(o.gradient_view(&x), &[1.0, 2.0]);
+        assert_eq!(o.counts().g_evals, 3);
+        assert_eq!(p.work.load(Ordering::Relaxed), 6);
     }
 
     #[test]

@@ -1,10 +1,38 @@
 //! Small dense-vector kernels on plain slices, written so the compiler vectorises them.
+//!
+//! A reduction written as one running sum (`iter().sum()`) cannot be vectorised: floating-point addition is
+//! not associative, so the compiler must keep the sequential order, and the loop runs at one addition per
+//! add latency. The reductions here keep [`LANES`] independent partial sums over `chunks_exact(LANES)`,
+//! which the compiler maps onto SIMD registers, and add the partial sums pairwise at the end. The order of
+//! the additions is fixed by the length alone, so every result is the same on every run and thread count.
+
+/// Independent partial sums of the reductions: two AVX registers of `f64`, or four SSE2 registers.
+pub const LANES: usize = 8;
+
+/// `sum_i term(a_i, b_i)` over two slices of equal length, with [`LANES`] partial sums added pairwise.
+#[inline(always)]
+pub fn reduce(a: &[f64], b: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (p, q) in ca.zip(cb) {
+        for i in 0..LANES {
+            acc[i] += term(p[i], q[i]);
+        }
+    }
+    for (i, (p, q)) in ra.iter().zip(rb).enumerate() {
+        acc[i] += term(*p, *q);
+    }
+    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+}
 
 /// The dot product of two vectors of equal length.
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    debug_assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(p, q)| p * q).sum()
+    reduce(a, b, |p, q| p * q)
 }
 
 /// The Euclidean norm of a vector.
@@ -16,12 +44,7 @@ pub fn norm(v: &[f64]) -> f64 {
 /// The Euclidean distance between two vectors of equal length.
 #[inline]
 pub fn distance(a: &[f64], b: &[f64]) -> f64 {
-    debug_assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(p, q)| (p - q) * (p - q))
-        .sum::<f64>()
-        .sqrt()
+    reduce(a, b, |p, q| (p - q) * (p - q)).sqrt()
 }
 
 /// `y <- y + alpha * x`.
@@ -59,5 +82,29 @@ mod tests {
         let mut out = [0.0; 3];
         step_to(&a, -1.0, &b, &mut out);
         assert_eq!(out, [-2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn reductions_match_integer_arithmetic_across_chunk_boundaries() {
+        // Small integers: every partial sum is exact in f64, so the lane order cannot change the result
+        // and the reductions must equal the integer sums exactly, for lengths around and across LANES.
+        for n in 0..(5 * LANES + 3) {
+            let a: Vec<i64> = (0..n as i64).map(|i| i % 7 - 3).collect();
+            let b: Vec<i64> = (0..n as i64).map(|i| (2 * i) % 5 - 2).collect();
+            let (fa, fb): (Vec<f64>, Vec<f64>) = (
+                a.iter().map(|v| *v as f64).collect(),
+                b.iter().map(|v| *v as f64).collect(),
+            );
+            let exact_dot: i64 = a.iter().zip(&b).map(|(p, q)| p * q).sum();
+            let exact_sq: i64 = a.iter().zip(&b).map(|(p, q)| (p - q) * (p - q)).sum();
+            let exact_norm_sq: i64 = a.iter().map(|p| p * p).sum();
+            assert_eq!(dot(&fa, &fb), exact_dot as f64, "dot, n = {n}");
+            assert_eq!(
+                distance(&fa, &fb),
+                (exact_sq as f64).sqrt(),
+                "distance, n = {n}"
+            );
+            assert_eq!(norm(&fa), (exact_norm_sq as f64).sqrt(), "norm, n = {n}");
+        }
     }
 }

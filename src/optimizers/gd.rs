@@ -216,8 +216,9 @@ impl Optimizer for Gd {
                 })
             }
             _ => {
-                oracle.gradient(x, &mut s.grad);
-                crate::vector::axpy(-s.eta, &s.grad, x);
+                // The gradient is read once: borrowed from the oracle, not copied.
+                let g = oracle.gradient_view(x);
+                crate::vector::axpy(-s.eta, g, x);
                 Ok(StepInfo {
                     step_size: Some(s.eta),
                 })

@@ -458,7 +458,7 @@ mod tests {
             "the gradient left for the caller is the accepted point's"
         );
         let slope0: f64 = g.iter().zip(d).map(|(a, b)| a * b).sum();
-        let slope: f64 = ga.iter().zip(d).map(|(a, b)| a * b).sum();
+        let slope = crate::vector::dot(&ga, d);
         assert!(a > 0.0, "step {a:e}");
         assert!(
             fa <= fx + ls.c1 * a * slope0,

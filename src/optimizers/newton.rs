@@ -196,8 +196,9 @@ pub struct Newton {
     pub mode: Mode,
 }
 
-/// Dense factorisation workspace, allocated once per run: no step allocates.
+/// Dense factorisation workspace, allocated once per run for the mode's needs: no step allocates.
 struct Dense {
+    /// The copy of `H` that is factored, so that `H` stays intact for a retry (all but saddle-free).
     work: Mat<f64>,
     rhs: Mat<f64>,
     subdiag: Diag<f64>,
@@ -209,42 +210,62 @@ struct Dense {
 }
 
 impl Dense {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, mode: &Mode) -> Self {
         let par = Par::Seq;
-        let req = StackReq::any_of(&[
-            llt::factor::cholesky_in_place_scratch::<f64>(n, par, Default::default()),
-            llt::solve::solve_in_place_scratch::<f64>(n, 1, par),
-            lblt::factor::cholesky_in_place_scratch::<usize, f64>(n, par, Default::default()),
-            lblt::solve::solve_in_place_scratch::<usize, f64>(n, 1, par),
-            evd::self_adjoint_evd_scratch::<f64>(
+        let llt = || {
+            StackReq::any_of(&[
+                llt::factor::cholesky_in_place_scratch::<f64>(n, par, Default::default()),
+                llt::solve::solve_in_place_scratch::<f64>(n, 1, par),
+            ])
+        };
+        // Only the saddle-free mode decomposes H into eigenpairs, and only the pure mode pivots.
+        let (req, copy, pivots, eigen) = match mode {
+            Mode::Pure => (
+                StackReq::any_of(&[
+                    lblt::factor::cholesky_in_place_scratch::<usize, f64>(
+                        n,
+                        par,
+                        Default::default(),
+                    ),
+                    lblt::solve::solve_in_place_scratch::<usize, f64>(n, 1, par),
+                ]),
                 n,
-                ComputeEigenvectors::Yes,
-                par,
-                Default::default(),
+                n,
+                0,
             ),
-        ]);
+            Mode::LineSearch { .. } => (llt(), n, 0, 0),
+            Mode::Damped { .. } => (llt(), n, 0, 0),
+            Mode::SaddleFree { .. } => (
+                evd::self_adjoint_evd_scratch::<f64>(
+                    n,
+                    ComputeEigenvectors::Yes,
+                    par,
+                    Default::default(),
+                ),
+                0,
+                0,
+                n,
+            ),
+        };
         Dense {
-            work: Mat::zeros(n, n),
+            work: Mat::zeros(copy, copy),
             rhs: Mat::zeros(n, 1),
-            subdiag: Diag::zeros(n),
-            perm_fwd: vec![0; n],
-            perm_bwd: vec![0; n],
-            eigenvalues: Diag::zeros(n),
-            eigenvectors: Mat::zeros(n, n),
+            subdiag: Diag::zeros(pivots),
+            perm_fwd: vec![0; pivots],
+            perm_bwd: vec![0; pivots],
+            eigenvalues: Diag::zeros(eigen),
+            eigenvectors: Mat::zeros(eigen, eigen),
             mem: MemBuffer::new(req),
         }
     }
 
-    /// Solves `(H + shift I) d = -g` by Cholesky; false when `H + shift I` is not numerically positive
-    /// definite.
-    fn solve_shifted(&mut self, h: &Mat<f64>, shift: f64, g: &[f64], d: &mut [f64]) -> bool {
-        self.work.copy_from(h);
-        for i in 0..g.len() {
-            self.work[(i, i)] += shift;
-        }
+    /// Cholesky of `a` in place and the solve of `a d = -g`; false when `a` is not numerically positive
+    /// definite or `d` is not finite. Reads the lower triangle of `a` (faer uses the upper one as scratch).
+    fn cholesky_solve(&mut self, a: faer::MatMut<'_, f64>, g: &[f64], d: &mut [f64]) -> bool {
         let stack = MemStack::new(&mut self.mem);
+        let mut a = a;
         let factored = llt::factor::cholesky_in_place(
-            self.work.as_mut(),
+            a.as_mut(),
             Default::default(),
             Par::Seq,
             stack,
@@ -256,11 +277,52 @@ impl Dense {
         for (i, gi) in g.iter().enumerate() {
             self.rhs[(i, 0)] = -gi;
         }
-        llt::solve::solve_in_place(self.work.as_ref(), self.rhs.as_mut(), Par::Seq, stack);
+        llt::solve::solve_in_place(a.as_ref(), self.rhs.as_mut(), Par::Seq, stack);
         for (i, di) in d.iter_mut().enumerate() {
             *di = self.rhs[(i, 0)];
         }
         d.iter().all(|v| v.is_finite())
+    }
+
+    /// Solves `(H + shift I) d = -g` by Cholesky on a copy of `H`'s lower triangle (all the factorisation
+    /// reads), so `H` stays intact; false when `H + shift I` is not numerically positive definite.
+    fn solve_shifted(&mut self, h: &Mat<f64>, shift: f64, g: &[f64], d: &mut [f64]) -> bool {
+        let mut work = std::mem::replace(&mut self.work, Mat::new());
+        work.copy_from_triangular_lower(h);
+        for i in 0..g.len() {
+            work[(i, i)] += shift;
+        }
+        let solved = self.cholesky_solve(work.as_mut(), g, d);
+        self.work = work;
+        solved
+    }
+
+    /// The line-search mode's direction (Nocedal and Wright 2006, Algorithm 3.3): the first `tau` of the
+    /// sequence `0` (when `min_i h_ii > 0`, else `shift - min_i h_ii`), then `max(2 tau, shift)`, for which
+    /// `H + tau I` has a Cholesky factor, and `d` solving `(H + tau I) d = -g`. Returns `tau`, or `None` when
+    /// `tau` overflows.
+    fn shifted_direction(
+        &mut self,
+        h: &Mat<f64>,
+        shift: f64,
+        g: &[f64],
+        d: &mut [f64],
+    ) -> Option<f64> {
+        let min_diag = (0..g.len())
+            .map(|i| h[(i, i)])
+            .fold(f64::INFINITY, f64::min);
+        let mut tau = if min_diag > 0.0 {
+            0.0
+        } else {
+            shift - min_diag
+        };
+        while !self.solve_shifted(h, tau, g, d) {
+            tau = (2.0 * tau).max(shift);
+            if !tau.is_finite() {
+                return None;
+            }
+        }
+        Some(tau)
     }
 
     /// Solves `H d = -g` by the Bunch-Kaufman `L B L'` factorisation; false when the result is not finite
@@ -343,7 +405,7 @@ impl Optimizer for Newton {
             trial: vec![0.0; n],
             work: vec![0.0; n],
             hessian: Mat::zeros(n, n),
-            dense: Dense::new(n),
+            dense: Dense::new(n, &self.mode),
             lambda: f64::NAN,
             nu: 2.0,
         })
@@ -377,21 +439,14 @@ impl Optimizer for Newton {
             Mode::LineSearch { armijo, shift } => {
                 let fx = oracle.value_and_gradient(x, &mut st.grad);
                 oracle.hessian(x, &mut st.hessian)?;
-                let h = &st.hessian;
-                let min_diag = (0..n).map(|i| h[(i, i)]).fold(f64::INFINITY, f64::min);
-                let mut tau = if min_diag > 0.0 {
-                    0.0
-                } else {
-                    shift - min_diag
-                };
-                while !st.dense.solve_shifted(h, tau, &st.grad, &mut st.direction) {
-                    tau = (2.0 * tau).max(shift);
-                    if !tau.is_finite() {
-                        return Err(StepError::Failed(
-                            "Newton line search: no shift makes the Hessian positive definite (non-finite entries?)"
-                                .into(),
-                        ));
-                    }
+                let shifted =
+                    st.dense
+                        .shifted_direction(&st.hessian, shift, &st.grad, &mut st.direction);
+                if shifted.is_none() {
+                    return Err(StepError::Failed(
+                        "Newton line search: no shift makes the Hessian positive definite (non-finite entries?)"
+                            .into(),
+                    ));
                 }
                 let accepted =
                     armijo.search(oracle, x, fx, &st.grad, &st.direction, &mut st.trial)?;
@@ -638,6 +693,47 @@ mod tests {
                 x[1]
             );
         }
+    }
+
+    #[test]
+    fn shifted_cholesky_finds_the_first_working_shift_and_keeps_h() {
+        // A positive diagonal, so tau starts at 0, but indefinite (the leading 2 x 2 block has eigenvalues
+        // -1 and 3): the first attempts fail, and each later one must see H itself again (faer's in-place
+        // Cholesky also writes into the upper triangle, so the factor works on a copy).
+        let rows = [[1.0, 2.0, 0.0], [2.0, 1.0, 0.5], [0.0, 0.5, 2.0]];
+        let h0 = Mat::from_fn(3, 3, |i, j| rows[i][j]);
+        let g = [1.0, -2.0, 0.5];
+        let shift = 1e-3;
+        let newton = parse(&format!("shift = {shift:e}")).expect("valid");
+        let mut dense = Dense::new(3, &newton.mode);
+        let mut d = [0.0; 3];
+        let tau = dense
+            .shifted_direction(&h0, shift, &g, &mut d)
+            .expect("a finite shift works");
+        let shifted = |t: f64| Mat::from_fn(3, 3, |i, j| h0[(i, j)] + if i == j { t } else { 0.0 });
+        // tau is the first of 0, shift, 2 shift, 4 shift, ... with a Cholesky factor of H + tau I.
+        let before = if tau > shift { tau / 2.0 } else { 0.0 };
+        assert!(tau > 0.0, "H is indefinite, tau = {tau:e}");
+        assert!(
+            shifted(before).llt(faer::Side::Lower).is_err(),
+            "tau = {tau:e} is not the first"
+        );
+        // (H + tau I) d = -g with the original H, to a backward-stable solve's residual
+        // c n eps ||H + tau I|| ||d|| (c = 64, ||.|| <= the max-abs row sum).
+        let a = shifted(tau);
+        let scale = (0..3)
+            .map(|i| (0..3).map(|j| a[(i, j)].abs()).sum::<f64>())
+            .fold(0.0, f64::max);
+        let tol = 64.0 * 3.0 * f64::EPSILON * scale * norm(&d);
+        for i in 0..3 {
+            let r: f64 = (0..3).map(|j| a[(i, j)] * d[j]).sum::<f64>() + g[i];
+            assert!(r.abs() <= tol, "residual {i}: {r:e} > {tol:e}");
+        }
+        // A positive definite H is factored at tau = 0, once.
+        let tau = dense
+            .shifted_direction(&shifted(2.0), shift, &g, &mut d)
+            .expect("positive definite");
+        assert_eq!(tau, 0.0);
     }
 
     #[test]

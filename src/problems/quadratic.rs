@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range, one_of};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+use crate::vector::{LANES, axpy, reduce};
 
 /// The keys of `quadratic`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -142,7 +143,7 @@ impl super::FamilyConfig for QuadraticConfig {
         Ok(Box::new(Quadratic {
             lambda,
             dense,
-            center: vec![self.shift; self.dim],
+            shift: self.shift,
             mu: 1.0 / self.kappa,
         }))
     }
@@ -177,27 +178,25 @@ fn rotated(lambda: &[f64], rng: &mut ChaCha8Rng) -> Mat<f64> {
 pub struct Quadratic {
     lambda: Vec<f64>,
     dense: Option<Mat<f64>>,
-    center: Vec<f64>,
+    /// `x* = shift * (1, ..., 1)`: a scalar, so evaluations read no vector for it.
+    shift: f64,
     mu: f64,
 }
 
 impl Quadratic {
-    /// `out <- A v`.
-    fn apply(&self, v: &[f64], out: &mut [f64]) {
+    /// `out <- A (x - x*)`, without a temporary: the dense product runs column by column.
+    fn apply_shifted(&self, x: &[f64], out: &mut [f64]) {
+        let s = self.shift;
         match &self.dense {
             None => {
-                for ((o, l), vi) in out.iter_mut().zip(&self.lambda).zip(v) {
-                    *o = l * vi;
+                for ((o, l), xi) in out.iter_mut().zip(&self.lambda).zip(x) {
+                    *o = l * (xi - s);
                 }
             }
             Some(a) => {
-                let n = v.len();
                 out.fill(0.0);
-                for (j, vj) in v.iter().enumerate() {
-                    let col = a.col(j);
-                    for i in 0..n {
-                        out[i] += col[i] * vj;
-                    }
+                for (j, xj) in x.iter().enumerate() {
+                    axpy(xj - s, a.col_as_slice(j), out);
                 }
             }
         }
@@ -210,44 +209,56 @@ impl Problem for Quadratic {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
+        let s = self.shift;
         match &self.dense {
-            None => {
+            None => 0.5 * reduce(&self.lambda, x, |l, xi| l * (xi - s) * (xi - s)),
+            // (x - x*)' A (x - x*) = sum_j (x_j - s) (A (x - x*))_j, one column at a time: no temporary.
+            Some(a) => {
                 0.5 * x
                     .iter()
-                    .zip(&self.center)
-                    .zip(&self.lambda)
-                    .map(|((a, c), l)| l * (a - c) * (a - c))
+                    .enumerate()
+                    .map(|(j, xj)| {
+                        (xj - s) * reduce(a.col_as_slice(j), x, |aij, xi| aij * (xi - s))
+                    })
                     .sum::<f64>()
-            }
-            Some(_) => {
-                let mut g = vec![0.0; x.len()];
-                self.value_and_gradient(x, &mut g)
             }
         }
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        match &self.dense {
-            None => {
-                for (((gi, l), xi), ci) in g.iter_mut().zip(&self.lambda).zip(x).zip(&self.center) {
-                    *gi = l * (xi - ci);
-                }
-            }
-            Some(_) => {
-                let d: Vec<f64> = x.iter().zip(&self.center).map(|(a, c)| a - c).collect();
-                self.apply(&d, g);
-            }
-        }
+        self.apply_shifted(x, g);
     }
 
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
-        self.gradient(x, g);
-        0.5 * x
-            .iter()
-            .zip(&self.center)
-            .zip(g.iter())
-            .map(|((a, c), gi)| (a - c) * gi)
-            .sum::<f64>()
+        let s = self.shift;
+        if self.dense.is_some() {
+            self.apply_shifted(x, g);
+            return 0.5 * reduce(x, g, |xi, gi| (xi - s) * gi);
+        }
+        // Diagonal: g and f in one pass over (lambda, x), with the lane-wise partial sums of
+        // `crate::vector`, so a large instance is read from memory once per evaluation.
+        let mut acc = [0.0; LANES];
+        let mut gc = g.chunks_exact_mut(LANES);
+        let mut lc = self.lambda.chunks_exact(LANES);
+        let mut xc = x.chunks_exact(LANES);
+        for ((gk, lk), xk) in (&mut gc).zip(&mut lc).zip(&mut xc) {
+            for i in 0..LANES {
+                let d = xk[i] - s;
+                gk[i] = lk[i] * d;
+                acc[i] += d * gk[i];
+            }
+        }
+        let tail = gc
+            .into_remainder()
+            .iter_mut()
+            .zip(lc.remainder())
+            .zip(xc.remainder());
+        for (i, ((gi, l), xi)) in tail.enumerate() {
+            let d = xi - s;
+            *gi = l * d;
+            acc[i] += d * *gi;
+        }
+        0.5 * (((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])))
     }
 
     fn second_order(&self) -> Option<&dyn SecondOrder> {
@@ -261,7 +272,7 @@ impl Problem for Quadratic {
     fn optimum(&self) -> Option<Optimum> {
         Some(Optimum {
             value: 0.0,
-            point: Some(self.center.clone()),
+            point: Some(vec![self.shift; self.dim()]),
         })
     }
 
@@ -273,13 +284,25 @@ impl Problem for Quadratic {
     }
 
     fn critical_points(&self) -> Vec<CriticalPoint> {
-        vec![CriticalPoint::new(&self.center, 0.0, 0)]
+        vec![CriticalPoint::new(&vec![self.shift; self.dim()], 0.0, 0)]
     }
 }
 
 impl SecondOrder for Quadratic {
     fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
-        self.apply(v, out);
+        match &self.dense {
+            None => {
+                for ((o, l), vi) in out.iter_mut().zip(&self.lambda).zip(v) {
+                    *o = l * vi;
+                }
+            }
+            Some(a) => {
+                out.fill(0.0);
+                for (j, vj) in v.iter().enumerate() {
+                    axpy(*vj, a.col_as_slice(j), out);
+                }
+            }
+        }
     }
 
     fn hessian(&self, _x: &[f64], h: &mut Mat<f64>) {

@@ -214,7 +214,8 @@ pub fn drive(
     let mut oracle = Oracle::new(problem);
     let mut x = x0.to_vec();
     let mut g = vec![0.0; n];
-    oracle.measure(&x, &mut g);
+    oracle.measure(&x);
+    g.copy_from_slice(oracle.measured_gradient());
     let mut t = Trajectory {
         points: vec![x.clone()],
         grads: vec![g.clone()],
@@ -232,7 +233,8 @@ pub fn drive(
             t.stopped = Some(e.to_string());
             break;
         }
-        oracle.measure(&x, &mut g);
+        oracle.measure(&x);
+        g.copy_from_slice(oracle.measured_gradient());
         if !(x.iter().all(|v| v.is_finite()) && g.iter().all(|v| v.is_finite())) {
             t.stopped = Some("the iterate or its gradient is not finite".into());
             break;

@@ -234,9 +234,8 @@ pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
         }
     };
     let mut x = x0;
-    let mut g = vec![0.0; x.len()];
     let mut oracle = Oracle::new(problem.as_ref());
-    let f0 = oracle.measure(&x, &mut g);
+    let (f0, _) = oracle.measure(&x);
     if let Err(o) = check(0, f0) {
         return done(o);
     }
@@ -254,7 +253,7 @@ pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
         if stepper.step(&mut x, &mut oracle).is_err() {
             break;
         }
-        let f = oracle.measure(&x, &mut g);
+        let (f, _) = oracle.measure(&x);
         if let Err(o) = check(k, f) {
             return done(o);
         }

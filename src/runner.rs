@@ -39,6 +39,41 @@ pub struct PlannedRun {
     pub optimizer: Arc<Checked>,
 }
 
+impl PlannedRun {
+    /// The run of `optimizer` (registry name `name`) on `instance` with `seed`, `stop`, a tuning role and
+    /// the diagnosis flag; its id is the hash of the spec.
+    pub fn new(
+        instance: &Arc<Instance>,
+        name: &str,
+        optimizer: &Arc<Checked>,
+        seed: u64,
+        stop: &crate::stop::StopRule,
+        tuning: Option<crate::tune::TuningRole>,
+        diagnose: bool,
+    ) -> PlannedRun {
+        let spec = RunSpec {
+            problem: crate::store::ProblemSpec {
+                family: instance.family.to_string(),
+                params: instance.params.clone(),
+            },
+            optimizer: crate::store::OptimizerSpec {
+                name: name.to_string(),
+                params: optimizer.params.clone(),
+            },
+            seed,
+            stop: stop.clone(),
+            tuning,
+            diagnose,
+        };
+        PlannedRun {
+            run_id: spec.run_id(),
+            spec,
+            instance: instance.clone(),
+            optimizer: optimizer.clone(),
+        }
+    }
+}
+
 /// Runs one planned run to its outcome. Never panics: a panic inside the run is recorded as `failed`.
 pub fn execute(run: &PlannedRun) -> RunRecord {
     let started = Instant::now();

@@ -26,7 +26,6 @@ use crate::params::ParamError;
 use crate::problems::{self, FAMILIES, Instance};
 use crate::runner::PlannedRun;
 use crate::stop::{StopConfig, StopRule};
-use crate::store::{OptimizerSpec, ProblemSpec, RunSpec};
 use crate::tune::TuningPlan;
 
 #[derive(Deserialize)]
@@ -488,26 +487,15 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     for instance in &instances {
         for ((name, checked), _) in optimizers.iter().zip(&tuned).filter(|(_, t)| !**t) {
             for &seed in &seeds {
-                let spec = RunSpec {
-                    problem: ProblemSpec {
-                        family: instance.family.to_string(),
-                        params: instance.params.clone(),
-                    },
-                    optimizer: OptimizerSpec {
-                        name: name.clone(),
-                        params: checked.params.clone(),
-                    },
+                runs.push(PlannedRun::new(
+                    instance,
+                    name,
+                    checked,
                     seed,
-                    stop: stop.clone(),
-                    tuning: None,
-                    diagnose: raw.diagnose,
-                };
-                runs.push(PlannedRun {
-                    run_id: spec.run_id(),
-                    spec,
-                    instance: instance.clone(),
-                    optimizer: checked.clone(),
-                });
+                    &stop,
+                    None,
+                    raw.diagnose,
+                ));
             }
         }
     }

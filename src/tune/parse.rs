@@ -15,7 +15,6 @@ use crate::optimizers::{self, Checked};
 use crate::problems::Instance;
 use crate::runner::PlannedRun;
 use crate::stop::StopRule;
-use crate::store::{OptimizerSpec, ProblemSpec, RunSpec};
 
 /// The `[tune]` table as written.
 #[derive(Deserialize)]
@@ -359,18 +358,13 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                 let mut these = Vec::new();
                 for instance in members {
                     for &seed in &seeds {
-                        let spec = RunSpec {
-                            problem: ProblemSpec {
-                                family: instance.family.to_string(),
-                                params: instance.params.clone(),
-                            },
-                            optimizer: OptimizerSpec {
-                                name: opt.name.to_string(),
-                                params: trial.optimizer.params.clone(),
-                            },
+                        let run = PlannedRun::new(
+                            instance,
+                            opt.name,
+                            &trial.optimizer,
                             seed,
-                            stop: stop.clone(),
-                            tuning: Some(TuningRole {
+                            stop,
+                            Some(TuningRole {
                                 phase: Phase::Trial,
                                 group: label.clone(),
                                 trial: t,
@@ -379,15 +373,9 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                                 cost: None,
                             }),
                             diagnose,
-                        };
-                        let run_id = spec.run_id();
-                        these.push(run_id.clone());
-                        trial_runs.push(PlannedRun {
-                            run_id,
-                            spec,
-                            instance: instance.clone(),
-                            optimizer: trial.optimizer.clone(),
-                        });
+                        );
+                        these.push(run.run_id.clone());
+                        trial_runs.push(run);
                     }
                 }
                 ids.push(these);

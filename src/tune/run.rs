@@ -13,7 +13,7 @@ use super::table::summarize_group;
 use super::{Phase, TuningPlan, TuningRole};
 use crate::config::Plan;
 use crate::runner::{Finished, PlannedRun, SweepOptions, sweep};
-use crate::store::{self, OptimizerSpec, ProblemSpec, RunRecord, RunSpec, StoreError};
+use crate::store::{self, RunRecord, StoreError};
 
 /// Whether shard `shard` (`(k, n)`, 1-based; none for the whole sweep) owns group `g`.
 pub fn owns(g: usize, shard: Option<(usize, usize)>) -> bool {
@@ -41,18 +41,13 @@ fn evaluation_runs(
     let mut runs = Vec::new();
     for instance in &group.instances {
         for &seed in &tuning.eval_seeds {
-            let spec = RunSpec {
-                problem: ProblemSpec {
-                    family: instance.family.to_string(),
-                    params: instance.params.clone(),
-                },
-                optimizer: OptimizerSpec {
-                    name: group.optimizer.clone(),
-                    params: trial.optimizer.params.clone(),
-                },
+            runs.push(PlannedRun::new(
+                instance,
+                &group.optimizer,
+                &trial.optimizer,
                 seed,
-                stop: stop.clone(),
-                tuning: Some(TuningRole {
+                stop,
+                Some(TuningRole {
                     phase: Phase::Evaluation,
                     group: group.label.clone(),
                     trial: chosen,
@@ -60,14 +55,8 @@ fn evaluation_runs(
                     rule: tuning.rule,
                     cost: Some(cost),
                 }),
-                diagnose: tuning.diagnose,
-            };
-            runs.push(PlannedRun {
-                run_id: spec.run_id(),
-                spec,
-                instance: instance.clone(),
-                optimizer: trial.optimizer.clone(),
-            });
+                tuning.diagnose,
+            ));
         }
     }
     runs

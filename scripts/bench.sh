@@ -21,7 +21,7 @@ for bench in "${benches[@]}"; do
     # criterion prints a long name alone on its line and the time on the next: join them.
     if ! cargo bench --quiet --bench "$bench" 2>&1 | awk '
         /^[a-z_]+\/[^ ]+ *$/ { name = $1; next }
-        /time:/ { if ($1 ~ /\//) print; else printf "%-24s%s\n", name, $0; next }
+        /time:/ && !/%/ { if ($1 ~ /\//) print; else printf "%-24s%s\n", name, $0; next }
         /^Warning|panicked/ { print }'; then
         echo "cargo bench --bench $bench failed" >&2
         exit 1

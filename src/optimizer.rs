@@ -6,6 +6,7 @@
 
 use crate::oracle::Oracle;
 use crate::problem::Capabilities;
+use crate::stop::Status;
 
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -23,6 +24,10 @@ pub enum StepError {
     /// The problem lacks what the method needs.
     #[error("not applicable: {0}")]
     NotApplicable(String),
+    /// The method ended on its own (an external client's own convergence test or limit). The runner then
+    /// applies the stop rule at the current point; where no rule holds the run is `stopped`.
+    #[error("{0}")]
+    Stopped(String),
 }
 
 /// An optimization method: hyperparameters are immutable (`&self`); all mutable memory lives in `State`.
@@ -49,6 +54,12 @@ pub trait Optimizer: Send + Sync {
 pub trait Stepper {
     /// One iteration, as [`Optimizer::step`].
     fn step(&mut self, x: &mut [f64], oracle: &mut Oracle) -> Result<StepInfo, StepError>;
+
+    /// Told once, when the runner has ended the run with `status`, before the stepper is dropped (an
+    /// external client is told to stop). Built-in optimizers have nothing to do.
+    fn finish(&mut self, status: Status) {
+        let _ = status;
+    }
 }
 
 /// An optimizer behind `dyn`, as the registry hands it out.

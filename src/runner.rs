@@ -223,6 +223,11 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             };
             let verdict = match stepped {
                 Ok(_) => stop.verdict(&last),
+                // The optimizer ended on its own: the stop rule's verdict at this point if one holds.
+                Err(StepError::Stopped(m)) if stop.verdict(&last).is_some() => {
+                    message = Some(m);
+                    stop.verdict(&last)
+                }
                 Err(e) => {
                     let (s, m) = failure(e);
                     message = m;
@@ -236,7 +241,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                 }
                 record_point(&last, &x, &oracle, &mut timing, &mut trace);
             }
-            if verdict.is_some() {
+            if let Some(s) = verdict {
+                stepper.finish(s);
                 status = verdict;
                 break;
             }
@@ -285,6 +291,7 @@ fn failure(e: StepError) -> (Option<Status>, Option<String>) {
     match e {
         StepError::Failed(m) => (Some(Status::Failed), Some(m)),
         StepError::NotApplicable(m) => (Some(Status::NotApplicable), Some(m)),
+        StepError::Stopped(m) => (Some(Status::Stopped), Some(m)),
     }
 }
 
@@ -488,7 +495,7 @@ mod tests {
         let instance = Instance::parse(&TRAP, &table).expect("valid");
         let opt_table: toml::Table = toml::from_str(&format!("step = {step}")).expect("valid TOML");
         let entry = crate::optimizers::optimizer("gd").expect("registered");
-        let optimizer = (entry.parse)(&opt_table, MODE).expect("valid");
+        let optimizer = (entry.parse)(&opt_table, MODE, &Default::default()).expect("valid");
         let spec = RunSpec {
             problem: ProblemSpec {
                 family: "trap".into(),

@@ -176,16 +176,20 @@ pub enum Status {
     Failed,
     /// The problem lacks what the optimizer needs; the message says what.
     NotApplicable,
+    /// The optimizer ended on its own (an external client's own test or limit) where no rule of the stop rule
+    /// held; the message is the optimizer's.
+    Stopped,
 }
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Converged,
         Status::MaxIters,
         Status::MaxEvals,
         Status::TimeLimit,
         Status::Diverged,
+        Status::Stopped,
         Status::Failed,
         Status::NotApplicable,
     ];
@@ -200,6 +204,7 @@ impl Status {
             Status::Diverged => "diverged",
             Status::Failed => "failed",
             Status::NotApplicable => "not-applicable",
+            Status::Stopped => "stopped",
         }
     }
 }

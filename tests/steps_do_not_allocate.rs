@@ -89,7 +89,8 @@ fn successful_steps_allocate_nothing() {
                 .find(|o| o.name == name)
                 .expect("registered");
             let table: toml::Table = toml::from_str(keys).expect("valid TOML");
-            let checked = (entry.parse)(&table, entry.params).expect("valid settings");
+            let checked =
+                (entry.parse)(&table, entry.params, &Default::default()).expect("valid settings");
             if !instance
                 .capabilities()
                 .missing(&checked.optimizer.requires())

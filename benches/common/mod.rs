@@ -26,7 +26,7 @@ pub fn build(family: &str, text: &str) -> (Box<dyn Problem>, Vec<f64>) {
 pub fn optimizer(name: &str, text: &str) -> Checked {
     let table: toml::Table = toml::from_str(text).expect("bench tables are valid TOML");
     let entry = optimizers::optimizer(name).expect("a registered optimizer");
-    (entry.parse)(&table, entry.params).expect("bench parameters are valid")
+    (entry.parse)(&table, entry.params, &Default::default()).expect("bench parameters are valid")
 }
 
 /// Plans a config text, as `optzoo run` does for a file.

@@ -473,8 +473,8 @@ pub fn measure(
             known.join(", ")
         )
     })?;
-    let checked =
-        (entry.parse)(table, entry.params).map_err(|e| format!("{name}: {}", e.message))?;
+    let checked = (entry.parse)(table, entry.params, &Default::default())
+        .map_err(|e| format!("{name}: {}", e.message))?;
     let identity = |h: &Mat<f64>| with_diagonal(h, &vec![1.0; h.nrows()]);
     match name {
         "gd" | "momentum" => return row("I", 0, None, x0, &identity),
@@ -673,7 +673,7 @@ mod tests {
     fn checked(name: &str, text: &str) -> crate::optimizers::Checked {
         let t: toml::Table = toml::from_str(text).expect("valid TOML");
         let e = crate::optimizers::optimizer(name).expect("registered");
-        (e.parse)(&t, e.params).expect("valid")
+        (e.parse)(&t, e.params, &Default::default()).expect("valid")
     }
 
     #[test]

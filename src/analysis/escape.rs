@@ -219,8 +219,12 @@ pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
     };
     let entry = crate::optimizers::optimizer(&spec.optimizer.name)
         .ok_or_else(|| format!("unknown optimizer `{}`", spec.optimizer.name))?;
-    let checked =
-        (entry.parse)(&table(&spec.optimizer.params)?, entry.params).map_err(|e| e.message)?;
+    let checked = (entry.parse)(
+        &table(&spec.optimizer.params)?,
+        entry.params,
+        &Default::default(),
+    )
+    .map_err(|e| e.message)?;
     let recorded: BTreeMap<u64, f64> = record.trace.iter().map(|t| (t.iter, t.value)).collect();
     // The measured value must equal the recorded one; JSON's decimal round trip may move it by an ulp.
     let check = |k: u64, v: f64| -> Result<(), Outcome> {

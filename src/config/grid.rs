@@ -1,7 +1,10 @@
 //! Grid expansion: every list value of a table is an axis, and the table expands to the Cartesian product.
 //!
-//! A parameter whose value is itself a list is written as a list of lists (one axis whose points are lists).
-//! Points come out in a fixed order: keys in sorted order, the last key varying fastest.
+//! A parameter whose value is itself a list is written as a list of lists (one axis whose points are lists),
+//! except for the keys a registry entry declares as taking a list whole (an external optimizer's `command`).
+//! A value that is a table is expanded the same way, inside: its list values are axes of the whole grid (an
+//! external optimizer's `params = { lr = [1e-3, 1e-2] }` gives two points). Points come out in a fixed
+//! order: keys in sorted order, the last key varying fastest, a nested table's keys in its key's place.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -28,37 +31,63 @@ pub struct EmptyAxis {
     pub span: Range<usize>,
 }
 
-/// Expands `table`, without the keys in `skip`, into its grid points.
-pub fn expand(table: &RawTable, skip: &[&str]) -> Result<Vec<toml::Table>, EmptyAxis> {
+/// Expands `table`, without the keys in `skip`, into its grid points; the keys in `whole` take a list value
+/// as one value, not as an axis.
+pub fn expand(
+    table: &RawTable,
+    skip: &[&str],
+    whole: &[&str],
+) -> Result<Vec<toml::Table>, EmptyAxis> {
     let mut points = vec![toml::Table::new()];
     for (key, value) in table {
-        if skip.contains(&key.get_ref().as_str()) {
+        let name = key.get_ref().as_str();
+        if skip.contains(&name) {
             continue;
         }
-        let values: Vec<toml::Value> = match value.get_ref() {
-            toml::Value::Array(items) => {
-                if items.is_empty() {
-                    return Err(EmptyAxis {
-                        key: key.get_ref().clone(),
-                        span: value.span(),
-                    });
-                }
-                items.clone()
-            }
-            other => vec![other.clone()],
-        };
-        points = points
-            .into_iter()
-            .flat_map(|p| {
-                values.iter().map(move |v| {
-                    let mut q = p.clone();
-                    q.insert(key.get_ref().clone(), v.clone());
-                    q
-                })
-            })
-            .collect();
+        let values =
+            axis(name, value.get_ref(), whole.contains(&name)).map_err(|key| EmptyAxis {
+                key,
+                span: value.span(),
+            })?;
+        points = product(points, name, &values);
     }
     Ok(points)
+}
+
+/// The values one key takes: a list's items, a nested table's grid points, or the value itself. An empty
+/// axis is an error naming its (dotted) key.
+fn axis(key: &str, value: &toml::Value, whole: bool) -> Result<Vec<toml::Value>, String> {
+    match value {
+        toml::Value::Array(items) if !whole => {
+            if items.is_empty() {
+                return Err(key.to_string());
+            }
+            Ok(items.clone())
+        }
+        toml::Value::Table(inner) => {
+            let mut points = vec![toml::Table::new()];
+            for (k, v) in inner {
+                let values = axis(k, v, false).map_err(|e| format!("{key}.{e}"))?;
+                points = product(points, k, &values);
+            }
+            Ok(points.into_iter().map(toml::Value::Table).collect())
+        }
+        other => Ok(vec![other.clone()]),
+    }
+}
+
+/// Every point of `points` with `key` set to each of `values`, the last key varying fastest.
+fn product(points: Vec<toml::Table>, key: &str, values: &[toml::Value]) -> Vec<toml::Table> {
+    points
+        .into_iter()
+        .flat_map(|p| {
+            values.iter().map(move |v| {
+                let mut q = p.clone();
+                q.insert(key.to_string(), v.clone());
+                q
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -78,7 +107,7 @@ mod tests {
     #[test]
     fn lists_are_axes_in_key_order() {
         let t = raw("[t]\nfamily = \"quadratic\"\nkappa = [1, 10]\ndim = [2, 3]\nshift = 0.5");
-        let points = expand(&t, &["family"]).expect("no empty axis");
+        let points = expand(&t, &["family"], &[]).expect("no empty axis");
         let dims: Vec<(i64, i64)> = points
             .iter()
             .map(|p| {
@@ -99,7 +128,34 @@ mod tests {
     #[test]
     fn empty_axis_is_reported() {
         let t = raw("[t]\nkappa = []");
-        let e = expand(&t, &[]).unwrap_err();
+        let e = expand(&t, &[], &[]).unwrap_err();
         assert_eq!(e.key, "kappa");
+    }
+
+    #[test]
+    fn nested_tables_expand_and_whole_lists_stay_whole() {
+        let t = raw(
+            "[t]\ncommand = [\"python3\", \"a.py\"]\nparams = { lr = [1, 2], mode = \"x\" }\nseed = [5, 6]",
+        );
+        let points = expand(&t, &[], &["command"]).expect("no empty axis");
+        assert_eq!(points.len(), 4);
+        let got: Vec<(i64, i64)> = points
+            .iter()
+            .map(|p| {
+                assert_eq!(
+                    p["command"].as_array().map(Vec::len),
+                    Some(2),
+                    "`command` is one value"
+                );
+                assert_eq!(p["params"]["mode"].as_str(), Some("x"));
+                (
+                    p["params"]["lr"].as_integer().unwrap_or(-1),
+                    p["seed"].as_integer().unwrap_or(-1),
+                )
+            })
+            .collect();
+        assert_eq!(got, vec![(1, 5), (1, 6), (2, 5), (2, 6)]);
+        let e = expand(&raw("[t]\nparams = { lr = [] }"), &[], &[]).unwrap_err();
+        assert_eq!(e.key, "params.lr");
     }
 }

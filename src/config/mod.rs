@@ -21,7 +21,7 @@ use toml::Spanned;
 pub use error::{ConfigError, SourceText};
 use grid::{RawTable, expand, span_of};
 
-use crate::optimizers::{self, Checked, OPTIMIZERS};
+use crate::optimizers::{self, Checked, OPTIMIZERS, ParseContext};
 use crate::params::ParamError;
 use crate::problems::{self, FAMILIES, Instance};
 use crate::runner::PlannedRun;
@@ -215,8 +215,9 @@ fn expand_located(
     src: &SourceText,
     table: &Spanned<RawTable>,
     skip: &str,
+    whole: &[&str],
 ) -> Result<Vec<toml::Table>, ConfigError> {
-    expand(table.get_ref(), &[skip]).map_err(|e| {
+    expand(table.get_ref(), &[skip], whole).map_err(|e| {
         src.error(
             Some(e.span),
             format!("empty grid: `{}` = [] gives no values", e.key),
@@ -238,7 +239,7 @@ fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigErr
             ),
         ));
     };
-    for point in expand_located(src, table, "family")? {
+    for point in expand_located(src, table, "family", &[])? {
         let instance = Instance::parse(family, &point).map_err(|e| {
             let e = ParamError {
                 message: format!("problem `{name}`: {}", e.message),
@@ -313,8 +314,11 @@ fn optimizer_of(
             ),
         ));
     };
-    for point in expand_located(src, table, "name")? {
-        let checked = (entry.parse)(&point, entry.params).map_err(|e| {
+    let context = ParseContext {
+        base_dir: src.dir.clone(),
+    };
+    for point in expand_located(src, table, "name", entry.lists)? {
+        let checked = (entry.parse)(&point, entry.params, &context).map_err(|e| {
             let e = ParamError {
                 message: format!("optimizer `{name}`: {}", e.message),
                 ..e

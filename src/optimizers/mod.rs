@@ -3,6 +3,8 @@
 //! Adding an optimizer is one file (its `XxxConfig` implementing [`OptimizerConfig`], the optimizer and its
 //! state implementing [`Optimizer`], its tests) plus one line in [`OPTIMIZERS`].
 
+use std::path::PathBuf;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -30,6 +32,14 @@ pub trait OptimizerConfig: DeserializeOwned + Serialize {
     fn check(&self) -> Result<Self::Checked, ParamError>;
 }
 
+/// What parsing an optimizer's table may need besides the table itself.
+#[derive(Debug, Clone, Default)]
+pub struct ParseContext {
+    /// The folder of the config file the table comes from (`None` for embedded configs and replays: the
+    /// current directory). An external optimizer's client runs there.
+    pub base_dir: Option<PathBuf>,
+}
+
 /// One registered optimizer.
 pub struct OptimizerEntry {
     /// The name used in configs (`name = "..."`).
@@ -40,8 +50,10 @@ pub struct OptimizerEntry {
     pub keeps: &'static str,
     /// The keys beside `name`.
     pub params: &'static [ParamDoc],
+    /// The keys whose value is a list taken whole, not a grid axis (an external optimizer's `command`).
+    pub lists: &'static [&'static str],
     /// Parses and checks a table of the keys beside `name`.
-    pub parse: fn(&toml::Table, &[ParamDoc]) -> Result<Checked, ParamError>,
+    pub parse: fn(&toml::Table, &[ParamDoc], &ParseContext) -> Result<Checked, ParamError>,
 }
 
 /// A checked optimizer with its canonical parameters.
@@ -59,6 +71,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "Adagrad (Duchi et al. 2011): x <- x - lr g / (sqrt(sum of past g^2) + eps), per coordinate",
         keeps: "a diagonal scale from accumulated squared gradients (not curvature)",
         params: adagrad::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<adagrad::AdagradConfig>,
     },
     OptimizerEntry {
@@ -66,6 +79,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "Adam (Kingma and Ba 2015) with bias correction; AdamW's decoupled weight decay (Loshchilov and Hutter 2019) optional",
         keeps: "a diagonal scale from averaged squared gradients (not curvature), plus momentum",
         params: adam::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<adam::AdamConfig>,
     },
     OptimizerEntry {
@@ -73,6 +87,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "BFGS with a dense inverse-Hessian approximation and a strong Wolfe line search",
         keeps: "a dense secant approximation of the inverse Hessian, built from every step",
         params: bfgs::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<bfgs::BfgsConfig>,
     },
     OptimizerEntry {
@@ -80,6 +95,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "nonlinear conjugate gradients, Polak-Ribiere+, with a strong Wolfe line search",
         keeps: "no matrix: the last direction, conjugate to the next with respect to the Hessian on quadratics",
         params: cg::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<cg::CgConfig>,
     },
     OptimizerEntry {
@@ -87,6 +103,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "gradient descent: x <- x - eta g, with a fixed step, a theory step (1/L, 2/(L+mu)) or Armijo backtracking",
         keeps: "none (the identity)",
         params: gd::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<gd::GdConfig>,
     },
     OptimizerEntry {
@@ -94,6 +111,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "K-FAC (Martens and Grosse 2015): per-layer Kronecker-factored Fisher, damped, inverted by Cholesky",
         keeps: "per layer, the Fisher block as A (x) G (layered problems only)",
         params: kfac::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<kfac::KfacConfig>,
     },
     OptimizerEntry {
@@ -101,6 +119,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "limited-memory BFGS: two-loop recursion over the last m secant pairs, strong Wolfe line search",
         keeps: "a secant approximation of the inverse Hessian of rank at most 2m, from the last m steps",
         params: lbfgs::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<lbfgs::LbfgsConfig>,
     },
     OptimizerEntry {
@@ -108,6 +127,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "Polyak's heavy ball or Nesterov's accelerated gradient, with fixed, optimal (from mu, L) or scheduled parameters",
         keeps: "none (the identity), plus a memory of the last step",
         params: momentum::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<momentum::MomentumConfig>,
     },
     OptimizerEntry {
@@ -115,6 +135,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "Newton's method on the dense Hessian: pure, line-search (H + tau I), damped (Levenberg-Marquardt) or saddle-free (|H|)",
         keeps: "the full Hessian (as is, shifted, damped, or with its eigenvalues' signs flipped)",
         params: newton::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<newton::NewtonConfig>,
     },
     OptimizerEntry {
@@ -122,6 +143,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "line-search Newton-CG: truncated conjugate gradients on Hessian-vector products, then Armijo",
         keeps: "the full Hessian, through Hessian-vector products, on a Krylov subspace",
         params: newton_cg::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<newton_cg::NewtonCgConfig>,
     },
     OptimizerEntry {
@@ -129,6 +151,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         summary: "RMSprop (Tieleman and Hinton 2012): x <- x - lr g / (sqrt(running mean of g^2) + eps)",
         keeps: "a diagonal scale from averaged squared gradients (not curvature)",
         params: rmsprop::PARAMS,
+        lists: &[],
         parse: parse_optimizer::<rmsprop::RmspropConfig>,
     },
 ];
@@ -142,6 +165,7 @@ pub fn optimizer(name: &str) -> Option<&'static OptimizerEntry> {
 pub fn parse_optimizer<C: OptimizerConfig>(
     table: &toml::Table,
     docs: &[ParamDoc],
+    _context: &ParseContext,
 ) -> Result<Checked, ParamError> {
     let config: C = crate::params::from_table(table, docs)?;
     let optimizer = config.check()?;

@@ -64,6 +64,7 @@ fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
         Status::MaxIters | Status::MaxEvals | Status::TimeLimit => {
             Some((Marker::Circle, false, "stopped by a budget"))
         }
+        Status::Stopped => Some((Marker::Circle, false, "stopped on its own")),
     }
 }
 

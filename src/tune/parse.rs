@@ -335,7 +335,14 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             let tuned_values = tuned_table(axes, v);
             let mut table = opt.point.clone();
             table.extend(tuned_values.clone());
-            let checked = (entry.parse)(&table, entry.params).map_err(|e| {
+            let checked = (entry.parse)(
+                &table,
+                entry.params,
+                &optimizers::ParseContext {
+                    base_dir: src.dir.clone(),
+                },
+            )
+            .map_err(|e| {
                 src.error(
                     Some(space_span.clone()),
                     format!(

@@ -333,9 +333,8 @@ fn inspect_conditioning(
 ) -> anyhow::Result<()> {
     use optzoo::analysis::conditioning;
     let table = optzoo::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
-    let study =
-        conditioning::for_family(family, &table, at, seed, conditioning::DEFAULT_ROWS, steps)
-            .map_err(BadInput)?;
+    let study = conditioning::for_family(family, &table, at, seed, conditioning::ALL_ROWS, steps)
+        .map_err(BadInput)?;
     println!("{}\n", study.label);
     print!("{}", conditioning::render(&study.rows));
     if let Some(dir) = out {

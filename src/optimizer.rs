@@ -5,8 +5,10 @@
 //! becomes the run's recorded outcome.
 
 use crate::oracle::Oracle;
+use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
+use crate::theory::{EscapeTheory, KappaSlope};
 
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -48,6 +50,28 @@ pub trait Optimizer: Send + Sync {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError>;
+
+    /// How this configuration's preconditioner comes about (see [`Conditioner`]); by default none is formed.
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::None
+    }
+
+    /// The preconditioner formed from `state`, for a [`Conditioner::Learned`] method; `None` while the
+    /// state holds none yet.
+    fn preconditioner(&self, state: &Self::State) -> Option<Formed> {
+        let _ = state;
+        None
+    }
+
+    /// The theory slope of iterations against kappa for this configuration, where theory gives one.
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        None
+    }
+
+    /// The linear theory of this configuration's escape from a strict saddle, where there is one.
+    fn escape(&self) -> Option<EscapeTheory> {
+        None
+    }
 }
 
 /// A running optimizer (its hyperparameters and its state): the object-safe face the runner drives.
@@ -59,6 +83,11 @@ pub trait Stepper {
     /// external client is told to stop). Built-in optimizers have nothing to do.
     fn finish(&mut self, status: Status) {
         let _ = status;
+    }
+
+    /// The preconditioner formed from the state so far, as [`Optimizer::preconditioner`].
+    fn preconditioner(&self) -> Option<Formed> {
+        None
     }
 }
 
@@ -73,6 +102,15 @@ pub trait DynOptimizer: Send + Sync {
         x0: &[f64],
         oracle: &mut Oracle,
     ) -> Result<Box<dyn Stepper + 'a>, StepError>;
+
+    /// As [`Optimizer::conditioner`].
+    fn conditioner(&self) -> Conditioner;
+
+    /// As [`Optimizer::kappa_slope`].
+    fn kappa_slope(&self) -> Option<KappaSlope>;
+
+    /// As [`Optimizer::escape`].
+    fn escape(&self) -> Option<EscapeTheory>;
 }
 
 struct Running<'a, O: Optimizer> {
@@ -83,6 +121,10 @@ struct Running<'a, O: Optimizer> {
 impl<O: Optimizer> Stepper for Running<'_, O> {
     fn step(&mut self, x: &mut [f64], oracle: &mut Oracle) -> Result<StepInfo, StepError> {
         self.optimizer.step(&mut self.state, x, oracle)
+    }
+
+    fn preconditioner(&self) -> Option<Formed> {
+        self.optimizer.preconditioner(&self.state)
     }
 }
 
@@ -101,5 +143,17 @@ impl<O: Optimizer> DynOptimizer for O {
             optimizer: self,
             state,
         }))
+    }
+
+    fn conditioner(&self) -> Conditioner {
+        Optimizer::conditioner(self)
+    }
+
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        Optimizer::kappa_slope(self)
+    }
+
+    fn escape(&self) -> Option<EscapeTheory> {
+        Optimizer::escape(self)
     }
 }

@@ -9,28 +9,20 @@
 //! `C' H C`; for a diagonal `P = D`, of `D^{-1/2} H D^{-1/2}`. Where `H` is indefinite the `mu` carry its
 //! inertia (Sylvester), and the effective condition number is `max |mu| / min |mu|`.
 //!
-//! The preconditioner of each optimizer, as the optimizer itself forms it:
-//! - `gd`, `momentum`: `P = I`, so `kappa(P^{-1} H) = kappa(H)`.
-//! - `jacobi`: the ideal diagonal `P = |diag(H)|` (Jacobi scaling; `diag(H)` where `H` is positive
-//!   definite), a state-free reference for the diagonal methods: on an axis-aligned `H` it is exact
-//!   (`kappa = 1`); under a random rotation `diag(H)` is close to `(tr H / n) I` and removes almost nothing.
-//! - `adam`: `P = diag(sqrt(v^) + eps)` with the bias-corrected second moment `v^` after the run's steps;
-//!   `rmsprop`: `diag(sqrt(v) + eps)`; `adagrad`: `diag(sqrt(G) + eps)`.
-//! - `lbfgs`: `P = H_k^{-1}`, with `H_k` the two-loop inverse-Hessian approximation after the run's steps
-//!   (`H^0 = (s'y / y'y) I` from the newest pair; the identity before the first pair), formed column by
-//!   column by applying the two-loop recursion to the unit vectors.
-//! - `kfac`: the block-diagonal `P = (G_l + gamma/pi_l I) (x) (A_l + pi_l gamma I)` per layer (row-major
-//!   layout), `gamma = sqrt(damping + l2)`, from the running averages of the factors after the run's steps.
-//! - `newton`: `P = |H|` (`= H` where `H` is positive definite), so every `|mu| = 1`.
+//! Each optimizer says what its preconditioner is ([`crate::preconditioner`]), through
+//! [`crate::optimizer::DynOptimizer::conditioner`]:
+//! - a *fixed* rule (`I` for gd and momentum, `|H|` for newton) is measured where the row starts, without
+//!   steps;
+//! - a *learned* one (the diagonals of adam, rmsprop and adagrad, the inverse-Hessian approximations of
+//!   lbfgs and bfgs, K-FAC's Kronecker blocks) is read from the optimizer's own state after it has run
+//!   through the same counting oracle and with the same measurements as the runner
+//!   ([`crate::optimizer::Stepper::preconditioner`]); the Hessian is then taken where the optimizer
+//!   stands, the point where the preconditioner acts next;
+//! - methods that form no matrix (cg, newton-cg) get a row that says so.
 //!
-//! The optimizers' states are private to them; rather than expose them, each stateful optimizer is *run*
-//! here, from the given start, through the same counting oracle and with the same measurements as the
-//! runner, and its preconditioner is rebuilt from its trajectory with the optimizer's own recursions and
-//! hyperparameters: the gradients it saw at its iterates (Adam, RMSprop, Adagrad), the secant pairs of its
-//! accepted steps with its skip and restart rules (L-BFGS), the factors at its iterates (K-FAC). The unit
-//! tests check the rebuilt state against the optimizer's own steps (Adam's iterates reproduced bit for bit,
-//! L-BFGS's steps parallel to `-H_k g_k`). The Hessian is taken where the optimizer stands after its steps,
-//! the point where the preconditioner acts next; rows without state use the start itself.
+//! The row `jacobi` is the ideal diagonal `P = |diag(H)|` (Jacobi scaling; `diag(H)` where `H` is
+//! positive definite), a state-free reference for the diagonal methods: on an axis-aligned `H` it is exact
+//! (`kappa = 1`); under a random rotation `diag(H)` is close to `(tr H / n) I` and removes almost nothing.
 
 use std::fmt::Write;
 
@@ -38,14 +30,11 @@ use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
 use faer::{Mat, Par, Side};
 
 use super::spectrum::dense_spectrum;
-use crate::optimizers::adagrad::AdagradConfig;
-use crate::optimizers::adam::AdamConfig;
-use crate::optimizers::kfac::{KfacConfig, factored_pi};
-use crate::optimizers::lbfgs::LbfgsConfig;
-use crate::optimizers::rmsprop::RmspropConfig;
+use crate::optimizer::DynOptimizer;
 use crate::oracle::Oracle;
-use crate::problem::{KfacFactors, Problem};
-use crate::vector::dot;
+use crate::preconditioner::{Conditioner, Formed, KroneckerBlock, Preconditioner};
+use crate::problem::Problem;
+use crate::registry::Registry;
 
 /// The spectrum of `P^{-1} H` and its condition number.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,246 +134,93 @@ pub fn absolute(h: &Mat<f64>) -> Result<Mat<f64>, String> {
     Ok(out)
 }
 
-/// `H_k v` by the two-loop recursion (Nocedal and Wright 2006, Algorithm 7.4) over L-BFGS's pairs
-/// `(s_i, y_i)`, oldest first, with `H^0 = (s'y / y'y) I` from the newest pair (eq. 7.20), the identity
-/// with no pairs.
-pub fn lbfgs_apply(pairs: &[(Vec<f64>, Vec<f64>)], v: &[f64]) -> Vec<f64> {
-    let gamma = pairs
-        .last()
-        .map(|(s, y)| dot(s, y) / dot(y, y))
-        .unwrap_or(1.0);
-    let mut alpha = vec![0.0; pairs.len()];
-    let mut q = v.to_vec();
-    for (i, (s, y)) in pairs.iter().enumerate().rev() {
-        alpha[i] = dot(s, &q) / dot(s, y);
-        crate::vector::axpy(-alpha[i], y, &mut q);
-    }
-    q.iter_mut().for_each(|v| *v *= gamma);
-    for (i, (s, y)) in pairs.iter().enumerate() {
-        let b = dot(y, &q) / dot(s, y);
-        crate::vector::axpy(alpha[i] - b, s, &mut q);
-    }
-    q
-}
-
-/// The dense `H_k` of L-BFGS: column `j` is the two-loop recursion applied to the unit vector `e_j`.
-pub fn lbfgs_inverse_hessian(pairs: &[(Vec<f64>, Vec<f64>)], n: usize) -> Mat<f64> {
-    let mut out = Mat::zeros(n, n);
-    let mut e = vec![0.0; n];
-    for j in 0..n {
-        e[j] = 1.0;
-        for (i, v) in lbfgs_apply(pairs, &e).into_iter().enumerate() {
-            out[(i, j)] = v;
-        }
-        e[j] = 0.0;
-    }
-    symmetrise(&mut out);
-    out
-}
-
-/// `M v` for a dense `M`.
-#[cfg(test)]
-fn apply(m: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    (0..m.nrows())
-        .map(|i| (0..m.ncols()).map(|j| m[(i, j)] * v[j]).sum())
-        .collect()
-}
-
-/// The iterates of a run and the gradients the optimizer saw there.
-#[derive(Debug, Clone, Default)]
-pub struct Trajectory {
-    /// `x_0, ..., x_N`.
-    pub points: Vec<Vec<f64>>,
-    /// The gradient at each point, as the runner's measurement computes it (and the oracle's cache hands
-    /// it to the optimizer).
-    pub grads: Vec<Vec<f64>>,
-    /// Why the run stopped before the steps asked for, if it did.
-    pub stopped: Option<String>,
-}
-
-/// Runs `optimizer` for `steps` steps from `x0` exactly as the runner drives it (the uncharged measurement
-/// at the start and after every step), recording the iterates and their gradients.
-pub fn drive(
-    problem: &dyn Problem,
-    optimizer: &dyn crate::optimizer::DynOptimizer,
-    x0: &[f64],
-    steps: usize,
-) -> Trajectory {
-    let n = x0.len();
-    let mut oracle = Oracle::new(problem);
-    let mut x = x0.to_vec();
-    let mut g = vec![0.0; n];
-    oracle.measure(&x);
-    g.copy_from_slice(oracle.measured_gradient());
-    let mut t = Trajectory {
-        points: vec![x.clone()],
-        grads: vec![g.clone()],
-        stopped: None,
-    };
-    let mut stepper = match optimizer.start(&x, &mut oracle) {
-        Ok(s) => s,
-        Err(e) => {
-            t.stopped = Some(e.to_string());
-            return t;
-        }
-    };
-    for _ in 0..steps {
-        if let Err(e) = stepper.step(&mut x, &mut oracle) {
-            t.stopped = Some(e.to_string());
-            break;
-        }
-        oracle.measure(&x);
-        g.copy_from_slice(oracle.measured_gradient());
-        if !(x.iter().all(|v| v.is_finite()) && g.iter().all(|v| v.is_finite())) {
-            t.stopped = Some("the iterate or its gradient is not finite".into());
-            break;
-        }
-        t.points.push(x.clone());
-        t.grads.push(g.clone());
-    }
-    t
-}
-
-/// Adam's second-moment scale `sqrt(v^_N) + eps` after `N = points - 1` steps: `v_t = beta2 v_{t-1} +
-/// (1 - beta2) g(x_{t-1})^2`, `v^_N = v_N / (1 - beta2^N)`, with Adam's own operations in Adam's order.
-/// With no step taken `v^` is undefined; the scale is then `eps`.
-pub fn adam_scale(config: &AdamConfig, t: &Trajectory) -> Vec<f64> {
-    let n = t.points[0].len();
-    let mut v = vec![0.0; n];
-    let mut beta2_t = 1.0;
-    let steps = t.points.len() - 1;
-    for g in &t.grads[..steps] {
-        beta2_t *= config.beta2;
-        for (vi, gi) in v.iter_mut().zip(g) {
-            *vi = config.beta2 * *vi + (1.0 - config.beta2) * gi * gi;
-        }
-    }
-    if steps == 0 {
-        return vec![config.eps; n];
-    }
-    v.iter()
-        .map(|vi| (vi / (1.0 - beta2_t)).sqrt() + config.eps)
-        .collect()
-}
-
-/// RMSprop's scale `sqrt(v_N) + eps`, `v_k = beta2 v_{k-1} + (1 - beta2) g(x_k)^2`, `v_{-1} = 0`.
-pub fn rmsprop_scale(config: &RmspropConfig, t: &Trajectory) -> Vec<f64> {
-    let n = t.points[0].len();
-    let mut v = vec![0.0; n];
-    for g in &t.grads[..t.points.len() - 1] {
-        for (vi, gi) in v.iter_mut().zip(g) {
-            *vi = config.beta2 * *vi + (1.0 - config.beta2) * gi * gi;
-        }
-    }
-    v.iter().map(|vi| vi.sqrt() + config.eps).collect()
-}
-
-/// Adagrad's scale `sqrt(G_N) + eps`, `G_k = G_{k-1} + g(x_k)^2`.
-pub fn adagrad_scale(config: &AdagradConfig, t: &Trajectory) -> Vec<f64> {
-    let n = t.points[0].len();
-    let mut s = vec![0.0; n];
-    for g in &t.grads[..t.points.len() - 1] {
-        for (si, gi) in s.iter_mut().zip(g) {
-            *si += gi * gi;
-        }
-    }
-    s.iter().map(|si| si.sqrt() + config.eps).collect()
-}
-
-/// L-BFGS's pairs (oldest first) after the trajectory's steps, by its own rules: the pair of each step is
-/// kept when `s'y > eps ||s|| ||y||`, at most `memory` of them, and the memory is cleared when the
-/// direction `-H_k g_k` is not a descent direction (the step then restarts along `-g`).
-pub fn lbfgs_pairs(config: &LbfgsConfig, t: &Trajectory) -> Vec<(Vec<f64>, Vec<f64>)> {
-    let mut pairs: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
-    for k in 0..t.points.len() - 1 {
-        if !pairs.is_empty() {
-            let slope = dot(&t.grads[k], &lbfgs_apply(&pairs, &t.grads[k]));
-            if slope.is_nan() || slope <= 0.0 {
-                pairs.clear();
-            }
-        }
-        let s: Vec<f64> = t.points[k + 1]
-            .iter()
-            .zip(&t.points[k])
-            .map(|(a, b)| a - b)
-            .collect();
-        let y: Vec<f64> = t.grads[k + 1]
-            .iter()
-            .zip(&t.grads[k])
-            .map(|(a, b)| a - b)
-            .collect();
-        if dot(&s, &y) > f64::EPSILON * (dot(&s, &s) * dot(&y, &y)).sqrt() {
-            if pairs.len() == config.memory {
-                pairs.remove(0);
-            }
-            pairs.push((s, y));
-        }
-    }
-    pairs
-}
-
-/// K-FAC's damped block-diagonal preconditioner after the trajectory's steps: the factors at the iterates
-/// `x_0 .. x_{N-1}` folded into running averages with K-FAC's weights `w = min(1 - 1/k, decay)`, damped as
-/// K-FAC damps them, each block `(G + gamma/pi I) (x) (A + pi gamma I)` in the row-major layout of `x`.
-pub fn kfac_preconditioner(
-    config: &KfacConfig,
-    problem: &dyn Problem,
-    t: &Trajectory,
-) -> Result<Mat<f64>, String> {
-    let model = problem
-        .layered()
-        .ok_or("K-FAC needs layer structure, which this problem lacks")?;
-    let mut factors = KfacFactors::new(model);
-    let mut a_avg: Vec<Mat<f64>> = factors
-        .a
-        .iter()
-        .map(|m| Mat::zeros(m.nrows(), m.ncols()))
-        .collect();
-    let mut g_avg: Vec<Mat<f64>> = factors
-        .g
-        .iter()
-        .map(|m| Mat::zeros(m.nrows(), m.ncols()))
-        .collect();
-    let steps = t.points.len() - 1;
-    // With no step taken, the factors of the start stand in for the first update.
-    for (k, x) in t.points[..steps.max(1)].iter().enumerate() {
-        factors.compute(model, x);
-        let w = (1.0 - 1.0 / (k + 1) as f64).min(config.decay);
-        for (avg, new) in a_avg
-            .iter_mut()
-            .zip(&factors.a)
-            .chain(g_avg.iter_mut().zip(&factors.g))
-        {
-            for j in 0..avg.ncols() {
-                for i in 0..avg.nrows() {
-                    avg[(i, j)] = w * avg[(i, j)] + (1.0 - w) * new[(i, j)];
-                }
-            }
-        }
-    }
-    let gamma = (config.damping + factors.l2).sqrt();
-    let n = problem.dim();
+/// The dense `P` of Kronecker blocks, in the layout of `x` (zero outside the blocks).
+fn kronecker_dense(blocks: &[KroneckerBlock], n: usize) -> Mat<f64> {
     let mut p = Mat::zeros(n, n);
-    for (l, sh) in factors.shapes.iter().enumerate() {
-        let (a, g) = (&a_avg[l], &g_avg[l]);
-        let pi = factored_pi(a.as_ref(), g.as_ref());
-        let (da, dg) = (pi * gamma, gamma / pi);
-        for i in 0..sh.outputs {
-            for i2 in 0..sh.outputs {
-                let gv = g[(i, i2)] + if i == i2 { dg } else { 0.0 };
-                for j in 0..sh.inputs {
-                    for j2 in 0..sh.inputs {
-                        let av = a[(j, j2)] + if j == j2 { da } else { 0.0 };
-                        p[(
-                            sh.offset + i * sh.inputs + j,
-                            sh.offset + i2 * sh.inputs + j2,
-                        )] = gv * av;
+    for b in blocks {
+        let (outputs, inputs) = (b.g.nrows(), b.a.nrows());
+        for i in 0..outputs {
+            for i2 in 0..outputs {
+                for j in 0..inputs {
+                    for j2 in 0..inputs {
+                        p[(b.offset + i * inputs + j, b.offset + i2 * inputs + j2)] =
+                            b.g[(i, i2)] * b.a[(j, j2)];
                     }
                 }
             }
         }
     }
-    Ok(p)
+    p
+}
+
+/// The spectrum of `P^{-1} H` for a preconditioner as an optimizer describes it.
+pub fn effective(h: &Mat<f64>, p: &Preconditioner) -> Result<Effective, String> {
+    match p {
+        Preconditioner::Identity => with_diagonal(h, &vec![1.0; h.nrows()]),
+        Preconditioner::Diagonal(d) => with_diagonal(h, d),
+        Preconditioner::DenseInverse(p_inv) => with_inverse_preconditioner(h, p_inv),
+        Preconditioner::Kronecker(blocks) => {
+            with_preconditioner(h, &kronecker_dense(blocks, h.nrows()))
+        }
+        Preconditioner::AbsoluteHessian => with_preconditioner(h, &absolute(h)?),
+    }
+}
+
+/// Where an optimizer stands after its steps, and what it has formed there.
+#[derive(Debug, Clone)]
+pub struct Driven {
+    /// The last iterate.
+    pub point: Vec<f64>,
+    /// Steps taken.
+    pub steps: usize,
+    /// Why the run stopped before the steps asked for, if it did.
+    pub stopped: Option<String>,
+    /// The preconditioner read from the optimizer's state (`None` when the run could not start or the state
+    /// holds none yet).
+    pub formed: Option<Formed>,
+}
+
+/// Runs `optimizer` for `steps` steps from `x0` exactly as the runner drives it (the uncharged measurement
+/// at the start and after every step), then asks it for the preconditioner of its state.
+pub fn drive(
+    problem: &dyn Problem,
+    optimizer: &dyn DynOptimizer,
+    x0: &[f64],
+    steps: usize,
+) -> Driven {
+    let mut oracle = Oracle::new(problem);
+    let mut x = x0.to_vec();
+    oracle.measure(&x);
+    let mut out = Driven {
+        point: x.clone(),
+        steps: 0,
+        stopped: None,
+        formed: None,
+    };
+    let mut stepper = match optimizer.start(&x, &mut oracle) {
+        Ok(s) => s,
+        Err(e) => {
+            out.stopped = Some(e.to_string());
+            return out;
+        }
+    };
+    for _ in 0..steps {
+        if let Err(e) = stepper.step(&mut x, &mut oracle) {
+            out.stopped = Some(e.to_string());
+            break;
+        }
+        oracle.measure(&x);
+        let finite = x.iter().all(|v| v.is_finite())
+            && oracle.measured_gradient().iter().all(|v| v.is_finite());
+        if !finite {
+            out.stopped = Some("the iterate or its gradient is not finite".into());
+            break;
+        }
+        out.point.copy_from_slice(&x);
+        out.steps += 1;
+    }
+    out.formed = stepper.preconditioner();
+    out
 }
 
 /// One measured row: an optimizer, its preconditioner, and the conditioning it sees.
@@ -404,15 +240,8 @@ pub struct Row {
     pub effective: Result<Effective, String>,
 }
 
-/// The rows measured by default: every optimizer whose preconditioner can be formed, and `jacobi`.
-pub const DEFAULT_ROWS: &[&str] = &[
-    "gd", "momentum", "jacobi", "adagrad", "rmsprop", "adam", "lbfgs", "kfac", "newton",
-];
-
-fn params_of<C: serde::de::DeserializeOwned>(params: &serde_json::Value) -> Result<C, String> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| format!("the optimizer's parameters do not read back: {e}"))
-}
+/// The reference row: the ideal diagonal `|diag(H)|`.
+pub const JACOBI: &str = "jacobi";
 
 fn hessian_at(problem: &dyn Problem, x: &[f64]) -> Result<Mat<f64>, String> {
     let so = problem
@@ -429,21 +258,55 @@ fn kappa_abs(h: &Mat<f64>) -> Result<f64, String> {
     Ok(Effective::from_eigenvalues(dense_spectrum(h)?).kappa)
 }
 
-/// Measures the row `name` (a registry optimizer with the keys `table`, or `"jacobi"`) on `problem` from
-/// `x0`, running stateful optimizers for `steps` steps.
+/// The row name that stands for every registered optimizer that forms a preconditioner, in registry
+/// order.
+pub const EVERY_FORMED: &str = "*";
+
+/// The rows `optzoo inspect --conditioning` measures: `jacobi`, then every registered optimizer whose
+/// preconditioner can be formed.
+pub const ALL_ROWS: &[&str] = &[JACOBI, EVERY_FORMED];
+
+/// The rows of the table measured in the README, by name: the identity, the diagonals, L-BFGS, K-FAC and
+/// Newton, with the `jacobi` reference.
+pub const DEFAULT_ROWS: &[&str] = &[
+    "gd", "momentum", JACOBI, "adagrad", "rmsprop", "adam", "lbfgs", "kfac", "newton",
+];
+
+/// The names `rows` stands for: [`EVERY_FORMED`] expanded to the registered optimizers that form a
+/// preconditioner with their default hyperparameters.
+pub fn expand_rows(registry: &Registry, rows: &[&str]) -> Vec<String> {
+    rows.iter()
+        .flat_map(|r| {
+            if *r != EVERY_FORMED {
+                return vec![r.to_string()];
+            }
+            registry
+                .optimizers()
+                .filter(|e| {
+                    (e.parse)(&toml::Table::new(), e.params, &Default::default())
+                        .is_ok_and(|c| !matches!(c.optimizer.conditioner(), Conditioner::None))
+                })
+                .map(|e| e.name.to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Measures the row `name` (a registered optimizer with the keys `table`, or `"jacobi"`) on `problem`
+/// from `x0`, running optimizers whose preconditioner is learned for `steps` steps.
 pub fn measure(
+    registry: &Registry,
     problem: &dyn Problem,
     x0: &[f64],
     name: &str,
     table: &toml::Table,
     steps: usize,
 ) -> Result<Row, String> {
-    type Eff<'a> = &'a dyn Fn(&Mat<f64>) -> Result<Effective, String>;
     let row = |preconditioner: &str,
                steps: usize,
                note: Option<String>,
                at: &[f64],
-               eff: Eff<'_>|
+               p: Result<&Preconditioner, String>|
      -> Result<Row, String> {
         let h = hessian_at(problem, at)?;
         Ok(Row {
@@ -452,113 +315,66 @@ pub fn measure(
             steps,
             note,
             kappa_h: kappa_abs(&h)?,
-            effective: eff(&h),
+            effective: p.and_then(|p| effective(&h, p)),
         })
     };
-    if name == "jacobi" {
-        let eff = |h: &Mat<f64>| {
-            let d: Vec<f64> = (0..h.nrows()).map(|i| h[(i, i)].abs()).collect();
-            with_diagonal(h, &d)
-        };
-        return row("abs(diag(H)) (ideal diagonal)", 0, None, x0, &eff);
+    if name == JACOBI {
+        let h = hessian_at(problem, x0)?;
+        let d = Preconditioner::Diagonal((0..h.nrows()).map(|i| h[(i, i)].abs()).collect());
+        return row("abs(diag(H)) (ideal diagonal)", 0, None, x0, Ok(&d));
     }
-    let entry = crate::optimizers::optimizer(name).ok_or_else(|| {
-        let known: Vec<&str> = crate::optimizers::OPTIMIZERS
-            .iter()
-            .map(|o| o.name)
-            .collect();
-        format!(
-            "unknown optimizer \"{name}\"{}; known: jacobi, {}",
-            crate::config::suggest::did_you_mean(name, &known),
-            known.join(", ")
-        )
+    let entry = registry.optimizer(name).ok_or_else(|| {
+        let mut known = vec![JACOBI];
+        known.extend(registry.optimizers().map(|o| o.name));
+        registry.unknown_optimizer(name, &known)
     })?;
     let checked = (entry.parse)(table, entry.params, &Default::default())
         .map_err(|e| format!("{name}: {}", e.message))?;
-    let identity = |h: &Mat<f64>| with_diagonal(h, &vec![1.0; h.nrows()]);
-    match name {
-        "gd" | "momentum" => return row("I", 0, None, x0, &identity),
-        "newton" => {
-            let eff = |h: &Mat<f64>| with_preconditioner(h, &absolute(h)?);
-            return row("abs(H) (= H where H > 0)", 0, None, x0, &eff);
-        }
-        "adam" | "rmsprop" | "adagrad" | "lbfgs" | "kfac" => {}
-        _ => {
-            return Ok(Row {
-                optimizer: name.to_string(),
-                preconditioner: "none formed".into(),
-                steps: 0,
-                note: None,
-                kappa_h: kappa_abs(&hessian_at(problem, x0)?)?,
-                effective: Err(format!("{name} keeps {}: no matrix to form", entry.keeps)),
-            });
-        }
-    }
-    if name == "kfac" && problem.layered().is_none() {
-        return Ok(Row {
-            optimizer: name.to_string(),
-            preconditioner: "(G + gamma/pi I) (x) (A + pi gamma I) per layer".into(),
-            steps: 0,
-            note: None,
-            kappa_h: kappa_abs(&hessian_at(problem, x0)?)?,
-            effective: Err("needs layer structure, which this problem lacks".into()),
-        });
-    }
-    let t = drive(problem, checked.optimizer.as_ref(), x0, steps);
-    let taken = t.points.len() - 1;
-    let here = t.points[taken].clone();
-    let p = &checked.params;
-    match name {
-        "adam" => {
-            let d = adam_scale(&params_of(p)?, &t);
-            row("sqrt(v^) + eps", taken, t.stopped.clone(), &here, &|h| {
-                with_diagonal(h, &d)
-            })
-        }
-        "rmsprop" => {
-            let d = rmsprop_scale(&params_of(p)?, &t);
-            row("sqrt(v) + eps", taken, t.stopped.clone(), &here, &|h| {
-                with_diagonal(h, &d)
-            })
-        }
-        "adagrad" => {
-            let d = adagrad_scale(&params_of(p)?, &t);
-            row("sqrt(G) + eps", taken, t.stopped.clone(), &here, &|h| {
-                with_diagonal(h, &d)
-            })
-        }
-        "lbfgs" => {
-            let config: LbfgsConfig = params_of(p)?;
-            let pairs = lbfgs_pairs(&config, &t);
-            let hk = lbfgs_inverse_hessian(&pairs, x0.len());
-            let what = format!("H_k^-1 ({} of {} pairs)", pairs.len(), config.memory);
-            row(&what, taken, t.stopped.clone(), &here, &|h| {
-                with_inverse_preconditioner(h, &hk)
-            })
-        }
-        _ => {
-            let pk = kfac_preconditioner(&params_of(p)?, problem, &t)?;
-            row(
-                "(G + gamma/pi I) (x) (A + pi gamma I) per layer",
-                taken,
-                t.stopped.clone(),
-                &here,
-                &|h| with_preconditioner(h, &pk),
-            )
+    match checked.optimizer.conditioner() {
+        Conditioner::None => row(
+            "none formed",
+            0,
+            None,
+            x0,
+            Err(format!("{name} keeps {}: no matrix to form", entry.keeps)),
+        ),
+        Conditioner::Fixed(formed) => row(&formed.label, 0, None, x0, Ok(&formed.matrix)),
+        Conditioner::Learned(label) => {
+            let driven = drive(problem, checked.optimizer.as_ref(), x0, steps);
+            match &driven.formed {
+                Some(f) => row(
+                    &f.label,
+                    driven.steps,
+                    driven.stopped.clone(),
+                    &driven.point,
+                    Ok(&f.matrix),
+                ),
+                None => row(
+                    &label,
+                    driven.steps,
+                    None,
+                    &driven.point,
+                    Err(driven
+                        .stopped
+                        .clone()
+                        .unwrap_or_else(|| "no state formed yet".into())),
+                ),
+            }
         }
     }
 }
 
 /// Measures every row of `names` with default hyperparameters.
 pub fn measure_all(
+    registry: &Registry,
     problem: &dyn Problem,
     x0: &[f64],
     names: &[&str],
     steps: usize,
 ) -> Result<Vec<Row>, String> {
-    names
+    expand_rows(registry, names)
         .iter()
-        .map(|name| measure(problem, x0, name, &toml::Table::new(), steps))
+        .map(|name| measure(registry, problem, x0, name, &toml::Table::new(), steps))
         .collect()
 }
 
@@ -576,8 +392,7 @@ pub struct Study {
 /// Largest dimension measured: every row forms and factors dense `n x n` matrices.
 pub const MAX_DIM: usize = 1000;
 
-/// Builds `family` with `params` for `seed` and measures `names` (default hyperparameters) from `at`, or
-/// from the instance's start, running stateful optimizers for `steps` steps.
+/// [`study`] over the built-in registry.
 pub fn for_family(
     family_name: &str,
     params: &toml::Table,
@@ -586,14 +401,31 @@ pub fn for_family(
     names: &[&str],
     steps: usize,
 ) -> Result<Study, String> {
-    let fam = crate::problems::family(family_name).ok_or_else(|| {
-        let known: Vec<&str> = crate::problems::FAMILIES.iter().map(|f| f.name).collect();
-        format!(
-            "unknown problem family \"{family_name}\"{}; known: {}",
-            crate::config::suggest::did_you_mean(family_name, &known),
-            known.join(", ")
-        )
-    })?;
+    study(
+        &Registry::builtin(),
+        family_name,
+        params,
+        at,
+        seed,
+        names,
+        steps,
+    )
+}
+
+/// Builds `family` with `params` for `seed` and measures `names` (default hyperparameters) from `at`, or
+/// from the instance's start, running optimizers whose preconditioner is learned for `steps` steps.
+pub fn study(
+    registry: &Registry,
+    family_name: &str,
+    params: &toml::Table,
+    at: Option<&[f64]>,
+    seed: u64,
+    names: &[&str],
+    steps: usize,
+) -> Result<Study, String> {
+    let fam = registry
+        .family(family_name)
+        .ok_or_else(|| registry.unknown_family(family_name))?;
     let instance = crate::problems::Instance::parse(fam, params)
         .map_err(|e| format!("{family_name}: {}", e.message))?;
     let (problem, x0) = instance
@@ -618,7 +450,7 @@ pub fn for_family(
         Some(x) => x.to_vec(),
         None => x0,
     };
-    let rows = measure_all(problem.as_ref(), &start, names, steps)?;
+    let rows = measure_all(registry, problem.as_ref(), &start, names, steps)?;
     let label = match &instance.params {
         serde_json::Value::Object(m) => std::iter::once(family_name.to_string())
             .chain(
@@ -662,6 +494,13 @@ pub fn render(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `M v` for a dense `M`.
+    fn apply(m: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+        (0..m.nrows())
+            .map(|i| (0..m.ncols()).map(|j| m[(i, j)] * v[j]).sum())
+            .collect()
+    }
     use crate::problems::{Instance, family};
 
     fn instance(family_name: &str, text: &str) -> (Box<dyn Problem>, Vec<f64>) {
@@ -672,7 +511,8 @@ mod tests {
 
     fn checked(name: &str, text: &str) -> crate::optimizers::Checked {
         let t: toml::Table = toml::from_str(text).expect("valid TOML");
-        let e = crate::optimizers::optimizer(name).expect("registered");
+        let r = Registry::builtin();
+        let e = r.optimizer(name).expect("registered");
         (e.parse)(&t, e.params, &Default::default()).expect("valid")
     }
 
@@ -720,79 +560,38 @@ mod tests {
     }
 
     #[test]
-    fn lbfgs_dense_inverse_satisfies_every_secant_equation_of_the_newest_pair() {
-        let pairs = vec![
-            (vec![1.0, 0.5, -0.2], vec![2.0, 0.3, -0.1]),
-            (vec![-0.3, 1.0, 0.2], vec![-0.2, 1.5, 0.1]),
-        ];
-        let h = lbfgs_inverse_hessian(&pairs, 3);
-        let hy = apply(&h, &pairs[1].1);
-        for (a, b) in hy.iter().zip(&pairs[1].0) {
-            // The secant equation H y = s holds exactly in exact arithmetic; O(m n) rounded products of O(1).
-            assert!((a - b).abs() <= 64.0 * f64::EPSILON, "{a:e} vs {b:e}");
-        }
-        assert!(h.llt(Side::Lower).is_ok(), "positive definite when s'y > 0");
-        assert_eq!(lbfgs_inverse_hessian(&[], 3), Mat::<f64>::identity(3, 3));
-    }
-
-    #[test]
-    fn rebuilt_adam_state_reproduces_adams_iterates_bit_for_bit() {
-        let (p, x0) = instance("quadratic", "dim = 12\nkappa = 100\nrotation = \"random\"");
-        let c = checked("adam", "lr = 0.01");
-        let t = drive(p.as_ref(), c.optimizer.as_ref(), &x0, 40);
-        assert_eq!(t.points.len(), 41);
-        let cfg: AdamConfig = params_of(&c.params).expect("reads back");
-        // Replay Adam's update from the recorded gradients: the same iterates, exactly, mean the recorded
-        // gradients are the ones Adam accumulated into v.
-        let mut x = x0.clone();
-        let (mut m, mut v) = (vec![0.0; 12], vec![0.0; 12]);
-        let (mut b1t, mut b2t) = (1.0, 1.0);
-        for k in 0..40 {
-            b1t *= cfg.beta1;
-            b2t *= cfg.beta2;
-            for i in 0..12 {
-                let g = t.grads[k][i];
-                m[i] = cfg.beta1 * m[i] + (1.0 - cfg.beta1) * g;
-                v[i] = cfg.beta2 * v[i] + (1.0 - cfg.beta2) * g * g;
-                let (mh, vh) = (m[i] / (1.0 - b1t), v[i] / (1.0 - b2t));
-                x[i] -= cfg.lr * (mh / (vh.sqrt() + cfg.eps) + cfg.weight_decay * x[i]);
-            }
-            assert_eq!(x, t.points[k + 1], "step {k}");
-        }
-        let scale = adam_scale(&cfg, &t);
-        for i in 0..12 {
-            assert_eq!(scale[i], (v[i] / (1.0 - b2t)).sqrt() + cfg.eps);
-        }
-    }
-
-    #[test]
-    fn rebuilt_lbfgs_matrix_gives_the_directions_lbfgs_took() {
+    fn lbfgs_dense_inverse_gives_the_directions_lbfgs_took() {
         let (p, x0) = instance("quadratic", "dim = 20\nkappa = 1000\nrotation = \"random\"");
         let c = checked("lbfgs", "memory = 4");
-        let cfg: LbfgsConfig = params_of(&c.params).expect("reads back");
-        let t = drive(p.as_ref(), c.optimizer.as_ref(), &x0, 12);
-        assert_eq!(t.points.len(), 13, "{:?}", t.stopped);
+        let grad = |x: &[f64]| {
+            let mut g = vec![0.0; x.len()];
+            p.gradient(x, &mut g);
+            g
+        };
         for k in 1..12 {
-            let prefix = Trajectory {
-                points: t.points[..=k].to_vec(),
-                grads: t.grads[..=k].to_vec(),
-                stopped: None,
+            let here = drive(p.as_ref(), c.optimizer.as_ref(), &x0, k);
+            let next = drive(p.as_ref(), c.optimizer.as_ref(), &x0, k + 1);
+            assert_eq!((here.steps, next.steps), (k, k + 1), "{:?}", next.stopped);
+            let Some(Formed {
+                matrix: Preconditioner::DenseInverse(hk),
+                label,
+            }) = here.formed
+            else {
+                panic!("lbfgs forms a dense inverse")
             };
-            let pairs = lbfgs_pairs(&cfg, &prefix);
-            assert_eq!(pairs.len(), k.min(4));
-            let d: Vec<f64> = apply(&lbfgs_inverse_hessian(&pairs, 20), &t.grads[k])
+            assert_eq!(label, format!("H_k^-1 ({} of 4 pairs)", k.min(4)));
+            let d: Vec<f64> = apply(&hk, &grad(&here.point)).iter().map(|v| -v).collect();
+            let s: Vec<f64> = next
+                .point
                 .iter()
-                .map(|v| -v)
-                .collect();
-            let s: Vec<f64> = t.points[k + 1]
-                .iter()
-                .zip(&t.points[k])
+                .zip(&here.point)
                 .map(|(a, b)| a - b)
                 .collect();
-            let cos = dot(&d, &s) / (dot(&d, &d) * dot(&s, &s)).sqrt();
-            // The step is a positive multiple of -H_k g_k. The dense H_k and the optimizer's two-loop round
-            // differently, by about kappa m n eps ~ 2e-10 relative in the direction; 1 - cos is second order
-            // in that, so what is left is the rounding of the cosine itself.
+            let cos = crate::vector::dot(&d, &s)
+                / (crate::vector::dot(&d, &d) * crate::vector::dot(&s, &s)).sqrt();
+            // The step is a positive multiple of -H_k g_k: the dense H_k is the two-loop recursion applied
+            // to unit vectors, rounding differently by about kappa m n eps ~ 2e-10 relative in the
+            // direction; 1 - cos is second order in that, so what is left is the rounding of the cosine.
             assert!(
                 1.0 - cos <= 64.0 * f64::EPSILON,
                 "step {k}: 1 - cos = {:e}",
@@ -811,7 +610,8 @@ mod tests {
         );
         let mut plain = toml::Table::new();
         plain.insert("damping".into(), toml::Value::Float(0.0));
-        let row = measure(p.as_ref(), &x0, "kfac", &plain, 3).expect("measures");
+        let row =
+            measure(&Registry::builtin(), p.as_ref(), &x0, "kfac", &plain, 3).expect("measures");
         let eff = row.effective.expect("formed");
         assert!(
             (row.kappa_h - kappa_in).abs() <= 1e-9 * kappa_in,
@@ -832,7 +632,15 @@ mod tests {
         let pi = (a.iter().sum::<f64>() / 6.0).sqrt();
         let pg = pi * lambda.sqrt();
         let want = (a[0] * (a[5] + pg)) / (a[5] * (a[0] + pg));
-        let row = measure(p.as_ref(), &x0, "kfac", &toml::Table::new(), 3).expect("measures");
+        let row = measure(
+            &Registry::builtin(),
+            p.as_ref(),
+            &x0,
+            "kfac",
+            &toml::Table::new(),
+            3,
+        )
+        .expect("measures");
         let got = row.effective.expect("formed").kappa;
         assert!(
             (got - want).abs() <= 1e-9 * want,

@@ -1,7 +1,12 @@
 //! Saddle escape: how many iterations a method needs to leave a strict saddle, against the saddle's most
 //! negative curvature `lambda_min` and the start's distance from it.
 //!
-//! **Definition.** On a `double-well` run (saddle `x_s` at the origin, `lambda_min = -c`), the escape
+//! **Which runs.** A run is analysed when its problem documents a strict saddle `x_s` (a non-degenerate
+//! critical point of index >= 1, [`crate::problem::Problem::critical_points`]) and the run starts within the
+//! escape radius `R` of it: the `double-well` family (saddle at the origin, `lambda_min = -c`) is built for
+//! this, and any family that documents its saddles qualifies the same way.
+//!
+//! **Definition.** The escape
 //! iteration is the first `k` with `||x_k - x_s|| >= R`, `R = rho sqrt(|lambda_min|)`, `rho` =
 //! [`RADIUS_FRACTION`]. The radius is a fixed fraction of `sqrt(c)`, the distance from the saddle to the
 //! bottom of each well, so that escape is judged at the same place of the landscape at every curvature
@@ -39,12 +44,10 @@ use faer::{Mat, Side};
 
 use super::sweep::{Sweep, value_text};
 use crate::oracle::Oracle;
-use crate::problems::{Instance, family};
+use crate::problems::Instance;
+use crate::registry::{Registry, json_table};
 use crate::store::RunRecord;
 use crate::vector::distance;
-
-/// The family whose runs are analysed.
-pub const FAMILY: &str = "double-well";
 
 /// `rho`: the escape radius as a fraction of `sqrt(|lambda_min|)`.
 pub const RADIUS_FRACTION: f64 = 0.01;
@@ -80,29 +83,6 @@ impl Theory {
     /// The first iteration the linear theory puts at distance `R`: `ceil(iterations)`.
     pub fn first_iteration(&self) -> u64 {
         self.iterations.max(0.0).ceil() as u64
-    }
-}
-
-/// The growth factor of the linear theory for an optimizer configuration, where there is one.
-pub fn growth(
-    optimizer: &str,
-    params: &serde_json::Value,
-    lambda: f64,
-) -> Option<(f64, &'static str)> {
-    match optimizer {
-        "gd" => params
-            .get("step")
-            .and_then(serde_json::Value::as_f64)
-            .map(|eta| {
-                (
-                    1.0 + eta * lambda,
-                    "gd: log(R/eps_u) / log(1 + eta |lambda_min|)",
-                )
-            }),
-        "newton" if params.get("mode").and_then(|m| m.as_str()) == Some("saddle-free") => {
-            Some((2.0, "saddle-free newton: log(R/eps_u) / log 2"))
-        }
-        _ => None,
     }
 }
 
@@ -145,23 +125,22 @@ impl EscapeRun {
 }
 
 /// A stored parameter object as a TOML table (JSON nulls, which TOML cannot hold, are left out).
-fn table(params: &serde_json::Value) -> Result<toml::Table, String> {
-    let mut v = params.clone();
-    if let serde_json::Value::Object(m) = &mut v {
-        m.retain(|_, x| !x.is_null());
-    }
-    serde_json::from_value(v).map_err(|e| format!("parameters are not a table: {e}"))
-}
-
-/// The saddle of a double-well instance: the origin, `|lambda_min|` there, and the unstable eigenspace
-/// projection length of `x0`.
+/// The documented strict saddle nearest `x0`, `|lambda_min|` there, and the unstable eigenspace projection
+/// length of `x0 - x_s`; an error where the problem documents none or `x0` starts beyond its escape
+/// radius.
 fn saddle(
     problem: &dyn crate::problem::Problem,
     x0: &[f64],
 ) -> Result<(Vec<f64>, f64, f64), String> {
     let n = x0.len();
-    let origin = vec![0.0; n];
     let so = problem.second_order().ok_or("the problem has no Hessian")?;
+    let origin = problem
+        .critical_points()
+        .into_iter()
+        .filter(|c| c.index >= 1 && c.nullity == 0 && c.point.len() == n)
+        .map(|c| c.point)
+        .min_by(|a, b| distance(a, x0).total_cmp(&distance(b, x0)))
+        .ok_or("no documented strict saddle")?;
     let mut h = Mat::zeros(n, n);
     so.hessian(&origin, &mut h);
     let e = h
@@ -179,6 +158,9 @@ fn saddle(
             c * c
         })
         .sum();
+    if distance(x0, &origin) >= RADIUS_FRACTION * (-s[0]).sqrt() {
+        return Err("the start lies beyond the escape radius".into());
+    }
     Ok((origin, -s[0], unstable.sqrt()))
 }
 
@@ -195,15 +177,18 @@ pub struct Measured {
     pub outcome: Outcome,
 }
 
-/// Replays `record` and measures its escape; `Ok(None)` for runs that are not of [`FAMILY`] or have no
-/// saddle at the origin.
-pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
+/// Replays `record` (names resolved in `registry`) and measures its escape; `Ok(None)` for runs that do not
+/// start within the escape radius of a documented strict saddle.
+pub fn measure(registry: &Registry, record: &RunRecord) -> Result<Option<Measured>, String> {
     let spec = &record.spec;
-    if spec.problem.family != FAMILY {
+    let fam = registry
+        .family(&spec.problem.family)
+        .ok_or_else(|| registry.unknown_family(&spec.problem.family))?;
+    let inst =
+        Instance::parse(fam, &json_table(&spec.problem.params)?).map_err(|e| e.to_string())?;
+    if !inst.capabilities().hessian {
         return Ok(None);
     }
-    let fam = family(FAMILY).ok_or("the family is not registered")?;
-    let inst = Instance::parse(fam, &table(&spec.problem.params)?).map_err(|e| e.to_string())?;
     let (problem, x0) = inst.build(spec.seed)?;
     let Ok((x_s, lambda, offset)) = saddle(problem.as_ref(), &x0) else {
         return Ok(None);
@@ -217,14 +202,7 @@ pub fn measure(record: &RunRecord) -> Result<Option<Measured>, String> {
             outcome,
         }))
     };
-    let entry = crate::optimizers::optimizer(&spec.optimizer.name)
-        .ok_or_else(|| format!("unknown optimizer `{}`", spec.optimizer.name))?;
-    let checked = (entry.parse)(
-        &table(&spec.optimizer.params)?,
-        entry.params,
-        &Default::default(),
-    )
-    .map_err(|e| e.message)?;
+    let checked = registry.resolve_optimizer(&spec.optimizer.name, &spec.optimizer.params)?;
     let recorded: BTreeMap<u64, f64> = record.trace.iter().map(|t| (t.iter, t.value)).collect();
     // The measured value must equal the recorded one; JSON's decimal round trip may move it by an ulp.
     let check = |k: u64, v: f64| -> Result<(), Outcome> {
@@ -396,10 +374,10 @@ pub struct Group {
     pub instances: Vec<usize>,
 }
 
-/// The escape analysis of a sweep's double-well runs.
+/// The escape analysis of a sweep's runs that start next to a strict saddle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Escapes {
-    /// Every double-well run with a saddle, in record order.
+    /// Every run that starts next to a strict saddle, in record order.
     pub runs: Vec<EscapeRun>,
     /// Per optimizer configuration that has such runs.
     pub series: Vec<Series>,
@@ -419,15 +397,16 @@ pub fn points<'a>(runs: impl Iterator<Item = &'a EscapeRun>) -> Vec<(f64, f64, f
     .collect()
 }
 
-/// Measures and fits every double-well run of `sweep` (replaying them in parallel).
+/// Measures and fits every run of `sweep` that starts next to a strict saddle (replaying them in
+/// parallel).
 pub fn escapes(sweep: &Sweep) -> Escapes {
     use rayon::prelude::*;
     let measured: Vec<(usize, Result<Option<Measured>, String>)> = sweep
         .records
         .par_iter()
         .enumerate()
-        .filter(|(_, r)| r.spec.problem.family == FAMILY)
-        .map(|(i, r)| (i, measure(r)))
+        .filter(|(_, r)| r.outcome.dim > 0)
+        .map(|(i, r)| (i, measure(&sweep.registry, r)))
         .collect();
     let mut runs = Vec::new();
     let mut errors = Vec::new();
@@ -443,13 +422,14 @@ pub fn escapes(sweep: &Sweep) -> Escapes {
             })) => {
                 let (inst, opt) = sweep.cells[i];
                 let spec = &sweep.records[i].spec;
-                let theory = growth(&spec.optimizer.name, &spec.optimizer.params, lambda).map(
-                    |(growth, source)| Theory {
+                let theory = sweep.optimizers[opt].escape.map(|t| {
+                    let growth = t.factor(lambda);
+                    Theory {
                         growth,
                         iterations: (radius / offset).ln() / growth.ln(),
-                        source,
-                    },
-                );
+                        source: t.source,
+                    }
+                });
                 runs.push(EscapeRun {
                     record: i,
                     instance: inst,
@@ -624,7 +604,9 @@ mod tests {
     #[test]
     fn replay_finds_the_escape_and_refuses_a_record_it_does_not_reproduce() {
         let record = one_run("name = \"gd\"\nstep = 0.1");
-        let m = measure(&record).expect("replays").expect("a double well");
+        let m = measure(&Registry::builtin(), &record)
+            .expect("replays")
+            .expect("a double well");
         // R = 0.01 sqrt(0.1), eps_u = 1e-6 (index 1): log(R/eps)/log(1.01) = 809.9 -> 810 (or one more).
         let t = (RADIUS_FRACTION * 0.1f64.sqrt() / 1e-6).ln() / 1.01f64.ln();
         assert_eq!(m.lambda, 0.1);
@@ -645,30 +627,40 @@ mod tests {
             .find(|p| p.iter > 100)
             .expect("a recorded point before the escape");
         p.value *= 1.01;
-        let m = measure(&tampered).expect("replays").expect("a double well");
+        let m = measure(&Registry::builtin(), &tampered)
+            .expect("replays")
+            .expect("a double well");
         assert!(
             matches!(m.outcome, Outcome::Unverified(_)),
             "{:?}",
             m.outcome
         );
-        // Other families are not analysed.
+        // Problems without a documented strict saddle near the start are not analysed.
         let mut other = record;
         other.spec.problem.family = "quadratic".into();
-        assert_eq!(measure(&other), Ok(None));
+        other.spec.problem.params = serde_json::json!({"dim": 2, "kappa": 10});
+        assert_eq!(measure(&Registry::builtin(), &other), Ok(None));
     }
 
     #[test]
     fn theory_of_gd_and_saddle_free_newton() {
-        let gd = serde_json::json!({"step": 0.1});
-        assert_eq!(growth("gd", &gd, 0.5).map(|g| g.0), Some(1.05));
+        let r = Registry::builtin();
+        let growth = |name: &str, params: serde_json::Value, lambda: f64| {
+            let c = r.resolve_optimizer(name, &params).expect("valid");
+            c.optimizer.escape().map(|t| t.factor(lambda))
+        };
         assert_eq!(
-            growth("gd", &serde_json::json!({"step": "armijo"}), 0.5),
+            growth("gd", serde_json::json!({"step": 0.1}), 0.5),
+            Some(1.05)
+        );
+        assert_eq!(
+            growth("gd", serde_json::json!({"step": "armijo"}), 0.5),
             None
         );
         let sfn = serde_json::json!({"mode": "saddle-free"});
-        assert_eq!(growth("newton", &sfn, 0.5).map(|g| g.0), Some(2.0));
+        assert_eq!(growth("newton", sfn, 0.5), Some(2.0));
         assert_eq!(
-            growth("newton", &serde_json::json!({"mode": "pure"}), 0.5),
+            growth("newton", serde_json::json!({"mode": "pure"}), 0.5),
             None
         );
         let t = Theory {

@@ -17,8 +17,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::sweep::Sweep;
+use crate::registry::Registry;
 use crate::stop::Status;
 use crate::summary::median;
+use crate::theory::KappaSlope;
 
 /// A least-squares line `log y = slope log x + intercept` (natural logarithms).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,59 +70,20 @@ pub fn fit_loglog(points: &[(f64, f64)]) -> Option<Fit> {
     })
 }
 
-/// What theory predicts for the growth of iterations with `kappa`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Theory {
-    /// The exponent `s` in `iterations ~ kappa^s`.
-    pub slope: f64,
-    /// Where the prediction comes from.
-    pub source: &'static str,
+/// The theory slope an optimizer configuration states for itself (see
+/// [`crate::optimizer::Optimizer::kappa_slope`]), resolved in the built-in registry; `params` as a run
+/// record stores them (`null` for the defaults). `None` where the optimizer states none or the
+/// configuration does not check.
+pub fn theory_slope(name: &str, params: &Value) -> Option<KappaSlope> {
+    theory_slope_in(&Registry::builtin(), name, params)
 }
 
-/// The theory table: optimizer registry names and the exponent of their worst-case iteration count on
-/// strongly convex quadratics. Names not listed have no theory line.
-pub const THEORY: &[(&[&str], Theory)] = &[
-    (
-        &["gd"],
-        Theory {
-            slope: 1.0,
-            source: "gradient descent, rate 1 - O(1/kappa) (Nesterov 2004, Thm 2.1.15)",
-        },
-    ),
-    (
-        &["momentum"],
-        Theory {
-            slope: 0.5,
-            source: "momentum, rate 1 - O(1/sqrt(kappa)) (Polyak 1964; Nesterov 1983)",
-        },
-    ),
-    (
-        &["cg", "ncg"],
-        Theory {
-            slope: 0.5,
-            source: "conjugate gradients, rate (sqrt(kappa)-1)/(sqrt(kappa)+1) (Hestenes and Stiefel 1952)",
-        },
-    ),
-    (
-        &["newton"],
-        Theory {
-            slope: 0.0,
-            source: "Newton's method solves a quadratic in one step",
-        },
-    ),
-];
-
-/// The theory slope for an optimizer configuration, where the table has one. A fixed numeric step for
-/// `gd` keeps slope 1 while it is stable (`step < 2/L`), so the step does not change the entry.
-pub fn theory_slope(name: &str, params: &Value) -> Option<Theory> {
-    // Nesterov's convex schedule (k-1)/(k+2) does not use mu: its count follows sqrt(L/eps), not sqrt(kappa).
-    if name == "momentum" && params.get("beta").and_then(Value::as_str) == Some("schedule") {
-        return None;
-    }
-    THEORY
-        .iter()
-        .find(|(names, _)| names.contains(&name))
-        .map(|(_, t)| *t)
+/// [`theory_slope`] in `registry`.
+pub fn theory_slope_in(registry: &Registry, name: &str, params: &Value) -> Option<KappaSlope> {
+    registry
+        .resolve_optimizer(name, params)
+        .ok()
+        .and_then(|c| c.optimizer.kappa_slope())
 }
 
 /// The runs of one optimizer configuration at one `kappa`.
@@ -167,7 +130,7 @@ pub struct KappaSeries {
     /// The least-squares slope over converged runs with `kappa > 1`.
     pub fit: Option<Fit>,
     /// The theory slope, where known.
-    pub theory: Option<Theory>,
+    pub theory: Option<KappaSlope>,
 }
 
 /// The instances of one family that differ only in `kappa`, with every optimizer configuration.
@@ -282,12 +245,11 @@ pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
                         .filter(|c| c.kappa > 1.0)
                         .flat_map(|c| c.converged_iters.iter().map(move |k| (c.kappa, *k)))
                         .collect();
-                    let opt = &sweep.optimizers[o].spec;
                     Some(KappaSeries {
                         optimizer: o,
                         cells,
                         fit: fit_loglog(&points),
-                        theory: theory_slope(&opt.name, &opt.params),
+                        theory: sweep.optimizers[o].kappa_slope,
                     })
                 })
                 .collect();
@@ -368,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn theory_table_covers_the_known_methods() {
+    fn optimizers_state_their_theory_slope() {
         let none = Value::Null;
         assert_eq!(theory_slope("gd", &none).map(|t| t.slope), Some(1.0));
         assert_eq!(theory_slope("newton", &none).map(|t| t.slope), Some(0.0));
@@ -381,5 +343,11 @@ mod tests {
         );
         assert_eq!(theory_slope("cg", &none).map(|t| t.slope), Some(0.5));
         assert_eq!(theory_slope("adam", &none), None);
+        let fixed = serde_json::json!({ "step": 0.1, "beta": 0.5 });
+        assert_eq!(
+            theory_slope("momentum", &fixed).map(|t| t.slope),
+            Some(1.0),
+            "fixed parameters do not use mu"
+        );
     }
 }

@@ -11,7 +11,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::registry::Registry;
 use crate::store::{self, OptimizerSpec, ProblemSpec, RunRecord, StoreError, SweepManifest};
+use crate::theory::{EscapeTheory, KappaSlope};
 
 /// One problem instance of a sweep.
 #[derive(Debug, Clone)]
@@ -35,6 +37,10 @@ pub struct OptimizerInfo {
     pub spec: OptimizerSpec,
     /// The short label (name and the hyperparameters that vary).
     pub label: String,
+    /// The theory slope of iterations against kappa, as the optimizer states it for this configuration.
+    pub kappa_slope: Option<KappaSlope>,
+    /// The linear theory of its saddle escape, as the optimizer states it.
+    pub escape: Option<EscapeTheory>,
 }
 
 /// The records of a results directory, indexed.
@@ -53,6 +59,8 @@ pub struct Sweep {
     /// The tuning trials, in plan order: kept apart from `records`, since reported results come from the
     /// evaluation runs alone (see [`crate::tune`]).
     pub trials: Vec<RunRecord>,
+    /// The registry the records' names resolve in.
+    pub registry: Registry,
 }
 
 /// A JSON value as a label would show it: strings bare, whole numbers without a fractional part, large and
@@ -139,8 +147,14 @@ fn short_labels(entries: &[(String, Value)]) -> Vec<String> {
 }
 
 impl Sweep {
-    /// Reads `DIR/runs/*.json` and, where present, `DIR/sweep.json`.
+    /// Reads `DIR/runs/*.json` and, where present, `DIR/sweep.json`, resolving names in the built-in
+    /// registry.
     pub fn load(dir: &Path) -> Result<Sweep, StoreError> {
+        Sweep::load_in(&Registry::builtin(), dir)
+    }
+
+    /// [`Sweep::load`], resolving names in `registry`.
+    pub fn load_in(registry: &Registry, dir: &Path) -> Result<Sweep, StoreError> {
         let manifest_path = dir.join("sweep.json");
         let manifest = if manifest_path.exists() {
             let bytes = std::fs::read(&manifest_path).map_err(|source| StoreError::Io {
@@ -159,13 +173,24 @@ impl Sweep {
             None
         };
         let records = store::read_all(dir)?;
-        Ok(Sweep::new(records, manifest))
+        Ok(Sweep::new_in(registry, records, manifest))
+    }
+
+    /// [`Sweep::new_in`] over the built-in registry.
+    pub fn new(records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
+        Sweep::new_in(&Registry::builtin(), records, manifest)
     }
 
     /// Indexes records; they are put in the manifest's plan order where one is given. Tuning trials go to
     /// [`Sweep::trials`]; a tuned optimizer's evaluation runs form one configuration whose tuned keys read
     /// `tuned`, whichever values its groups chose.
-    pub fn new(mut records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
+    /// Each optimizer configuration is checked in `registry` (with the values of its first run, for tuned
+    /// keys) and asked for its theory.
+    pub fn new_in(
+        registry: &Registry,
+        mut records: Vec<RunRecord>,
+        manifest: Option<SweepManifest>,
+    ) -> Sweep {
         if let Some(m) = &manifest {
             let rank: BTreeMap<&str, usize> = m
                 .run_ids
@@ -196,6 +221,7 @@ impl Sweep {
         let mut inst_specs: Vec<ProblemSpec> = Vec::new();
         let mut opt_keys: Vec<String> = Vec::new();
         let mut opt_specs: Vec<OptimizerSpec> = Vec::new();
+        let mut opt_first: Vec<&OptimizerSpec> = Vec::new();
         let mut cells = Vec::with_capacity(records.len());
         for r in &records {
             let ik = serde_json::to_string(&r.spec.problem).unwrap_or_default();
@@ -220,6 +246,7 @@ impl Sweep {
                 None => {
                     opt_keys.push(ok);
                     opt_specs.push(spec);
+                    opt_first.push(&r.spec.optimizer);
                     opt_keys.len() - 1
                 }
             };
@@ -267,7 +294,16 @@ impl Sweep {
         let optimizers = opt_specs
             .into_iter()
             .zip(opt_labels)
-            .map(|(spec, label)| OptimizerInfo { spec, label })
+            .zip(opt_first)
+            .map(|((spec, label), first)| {
+                let checked = registry.resolve_optimizer(&first.name, &first.params).ok();
+                OptimizerInfo {
+                    spec,
+                    label,
+                    kappa_slope: checked.as_ref().and_then(|c| c.optimizer.kappa_slope()),
+                    escape: checked.as_ref().and_then(|c| c.optimizer.escape()),
+                }
+            })
             .collect();
         Sweep {
             manifest,
@@ -276,6 +312,7 @@ impl Sweep {
             optimizers,
             cells,
             trials,
+            registry: registry.clone(),
         }
     }
 

@@ -13,10 +13,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
-use crate::oracle::Oracle;
+use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
 use crate::params::{ParamDoc, ParamError, positive};
-use crate::problem::Capabilities;
 
 /// The keys of `adagrad`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -52,57 +50,17 @@ fn default_eps() -> f64 {
 }
 
 impl OptimizerConfig for AdagradConfig {
-    type Checked = Adagrad;
+    type Checked = Diagonal;
 
-    fn check(&self) -> Result<Adagrad, ParamError> {
+    fn check(&self) -> Result<Diagonal, ParamError> {
         positive("lr", self.lr)?;
         positive("eps", self.eps)?;
-        Ok(Adagrad { config: *self })
-    }
-}
-
-/// Adagrad with checked parameters.
-#[derive(Debug, Clone, Copy)]
-pub struct Adagrad {
-    /// The parameters.
-    pub config: AdagradConfig,
-}
-
-/// The memory of an `adagrad` run.
-pub struct AdagradState {
-    grad: Vec<f64>,
-    /// The sum of squared gradients `G`.
-    sum_sq: Vec<f64>,
-}
-
-impl Optimizer for Adagrad {
-    type State = AdagradState;
-
-    fn requires(&self) -> Capabilities {
-        Capabilities::default()
-    }
-
-    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<AdagradState, StepError> {
-        Ok(AdagradState {
-            grad: vec![0.0; x0.len()],
-            sum_sq: vec![0.0; x0.len()],
-        })
-    }
-
-    fn step(
-        &self,
-        s: &mut AdagradState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        let c = &self.config;
-        oracle.gradient(x, &mut s.grad);
-        for ((xi, gi), si) in x.iter_mut().zip(&s.grad).zip(&mut s.sum_sq) {
-            *si += gi * gi;
-            *xi -= c.lr * gi / (si.sqrt() + c.eps);
-        }
-        Ok(StepInfo {
-            step_size: Some(c.lr),
+        Ok(Diagonal {
+            lr: self.lr,
+            first: FirstMoment::Gradient,
+            second: SecondMoment::Sum,
+            eps: self.eps,
+            label: "sqrt(G) + eps",
         })
     }
 }
@@ -110,28 +68,12 @@ impl Optimizer for Adagrad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Problem;
+    use crate::optimizer::Optimizer;
+    use crate::optimizers::diagonal::Tilt;
+    use crate::oracle::Oracle;
 
-    fn parse(s: &str) -> Result<Adagrad, ParamError> {
+    fn parse(s: &str) -> Result<Diagonal, ParamError> {
         crate::optimizers::parse_checked::<AdagradConfig>(s, PARAMS)
-    }
-
-    /// f(x) = sum c_i x_i, a constant gradient c.
-    struct Tilt(Vec<f64>);
-
-    impl Problem for Tilt {
-        fn dim(&self) -> usize {
-            self.0.len()
-        }
-        fn value(&self, x: &[f64]) -> f64 {
-            x.iter().zip(&self.0).map(|(a, b)| a * b).sum()
-        }
-        fn gradient(&self, _x: &[f64], g: &mut [f64]) {
-            g.copy_from_slice(&self.0);
-        }
-        fn standard_start(&self) -> Vec<f64> {
-            vec![0.0; self.0.len()]
-        }
     }
 
     #[test]

@@ -22,10 +22,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
-use crate::oracle::Oracle;
+use super::diagonal::{Diagonal, FirstMoment, SecondMoment, check_decay};
 use crate::params::{ParamDoc, ParamError, in_range, positive};
-use crate::problem::Capabilities;
 
 /// The keys of `adam`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -90,88 +88,27 @@ fn default_eps() -> f64 {
     1e-8
 }
 
-/// Checks that a decay lies in `[0, 1)`.
-fn decay(key: &str, v: f64) -> Result<(), ParamError> {
-    in_range(key, v, 0.0, 1.0)?;
-    if v == 1.0 {
-        return Err(ParamError::key(
-            key,
-            format!("`{key}` must be below 1 (an average that never forgets never moves)"),
-        ));
-    }
-    Ok(())
-}
-
 impl OptimizerConfig for AdamConfig {
-    type Checked = Adam;
+    type Checked = Diagonal;
 
-    fn check(&self) -> Result<Adam, ParamError> {
+    fn check(&self) -> Result<Diagonal, ParamError> {
         positive("lr", self.lr)?;
-        decay("beta1", self.beta1)?;
-        decay("beta2", self.beta2)?;
+        check_decay("beta1", self.beta1)?;
+        check_decay("beta2", self.beta2)?;
         positive("eps", self.eps)?;
         in_range("weight_decay", self.weight_decay, 0.0, f64::MAX)?;
-        Ok(Adam { config: *self })
-    }
-}
-
-/// Adam with checked parameters.
-#[derive(Debug, Clone, Copy)]
-pub struct Adam {
-    /// The parameters.
-    pub config: AdamConfig,
-}
-
-/// The memory of an `adam` run.
-pub struct AdamState {
-    grad: Vec<f64>,
-    /// First-moment average `m`.
-    m: Vec<f64>,
-    /// Second-moment average `v`.
-    v: Vec<f64>,
-    /// `beta1^t` and `beta2^t`, kept as running products.
-    beta1_t: f64,
-    beta2_t: f64,
-}
-
-impl Optimizer for Adam {
-    type State = AdamState;
-
-    fn requires(&self) -> Capabilities {
-        Capabilities::default()
-    }
-
-    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<AdamState, StepError> {
-        let n = x0.len();
-        Ok(AdamState {
-            grad: vec![0.0; n],
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-            beta1_t: 1.0,
-            beta2_t: 1.0,
-        })
-    }
-
-    fn step(
-        &self,
-        s: &mut AdamState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        let c = &self.config;
-        oracle.gradient(x, &mut s.grad);
-        s.beta1_t *= c.beta1;
-        s.beta2_t *= c.beta2;
-        let (bc1, bc2) = (1.0 - s.beta1_t, 1.0 - s.beta2_t);
-        for (((xi, gi), mi), vi) in x.iter_mut().zip(&s.grad).zip(&mut s.m).zip(&mut s.v) {
-            *mi = c.beta1 * *mi + (1.0 - c.beta1) * gi;
-            *vi = c.beta2 * *vi + (1.0 - c.beta2) * gi * gi;
-            let m_hat = *mi / bc1;
-            let v_hat = *vi / bc2;
-            *xi -= c.lr * (m_hat / (v_hat.sqrt() + c.eps) + c.weight_decay * *xi);
-        }
-        Ok(StepInfo {
-            step_size: Some(c.lr),
+        Ok(Diagonal {
+            lr: self.lr,
+            first: FirstMoment::Average {
+                beta1: self.beta1,
+                weight_decay: self.weight_decay,
+            },
+            second: SecondMoment::Average {
+                beta2: self.beta2,
+                bias_corrected: true,
+            },
+            eps: self.eps,
+            label: "sqrt(v^) + eps",
         })
     }
 }
@@ -179,28 +116,12 @@ impl Optimizer for Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Problem;
+    use crate::optimizer::Optimizer;
+    use crate::optimizers::diagonal::Tilt;
+    use crate::oracle::Oracle;
 
-    fn parse(s: &str) -> Result<Adam, ParamError> {
+    fn parse(s: &str) -> Result<Diagonal, ParamError> {
         crate::optimizers::parse_checked::<AdamConfig>(s, PARAMS)
-    }
-
-    /// f(x) = sum c_i x_i, a constant gradient c.
-    struct Tilt(Vec<f64>);
-
-    impl Problem for Tilt {
-        fn dim(&self) -> usize {
-            self.0.len()
-        }
-        fn value(&self, x: &[f64]) -> f64 {
-            x.iter().zip(&self.0).map(|(a, b)| a * b).sum()
-        }
-        fn gradient(&self, _x: &[f64], g: &mut [f64]) {
-            g.copy_from_slice(&self.0);
-        }
-        fn standard_start(&self) -> Vec<f64> {
-            vec![0.0; self.0.len()]
-        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::line_search::{StrongWolfe, WOLFE_PARAMS};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
+use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::vector::{dot, norm};
 
@@ -186,6 +187,17 @@ impl Optimizer for Bfgs {
         Ok(StepInfo {
             step_size: Some(found.step),
         })
+    }
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Learned("H_k^-1 (dense)".into())
+    }
+
+    fn preconditioner(&self, st: &BfgsState) -> Option<Formed> {
+        Some(Formed::new(
+            "H_k^-1 (dense)",
+            Preconditioner::DenseInverse(st.h.clone()),
+        ))
     }
 }
 

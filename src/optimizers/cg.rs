@@ -24,6 +24,7 @@ use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
+use crate::theory::KappaSlope;
 use crate::vector::{dot, norm};
 
 /// The keys of `cg`.
@@ -98,6 +99,13 @@ pub fn polak_ribiere_plus(g_new: &[f64], g_old: &[f64]) -> f64 {
 
 impl Optimizer for Cg {
     type State = CgState;
+
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        Some(KappaSlope {
+            slope: 0.5,
+            source: "conjugate gradients, rate (sqrt(kappa)-1)/(sqrt(kappa)+1) (Hestenes and Stiefel 1952)",
+        })
+    }
 
     fn requires(&self) -> Capabilities {
         Capabilities::default()

@@ -17,7 +17,9 @@ use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
+use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::{EscapeGrowth, EscapeTheory, KappaSlope};
 
 /// The keys of `gd`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -163,6 +165,30 @@ pub struct GdState {
 
 impl Optimizer for Gd {
     type State = GdState;
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Fixed(Formed::new("I", Preconditioner::Identity))
+    }
+
+    /// Slope 1 for every step rule: a fixed step below `2/L`, the theory steps and Armijo's accepted steps
+    /// (bounded below by a multiple of `1/L`) all contract by `1 - O(1/kappa)`.
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        Some(KappaSlope {
+            slope: 1.0,
+            source: "gradient descent, rate 1 - O(1/kappa) (Nesterov 2004, Thm 2.1.15)",
+        })
+    }
+
+    /// A fixed step `eta` multiplies the unstable component by `1 + eta |lambda_min|`.
+    fn escape(&self) -> Option<EscapeTheory> {
+        match self.rule {
+            StepRule::Fixed(step) => Some(EscapeTheory {
+                growth: EscapeGrowth::Gradient { step },
+                source: "gd: log(R/eps_u) / log(1 + eta |lambda_min|)",
+            }),
+            _ => None,
+        }
+    }
 
     fn requires(&self) -> Capabilities {
         Capabilities {

@@ -37,6 +37,7 @@ use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::preconditioner::{Conditioner, Formed, KroneckerBlock, Preconditioner};
 use crate::problem::{Capabilities, KfacFactors};
 use crate::vector::dot;
 
@@ -195,6 +196,9 @@ impl OptimizerConfig for KfacConfig {
     }
 }
 
+/// The preconditioner in words.
+const LABEL: &str = "(G + gamma/pi I) (x) (A + pi gamma I) per layer";
+
 /// K-FAC with checked hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Kfac {
@@ -309,6 +313,39 @@ fn damped_inverse(m: MatRef<'_, f64>, shift: f64) -> Result<Mat<f64>, String> {
 
 impl Optimizer for Kfac {
     type State = KfacState;
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Learned(LABEL.into())
+    }
+
+    /// The damped blocks `(G_l + gamma/pi_l I) (x) (A_l + pi_l gamma I)` of the running averages; none
+    /// before the first factors are averaged.
+    fn preconditioner(&self, s: &KfacState) -> Option<Formed> {
+        if s.updates == 0 {
+            return None;
+        }
+        let gamma = (self.damping + s.factors.l2).sqrt();
+        let damped = |m: &Mat<f64>, shift: f64| {
+            Mat::from_fn(m.nrows(), m.ncols(), |i, j| {
+                m[(i, j)] + if i == j { shift } else { 0.0 }
+            })
+        };
+        let blocks = s
+            .factors
+            .shapes
+            .iter()
+            .zip(s.a_avg.iter().zip(&s.g_avg))
+            .map(|(sh, (a, g))| {
+                let pi = factored_pi(a.as_ref(), g.as_ref());
+                KroneckerBlock {
+                    offset: sh.offset,
+                    g: damped(g, gamma / pi),
+                    a: damped(a, pi * gamma),
+                }
+            })
+            .collect();
+        Some(Formed::new(LABEL, Preconditioner::Kronecker(blocks)))
+    }
 
     fn requires(&self) -> Capabilities {
         Capabilities {

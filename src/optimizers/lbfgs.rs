@@ -22,6 +22,7 @@ use super::line_search::StrongWolfe;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
+use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::vector::{dot, norm};
 
@@ -261,6 +262,39 @@ impl Optimizer for Lbfgs {
         Ok(StepInfo {
             step_size: Some(found.step),
         })
+    }
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Learned("H_k^-1".into())
+    }
+
+    /// `P^{-1} = H_k`, the two-loop matrix of the pairs kept: column `j` is the recursion applied to the
+    /// unit vector `e_j` (the identity before the first pair).
+    fn preconditioner(&self, st: &LbfgsState) -> Option<Formed> {
+        let n = st.grad.len();
+        let mut h = faer::Mat::zeros(n, n);
+        let (mut e, mut col, mut alpha) = (vec![0.0; n], vec![0.0; n], vec![0.0; self.memory]);
+        for j in 0..n {
+            e[j] = 1.0;
+            two_loop(
+                &e, &st.s, &st.y, &st.rho, &mut alpha, st.newest, st.len, &mut col,
+            );
+            e[j] = 0.0;
+            for (i, v) in col.iter().enumerate() {
+                h[(i, j)] = -v;
+            }
+        }
+        for j in 0..n {
+            for i in 0..j {
+                let v = 0.5 * (h[(i, j)] + h[(j, i)]);
+                h[(i, j)] = v;
+                h[(j, i)] = v;
+            }
+        }
+        Some(Formed::new(
+            format!("H_k^-1 ({} of {} pairs)", st.len, self.memory),
+            Preconditioner::DenseInverse(h),
+        ))
     }
 }
 

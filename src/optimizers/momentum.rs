@@ -30,7 +30,9 @@ use super::OptimizerConfig;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::KappaSlope;
 
 /// The keys of `momentum`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -236,6 +238,27 @@ impl Momentum {
 
 impl Optimizer for Momentum {
     type State = MomentumState;
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Fixed(Formed::new("I", Preconditioner::Identity))
+    }
+
+    /// Slope 1/2 with the optimal parameters (both chosen from `mu` and `L`); slope 1 with a fixed step or a
+    /// fixed beta (the rate is then `1 - O(1/kappa)`, as gradient descent's); none for Nesterov's convex
+    /// schedule, which does not use `mu` (its count follows `sqrt(L/eps)`, not `sqrt(kappa)`).
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        match (self.step, self.beta) {
+            (_, Beta::Schedule) => None,
+            (Step::Optimal, Beta::Optimal) => Some(KappaSlope {
+                slope: 0.5,
+                source: "momentum, rate 1 - O(1/sqrt(kappa)) (Polyak 1964; Nesterov 1983)",
+            }),
+            _ => Some(KappaSlope {
+                slope: 1.0,
+                source: "momentum with a fixed step or beta, rate 1 - O(1/kappa) (Polyak 1987, 3.2.1)",
+            }),
+        }
+    }
 
     fn requires(&self) -> Capabilities {
         Capabilities {

@@ -40,7 +40,9 @@ use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::{EscapeGrowth, EscapeTheory, KappaSlope};
 use crate::vector::{axpy, dot, step_to};
 
 /// The keys of `newton`.
@@ -389,6 +391,31 @@ pub struct NewtonState {
 
 impl Optimizer for Newton {
     type State = NewtonState;
+
+    fn conditioner(&self) -> Conditioner {
+        Conditioner::Fixed(Formed::new(
+            "abs(H) (= H where H > 0)",
+            Preconditioner::AbsoluteHessian,
+        ))
+    }
+
+    fn kappa_slope(&self) -> Option<KappaSlope> {
+        Some(KappaSlope {
+            slope: 0.0,
+            source: "Newton's method solves a quadratic in one step",
+        })
+    }
+
+    /// Saddle-free Newton moves along the unstable direction by its own distance: the component doubles.
+    fn escape(&self) -> Option<EscapeTheory> {
+        match self.mode {
+            Mode::SaddleFree { .. } => Some(EscapeTheory {
+                growth: EscapeGrowth::Constant(2.0),
+                source: "saddle-free newton: log(R/eps_u) / log 2",
+            }),
+            _ => None,
+        }
+    }
 
     fn requires(&self) -> Capabilities {
         Capabilities {

@@ -18,10 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
-use crate::oracle::Oracle;
+use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
 use crate::params::{ParamDoc, ParamError, in_range, positive};
-use crate::problem::Capabilities;
 
 /// The keys of `rmsprop`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -68,9 +66,9 @@ fn default_eps() -> f64 {
 }
 
 impl OptimizerConfig for RmspropConfig {
-    type Checked = Rmsprop;
+    type Checked = Diagonal;
 
-    fn check(&self) -> Result<Rmsprop, ParamError> {
+    fn check(&self) -> Result<Diagonal, ParamError> {
         positive("lr", self.lr)?;
         in_range("beta2", self.beta2, 0.0, 1.0)?;
         if self.beta2 == 1.0 {
@@ -80,52 +78,15 @@ impl OptimizerConfig for RmspropConfig {
             ));
         }
         positive("eps", self.eps)?;
-        Ok(Rmsprop { config: *self })
-    }
-}
-
-/// RMSprop with checked parameters.
-#[derive(Debug, Clone, Copy)]
-pub struct Rmsprop {
-    /// The parameters.
-    pub config: RmspropConfig,
-}
-
-/// The memory of an `rmsprop` run.
-pub struct RmspropState {
-    grad: Vec<f64>,
-    /// The squared-gradient average `v`.
-    v: Vec<f64>,
-}
-
-impl Optimizer for Rmsprop {
-    type State = RmspropState;
-
-    fn requires(&self) -> Capabilities {
-        Capabilities::default()
-    }
-
-    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<RmspropState, StepError> {
-        Ok(RmspropState {
-            grad: vec![0.0; x0.len()],
-            v: vec![0.0; x0.len()],
-        })
-    }
-
-    fn step(
-        &self,
-        s: &mut RmspropState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        let c = &self.config;
-        oracle.gradient(x, &mut s.grad);
-        for ((xi, gi), vi) in x.iter_mut().zip(&s.grad).zip(&mut s.v) {
-            *vi = c.beta2 * *vi + (1.0 - c.beta2) * gi * gi;
-            *xi -= c.lr * gi / (vi.sqrt() + c.eps);
-        }
-        Ok(StepInfo {
-            step_size: Some(c.lr),
+        Ok(Diagonal {
+            lr: self.lr,
+            first: FirstMoment::Gradient,
+            second: SecondMoment::Average {
+                beta2: self.beta2,
+                bias_corrected: false,
+            },
+            eps: self.eps,
+            label: "sqrt(v) + eps",
         })
     }
 }
@@ -133,28 +94,12 @@ impl Optimizer for Rmsprop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Problem;
+    use crate::optimizer::Optimizer;
+    use crate::optimizers::diagonal::Tilt;
+    use crate::oracle::Oracle;
 
-    fn parse(s: &str) -> Result<Rmsprop, ParamError> {
+    fn parse(s: &str) -> Result<Diagonal, ParamError> {
         crate::optimizers::parse_checked::<RmspropConfig>(s, PARAMS)
-    }
-
-    /// f(x) = sum c_i x_i, a constant gradient c.
-    struct Tilt(Vec<f64>);
-
-    impl Problem for Tilt {
-        fn dim(&self) -> usize {
-            self.0.len()
-        }
-        fn value(&self, x: &[f64]) -> f64 {
-            x.iter().zip(&self.0).map(|(a, b)| a * b).sum()
-        }
-        fn gradient(&self, _x: &[f64], g: &mut [f64]) {
-            g.copy_from_slice(&self.0);
-        }
-        fn standard_start(&self) -> Vec<f64> {
-            vec![0.0; self.0.len()]
-        }
     }
 
     #[test]

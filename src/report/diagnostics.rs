@@ -244,7 +244,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 fig.lines.push(Line { points: pts, look });
             }
             // The linear theory, where the method has one and the group shares one start offset.
-            let spec = &sweep.optimizers[o].spec;
+            let escape_theory = sweep.optimizers[o].escape;
             let offsets: Vec<f64> = mine.iter().map(|r| r.offset).collect();
             let same_offset = offsets
                 .iter()
@@ -252,12 +252,12 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             let (lo, hi) = mine.iter().fold((f64::INFINITY, 0.0_f64), |(a, b), r| {
                 (a.min(r.lambda), b.max(r.lambda))
             });
-            if same_offset && hi > lo && escape::growth(&spec.name, &spec.params, lo).is_some() {
+            if let (true, Some(t)) = (same_offset && hi > lo, escape_theory) {
                 let eps_u = offsets[0];
                 let curve: Vec<(f64, f64)> = super::plots::log_points(lo, hi, 40)
                     .into_iter()
                     .filter_map(|l| {
-                        let (growth, _) = escape::growth(&spec.name, &spec.params, l)?;
+                        let growth = t.factor(l);
                         let t = (RADIUS_FRACTION * l.sqrt() / eps_u).ln() / growth.ln();
                         (t > 0.0).then_some((l, t))
                     })

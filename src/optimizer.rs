@@ -48,6 +48,12 @@ pub trait Optimizer: Send + Sync {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError>;
+
+    /// Called once when the runner has ended the run with `status` (an external client is told to stop and
+    /// reaped). Built-in optimizers have nothing to do.
+    fn finish(&self, state: &mut Self::State, status: Status) {
+        let _ = (state, status);
+    }
 }
 
 /// A running optimizer (its hyperparameters and its state): the object-safe face the runner drives.
@@ -83,6 +89,10 @@ struct Running<'a, O: Optimizer> {
 impl<O: Optimizer> Stepper for Running<'_, O> {
     fn step(&mut self, x: &mut [f64], oracle: &mut Oracle) -> Result<StepInfo, StepError> {
         self.optimizer.step(&mut self.state, x, oracle)
+    }
+
+    fn finish(&mut self, status: Status) {
+        self.optimizer.finish(&mut self.state, status);
     }
 }
 

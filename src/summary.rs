@@ -9,15 +9,16 @@ use crate::store::RunRecord;
 /// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`; a tuned
 /// optimizer shows `"tuned"` for its tuned keys, whatever values its groups chose.
 pub fn optimizer_label(r: &RunRecord) -> String {
+    let (name, params) = r.spec.optimizer.display();
     let params = match &r.spec.tuning {
-        Some(t) => crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
-        None => r.spec.optimizer.params.clone(),
+        Some(t) => crate::tune::table::untuned_params(&params, &t.tuned),
+        None => params,
     }
     .to_string();
     if params == "{}" || params == "null" {
-        r.spec.optimizer.name.clone()
+        name
     } else {
-        format!("{} {params}", r.spec.optimizer.name)
+        format!("{name} {params}")
     }
 }
 

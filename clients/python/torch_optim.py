@@ -16,8 +16,9 @@ LBFGS calls the closure several times per step (once per line-search trial). Two
 - the closure remembers its last point: torch re-evaluates the point that the previous step's line search
   ended at, and that second request is answered from memory, not charged again.
 
-LBFGS is the one torch optimizer that ends on its own: when a step makes no iteration (the gradient is already
-below `tolerance_grad`), the client sends `done`. The others run until the harness says stop.
+LBFGS is the one torch optimizer that ends on its own: when a step leaves x unchanged (the gradient is below
+`tolerance_grad`, or the search direction's slope above -`tolerance_change`), every later step would too, so
+the client sends `done`. The others run until the harness says stop.
 
 torch is optional (`scripts/setup-python.sh --torch`); without it this client exits with status 1 and says so
 on stderr.
@@ -60,12 +61,13 @@ def main(h, name, torch):
     lbfgs = cls is torch.optim.LBFGS
     while True:
         if lbfgs:
-            before = opt.state[x].get("n_iter", 0)
+            before = xn.copy()
         opt.step(closure)
-        if lbfgs and opt.state[x].get("n_iter", 0) == before:
-            # torch's LBFGS returns without an iteration when the gradient at x is already below
-            # `tolerance_grad`; it would do the same at every later step.
-            return "torch.optim.LBFGS: max |gradient| <= tolerance_grad at the current iterate"
+        if lbfgs and np.array_equal(xn, before):
+            # torch's LBFGS leaves x where it is when the gradient is below `tolerance_grad` or the direction's
+            # slope is above -`tolerance_change`; from the same point and memory it would do so at every later
+            # step, and (the closure remembering its point) without a request: end here instead.
+            return "torch.optim.LBFGS made no progress (tolerance_grad or tolerance_change)"
         h.report(xn)
 
 

@@ -317,7 +317,9 @@ class Harness:
             return  # the run is already over: nothing more may be sent
         head = {"op": op, "f64": 0}
         if message is not None:
-            head["message"] = str(message)
+            message = str(message)
+            # keep the header well inside MAX_HEADER, whatever an exception's text holds
+            head["message"] = message if len(message) <= 8000 else message[:8000] + " [...]"
         self._send((json.dumps(head) + "\n").encode())
         self._finished = op
 

@@ -90,9 +90,10 @@ pub fn read_f64s(
 
 /// Appends `values` to `bytes` as little-endian numbers.
 pub fn put_f64s(bytes: &mut Vec<u8>, values: &[f64]) {
-    bytes.reserve(values.len() * 8);
-    for v in values {
-        bytes.extend_from_slice(&v.to_le_bytes());
+    let start = bytes.len();
+    bytes.resize(start + values.len() * 8, 0);
+    for (b, v) in bytes[start..].chunks_exact_mut(8).zip(values) {
+        b.copy_from_slice(&v.to_le_bytes());
     }
 }
 

@@ -34,8 +34,8 @@ pip_install() {
 if "$py" -c "import numpy, scipy, optax, jax" 2>/dev/null; then
     echo "== numpy, scipy, optax: already installed"
 else
-    echo "== installing numpy, scipy, optax (jax, jaxlib)"
-    pip_install numpy scipy optax
+    echo "== installing numpy, scipy, optax (jax, jaxlib), as pinned in clients/python/requirements.txt"
+    pip_install -r clients/python/requirements.txt
 fi
 
 if [ "$torch" = 1 ]; then

@@ -368,3 +368,43 @@ fn external_runs_resume_shard_merge_and_compare_as_builtins_do() {
         assert_eq!(twin["outcome"]["iterations"], r["outcome"]["iterations"]);
     }
 }
+
+#[test]
+fn a_client_parameter_is_tuned_like_a_builtin_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = root().join("tests/clients/gd.py");
+    let cfg = write(
+        dir.path(),
+        "tune.toml",
+        &format!(
+            "name = \"tune\"\nseeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = 6\nkappa = [5, 20]\n\
+             [stop]\nmax_iters = 2000\n[[optimizer]]\nname = \"external\"\nlabel = \"py-gd\"\n\
+             command = [\"python3\", {}]\n[[optimizer]]\nname = \"gd\"\n\
+             [tune]\ntrials = 4\nseeds = [100]\n[tune.space.external]\nparams.lr = {{ log = [0.1, 1.5] }}\n\
+             [tune.space.gd]\nstep = {{ log = [0.1, 1.5] }}\n",
+            lit(&client.to_string_lossy())
+        ),
+    );
+    let out = dir.path().join("out");
+    let printed = run_ok(dir.path(), &cfg, &out, &[]);
+    assert!(printed.contains("py-gd {\"lr\":\"tuned\"}"), "{printed}");
+    // Same grid, same arithmetic: the tuned client and the tuned gd choose the same value and end alike.
+    let recs = records(&out);
+    let evaluation = |external: bool| -> Vec<serde_json::Value> {
+        recs.iter()
+            .filter(|r| r["spec"]["tuning"]["phase"] == "evaluation")
+            .filter(|r| (r["spec"]["optimizer"]["name"] == "external") == external)
+            .map(|r| {
+                let lr = if external {
+                    r["spec"]["optimizer"]["params"]["params"]["lr"].clone()
+                } else {
+                    r["spec"]["optimizer"]["params"]["step"].clone()
+                };
+                serde_json::json!([r["spec"]["problem"], lr, r["outcome"]["final_x"]])
+            })
+            .collect()
+    };
+    let (ours, theirs) = (evaluation(false), evaluation(true));
+    assert_eq!(ours.len(), 2, "{recs:?}");
+    assert_eq!(ours, theirs);
+}

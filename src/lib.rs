@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod config;
 pub mod embedded;
+pub mod external;
 pub mod inspect;
 pub mod listing;
 pub mod merge;

@@ -72,6 +72,12 @@ pub trait Optimizer: Send + Sync {
     fn escape(&self) -> Option<EscapeTheory> {
         None
     }
+
+    /// Called once when the runner has ended the run with `status` (an external client is told to stop and
+    /// reaped). Built-in optimizers have nothing to do.
+    fn finish(&self, state: &mut Self::State, status: Status) {
+        let _ = (state, status);
+    }
 }
 
 /// A running optimizer (its hyperparameters and its state): the object-safe face the runner drives.
@@ -125,6 +131,10 @@ impl<O: Optimizer> Stepper for Running<'_, O> {
 
     fn preconditioner(&self) -> Option<Formed> {
         self.optimizer.preconditioner(&self.state)
+    }
+
+    fn finish(&mut self, status: Status) {
+        self.optimizer.finish(&mut self.state, status);
     }
 }
 

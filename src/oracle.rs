@@ -65,11 +65,24 @@ struct Cache {
     has_grad: bool,
 }
 
+/// What the oracle knows of the run it serves: for methods that seed their own randomness or report the
+/// problem to a client (an external optimizer's `hello`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// The run's seed.
+    pub seed: u64,
+    /// The problem's family.
+    pub family: String,
+    /// The instance's parameters, as canonical JSON.
+    pub params: serde_json::Value,
+}
+
 /// A counting wrapper around a problem. Optimizers receive `&mut Oracle` in `init` and `step`.
 pub struct Oracle<'p> {
     problem: &'p dyn Problem,
     counts: Counts,
     cache: Cache,
+    run: Option<RunInfo>,
 }
 
 impl<'p> Oracle<'p> {
@@ -85,7 +98,24 @@ impl<'p> Oracle<'p> {
                 grad: vec![0.0; n],
                 has_grad: false,
             },
+            run: None,
         }
+    }
+
+    /// Tells the oracle which run it serves.
+    pub fn with_run(mut self, run: RunInfo) -> Self {
+        self.run = Some(run);
+        self
+    }
+
+    /// The run this oracle serves, where the runner said.
+    pub fn run(&self) -> Option<&RunInfo> {
+        self.run.as_ref()
+    }
+
+    /// Whether the problem offers second derivatives ([`Oracle::hvp`] and [`Oracle::hessian`]).
+    pub fn offers_second_order(&self) -> bool {
+        self.problem.second_order().is_some()
     }
 
     /// The dimension of the problem.

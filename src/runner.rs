@@ -150,7 +150,11 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let optimum = problem.optimum();
     let x_star = optimum.as_ref().and_then(|o| o.point.clone());
     let f_star = optimum.as_ref().map(|o| o.value);
-    let mut oracle = Oracle::new(problem.as_ref());
+    let mut oracle = Oracle::new(problem.as_ref()).with_run(crate::oracle::RunInfo {
+        seed: run.spec.seed,
+        family: run.spec.problem.family.clone(),
+        params: run.spec.problem.params.clone(),
+    });
     let mut timing = Timing::default();
     let mut trace = Vec::new();
     let mut ladder = Ladder::default();

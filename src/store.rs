@@ -80,6 +80,24 @@ pub struct OptimizerSpec {
     pub params: serde_json::Value,
 }
 
+impl OptimizerSpec {
+    /// How tables and figures name the optimizer, with the parameters shown beside that name. An optimizer
+    /// whose parameters carry a `label` string (an external client) is named by its label and shown with its
+    /// `params` table only; any other by its registry name and all its parameters.
+    pub fn display(&self) -> (String, serde_json::Value) {
+        match self.params.get("label").and_then(serde_json::Value::as_str) {
+            Some(label) => (
+                label.to_string(),
+                self.params
+                    .get("params")
+                    .cloned()
+                    .unwrap_or_else(|| serde_json::json!({})),
+            ),
+            None => (self.name.clone(), self.params.clone()),
+        }
+    }
+}
+
 /// Everything that determines a run; its hash is the run id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {

@@ -9,15 +9,19 @@ use crate::store::RunRecord;
 /// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`; a tuned
 /// optimizer shows `"tuned"` for its tuned keys, whatever values its groups chose.
 pub fn optimizer_label(r: &RunRecord) -> String {
-    let params = match &r.spec.tuning {
-        Some(t) => crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
-        None => r.spec.optimizer.params.clone(),
-    }
-    .to_string();
+    let spec = crate::store::OptimizerSpec {
+        name: r.spec.optimizer.name.clone(),
+        params: match &r.spec.tuning {
+            Some(t) => crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
+            None => r.spec.optimizer.params.clone(),
+        },
+    };
+    let (name, params) = spec.display();
+    let params = params.to_string();
     if params == "{}" || params == "null" {
-        r.spec.optimizer.name.clone()
+        name
     } else {
-        format!("{} {params}", r.spec.optimizer.name)
+        format!("{name} {params}")
     }
 }
 

@@ -50,6 +50,17 @@ const NO_CURVATURE: Expect = (
     "\"optimal\" parameters need the curvature bounds mu, L, which Rosenbrock does not have",
 );
 
+/// An external client: gradient descent in Python (standard library only), `lr` in `params`.
+macro_rules! gd_client {
+    () => {
+        concat!(
+            "label = \"py-gd\"\ncommand = [\"python3\", \"",
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/clients/gd.py\"]\n"
+        )
+    };
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "adagrad",
@@ -70,6 +81,21 @@ const CASES: &[Case] = &[
         name: "cg",
         settings: "",
         expect: [CONVERGES; 3],
+    },
+    Case {
+        name: "external",
+        settings: concat!(gd_client!(), "params = { lr = 1.0 }"),
+        expect: [
+            CONVERGES,
+            (
+                Status::Diverged,
+                "the client is gradient descent with step 1 = 1/L of the quadratic, far beyond 2/L on Rosenbrock (L ~ 1e3)",
+            ),
+            (
+                Status::Diverged,
+                "the client is gradient descent with step 1 = 1/L of the quadratic, far beyond 2/L on Rosenbrock (L ~ 1e3)",
+            ),
+        ],
     },
     Case {
         name: "gd",
@@ -218,6 +244,11 @@ fn every_optimizer_sweeps_the_kappa_and_rosenbrock_suites_to_a_status() {
     );
     for o in OPTIMIZERS {
         text.push_str(&format!("[[optimizer]]\nname = \"{}\"\n", o.name));
+        // An external client's keys have no defaults: gradient descent with a step that is stable on both
+        // suites.
+        if o.params.iter().any(|p| p.default == "required") {
+            text.push_str(concat!(gd_client!(), "params = { lr = 1e-3 }\n"));
+        }
     }
     text.push_str(
         "[[optimizer]]\nname = \"newton\"\nmode = [\"pure\", \"damped\", \"saddle-free\"]\n\
@@ -283,10 +314,16 @@ fn every_optimizer_sweeps_the_kappa_and_rosenbrock_suites_to_a_status() {
 fn the_embedded_optimizers_config_covers_the_registry() {
     let plan = optzoo::config::load("optimizers").unwrap_or_else(|e| panic!("{e:#}"));
     let names: BTreeSet<&str> = plan.optimizers.iter().map(|(n, _)| n.as_str()).collect();
-    let registered: BTreeSet<&str> = OPTIMIZERS.iter().map(|o| o.name).collect();
+    // An optimizer with required keys (an external client's command) has no setting an embedded config
+    // could run everywhere.
+    let registered: BTreeSet<&str> = OPTIMIZERS
+        .iter()
+        .filter(|o| !o.params.iter().any(|p| p.default == "required"))
+        .map(|o| o.name)
+        .collect();
     assert_eq!(
         names, registered,
-        "configs/optimizers.toml runs every optimizer"
+        "configs/optimizers.toml runs every optimizer that needs no client"
     );
     let families: BTreeSet<&str> = plan.instances.iter().map(|i| i.family).collect();
     assert_eq!(

@@ -261,7 +261,7 @@ impl Sweep {
         let opt_labels = short_labels(
             &opt_specs
                 .iter()
-                .map(|s| (s.name.clone(), s.params.clone()))
+                .map(OptimizerSpec::display)
                 .collect::<Vec<_>>(),
         );
         let instances = inst_specs

@@ -16,6 +16,7 @@ pub mod adam;
 pub mod bfgs;
 pub mod cg;
 pub mod diagonal;
+pub mod external;
 pub mod gd;
 pub mod kfac;
 pub mod lbfgs;
@@ -98,6 +99,14 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         params: cg::PARAMS,
         lists: &[],
         parse: parse_optimizer::<cg::CgConfig>,
+    },
+    OptimizerEntry {
+        name: "external",
+        summary: "an optimizer in any language, run as a client process over a binary protocol (docs/external-protocol.md)",
+        keeps: "whatever the client keeps (the harness sees only its evaluations and iterates)",
+        params: external::PARAMS,
+        lists: external::LISTS,
+        parse: external::parse,
     },
     OptimizerEntry {
         name: "gd",

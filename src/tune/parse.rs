@@ -125,6 +125,68 @@ fn tuned_table(axes: &[Axis], values: &[f64]) -> toml::Table {
         .collect()
 }
 
+/// The entries of a `[tune.space.NAME]` table, a key inside a nested table written as its dotted path: an
+/// external optimizer's client parameter `lr` is tuned as `params.lr = { log = [...] }` (TOML reads that as
+/// `params = { lr = ... }`). A table with `log` or `linear` is a range, not a nesting.
+fn dotted(table: &RawTable) -> Vec<(Spanned<String>, Spanned<toml::Value>)> {
+    fn walk(
+        prefix: &str,
+        value: &toml::Value,
+        span: &std::ops::Range<usize>,
+        out: &mut Vec<(Spanned<String>, Spanned<toml::Value>)>,
+    ) {
+        match value {
+            toml::Value::Table(t) if !(t.contains_key("log") || t.contains_key("linear")) => {
+                for (k, v) in t {
+                    walk(&format!("{prefix}.{k}"), v, span, out);
+                }
+            }
+            _ => out.push((
+                Spanned::new(span.clone(), prefix.to_string()),
+                Spanned::new(span.clone(), value.clone()),
+            )),
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in table {
+        match value.get_ref() {
+            toml::Value::Table(_) => walk(key.get_ref(), value.get_ref(), &value.span(), &mut out),
+            _ => out.push((key.clone(), value.clone())),
+        }
+    }
+    out
+}
+
+/// The value at a dotted path of a table (`params.lr`), if any.
+fn get_path<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
+    let mut parts = path.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_table()?.get(part)?;
+    }
+    Some(value)
+}
+
+/// Sets the value at a dotted path of a table, making the nested tables it needs.
+fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
+    match path.split_once('.') {
+        None => {
+            table.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let inner = table
+                .entry(head.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !inner.is_table() {
+                *inner = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(t) = inner {
+                set_path(t, rest, value);
+            }
+        }
+    }
+}
+
 /// Everything `plan` needs to build a tuning.
 pub struct Inputs<'a> {
     /// The config text.
@@ -260,8 +322,9 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             ));
         }
         let mut axes = Vec::new();
-        for (key, value) in table.get_ref() {
-            if !entry.params.iter().any(|p| p.name == key.get_ref()) {
+        for (key, value) in dotted(table.get_ref()) {
+            let top = key.get_ref().split('.').next().unwrap_or_default();
+            if !entry.params.iter().any(|p| p.name == top) {
                 let known: Vec<&str> = entry.params.iter().map(|p| p.name).collect();
                 return Err(src.error(
                     Some(key.span()),
@@ -274,7 +337,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                     ),
                 ));
             }
-            axes.push(axis_of(src, key, value)?);
+            axes.push(axis_of(src, &key, &value)?);
         }
         if axes.is_empty() {
             return Err(src.error(
@@ -313,7 +376,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             continue;
         };
         tuned.push(true);
-        if let Some(a) = axes.iter().find(|a| opt.point.contains_key(&a.key)) {
+        if let Some(a) = axes.iter().find(|a| get_path(&opt.point, &a.key).is_some()) {
             return Err(src.error(
                 Some(opt.span.clone()),
                 format!(
@@ -334,7 +397,9 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
         for v in &values {
             let tuned_values = tuned_table(axes, v);
             let mut table = opt.point.clone();
-            table.extend(tuned_values.clone());
+            for (k, v) in &tuned_values {
+                set_path(&mut table, k, v.clone());
+            }
             let checked = (entry.parse)(
                 &table,
                 entry.params,

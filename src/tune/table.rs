@@ -49,9 +49,14 @@ pub struct GroupSummary {
 /// of a tuned optimizer, whatever values were chosen.
 pub fn untuned_params(params: &Value, tuned: &Value) -> Value {
     let mut p = params.clone();
-    if let (Value::Object(p), Value::Object(t)) = (&mut p, tuned) {
+    if let Value::Object(t) = tuned {
         for k in t.keys() {
-            p.insert(k.clone(), Value::String("tuned".into()));
+            // A dotted key (`params.lr`) names a key inside a nested table.
+            if let Some(slot) = p.pointer_mut(&format!("/{}", k.replace('.', "/"))) {
+                *slot = Value::String("tuned".into());
+            } else if let Value::Object(o) = &mut p {
+                o.insert(k.clone(), Value::String("tuned".into()));
+            }
         }
     }
     p

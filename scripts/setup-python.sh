@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Creates the Python environment of the external-optimizer clients: a venv at .venv in the project root with
+# numpy, scipy and optax (which brings jax and jaxlib). Idempotent: a second run only checks the imports.
+#
+#   scripts/setup-python.sh            # numpy, scipy, optax
+#   scripts/setup-python.sh --torch    # also torch (optional, for clients/python/torch_optim.py; a large download)
+#
+# PYTHON selects the interpreter that creates the venv (default python3, 3.9 or newer). The last line printed
+# is the venv's python, e.g. for `command = [".../.venv/bin/python", "clients/python/scipy_minimize.py", ...]`,
+# or activate the venv (`. .venv/bin/activate`) so that `python3` in a config's command finds the packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+torch=0
+for arg in "$@"; do
+    case "$arg" in
+        --torch) torch=1 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        *) echo "setup-python.sh: unknown argument '$arg' (known: --torch)" >&2; exit 2 ;;
+    esac
+done
+
+venv=.venv
+py="$venv/bin/python"
+if [ ! -x "$py" ]; then
+    echo "== creating $venv"
+    "${PYTHON:-python3}" -m venv "$venv"
+fi
+
+pip_install() {
+    "$py" -m pip install --quiet --disable-pip-version-check "$@"
+}
+
+if "$py" -c "import numpy, scipy, optax, jax" 2>/dev/null; then
+    echo "== numpy, scipy, optax: already installed"
+else
+    echo "== installing numpy, scipy, optax (jax, jaxlib), as pinned in clients/python/requirements.txt"
+    pip_install -r clients/python/requirements.txt
+fi
+
+if [ "$torch" = 1 ]; then
+    if "$py" -c "import torch" 2>/dev/null; then
+        echo "== torch: already installed"
+    else
+        echo "== installing torch (large)"
+        pip_install torch
+    fi
+fi
+
+"$py" - <<'PY'
+import importlib
+for name in ("numpy", "scipy", "jax", "optax", "torch"):
+    try:
+        m = importlib.import_module(name)
+        print(f"   {name} {m.__version__}")
+    except ImportError:
+        if name != "torch":
+            raise
+PY
+echo "$(cd "$(dirname "$py")" && pwd)/$(basename "$py")"

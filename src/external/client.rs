@@ -1,0 +1,233 @@
+//! One external client process: started in its own process group, its stdin and stdout as the protocol's
+//! channel, the tail of its stderr kept for failure messages, and a watchdog that kills the whole group when
+//! the run's `timeout_s` is up. Dropping a client always kills and reaps it, so no process outlives its run.
+
+use std::collections::VecDeque;
+use std::io::{BufReader, BufWriter, Read};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How much of the client's stderr is kept, in bytes.
+pub const STDERR_TAIL: usize = 4096;
+
+/// How long a client told to stop may take to exit before it is killed.
+pub const GRACE: Duration = Duration::from_secs(1);
+
+/// A running client.
+pub struct ClientProcess {
+    child: Arc<Mutex<Child>>,
+    pid: u32,
+    /// The channel to the client (its stdin); `None` once closed.
+    pub input: Option<BufWriter<ChildStdin>>,
+    /// The channel from the client (its stdout).
+    pub output: BufReader<ChildStdout>,
+    tail: Arc<Mutex<VecDeque<u8>>>,
+    stderr_reader: Option<JoinHandle<()>>,
+    watchdog: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
+    timed_out: Arc<AtomicBool>,
+    status: Option<ExitStatus>,
+}
+
+/// The pipe buffer asked for (Linux's default is 64 KiB): a vector of 10^4 numbers crosses in one write, not
+/// in two or more with a wake-up of the reader between them.
+const PIPE_BYTES: i32 = 1 << 20;
+
+/// Enlarges a pipe's buffer where the system allows it (Linux); elsewhere, or when refused, nothing changes.
+fn enlarge_pipe(fd: &impl std::os::fd::AsRawFd) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl(2) on a file descriptor we own; F_SETPIPE_SZ only resizes the pipe's kernel buffer.
+    unsafe {
+        libc::fcntl(fd.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BYTES);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (fd, PIPE_BYTES);
+}
+
+/// Kills every process of the group led by `pid` (the client and anything it started).
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals a process group; it touches no memory of ours.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+impl ClientProcess {
+    /// Starts `command` (program and arguments) in `dir` with `env` added, and a watchdog that kills it
+    /// after `timeout`.
+    pub fn spawn(
+        command: &[String],
+        dir: &Path,
+        env: &[(String, String)],
+        timeout: Duration,
+    ) -> Result<ClientProcess, String> {
+        let (program, args) = command
+            .split_first()
+            .ok_or_else(|| "the command is empty".to_string())?;
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start `{}` in {}: {e}",
+                command.join(" "),
+                dir.display()
+            )
+        })?;
+        let pid = child.id();
+        let (Some(stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            kill_group(pid);
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("cannot start the client: its pipes were not opened".into());
+        };
+        enlarge_pipe(&stdin);
+        enlarge_pipe(&stdout);
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL)));
+        let sink = tail.clone();
+        let stderr_reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut t) = sink.lock() {
+                    t.extend(&buf[..n]);
+                    let excess = t.len().saturating_sub(STDERR_TAIL);
+                    t.drain(..excess);
+                }
+            }
+        });
+        let child = Arc::new(Mutex::new(child));
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let (cancel, cancelled) = mpsc::channel::<()>();
+        let flag = timed_out.clone();
+        let watchdog = std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout) {
+                flag.store(true, Ordering::SeqCst);
+                kill_group(pid);
+            }
+        });
+        Ok(ClientProcess {
+            child,
+            pid,
+            input: Some(BufWriter::with_capacity(1 << 16, stdin)),
+            output: BufReader::with_capacity(1 << 16, stdout),
+            tail,
+            stderr_reader: Some(stderr_reader),
+            watchdog: Some((cancel, watchdog)),
+            timed_out,
+            status: None,
+        })
+    }
+
+    /// Whether the watchdog killed the client.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::SeqCst)
+    }
+
+    /// Waits for the client to exit, at most `limit`; its status if it did.
+    pub fn wait_for(&mut self, limit: Duration) -> Option<ExitStatus> {
+        if self.status.is_some() {
+            return self.status;
+        }
+        let start = Instant::now();
+        let mut pause = Duration::from_micros(100);
+        loop {
+            let done = match self.child.lock() {
+                Ok(mut c) => c.try_wait().ok().flatten(),
+                Err(_) => None,
+            };
+            if let Some(s) = done {
+                self.status = Some(s);
+                return self.status;
+            }
+            if start.elapsed() >= limit {
+                return None;
+            }
+            std::thread::sleep(pause.min(limit.saturating_sub(start.elapsed())));
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the client's process group and reaps the client; its exit status.
+    pub fn kill(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            kill_group(self.pid);
+            if let Ok(mut c) = self.child.lock() {
+                let _ = c.kill();
+                self.status = c.wait().ok();
+            }
+        }
+        self.input = None;
+        self.status
+    }
+
+    /// The last bytes the client wrote to stderr, as text (after it has exited or been killed).
+    pub fn stderr_tail(&mut self) -> String {
+        // The reader ends when the pipe closes; give it a moment to drain what the client wrote last.
+        if let Some(reader) = self.stderr_reader.take() {
+            let start = Instant::now();
+            while !reader.is_finished() && start.elapsed() < Duration::from_millis(200) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if reader.is_finished() {
+                let _ = reader.join();
+            }
+        }
+        let bytes: Vec<u8> = match self.tail.lock() {
+            Ok(t) => t.iter().copied().collect(),
+            Err(_) => Vec::new(),
+        };
+        String::from_utf8_lossy(&bytes).trim().to_string()
+    }
+
+    /// Ends the client (closing its stdin first, so a client that was told to stop can exit on its own within
+    /// `grace`), kills what is left and reaps it.
+    pub fn close(&mut self, grace: Duration) {
+        self.input = None;
+        if self.status.is_none() && self.wait_for(grace).is_none() {
+            // The group is killed before the leader is reaped (after, its number could be reused).
+            self.kill();
+        }
+        if let Some((cancel, watchdog)) = self.watchdog.take() {
+            let _ = cancel.send(());
+            let _ = watchdog.join();
+        }
+    }
+}
+
+impl Drop for ClientProcess {
+    fn drop(&mut self) {
+        self.close(Duration::ZERO);
+    }
+}
+
+/// `exited with status 3` or `was killed by signal 9`.
+pub fn describe_exit(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with status {code}");
+    }
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return format!("was killed by signal {signal}");
+    }
+    format!("ended ({status})")
+}

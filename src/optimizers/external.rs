@@ -1,0 +1,559 @@
+//! `external`: an optimizer written in any language, run as a client process that speaks the protocol of
+//! `docs/external-protocol.md` over its stdin and stdout.
+//!
+//! The harness stays the only judge: each `eval` the client sends goes through the run's counting
+//! [`Oracle`], each `iterate` is one iteration, which the runner measures and judges with the stop rule like a
+//! built-in's step; the answer (`continue` or `stop`) is sent at the start of the next step or by
+//! [`Optimizer::finish`]. A client that ends on its own (`done`, or exit status 0) ends the run with the stop
+//! rule's verdict where one holds, else `stopped`. Every fault (a failed start, a non-zero exit, a timeout,
+//! garbage, a wrong length, a NaN, an unknown operation) is a `failed` outcome whose message names it and
+//! quotes the tail of the client's stderr; the client is killed and reaped whatever happens.
+//!
+//! TOML keys:
+//! - `command` (required): program and arguments, a list taken whole (not a grid axis). The client runs in the
+//!   config file's folder, so relative paths in it are relative to the config.
+//! - `label` (required): how tables and figures name the optimizer; part of the run id.
+//! - `params` (default `{}`): a table passed to the client in `hello`; its list values are grid axes.
+//! - `timeout_s` (600): wall time per run; then the client's process group is killed.
+//! - `requires` (`[]`): `"hvp"`, `"hessian"`: problems without them are `not-applicable`.
+//! - `env` (`{}`): environment variables added to the harness's.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+
+use super::{Checked, ParseContext};
+use crate::external::client::{ClientProcess, GRACE, describe_exit};
+use crate::external::protocol::{
+    Header, PROTOCOL, ReadError, VERSION, put_f64s, read_f64s, read_header, write_message,
+};
+use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::oracle::Oracle;
+use crate::params::{ParamDoc, ParamError, positive};
+use crate::problem::Capabilities;
+use crate::stop::Status;
+
+/// The keys of `external`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "command",
+        default: "required",
+        doc: "program and arguments, e.g. [\"python3\", \"my_opt.py\"]; run in the config file's folder",
+    },
+    ParamDoc {
+        name: "label",
+        default: "required",
+        doc: "how tables and figures name this optimizer (part of the run id)",
+    },
+    ParamDoc {
+        name: "params",
+        default: "{}",
+        doc: "a table passed to the client; its list values are grid axes",
+    },
+    ParamDoc {
+        name: "timeout_s",
+        default: "600",
+        doc: "wall time per run, in seconds, after which the client is killed",
+    },
+    ParamDoc {
+        name: "requires",
+        default: "[]",
+        doc: "what the client needs besides values and gradients: \"hvp\", \"hessian\"",
+    },
+    ParamDoc {
+        name: "env",
+        default: "{}",
+        doc: "environment variables added for the client, e.g. { OMP_NUM_THREADS = \"1\" }",
+    },
+];
+
+/// The keys whose list value is taken whole.
+pub const LISTS: &[&str] = &["command", "requires"];
+
+fn default_timeout() -> f64 {
+    600.0
+}
+
+/// The `[[optimizer]]` table of `name = "external"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalConfig {
+    /// Program and arguments.
+    pub command: Vec<String>,
+    /// The name in tables and figures.
+    pub label: String,
+    /// Passed to the client as they are.
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// Wall time per run, seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+    /// `"hvp"`, `"hessian"`.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl ExternalConfig {
+    /// Rejects invalid values, naming the key, or returns the optimizer that runs its client in `dir`.
+    pub fn check(&self, dir: PathBuf) -> Result<External, ParamError> {
+        if self.command.is_empty() || self.command.iter().any(|a| a.contains('\0')) {
+            return Err(ParamError::key(
+                "command",
+                "`command` must be a non-empty list of strings (program and arguments), without NUL bytes",
+            ));
+        }
+        if self.command[0].trim().is_empty() {
+            return Err(ParamError::key(
+                "command",
+                "`command`'s first element names the program and must not be empty",
+            ));
+        }
+        if self.label.trim().is_empty()
+            || self.label.chars().count() > 100
+            || self.label.chars().any(char::is_control)
+        {
+            return Err(ParamError::key(
+                "label",
+                format!(
+                    "`label` must be 1 to 100 printable characters, got {:?}",
+                    self.label
+                ),
+            ));
+        }
+        positive("timeout_s", self.timeout_s)?;
+        if self.timeout_s > 1e7 {
+            return Err(ParamError::key(
+                "timeout_s",
+                format!(
+                    "`timeout_s` must be at most 1e7 seconds, got {}",
+                    self.timeout_s
+                ),
+            ));
+        }
+        let mut needs = Capabilities::default();
+        for r in &self.requires {
+            match r.as_str() {
+                "hvp" => needs.hvp = true,
+                "hessian" => needs.hessian = true,
+                other => {
+                    return Err(ParamError::key(
+                        "requires",
+                        format!(
+                            "`requires` lists what the client needs: \"hvp\" or \"hessian\", got {other:?}"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(k) = self
+            .env
+            .keys()
+            .find(|k| k.is_empty() || k.contains(['=', '\0']))
+        {
+            return Err(ParamError::key(
+                "env",
+                format!("`env`: {k:?} is not a variable name"),
+            ));
+        }
+        let mut command = self.command.clone();
+        if command[0].contains('/') && PathBuf::from(&command[0]).is_relative() {
+            command[0] = dir.join(&command[0]).to_string_lossy().into_owned();
+        }
+        Ok(External {
+            config: self.clone(),
+            command,
+            dir,
+            needs,
+        })
+    }
+}
+
+/// Parses and checks an `external` table; its client will run in the config file's folder.
+pub fn parse(
+    table: &toml::Table,
+    docs: &[ParamDoc],
+    context: &ParseContext,
+) -> Result<Checked, ParamError> {
+    let config: ExternalConfig = crate::params::from_table(table, docs)?;
+    let dir = match &context.base_dir {
+        Some(d) if !d.as_os_str().is_empty() => std::path::absolute(d).unwrap_or(d.clone()),
+        _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    let optimizer = config.check(dir)?;
+    Ok(Checked {
+        params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
+        optimizer: Box::new(optimizer),
+    })
+}
+
+/// The external optimizer: how to start its client.
+#[derive(Debug, Clone)]
+pub struct External {
+    config: ExternalConfig,
+    command: Vec<String>,
+    dir: PathBuf,
+    needs: Capabilities,
+}
+
+/// One run's client and buffers.
+pub struct ExternalState {
+    client: ClientProcess,
+    n: usize,
+    line: Vec<u8>,
+    bytes: Vec<u8>,
+    out: Vec<u8>,
+    point: Vec<f64>,
+    direction: Vec<f64>,
+    grad: Vec<f64>,
+    hv: Vec<f64>,
+    hessian: Option<Mat<f64>>,
+    /// An iterate was reported and awaits the runner's verdict.
+    pending: bool,
+    /// The client was killed after a fault.
+    dead: bool,
+}
+
+/// What an `eval` asks for.
+#[derive(Default)]
+struct Want {
+    value: bool,
+    gradient: bool,
+    hvp: bool,
+    hessian: bool,
+}
+
+impl Want {
+    fn parse(want: &[String]) -> Result<Want, String> {
+        let mut w = Want::default();
+        for item in want {
+            let slot = match item.as_str() {
+                "value" => &mut w.value,
+                "gradient" => &mut w.gradient,
+                "hvp" => &mut w.hvp,
+                "hessian" => &mut w.hessian,
+                other => {
+                    return Err(format!(
+                        "protocol violation: eval wants {other:?}; known: value, gradient, hvp, hessian"
+                    ));
+                }
+            };
+            if *slot {
+                return Err(format!("protocol violation: eval wants {item:?} twice"));
+            }
+            *slot = true;
+        }
+        if !(w.value || w.gradient || w.hvp || w.hessian) {
+            return Err("protocol violation: eval wants nothing".into());
+        }
+        Ok(w)
+    }
+}
+
+/// The first non-finite coordinate of `x`, if any.
+fn non_finite(x: &[f64]) -> Option<(usize, f64)> {
+    x.iter().position(|v| !v.is_finite()).map(|i| (i, x[i]))
+}
+
+impl External {
+    /// Ends the run `failed` with `what`, after killing the client, quoting the end of its stderr.
+    fn fault(&self, state: &mut ExternalState, what: String) -> StepError {
+        let what = if state.client.timed_out() {
+            format!("client timed out after {} s", self.config.timeout_s)
+        } else {
+            what
+        };
+        state.client.kill();
+        state.dead = true;
+        let tail = state.client.stderr_tail();
+        StepError::Failed(if tail.is_empty() {
+            format!("{} ({what}); stderr was empty", self.config.label)
+        } else {
+            let cut = tail.char_indices().rev().nth(1999).map_or(0, |(i, _)| i);
+            format!("{} ({what}); stderr: {}", self.config.label, &tail[cut..])
+        })
+    }
+
+    /// The client closed its channel (or a write to it failed): its exit decides the outcome.
+    fn ended(&self, state: &mut ExternalState, context: &str) -> StepError {
+        match state.client.wait_for(GRACE) {
+            _ if state.client.timed_out() => self.fault(state, String::new()),
+            Some(s) if s.success() => {
+                state.dead = true;
+                StepError::Stopped(format!(
+                    "{}: the client ended without `done`",
+                    self.config.label
+                ))
+            }
+            Some(s) => self.fault(state, format!("client {}", describe_exit(s))),
+            None => self.fault(
+                state,
+                format!("protocol violation: {context}, but the client kept running"),
+            ),
+        }
+    }
+
+    fn read_error(&self, state: &mut ExternalState, e: ReadError) -> StepError {
+        match e {
+            ReadError::Closed => self.ended(state, "the client closed its stdout"),
+            ReadError::Truncated(m) => match state.client.wait_for(Duration::from_millis(200)) {
+                Some(s) if !s.success() => {
+                    self.fault(state, format!("client {}", describe_exit(s)))
+                }
+                _ => self.fault(state, format!("protocol violation: {m}")),
+            },
+            ReadError::Garbage(m) => {
+                self.fault(state, format!("protocol violation: garbage on stdout: {m}"))
+            }
+        }
+    }
+
+    fn send(
+        &self,
+        state: &mut ExternalState,
+        header: &str,
+        payload: &[u8],
+    ) -> Result<(), StepError> {
+        let sent = match state.client.input.as_mut() {
+            Some(w) => write_message(w, header, payload),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        sent.map_err(|_| self.ended(state, "the client closed its stdin"))
+    }
+
+    /// Reads a payload of exactly `expected` numbers into `out` (the header said `got`).
+    fn payload(
+        &self,
+        state: &mut ExternalState,
+        op: &str,
+        got: u64,
+        expected: usize,
+    ) -> Result<(), StepError> {
+        if got != expected as u64 {
+            return Err(self.fault(
+                state,
+                format!(
+                    "protocol violation: wrong length: {op} sent {got} numbers, expected {expected} (dim {})",
+                    state.n
+                ),
+            ));
+        }
+        let n = state.n;
+        let ExternalState {
+            client,
+            bytes,
+            point,
+            direction,
+            ..
+        } = state;
+        let mut read = read_f64s(&mut client.output, bytes, point);
+        if read.is_ok() && expected == 2 * n {
+            read = read_f64s(&mut client.output, bytes, direction);
+        }
+        if let Err(e) = read {
+            return Err(self.read_error(state, e));
+        }
+        let bad = non_finite(&state.point).or_else(|| {
+            (expected == 2 * n)
+                .then(|| non_finite(&state.direction))
+                .flatten()
+        });
+        if let Some((i, v)) = bad {
+            return Err(self.fault(
+                state,
+                format!("protocol violation: non-finite coordinate {i} = {v} in {op}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn eval(
+        &self,
+        state: &mut ExternalState,
+        header: &Header,
+        oracle: &mut Oracle,
+    ) -> Result<(), StepError> {
+        let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
+        let n = state.n;
+        let expected = if want.hvp { 2 * n } else { n };
+        self.payload(state, "eval", header.f64, expected)?;
+        if (want.hvp || want.hessian) && !oracle.offers_second_order() {
+            return Err(self.fault(
+                state,
+                "protocol violation: eval wants second derivatives, which this problem does not offer \
+                 (its `offers` are value and gradient)"
+                    .into(),
+            ));
+        }
+        let s = &mut *state;
+        s.out.clear();
+        match (want.value, want.gradient) {
+            (true, true) => {
+                let v = oracle.value_and_gradient(&s.point, &mut s.grad);
+                put_f64s(&mut s.out, &[v]);
+                put_f64s(&mut s.out, &s.grad);
+            }
+            (true, false) => put_f64s(&mut s.out, &[oracle.value(&s.point)]),
+            (false, true) => {
+                oracle.gradient(&s.point, &mut s.grad);
+                put_f64s(&mut s.out, &s.grad);
+            }
+            (false, false) => {}
+        }
+        if want.hvp {
+            oracle.hvp(&s.point, &s.direction, &mut s.hv)?;
+            put_f64s(&mut s.out, &s.hv);
+        }
+        if want.hessian {
+            let h = s.hessian.get_or_insert_with(|| Mat::zeros(n, n));
+            oracle.hessian(&s.point, h)?;
+            for i in 0..n {
+                for j in 0..n {
+                    s.out.extend_from_slice(&h[(i, j)].to_le_bytes());
+                }
+            }
+        }
+        let out = std::mem::take(&mut state.out);
+        let sent = self.send(state, r#"{"op":"result"}"#, &out);
+        state.out = out;
+        sent
+    }
+}
+
+impl Optimizer for External {
+    type State = ExternalState;
+
+    fn requires(&self) -> Capabilities {
+        self.needs
+    }
+
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<ExternalState, StepError> {
+        let n = x0.len();
+        let client = ClientProcess::spawn(
+            &self.command,
+            &self.dir,
+            &self
+                .config
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>(),
+            Duration::from_secs_f64(self.config.timeout_s),
+        )
+        .map_err(|e| StepError::Failed(format!("{}: {e}", self.config.label)))?;
+        let mut state = ExternalState {
+            client,
+            n,
+            line: Vec::with_capacity(256),
+            bytes: Vec::with_capacity(8 * n),
+            out: Vec::with_capacity(8 * (n + 1)),
+            point: vec![0.0; n],
+            direction: vec![0.0; n],
+            grad: vec![0.0; n],
+            hv: vec![0.0; n],
+            hessian: None,
+            pending: false,
+            dead: false,
+        };
+        let mut offers = vec!["value", "gradient"];
+        if oracle.offers_second_order() {
+            offers.extend(["hvp", "hessian"]);
+        }
+        let (seed, problem) = match oracle.run() {
+            Some(r) => (
+                r.seed,
+                serde_json::json!({ "family": r.family, "params": r.params }),
+            ),
+            None => (0, serde_json::Value::Null),
+        };
+        let hello = serde_json::json!({
+            "op": "hello",
+            "protocol": PROTOCOL,
+            "version": VERSION,
+            "dim": n,
+            "seed": seed,
+            "params": self.config.params,
+            "label": self.config.label,
+            "offers": offers,
+            "problem": problem,
+        });
+        let mut payload = Vec::with_capacity(8 * n);
+        put_f64s(&mut payload, x0);
+        self.send(&mut state, &hello.to_string(), &payload)?;
+        Ok(state)
+    }
+
+    fn step(
+        &self,
+        state: &mut ExternalState,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<StepInfo, StepError> {
+        if state.pending {
+            state.pending = false;
+            self.send(state, r#"{"op":"continue"}"#, &[])?;
+        }
+        loop {
+            let header = {
+                let ExternalState { client, line, .. } = &mut *state;
+                read_header(&mut client.output, line)
+            };
+            let header = header.map_err(|e| self.read_error(state, e))?;
+            match header.op.as_str() {
+                "eval" => self.eval(state, &header, oracle)?,
+                "iterate" => {
+                    self.payload(state, "iterate", header.f64, state.n)?;
+                    x.copy_from_slice(&state.point);
+                    state.pending = true;
+                    return Ok(StepInfo::default());
+                }
+                "done" | "fail" if header.f64 != 0 => {
+                    return Err(self.fault(
+                        state,
+                        format!(
+                            "protocol violation: wrong length: {} carries no numbers, got {}",
+                            header.op, header.f64
+                        ),
+                    ));
+                }
+                "done" => {
+                    let message = header
+                        .message
+                        .unwrap_or_else(|| "the client ended on its own".into());
+                    return Err(StepError::Stopped(format!(
+                        "{}: {message}",
+                        self.config.label
+                    )));
+                }
+                "fail" => {
+                    let message = header.message.unwrap_or_default();
+                    return Err(self.fault(state, format!("client failed: {message}")));
+                }
+                other => {
+                    return Err(self.fault(
+                        state,
+                        format!(
+                            "protocol violation: unknown op {other:?}; known: eval, iterate, done, fail"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn finish(&self, state: &mut ExternalState, status: Status) {
+        if state.pending && !state.dead {
+            state.pending = false;
+            let header = serde_json::json!({ "op": "stop", "status": status.as_str() }).to_string();
+            if let Some(w) = state.client.input.as_mut() {
+                let _ = write_message(w, &header, &[]);
+            }
+        }
+        state.client.close(GRACE);
+    }
+}

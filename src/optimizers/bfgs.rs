@@ -19,6 +19,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::descent::{self, DescentState, Direction, Found};
 use super::line_search::{StrongWolfe, WOLFE_PARAMS};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -69,17 +70,15 @@ pub struct Bfgs {
     pub search: StrongWolfe,
 }
 
-/// The memory of a `bfgs` run.
-pub struct BfgsState {
+/// The state of a `bfgs` run.
+pub type BfgsState = DescentState<Inverse>;
+
+/// The inverse-Hessian approximation of a `bfgs` run, with its update buffers.
+pub struct Inverse {
     /// The inverse-Hessian approximation `H`.
     h: Mat<f64>,
     /// True once `H` has received an update (so the first-update scaling has been applied).
     updated: bool,
-    value: f64,
-    grad: Vec<f64>,
-    direction: Vec<f64>,
-    trial: Vec<f64>,
-    grad_trial: Vec<f64>,
     s: Vec<f64>,
     y: Vec<f64>,
     hy: Vec<f64>,
@@ -107,6 +106,82 @@ pub fn bfgs_update(h: &mut Mat<f64>, s: &[f64], y: &[f64], hy: &mut [f64]) {
     }
 }
 
+impl Direction for Bfgs {
+    type Memory = Inverse;
+    type Search = StrongWolfe;
+
+    fn line_search(&self) -> &StrongWolfe {
+        &self.search
+    }
+
+    fn memory(&self, n: usize) -> Inverse {
+        Inverse {
+            h: Mat::identity(n, n),
+            updated: false,
+            s: vec![0.0; n],
+            y: vec![0.0; n],
+            hy: vec![0.0; n],
+        }
+    }
+
+    /// `d = -H g`; none before the first update.
+    fn propose(
+        &self,
+        inv: &mut Inverse,
+        _x: &[f64],
+        g: &[f64],
+        d: &mut [f64],
+        _oracle: &mut Oracle,
+    ) -> Result<bool, StepError> {
+        if !inv.updated {
+            return Ok(false);
+        }
+        sym_mul(&inv.h, g, d);
+        d.iter_mut().for_each(|v| *v = -*v);
+        Ok(true)
+    }
+
+    fn restart(&self, inv: &mut Inverse) {
+        inv.h.fill(0.0);
+        inv.h.diagonal_mut().fill(1.0);
+        inv.updated = false;
+    }
+
+    /// Updates `H` with the step's pair when `s'y > eps ||s|| ||y||`, scaling `H^0 = (s'y / y'y) I` first.
+    fn accept(
+        &self,
+        inv: &mut Inverse,
+        x: &[f64],
+        trial: &[f64],
+        g: &[f64],
+        g_trial: &[f64],
+        _d: &mut [f64],
+        _slope: f64,
+        _found: Found,
+    ) {
+        for ((((si, yi), t), xi), (gt, gi)) in inv
+            .s
+            .iter_mut()
+            .zip(&mut inv.y)
+            .zip(trial)
+            .zip(x)
+            .zip(g_trial.iter().zip(g))
+        {
+            *si = t - xi;
+            *yi = gt - gi;
+        }
+        let sy = dot(&inv.s, &inv.y);
+        if sy > f64::EPSILON * norm(&inv.s) * norm(&inv.y) {
+            if !inv.updated {
+                let gamma = sy / dot(&inv.y, &inv.y);
+                inv.h.diagonal_mut().fill(gamma);
+                inv.updated = true;
+            }
+            bfgs_update(&mut inv.h, &inv.s, &inv.y, &mut inv.hy);
+        }
+    }
+}
+
 impl Optimizer for Bfgs {
     type State = BfgsState;
 
@@ -115,21 +190,7 @@ impl Optimizer for Bfgs {
     }
 
     fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<BfgsState, StepError> {
-        let n = x0.len();
-        let mut grad = vec![0.0; n];
-        let value = oracle.value_and_gradient(x0, &mut grad);
-        Ok(BfgsState {
-            h: Mat::identity(n, n),
-            updated: false,
-            value,
-            grad,
-            direction: vec![0.0; n],
-            trial: vec![0.0; n],
-            grad_trial: vec![0.0; n],
-            s: vec![0.0; n],
-            y: vec![0.0; n],
-            hy: vec![0.0; n],
-        })
+        Ok(descent::start(self, x0, oracle))
     }
 
     fn step(
@@ -138,55 +199,7 @@ impl Optimizer for Bfgs {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
-        sym_mul(&st.h, &st.grad, &mut st.direction);
-        st.direction.iter_mut().for_each(|d| *d = -*d);
-        let mut first_step = 1.0;
-        let slope = dot(&st.grad, &st.direction);
-        if !st.updated || slope.is_nan() || slope >= 0.0 {
-            // No curvature yet, or rounding broke positive definiteness: restart from H = I.
-            st.h.fill(0.0);
-            st.h.diagonal_mut().fill(1.0);
-            st.updated = false;
-            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
-                *d = -g;
-            }
-            first_step = 1.0 / norm(&st.grad);
-        }
-        let found = self.search.search(
-            oracle,
-            x,
-            st.value,
-            &st.grad,
-            &st.direction,
-            first_step,
-            &mut st.trial,
-            &mut st.grad_trial,
-        )?;
-        for ((((si, yi), t), xi), (gt, g)) in
-            st.s.iter_mut()
-                .zip(&mut st.y)
-                .zip(&st.trial)
-                .zip(x.iter())
-                .zip(st.grad_trial.iter().zip(&st.grad))
-        {
-            *si = t - xi;
-            *yi = gt - g;
-        }
-        let sy = dot(&st.s, &st.y);
-        if sy > f64::EPSILON * norm(&st.s) * norm(&st.y) {
-            if !st.updated {
-                let gamma = sy / dot(&st.y, &st.y);
-                st.h.diagonal_mut().fill(gamma);
-                st.updated = true;
-            }
-            bfgs_update(&mut st.h, &st.s, &st.y, &mut st.hy);
-        }
-        x.copy_from_slice(&st.trial);
-        st.grad.copy_from_slice(&st.grad_trial);
-        st.value = found.value;
-        Ok(StepInfo {
-            step_size: Some(found.step),
-        })
+        descent::descend(self, st, x, oracle)
     }
 
     fn conditioner(&self) -> Conditioner {
@@ -196,7 +209,7 @@ impl Optimizer for Bfgs {
     fn preconditioner(&self, st: &BfgsState) -> Option<Formed> {
         Some(Formed::new(
             "H_k^-1 (dense)",
-            Preconditioner::DenseInverse(st.h.clone()),
+            Preconditioner::DenseInverse(st.memory.h.clone()),
         ))
     }
 }

@@ -19,13 +19,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::descent::{self, DescentState, Direction, Found};
 use super::line_search::StrongWolfe;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
 use crate::theory::KappaSlope;
-use crate::vector::{dot, norm};
+use crate::vector::dot;
 
 /// The keys of `cg`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -81,20 +82,66 @@ pub struct Cg {
 }
 
 /// The memory of a `cg` run.
-pub struct CgState {
-    value: f64,
-    grad: Vec<f64>,
-    direction: Vec<f64>,
-    trial: Vec<f64>,
-    grad_trial: Vec<f64>,
-    /// `a_{k-1} g_{k-1}'d_{k-1}`, the last step's first-order decrease (NaN before the first step).
+pub type CgState = DescentState<CgMemory>;
+
+/// What `cg` remembers: the decrease `a phi'(0)` of the last step, for the next first trial step.
+pub struct CgMemory {
     last_decrease: f64,
 }
 
-/// The Polak-Ribière+ coefficient `max(0, g_new'(g_new - g_old) / g_old'g_old)`.
 pub fn polak_ribiere_plus(g_new: &[f64], g_old: &[f64]) -> f64 {
     let num: f64 = g_new.iter().zip(g_old).map(|(a, b)| a * (a - b)).sum();
     (num / dot(g_old, g_old)).max(0.0)
+}
+
+impl Direction for Cg {
+    type Memory = CgMemory;
+    type Search = StrongWolfe;
+
+    fn line_search(&self) -> &StrongWolfe {
+        &self.search
+    }
+
+    fn memory(&self, _n: usize) -> CgMemory {
+        CgMemory {
+            last_decrease: f64::NAN,
+        }
+    }
+
+    /// The direction is already in `d` (written by `accept`).
+    fn propose(
+        &self,
+        _memory: &mut CgMemory,
+        _x: &[f64],
+        _g: &[f64],
+        _d: &mut [f64],
+        _oracle: &mut Oracle,
+    ) -> Result<bool, StepError> {
+        Ok(true)
+    }
+
+    /// The last step's decrease over the new slope (Nocedal and Wright 2006, eq. 3.60).
+    fn first_step(&self, memory: &CgMemory, slope: f64) -> f64 {
+        memory.last_decrease / slope
+    }
+
+    fn accept(
+        &self,
+        memory: &mut CgMemory,
+        _x: &[f64],
+        _trial: &[f64],
+        g: &[f64],
+        g_trial: &[f64],
+        d: &mut [f64],
+        slope: f64,
+        found: Found,
+    ) {
+        memory.last_decrease = found.step * slope;
+        let beta = polak_ribiere_plus(g_trial, g);
+        for (di, gi) in d.iter_mut().zip(g_trial) {
+            *di = -gi + beta * *di;
+        }
+    }
 }
 
 impl Optimizer for Cg {
@@ -112,18 +159,7 @@ impl Optimizer for Cg {
     }
 
     fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<CgState, StepError> {
-        let n = x0.len();
-        let mut grad = vec![0.0; n];
-        let value = oracle.value_and_gradient(x0, &mut grad);
-        let direction = grad.iter().map(|g| -g).collect();
-        Ok(CgState {
-            value,
-            grad,
-            direction,
-            trial: vec![0.0; n],
-            grad_trial: vec![0.0; n],
-            last_decrease: f64::NAN,
-        })
+        Ok(descent::start(self, x0, oracle))
     }
 
     fn step(
@@ -132,38 +168,7 @@ impl Optimizer for Cg {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
-        let mut slope = dot(&st.grad, &st.direction);
-        let mut first_step = st.last_decrease / slope;
-        let usable = slope < 0.0 && first_step.is_finite() && first_step > 0.0;
-        if !usable {
-            // The start, or a direction that lost descent: restart along -g.
-            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
-                *d = -g;
-            }
-            slope = -dot(&st.grad, &st.grad);
-            first_step = 1.0 / norm(&st.grad);
-        }
-        let found = self.search.search(
-            oracle,
-            x,
-            st.value,
-            &st.grad,
-            &st.direction,
-            first_step,
-            &mut st.trial,
-            &mut st.grad_trial,
-        )?;
-        st.last_decrease = found.step * slope;
-        let beta = polak_ribiere_plus(&st.grad_trial, &st.grad);
-        for (d, g) in st.direction.iter_mut().zip(&st.grad_trial) {
-            *d = -g + beta * *d;
-        }
-        x.copy_from_slice(&st.trial);
-        st.grad.copy_from_slice(&st.grad_trial);
-        st.value = found.value;
-        Ok(StepInfo {
-            step_size: Some(found.step),
-        })
+        descent::descend(self, st, x, oracle)
     }
 }
 

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::descent::{self, DescentState, Direction, Found};
 use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -156,11 +157,49 @@ pub struct Gd {
 
 /// The memory of a `gd` run.
 pub struct GdState {
-    grad: Vec<f64>,
-    direction: Vec<f64>,
-    trial: Vec<f64>,
+    /// The line-search driver's state (Armijo only).
+    search: DescentState<()>,
     /// The fixed step, resolved from the problem's curvature at `init`; unused with Armijo.
     eta: f64,
+}
+
+/// Steepest descent under the line-search driver: no direction of its own, so every step searches along
+/// `-g`.
+struct Steepest(Armijo);
+
+impl Direction for Steepest {
+    type Memory = ();
+    type Search = Armijo;
+
+    fn line_search(&self) -> &Armijo {
+        &self.0
+    }
+
+    fn memory(&self, _n: usize) {}
+
+    fn propose(
+        &self,
+        _memory: &mut (),
+        _x: &[f64],
+        _g: &[f64],
+        _d: &mut [f64],
+        _oracle: &mut Oracle,
+    ) -> Result<bool, StepError> {
+        Ok(false)
+    }
+
+    fn accept(
+        &self,
+        _memory: &mut (),
+        _x: &[f64],
+        _trial: &[f64],
+        _g: &[f64],
+        _g_trial: &[f64],
+        _d: &mut [f64],
+        _slope: f64,
+        _found: Found,
+    ) {
+    }
 }
 
 impl Optimizer for Gd {
@@ -214,11 +253,13 @@ impl Optimizer for Gd {
             }
             StepRule::Armijo(_) => f64::NAN,
         };
-        let n = x0.len();
+        let n = if matches!(self.rule, StepRule::Armijo(_)) {
+            x0.len()
+        } else {
+            0
+        };
         Ok(GdState {
-            grad: vec![0.0; n],
-            direction: vec![0.0; n],
-            trial: vec![0.0; n],
+            search: descent::start(&Steepest(Armijo::default()), &x0[..n], oracle),
             eta,
         })
     }
@@ -230,17 +271,7 @@ impl Optimizer for Gd {
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
         match self.rule {
-            StepRule::Armijo(ls) => {
-                let fx = oracle.value_and_gradient(x, &mut s.grad);
-                for (d, g) in s.direction.iter_mut().zip(&s.grad) {
-                    *d = -g;
-                }
-                let accepted = ls.search(oracle, x, fx, &s.grad, &s.direction, &mut s.trial)?;
-                x.copy_from_slice(&s.trial);
-                Ok(StepInfo {
-                    step_size: Some(accepted.step),
-                })
-            }
+            StepRule::Armijo(ls) => descent::descend(&Steepest(ls), &mut s.search, x, oracle),
             _ => {
                 // The gradient is read once: borrowed from the oracle, not copied.
                 let g = oracle.gradient_view(x);

@@ -18,13 +18,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::descent::{self, DescentState, Direction, Found};
 use super::line_search::StrongWolfe;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::vector::{dot, norm};
+use crate::vector::dot;
 
 /// The keys of `lbfgs`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -107,20 +108,21 @@ pub struct Lbfgs {
     pub search: StrongWolfe,
 }
 
-/// The memory of an `lbfgs` run.
-pub struct LbfgsState {
-    /// `f` and its gradient at the current iterate.
-    value: f64,
-    grad: Vec<f64>,
-    direction: Vec<f64>,
-    trial: Vec<f64>,
-    grad_trial: Vec<f64>,
+/// The state of an `lbfgs` run.
+pub type LbfgsState = DescentState<Pairs>;
+
+/// The secant pairs of an `lbfgs` run.
+pub struct Pairs {
     /// The pairs, `memory x n` each, row `i` at `[i n, (i + 1) n)`; a ring with its newest at `newest`.
     s: Vec<f64>,
     y: Vec<f64>,
+    /// `1 / s_i'y_i`.
     rho: Vec<f64>,
+    /// The two-loop coefficients, per pair.
     alpha: Vec<f64>,
+    /// The slot of the newest pair.
     newest: usize,
+    /// Pairs held.
     len: usize,
 }
 
@@ -161,6 +163,86 @@ fn two_loop(
     d.iter_mut().for_each(|v| *v = -*v);
 }
 
+impl Direction for Lbfgs {
+    type Memory = Pairs;
+    type Search = StrongWolfe;
+
+    fn line_search(&self) -> &StrongWolfe {
+        &self.search
+    }
+
+    fn memory(&self, n: usize) -> Pairs {
+        let m = self.memory;
+        Pairs {
+            s: vec![0.0; m * n],
+            y: vec![0.0; m * n],
+            rho: vec![0.0; m],
+            alpha: vec![0.0; m],
+            newest: m - 1,
+            len: 0,
+        }
+    }
+
+    /// `d = -H_k g` by the two-loop recursion; none before the first pair.
+    fn propose(
+        &self,
+        p: &mut Pairs,
+        _x: &[f64],
+        g: &[f64],
+        d: &mut [f64],
+        _oracle: &mut Oracle,
+    ) -> Result<bool, StepError> {
+        if p.len == 0 {
+            return Ok(false);
+        }
+        two_loop(g, &p.s, &p.y, &p.rho, &mut p.alpha, p.newest, p.len, d);
+        Ok(true)
+    }
+
+    fn restart(&self, p: &mut Pairs) {
+        p.len = 0;
+    }
+
+    /// Keeps the pair `(s, y)` of the step when `s'y > eps ||s|| ||y||`, dropping the oldest beyond `m`.
+    fn accept(
+        &self,
+        p: &mut Pairs,
+        x: &[f64],
+        trial: &[f64],
+        g: &[f64],
+        g_trial: &[f64],
+        _d: &mut [f64],
+        _slope: f64,
+        _found: Found,
+    ) {
+        let n = x.len();
+        let m = self.memory;
+        let (mut sy, mut ss, mut yy) = (0.0, 0.0, 0.0);
+        for ((t, xi), (gt, gi)) in trial.iter().zip(x).zip(g_trial.iter().zip(g)) {
+            let (si, yi) = (t - xi, gt - gi);
+            sy += si * yi;
+            ss += si * si;
+            yy += yi * yi;
+        }
+        if sy > f64::EPSILON * (ss * yy).sqrt() {
+            let slot = (p.newest + 1) % m;
+            let range = slot * n..(slot + 1) * n;
+            for (((si, yi), (t, xi)), (gt, gi)) in p.s[range.clone()]
+                .iter_mut()
+                .zip(&mut p.y[range])
+                .zip(trial.iter().zip(x))
+                .zip(g_trial.iter().zip(g))
+            {
+                *si = t - xi;
+                *yi = gt - gi;
+            }
+            p.rho[slot] = 1.0 / sy;
+            p.newest = slot;
+            p.len = (p.len + 1).min(m);
+        }
+    }
+}
+
 impl Optimizer for Lbfgs {
     type State = LbfgsState;
 
@@ -169,23 +251,7 @@ impl Optimizer for Lbfgs {
     }
 
     fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<LbfgsState, StepError> {
-        let n = x0.len();
-        let m = self.memory;
-        let mut grad = vec![0.0; n];
-        let value = oracle.value_and_gradient(x0, &mut grad);
-        Ok(LbfgsState {
-            value,
-            grad,
-            direction: vec![0.0; n],
-            trial: vec![0.0; n],
-            grad_trial: vec![0.0; n],
-            s: vec![0.0; m * n],
-            y: vec![0.0; m * n],
-            rho: vec![0.0; m],
-            alpha: vec![0.0; m],
-            newest: m - 1,
-            len: 0,
-        })
+        Ok(descent::start(self, x0, oracle))
     }
 
     fn step(
@@ -194,74 +260,7 @@ impl Optimizer for Lbfgs {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
-        let n = x.len();
-        let m = self.memory;
-        two_loop(
-            &st.grad,
-            &st.s,
-            &st.y,
-            &st.rho,
-            &mut st.alpha,
-            st.newest,
-            st.len,
-            &mut st.direction,
-        );
-        let mut first_step = 1.0;
-        let slope = dot(&st.grad, &st.direction);
-        if st.len == 0 || slope.is_nan() || slope >= 0.0 {
-            // No curvature yet, or rounding broke the descent property: restart along -g.
-            st.len = 0;
-            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
-                *d = -g;
-            }
-            first_step = 1.0 / norm(&st.grad);
-        }
-        let found = self.search.search(
-            oracle,
-            x,
-            st.value,
-            &st.grad,
-            &st.direction,
-            first_step,
-            &mut st.trial,
-            &mut st.grad_trial,
-        )?;
-        // The new pair goes to the slot after the newest (the oldest pair once the ring is full), and only
-        // if it carries curvature above rounding; otherwise the old pair stays.
-        let (mut sy, mut ss, mut yy) = (0.0, 0.0, 0.0);
-        for ((t, xi), (gt, g)) in st
-            .trial
-            .iter()
-            .zip(x.iter())
-            .zip(st.grad_trial.iter().zip(&st.grad))
-        {
-            let (si, yi) = (t - xi, gt - g);
-            sy += si * yi;
-            ss += si * si;
-            yy += yi * yi;
-        }
-        if sy > f64::EPSILON * (ss * yy).sqrt() {
-            let slot = (st.newest + 1) % m;
-            let range = slot * n..(slot + 1) * n;
-            for (((si, yi), (t, xi)), (gt, g)) in st.s[range.clone()]
-                .iter_mut()
-                .zip(&mut st.y[range])
-                .zip(st.trial.iter().zip(x.iter()))
-                .zip(st.grad_trial.iter().zip(&st.grad))
-            {
-                *si = t - xi;
-                *yi = gt - g;
-            }
-            st.rho[slot] = 1.0 / sy;
-            st.newest = slot;
-            st.len = (st.len + 1).min(m);
-        }
-        x.copy_from_slice(&st.trial);
-        st.grad.copy_from_slice(&st.grad_trial);
-        st.value = found.value;
-        Ok(StepInfo {
-            step_size: Some(found.step),
-        })
+        descent::descend(self, st, x, oracle)
     }
 
     fn conditioner(&self) -> Conditioner {
@@ -274,10 +273,11 @@ impl Optimizer for Lbfgs {
         let n = st.grad.len();
         let mut h = faer::Mat::zeros(n, n);
         let (mut e, mut col, mut alpha) = (vec![0.0; n], vec![0.0; n], vec![0.0; self.memory]);
+        let p = &st.memory;
         for j in 0..n {
             e[j] = 1.0;
             two_loop(
-                &e, &st.s, &st.y, &st.rho, &mut alpha, st.newest, st.len, &mut col,
+                &e, &p.s, &p.y, &p.rho, &mut alpha, p.newest, p.len, &mut col,
             );
             e[j] = 0.0;
             for (i, v) in col.iter().enumerate() {
@@ -292,7 +292,7 @@ impl Optimizer for Lbfgs {
             }
         }
         Some(Formed::new(
-            format!("H_k^-1 ({} of {} pairs)", st.len, self.memory),
+            format!("H_k^-1 ({} of {} pairs)", st.memory.len, self.memory),
             Preconditioner::DenseInverse(h),
         ))
     }

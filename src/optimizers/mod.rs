@@ -15,6 +15,7 @@ pub mod adagrad;
 pub mod adam;
 pub mod bfgs;
 pub mod cg;
+pub mod descent;
 pub mod diagonal;
 pub mod external;
 pub mod gd;

@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::descent::{self, DescentState, Direction, Found};
 use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -85,11 +86,11 @@ pub struct NewtonCg {
 }
 
 /// The memory of a `newton-cg` run.
-pub struct NewtonCgState {
-    grad: Vec<f64>,
-    direction: Vec<f64>,
-    trial: Vec<f64>,
-    /// Conjugate gradient residual, search direction and `H p`.
+pub type NewtonCgState = DescentState<Krylov>;
+
+/// The inner conjugate gradient loop's buffers.
+pub struct Krylov {
+    /// Residual, search direction and `H p`.
     residual: Vec<f64>,
     conj: Vec<f64>,
     hp: Vec<f64>,
@@ -156,6 +157,61 @@ pub fn truncated_cg(
     Ok(CgExit::Budget)
 }
 
+impl Direction for NewtonCg {
+    type Memory = Krylov;
+    type Search = Armijo;
+
+    fn line_search(&self) -> &Armijo {
+        &self.armijo
+    }
+
+    fn memory(&self, n: usize) -> Krylov {
+        Krylov {
+            residual: vec![0.0; n],
+            conj: vec![0.0; n],
+            hp: vec![0.0; n],
+        }
+    }
+
+    /// Truncated conjugate gradients on `H d = -g` with the forcing tolerance `min(0.5, sqrt ||g||) ||g||`.
+    fn propose(
+        &self,
+        k: &mut Krylov,
+        x: &[f64],
+        g: &[f64],
+        d: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<bool, StepError> {
+        let gn = norm(g);
+        let tol = gn.sqrt().min(0.5) * gn;
+        let max_iter = self.max_cg.unwrap_or(x.len());
+        truncated_cg(
+            |v, out| oracle.hvp(x, v, out),
+            g,
+            tol,
+            max_iter,
+            d,
+            &mut k.residual,
+            &mut k.conj,
+            &mut k.hp,
+        )?;
+        Ok(true)
+    }
+
+    fn accept(
+        &self,
+        _k: &mut Krylov,
+        _x: &[f64],
+        _trial: &[f64],
+        _g: &[f64],
+        _g_trial: &[f64],
+        _d: &mut [f64],
+        _slope: f64,
+        _found: Found,
+    ) {
+    }
+}
+
 impl Optimizer for NewtonCg {
     type State = NewtonCgState;
 
@@ -166,16 +222,8 @@ impl Optimizer for NewtonCg {
         }
     }
 
-    fn init(&self, x0: &[f64], _oracle: &mut Oracle) -> Result<NewtonCgState, StepError> {
-        let n = x0.len();
-        Ok(NewtonCgState {
-            grad: vec![0.0; n],
-            direction: vec![0.0; n],
-            trial: vec![0.0; n],
-            residual: vec![0.0; n],
-            conj: vec![0.0; n],
-            hp: vec![0.0; n],
-        })
+    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<NewtonCgState, StepError> {
+        Ok(descent::start(self, x0, oracle))
     }
 
     fn step(
@@ -184,38 +232,7 @@ impl Optimizer for NewtonCg {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
-        let fx = oracle.value_and_gradient(x, &mut st.grad);
-        let gn = norm(&st.grad);
-        let tol = gn.sqrt().min(0.5) * gn;
-        let max_iter = self.max_cg.unwrap_or(x.len());
-        {
-            let xr: &[f64] = x;
-            let oracle = &mut *oracle;
-            truncated_cg(
-                |v, out| oracle.hvp(xr, v, out),
-                &st.grad,
-                tol,
-                max_iter,
-                &mut st.direction,
-                &mut st.residual,
-                &mut st.conj,
-                &mut st.hp,
-            )?;
-        }
-        let slope = dot(&st.grad, &st.direction);
-        if slope.is_nan() || slope >= 0.0 {
-            // The budget ran out on a direction that does not descend (possible only after rounding).
-            for (d, g) in st.direction.iter_mut().zip(&st.grad) {
-                *d = -g;
-            }
-        }
-        let accepted = self
-            .armijo
-            .search(oracle, x, fx, &st.grad, &st.direction, &mut st.trial)?;
-        x.copy_from_slice(&st.trial);
-        Ok(StepInfo {
-            step_size: Some(accepted.step),
-        })
+        descent::descend(self, st, x, oracle)
     }
 }
 

@@ -104,7 +104,7 @@ pub fn write_message(output: &mut impl Write, header: &str, payload: &[u8]) -> s
     let count = payload.len() / 8;
     let inner = &header[1..header.len() - 1];
     let sep = if inner.trim().is_empty() { "" } else { "," };
-    write!(output, "{{{inner}{sep}\"f64\":{count}}}\n")?;
+    writeln!(output, "{{{inner}{sep}\"f64\":{count}}}")?;
     output.write_all(payload)?;
     output.flush()
 }

@@ -376,7 +376,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             continue;
         };
         tuned.push(true);
-        if let Some(a) = axes.iter().find(|a| get_path(&opt.point, &a.key).is_some()) {
+        if let Some(a) = axes.iter().find(|a| get_path(opt.point, &a.key).is_some()) {
             return Err(src.error(
                 Some(opt.span.clone()),
                 format!(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benches and the peak-memory measurement, then prints the performance figures of the README.
 #
-#   scripts/bench.sh [BENCH...]     # default: overhead newton sweep step_cost
+#   scripts/bench.sh [BENCH...]     # default: overhead newton sweep step_cost external
 #
 # Each bench is a criterion target in benches/ (cargo bench --bench NAME); the ratios and the growth
 # exponents are computed from criterion's estimates by examples/bench_summary.rs. The peak memory is the
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 benches=("$@")
 if [ ${#benches[@]} -eq 0 ]; then
-    benches=(overhead newton sweep step_cost)
+    benches=(overhead newton sweep step_cost external)
 fi
 
 for bench in "${benches[@]}"; do

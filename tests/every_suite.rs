@@ -16,6 +16,14 @@ fn every_optimizer_over_every_suite_ends_in_a_status() {
         // Defaults, except theory steps: gd's default is Armijo, momentum's "optimal" is not-applicable where
         // curvature is unknown, which is itself a status worth covering.
         text.push_str(&format!("[[optimizer]]\nname = \"{}\"\n", o.name));
+        // An external client's keys have no defaults: gradient descent in Python, standard library only.
+        if o.params.iter().any(|p| p.default == "required") {
+            text.push_str(concat!(
+                "label = \"py-gd\"\ncommand = [\"python3\", \"",
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/clients/gd.py\"]\nparams = { lr = 1e-3 }\n"
+            ));
+        }
     }
     let src = SourceText {
         name: "every-suite.toml".into(),

@@ -408,3 +408,57 @@ fn a_client_parameter_is_tuned_like_a_builtin_key() {
     assert_eq!(ours.len(), 2, "{recs:?}");
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn bad_external_keys_are_rejected_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        (
+            "command = []\nlabel = \"x\"",
+            "`command` must be a non-empty list",
+        ),
+        ("command = [\"python3\"]", "missing required key `label`"),
+        (
+            "command = [\"python3\"]\nlabel = \"\"",
+            "`label` must be 1 to 100 printable",
+        ),
+        (
+            "command = [\"python3\"]\nlabel = \"x\"\nrequires = [\"gpu\"]",
+            "`requires` lists what the client needs",
+        ),
+        (
+            "command = [\"python3\"]\nlabel = \"x\"\ntimeout_s = -1",
+            "timeout_s",
+        ),
+        ("command = \"python3 x.py\"\nlabel = \"x\"", "command"),
+        (
+            "command = [\"python3\"]\nlabel = \"x\"\nparams = 3",
+            "params",
+        ),
+        (
+            "command = [\"python3\"]\nlabel = \"x\"\ncomand = 1",
+            "did you mean",
+        ),
+    ];
+    for (keys, expected) in cases {
+        let cfg = write(
+            dir.path(),
+            "bad.toml",
+            &format!(
+                "[[problem]]\nfamily = \"quadratic\"\ndim = 2\nkappa = 2\n[[optimizer]]\nname = \"external\"\n{keys}\n"
+            ),
+        );
+        let o = optzoo(
+            dir.path(),
+            &["run", cfg.to_str().expect("utf-8"), "--out", "out"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{keys}: {err}");
+        assert!(err.contains(expected), "{keys}: {err:?} lacks {expected:?}");
+        assert!(
+            err.contains("bad.toml:"),
+            "{keys}: the error names the file: {err}"
+        );
+        assert!(!dir.path().join("out").exists(), "{keys}: nothing ran");
+    }
+}

@@ -109,9 +109,10 @@ impl ClientProcess {
                     break;
                 }
                 if let Ok(mut t) = sink.lock() {
-                    t.extend(&buf[..n]);
-                    let excess = t.len().saturating_sub(STDERR_TAIL);
+                    // Room first, so the buffer never grows past its capacity.
+                    let excess = (t.len() + n).saturating_sub(STDERR_TAIL).min(t.len());
                     t.drain(..excess);
+                    t.extend(&buf[n.saturating_sub(STDERR_TAIL)..n]);
                 }
             }
         });

@@ -67,33 +67,58 @@ pub fn read_header(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<Heade
         .map_err(|e| ReadError::Garbage(format!("{} is not a header ({e})", quote(line))))
 }
 
-/// Reads `out.len()` little-endian numbers into `out`, through the byte buffer `bytes`.
+/// The bytes of `v` as they lie in memory: on a little-endian machine, the wire format itself.
+#[cfg(target_endian = "little")]
+fn as_bytes(v: &[f64]) -> &[u8] {
+    // SAFETY: an f64 is 8 bytes without padding, u8 has alignment 1, and the length is the slice's size.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+}
+
+/// The bytes of `v`, writable: every bit pattern is a valid f64.
+#[cfg(target_endian = "little")]
+fn as_bytes_mut(v: &mut [f64]) -> &mut [u8] {
+    // SAFETY: as in `as_bytes`, and any 8 bytes written are a valid f64 (possibly a NaN).
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+}
+
+/// Reads `out.len()` little-endian numbers into `out`. On a little-endian machine they are read straight into
+/// `out`; elsewhere through the byte buffer `bytes`.
 pub fn read_f64s(
     input: &mut impl Read,
     bytes: &mut Vec<u8>,
     out: &mut [f64],
 ) -> Result<(), ReadError> {
-    bytes.resize(out.len() * 8, 0);
-    input.read_exact(bytes).map_err(|e| {
+    let n = out.len();
+    let truncated = move |e: std::io::Error| {
         ReadError::Truncated(format!(
-            "the stream ended inside a payload of {} numbers ({e})",
-            out.len()
+            "the stream ended inside a payload of {n} numbers ({e})"
         ))
-    })?;
-    for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        *v = f64::from_le_bytes(a);
+    };
+    #[cfg(target_endian = "little")]
+    {
+        let _ = bytes;
+        input.read_exact(as_bytes_mut(out)).map_err(truncated)
     }
-    Ok(())
+    #[cfg(not(target_endian = "little"))]
+    {
+        bytes.resize(n * 8, 0);
+        input.read_exact(bytes).map_err(truncated)?;
+        for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            *v = f64::from_le_bytes(a);
+        }
+        Ok(())
+    }
 }
 
 /// Appends `values` to `bytes` as little-endian numbers.
 pub fn put_f64s(bytes: &mut Vec<u8>, values: &[f64]) {
-    let start = bytes.len();
-    bytes.resize(start + values.len() * 8, 0);
-    for (b, v) in bytes[start..].chunks_exact_mut(8).zip(values) {
-        b.copy_from_slice(&v.to_le_bytes());
+    #[cfg(target_endian = "little")]
+    bytes.extend_from_slice(as_bytes(values));
+    #[cfg(not(target_endian = "little"))]
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
     }
 }
 

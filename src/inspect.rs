@@ -8,8 +8,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::spectrum::{self, Verdict};
+use crate::problems::Instance;
 use crate::problems::critical::{CriticalPoint, newton_polish};
-use crate::problems::{FAMILIES, Instance};
+use crate::registry::Registry;
 
 /// Largest dimension for which the full spectrum is computed densely; above it, Lanczos gives the extremes.
 pub const DENSE_MAX_DIM: usize = 1000;
@@ -58,19 +59,15 @@ pub fn parse_params(args: &[String]) -> Result<toml::Table, InspectError> {
 
 /// Inspects `family` with `params` (seeded by `seed`) at `at`, or at its documented critical points.
 pub fn inspect(
+    registry: &Registry,
     family: &str,
     params: &toml::Table,
     at: Option<&[f64]>,
     seed: u64,
     zero_tol: f64,
 ) -> Result<Vec<Inspected>, InspectError> {
-    let Some(fam) = crate::problems::family(family) else {
-        let known: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
-        return Err(InspectError(format!(
-            "unknown problem family \"{family}\"{}; known: {}",
-            crate::config::suggest::did_you_mean(family, &known),
-            known.join(", ")
-        )));
+    let Some(fam) = registry.family(family) else {
+        return Err(InspectError(registry.unknown_family(family)));
     };
     let instance = Instance::parse(fam, params)
         .map_err(|e| InspectError(format!("{family}: {}", e.message)))?;

@@ -9,6 +9,7 @@
 //! [`report`] (figures, tables, `index.html`).
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod embedded;
 pub mod external;
@@ -34,9 +35,18 @@ pub mod tune;
 pub mod vector;
 
 pub use config::{ConfigError, Plan};
+pub use registry::Registry;
+
+// What a plug-in crate needs to define optimizers and problem families, at the versions optzoo uses.
+pub use faer;
 pub use optimizer::{Optimizer, StepError, StepInfo};
 pub use oracle::{Counts, Oracle};
 pub use problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+pub use rand;
+pub use rand_chacha;
 pub use runner::{SweepOptions, execute, sweep};
+pub use serde;
+pub use serde_json;
 pub use stop::{Status, StopRule};
 pub use store::{RunRecord, RunSpec};
+pub use toml;

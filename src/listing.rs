@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use crate::params::ParamDoc;
-use crate::problems::{COMMON_PARAMS, FAMILIES};
+use crate::problems::COMMON_PARAMS;
+use crate::registry::Registry;
 
 /// What to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +27,12 @@ fn params(out: &mut String, docs: &[ParamDoc]) {
 }
 
 /// The listing of one section, or of all of them.
-pub fn listing(section: Option<Section>) -> String {
+pub fn listing(registry: &Registry, section: Option<Section>) -> String {
     let mut out = String::new();
     let all = section.is_none();
     if all || section == Some(Section::Problems) {
         let _ = writeln!(out, "Problem families (family = \"...\"):");
-        for f in FAMILIES {
+        for f in registry.families() {
             let _ = writeln!(out, "  {}: {}", f.name, f.summary);
             params(&mut out, f.params);
         }
@@ -41,7 +42,7 @@ pub fn listing(section: Option<Section>) -> String {
     }
     if all || section == Some(Section::Optimizers) {
         let _ = writeln!(out, "Optimizers (name = \"...\"):");
-        for o in crate::optimizers::OPTIMIZERS {
+        for o in registry.optimizers() {
             let _ = writeln!(out, "  {}: {}", o.name, o.summary);
             let _ = writeln!(out, "    curvature kept: {}", o.keeps);
             params(&mut out, o.params);

@@ -119,12 +119,17 @@ pub struct RunSpec {
 }
 
 impl RunSpec {
-    /// The stable id: `<family>-<optimizer>-<first 16 hex digits of SHA-256 of the canonical JSON spec>`.
+    /// The stable id: `<family>-<optimizer>-<first 16 hex digits of SHA-256 of the canonical JSON spec>`, with
+    /// the slash of a namespaced name written as `.` so the id is a file name.
     pub fn run_id(&self) -> String {
         let canonical = serde_json::to_string(self).unwrap_or_default();
         let digest = Sha256::digest(canonical.as_bytes());
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{hex}", self.problem.family, self.optimizer.name)
+        format!(
+            "{}-{}-{hex}",
+            self.problem.family.replace('/', "."),
+            self.optimizer.name.replace('/', ".")
+        )
     }
 }
 

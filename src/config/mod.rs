@@ -21,9 +21,10 @@ use toml::Spanned;
 pub use error::{ConfigError, SourceText};
 use grid::{RawTable, expand, span_of};
 
-use crate::optimizers::{self, Checked, OPTIMIZERS, ParseContext};
+use crate::optimizers::{Checked, ParseContext};
 use crate::params::ParamError;
-use crate::problems::{self, FAMILIES, Instance};
+use crate::problems::Instance;
+use crate::registry::Registry;
 use crate::runner::PlannedRun;
 use crate::stop::{StopConfig, StopRule};
 use crate::tune::TuningPlan;
@@ -131,8 +132,14 @@ impl Plan {
     }
 }
 
-/// Reads a config from a path or, where no such file exists, by the name of an embedded config.
+/// [`load_in`] the built-in registry.
 pub fn load(arg: &str) -> Result<Plan, ConfigError> {
+    load_in(&Registry::builtin(), arg)
+}
+
+/// Reads a config from a path or, where no such file exists, by the name of an embedded config; names
+/// resolve in `registry`.
+pub fn load_in(registry: &Registry, arg: &str) -> Result<Plan, ConfigError> {
     let path = Path::new(arg);
     if path.exists() {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -148,7 +155,7 @@ pub fn load(arg: &str) -> Result<Plan, ConfigError> {
             text,
             dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
         };
-        return plan(&src, &stem);
+        return plan_in(registry, &src, &stem);
     }
     if let Some(text) = crate::embedded::config(arg) {
         let src = SourceText {
@@ -156,7 +163,7 @@ pub fn load(arg: &str) -> Result<Plan, ConfigError> {
             text: text.to_string(),
             dir: None,
         };
-        return plan(&src, arg);
+        return plan_in(registry, &src, arg);
     }
     let known: Vec<&str> = crate::embedded::CONFIGS.iter().map(|(n, _)| *n).collect();
     Err(ConfigError::NotFound(format!(
@@ -168,6 +175,7 @@ pub fn load(arg: &str) -> Result<Plan, ConfigError> {
 
 /// A problem table with the text it came from.
 struct Located<'a> {
+    registry: &'a Registry,
     src: &'a SourceText,
     table: &'a Spanned<RawTable>,
     suite: &'a str,
@@ -228,8 +236,8 @@ fn expand_located(
 fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigError> {
     let (src, table) = (loc.src, loc.table);
     let name = string_key(src, table, "family", "a problem family")?;
-    let Some(family) = problems::family(&name) else {
-        let known: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
+    let Some(family) = loc.registry.family(&name) else {
+        let known = loc.registry.family_names();
         return Err(src.error(
             span_of(table.get_ref(), "family"),
             format!(
@@ -298,13 +306,14 @@ fn suite_text(src: &SourceText, name: &Spanned<String>) -> Result<SourceText, Co
 type FoundOptimizer = (String, Arc<Checked>, std::ops::Range<usize>, toml::Table);
 
 fn optimizer_of(
+    registry: &Registry,
     src: &SourceText,
     table: &Spanned<RawTable>,
     out: &mut Vec<FoundOptimizer>,
 ) -> Result<(), ConfigError> {
     let name = string_key(src, table, "name", "an optimizer")?;
-    let Some(entry) = optimizers::optimizer(&name) else {
-        let known: Vec<&str> = OPTIMIZERS.iter().map(|o| o.name).collect();
+    let Some(entry) = registry.optimizer(&name) else {
+        let known = registry.optimizer_names();
         return Err(src.error(
             span_of(table.get_ref(), "name"),
             format!(
@@ -341,8 +350,18 @@ pub fn unique_seeds(seeds: &[u64]) -> Vec<u64> {
     seeds.iter().copied().filter(|x| seen.insert(*x)).collect()
 }
 
-/// Parses and checks a config text into a plan; `default_name` is used when the file sets no `name`.
+/// [`plan_in`] the built-in registry.
 pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
+    plan_in(&Registry::builtin(), src, default_name)
+}
+
+/// Parses and checks a config text into a plan, names resolved in `registry`; `default_name` is used when
+/// the file sets no `name`.
+pub fn plan_in(
+    registry: &Registry,
+    src: &SourceText,
+    default_name: &str,
+) -> Result<Plan, ConfigError> {
     let raw: RawConfig = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
 
     let seeds = match &raw.seeds {
@@ -392,6 +411,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         for table in &raw_suite.problem {
             instances_of(
                 &Located {
+                    registry,
                     src: suite,
                     table,
                     suite: &suite_name,
@@ -403,6 +423,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     for table in &raw.problem {
         instances_of(
             &Located {
+                registry,
                 src,
                 table,
                 suite: INLINE_SUITE,
@@ -419,7 +440,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
 
     let mut optimizers = Vec::new();
     for table in &raw.optimizer {
-        optimizer_of(src, table, &mut optimizers)?;
+        optimizer_of(registry, src, table, &mut optimizers)?;
     }
     if optimizers.is_empty() {
         return Err(src.error(
@@ -464,6 +485,7 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
         None => (None, Vec::new(), vec![false; optimizers.len()]),
         Some(t) => {
             let built = crate::tune::parse::build(crate::tune::parse::Inputs {
+                registry,
                 src,
                 raw: t,
                 optimizers: optimizers

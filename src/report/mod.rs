@@ -133,7 +133,7 @@ fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(),
 }
 
 /// Reads the sweep in `dir`, failing with [`ReportError::BadDir`] when `dir` is not a results directory.
-pub fn load(dir: &Path) -> Result<Sweep, ReportError> {
+pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, ReportError> {
     let bad = |message: String| ReportError::BadDir {
         path: dir.to_path_buf(),
         message,
@@ -149,16 +149,27 @@ pub fn load(dir: &Path) -> Result<Sweep, ReportError> {
             "not a results directory: it has no runs/ (make one with `optzoo run CONFIG --out DIR`)".into(),
         ));
     }
-    let sweep = Sweep::load(dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
+    let sweep =
+        Sweep::load_in(registry, dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
     if sweep.records.is_empty() {
         return Err(bad("runs/ holds no run records".into()));
     }
     Ok(sweep)
 }
 
-/// Writes the report of the results in `dir`.
+/// [`write_report_in`] the built-in registry.
 pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
-    let sweep = load(dir)?;
+    write_report_in(&crate::registry::Registry::builtin(), dir, options)
+}
+
+/// Writes the report of the results in `dir`.
+/// Names resolve in `registry` (for the theory each optimizer states).
+pub fn write_report_in(
+    registry: &crate::registry::Registry,
+    dir: &Path,
+    options: &ReportOptions,
+) -> Result<Written, ReportError> {
+    let sweep = load(registry, dir)?;
     let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
     let fig_dir = out.join("figures");
     let tab_dir = out.join("tables");

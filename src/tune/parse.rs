@@ -11,8 +11,9 @@ use super::space::{self, Axis, Method, Scale};
 use super::{Group, Per, Phase, Rule, Trial, TuningPlan, TuningRole};
 use crate::config::grid::RawTable;
 use crate::config::{ConfigError, SourceText, suggest};
-use crate::optimizers::{self, Checked};
+use crate::optimizers::Checked;
 use crate::problems::Instance;
+use crate::registry::Registry;
 use crate::runner::PlannedRun;
 use crate::stop::StopRule;
 
@@ -193,6 +194,8 @@ pub struct Inputs<'a> {
     pub src: &'a SourceText,
     /// The `[tune]` table.
     pub raw: &'a Spanned<RawTune>,
+    /// Where optimizer names resolve.
+    pub registry: &'a Registry,
     /// The optimizer tables, in order.
     pub optimizers: Vec<OptimizerPoint<'a>>,
     /// The instances with the suite each came from, in order.
@@ -218,6 +221,7 @@ pub struct Built {
 /// Checks the `[tune]` block against the config's optimizers and builds its groups and trial runs.
 pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
     let Inputs {
+        registry,
         src,
         raw,
         optimizers,
@@ -300,8 +304,8 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
     let mut spaces: BTreeMap<String, (Vec<Axis>, Range<usize>)> = BTreeMap::new();
     let names: Vec<&str> = optimizers.iter().map(|o| o.name).collect();
     for (name, table) in &tune.space {
-        let Some(entry) = optimizers::optimizer(name.get_ref()) else {
-            let known: Vec<&str> = optimizers::OPTIMIZERS.iter().map(|o| o.name).collect();
+        let Some(entry) = registry.optimizer(name.get_ref()) else {
+            let known = registry.optimizer_names();
             return Err(src.error(
                 Some(name.span()),
                 format!(
@@ -385,7 +389,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                 ),
             ));
         }
-        let entry = optimizers::optimizer(opt.name).ok_or_else(|| {
+        let entry = registry.optimizer(opt.name).ok_or_else(|| {
             src.error(
                 Some(opt.span.clone()),
                 format!("unknown optimizer {}", opt.name),
@@ -403,7 +407,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             let checked = (entry.parse)(
                 &table,
                 entry.params,
-                &optimizers::ParseContext {
+                &crate::optimizers::ParseContext {
                     base_dir: src.dir.clone(),
                 },
             )

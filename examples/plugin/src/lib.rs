@@ -1,0 +1,36 @@
+//! An optzoo plug-in: the optimizer `acme/sign-descent` and the problem family `acme/bowl`, added to the
+//! built-in registry by [`registry`]. Everything comes from optzoo's library and its re-exports (`serde`,
+//! `rand_chacha`, `toml`), so the versions cannot mismatch.
+
+pub mod bowl;
+pub mod sign_descent;
+
+use optzoo::Registry;
+use optzoo::optimizers::{OptimizerEntry, parse_optimizer};
+use optzoo::problems::{Family, parse_family};
+
+/// The optimizer's registry entry.
+pub static SIGN_DESCENT: OptimizerEntry = OptimizerEntry {
+    name: "acme/sign-descent",
+    summary: "sign descent: x <- x - lr sign(g), lr shrinking by `decay` each step",
+    keeps: "none (the identity)",
+    params: sign_descent::PARAMS,
+    lists: &[],
+    parse: parse_optimizer::<sign_descent::SignDescentConfig>,
+};
+
+/// The family's registry entry.
+pub static BOWL: Family = Family {
+    name: "acme/bowl",
+    summary: "separable bowl sum w_i (x_i - c)^2 / 2, weights log-spaced in [1/kappa, 1]",
+    params: bowl::PARAMS,
+    parse: parse_family::<bowl::BowlConfig>,
+};
+
+/// The built-in registry with this crate's additions.
+pub fn registry() -> Result<Registry, optzoo::registry::RegistryError> {
+    let mut r = Registry::builtin();
+    r.add_optimizer(&SIGN_DESCENT)?;
+    r.add_family(&BOWL)?;
+    Ok(r)
+}

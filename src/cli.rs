@@ -1,0 +1,580 @@
+//! The `optzoo` command line: parse arguments, call the library, map errors to exit codes
+//! (0 success, 1 regression found or failure while working, 2 bad input).
+//!
+//! [`main`] takes the [`Registry`] every name resolves in, so a crate that adds optimizers or problem
+//! families is a full optzoo with its additions: its binary is
+//! `fn main() -> ExitCode { optzoo::cli::main(my_registry()) }`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::analysis::compare::{self, Matching, Tolerances};
+use crate::config::{self, ConfigError};
+use crate::listing::{self, Section};
+use crate::registry::Registry;
+use crate::runner::{self, Finished, SweepOptions};
+use crate::store;
+
+#[derive(Parser)]
+#[command(
+    name = "optzoo",
+    version,
+    about = "A benchmark harness for optimizers: problems of controlled curvature, optimizers that keep different parts of the Hessian, measured side by side."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a sweep: every problem instance x optimizer x seed of a config (default: the embedded quickstart).
+    Run {
+        /// A config file, or the name of an embedded config (see `optzoo list configs`).
+        config: Option<String>,
+        /// Results directory [default: results/<config name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: all cores].
+        #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: Option<u32>,
+        /// Run only shard K of N (1-based), a deterministic slice of the sweep; join shards with `optzoo merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Rerun runs whose results already exist in the directory.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
+    Compare {
+        /// The baseline results directory.
+        baseline: PathBuf,
+        /// The new results directory.
+        new: PathBuf,
+        /// Relative growth allowed in iterations and evaluations.
+        #[arg(long, default_value_t = 0.1)]
+        count_rtol: f64,
+        /// Absolute growth allowed in iterations and evaluations.
+        #[arg(long, default_value_t = 2.0)]
+        count_atol: f64,
+        /// Relative growth allowed in the final gap f - f*.
+        #[arg(long, default_value_t = 0.1)]
+        value_rtol: f64,
+        /// Absolute growth allowed in the final gap f - f*.
+        #[arg(long, default_value_t = 1e-8)]
+        value_atol: f64,
+        /// Pair runs by their spec without the optimizer's parameters (a new setting against the old one).
+        #[arg(long)]
+        ignore_optimizer_params: bool,
+    },
+    /// Merge shard directories into OUT.
+    Merge {
+        /// The merged results directory.
+        out: PathBuf,
+        /// Shard directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// The Hessian's spectrum and verdict (minimum, maximum, saddle, degenerate) at a family's documented
+    /// critical points, or at a given point.
+    Inspect {
+        /// The problem family.
+        family: String,
+        /// Parameters as key=value (e.g. dim=4 index=2).
+        params: Vec<String>,
+        /// A point to inspect instead: comma-separated coordinates.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_hyphen_values = true,
+            value_name = "X1,X2,..."
+        )]
+        at: Option<Vec<f64>>,
+        /// The seed for families with random data or rotations.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
+        #[arg(long, default_value_t = crate::analysis::spectrum::default_zero_tol())]
+        zero_tol: f64,
+        /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
+        /// from the start (or --at).
+        #[arg(long)]
+        conditioning: bool,
+        /// Steps the stateful optimizers (adam, rmsprop, adagrad, lbfgs, kfac) take before P is formed.
+        #[arg(long, default_value_t = 100, requires = "conditioning")]
+        steps: usize,
+        /// Write the figure of the P^-1 H spectra (SVG, PNG, PDF) into this directory.
+        #[arg(long, requires = "conditioning")]
+        out: Option<PathBuf>,
+    },
+    /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
+    Report {
+        /// The results directory of a sweep (as written by `optzoo run`).
+        dir: PathBuf,
+        /// Output directory [default: DIR/report].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Figure formats, comma-separated [default: svg,png,pdf].
+        #[arg(long, value_delimiter = ',')]
+        formats: Vec<FormatArg>,
+        /// Figure kinds, comma-separated [default: all].
+        #[arg(long, value_delimiter = ',')]
+        figures: Vec<KindArg>,
+    },
+    /// List the registries: problem families, optimizers, embedded suites and configs.
+    List {
+        /// What to list [default: everything].
+        what: Option<ListWhat>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListWhat {
+    Problems,
+    Optimizers,
+    Suites,
+    Configs,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, e.g. 2/4; got `{s}`");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum FormatArg {
+    Svg,
+    Png,
+    Pdf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Convergence,
+    Kappa,
+    Profiles,
+    Trajectories,
+    Sensitivity,
+    Escape,
+}
+
+/// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+/// A comparison that found regressions (exit 1, after the table is printed).
+#[derive(Debug, thiserror::Error)]
+#[error("{0} regressions against the baseline")]
+struct Regressions(usize);
+
+/// Parses the process's arguments and runs the command, resolving names in `registry`; returns the exit
+/// code (0 success, 1 regression found or failure while working, 2 bad input).
+pub fn main(registry: Registry) -> ExitCode {
+    let cli = Cli::parse();
+    let r = &registry;
+    let result = match cli.command {
+        None => run(r, None, None, None, None, false),
+        Some(Command::Run {
+            config,
+            out,
+            jobs,
+            shard,
+            fresh,
+        }) => run(r, config, out, jobs, shard, fresh),
+        Some(Command::Compare {
+            baseline,
+            new,
+            count_rtol,
+            count_atol,
+            value_rtol,
+            value_atol,
+            ignore_optimizer_params,
+        }) => {
+            let matching = if ignore_optimizer_params {
+                Matching::IgnoreOptimizerParams
+            } else {
+                Matching::RunId
+            };
+            let tol = Tolerances {
+                count_rtol,
+                count_atol,
+                value_rtol,
+                value_atol,
+            };
+            compare_dirs(baseline, new, tol, matching)
+        }
+        Some(Command::Merge { out, dirs }) => merge(out, dirs),
+        Some(Command::Inspect {
+            family,
+            params,
+            at,
+            seed,
+            zero_tol,
+            conditioning,
+            steps,
+            out,
+        }) => {
+            if conditioning {
+                inspect_conditioning(r, &family, &params, at.as_deref(), seed, steps, out)
+            } else {
+                inspect(r, &family, &params, at.as_deref(), seed, zero_tol)
+            }
+        }
+        Some(Command::Report {
+            dir,
+            out,
+            formats,
+            figures,
+        }) => report(r, dir, out, formats, figures),
+        Some(Command::List { what }) => {
+            print!(
+                "{}",
+                listing::listing(
+                    r,
+                    what.map(|w| match w {
+                        ListWhat::Problems => Section::Problems,
+                        ListWhat::Optimizers => Section::Optimizers,
+                        ListWhat::Suites => Section::Suites,
+                        ListWhat::Configs => Section::Configs,
+                    })
+                )
+            );
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Regressions>().is_some() => {
+            eprintln!("optzoo: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn results_dir(dir: &std::path::Path, role: &str) -> anyhow::Result<Vec<store::RunRecord>> {
+    if !dir.join("runs").is_dir() {
+        return Err(BadInput(format!(
+            "{role} {}: not a results directory (no runs/ inside)",
+            dir.display()
+        ))
+        .into());
+    }
+    store::read_all(dir).map_err(|e| BadInput(format!("{role}: {e}")).into())
+}
+
+fn compare_dirs(
+    baseline: PathBuf,
+    new: PathBuf,
+    tol: Tolerances,
+    matching: Matching,
+) -> anyhow::Result<()> {
+    for (name, v) in [
+        ("--count-rtol", tol.count_rtol),
+        ("--count-atol", tol.count_atol),
+        ("--value-rtol", tol.value_rtol),
+        ("--value-atol", tol.value_atol),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(BadInput(format!("{name} must be a finite number >= 0, got {v}")).into());
+        }
+    }
+    let base = results_dir(&baseline, "baseline")?;
+    let new_runs = results_dir(&new, "new")?;
+    let c = compare::compare_matching(&base, &new_runs, &tol, matching)
+        .map_err(|e| BadInput(e.to_string()))?;
+    print!("{}", compare::render(&c));
+    match c.regressions() {
+        0 => Ok(()),
+        n => Err(Regressions(n).into()),
+    }
+}
+
+fn inspect(
+    registry: &Registry,
+    family: &str,
+    params: &[String],
+    at: Option<&[f64]>,
+    seed: u64,
+    zero_tol: f64,
+) -> anyhow::Result<()> {
+    if !(zero_tol.is_finite() && zero_tol >= 0.0) {
+        return Err(BadInput(format!(
+            "--zero-tol must be a finite number >= 0, got {zero_tol}"
+        ))
+        .into());
+    }
+    let bad = |e: crate::inspect::InspectError| BadInput(e.0);
+    let table = crate::inspect::parse_params(params).map_err(bad)?;
+    let rows =
+        crate::inspect::inspect(registry, family, &table, at, seed, zero_tol).map_err(bad)?;
+    print!("{}", crate::inspect::render(&rows));
+    Ok(())
+}
+
+fn inspect_conditioning(
+    registry: &Registry,
+    family: &str,
+    params: &[String],
+    at: Option<&[f64]>,
+    seed: u64,
+    steps: usize,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use crate::analysis::conditioning;
+    let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
+    let study = conditioning::study(
+        registry,
+        family,
+        &table,
+        at,
+        seed,
+        conditioning::ALL_ROWS,
+        steps,
+    )
+    .map_err(BadInput)?;
+    println!("{}\n", study.label);
+    print!("{}", conditioning::render(&study.rows));
+    if let Some(dir) = out {
+        let fig = crate::report::diagnostics::conditioning_figure(&study);
+        let files = crate::report::diagnostics::write_figure(
+            &fig,
+            &dir,
+            crate::report::Formats::default(),
+        )?;
+        for f in files {
+            println!("  {}", f.display());
+        }
+    }
+    Ok(())
+}
+
+fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
+    for d in &dirs {
+        if !d.join("sweep.json").is_file() {
+            return Err(BadInput(format!(
+                "{}: not a results directory (no sweep.json inside)",
+                d.display()
+            ))
+            .into());
+        }
+    }
+    let merged = crate::merge::merge(&out, &dirs).map_err(|e| match e {
+        crate::merge::MergeError::Store(e) => anyhow::Error::new(e),
+        other => BadInput(other.to_string()).into(),
+    })?;
+    println!(
+        "merged {} runs from {} directories into {}",
+        merged.runs,
+        dirs.len(),
+        out.display()
+    );
+    if !merged.missing.is_empty() {
+        println!(
+            "{} planned runs are in no shard yet (first: {})",
+            merged.missing.len(),
+            merged.missing[0]
+        );
+    }
+    Ok(())
+}
+
+fn report(
+    registry: &Registry,
+    dir: PathBuf,
+    out: Option<PathBuf>,
+    formats: Vec<FormatArg>,
+    figures: Vec<KindArg>,
+) -> anyhow::Result<()> {
+    use crate::report::{FigureKind, Formats, ReportOptions};
+    let mut options = ReportOptions {
+        out,
+        ..ReportOptions::default()
+    };
+    if !formats.is_empty() {
+        options.formats = Formats {
+            svg: formats.contains(&FormatArg::Svg),
+            png: formats.contains(&FormatArg::Png),
+            pdf: formats.contains(&FormatArg::Pdf),
+        };
+    }
+    if !figures.is_empty() {
+        options.kinds = figures
+            .iter()
+            .map(|k| match k {
+                KindArg::Convergence => FigureKind::Convergence,
+                KindArg::Kappa => FigureKind::Kappa,
+                KindArg::Profiles => FigureKind::Profiles,
+                KindArg::Trajectories => FigureKind::Trajectories,
+                KindArg::Sensitivity => FigureKind::Sensitivity,
+                KindArg::Escape => FigureKind::Escape,
+            })
+            .collect();
+    }
+    let written = crate::report::write_report_in(registry, &dir, &options).map_err(|e| {
+        if e.is_bad_input() {
+            anyhow::Error::new(BadInput(e.to_string()))
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    let count: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
+    println!(
+        "{count} figures, {} files -> {}",
+        written.files.len(),
+        written.out.display()
+    );
+    println!("  {}", written.index.display());
+    Ok(())
+}
+
+fn run(
+    registry: &Registry,
+    config: Option<String>,
+    out: Option<PathBuf>,
+    jobs: Option<u32>,
+    shard: Option<(usize, usize)>,
+    fresh: bool,
+) -> anyhow::Result<()> {
+    let arg = config.unwrap_or_else(|| "quickstart".into());
+    let mut plan = config::load_in(registry, &arg)?;
+    if let Some((k, n)) = shard {
+        plan.shard(k, n);
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&plan.name));
+    if dir.exists() && !dir.is_dir() {
+        return Err(BadInput(format!(
+            "--out {}: exists and is not a directory",
+            dir.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(dir.join("runs")).map_err(|e| {
+        BadInput(format!(
+            "--out {}: cannot create the results directory: {e}",
+            dir.display()
+        ))
+    })?;
+    let jobs = jobs.map(|j| j as usize).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let total = plan.total_runs();
+    let tuning = plan.tuning.as_ref().map(|t| {
+        format!(
+            "; tuning {} groups x {} trials ({}, select {}) on seeds {:?}, then evaluation",
+            t.groups.len(),
+            t.trials,
+            match t.method {
+                crate::tune::Method::Grid => "grid",
+                crate::tune::Method::Sobol => "sobol",
+            },
+            t.rule.name(),
+            t.seeds
+        )
+    });
+    eprintln!(
+        "optzoo: sweep `{}` ({}): {} problem instances x {} optimizers x {} seeds{} = {} runs{}, {jobs} jobs -> {}",
+        plan.name,
+        plan.source,
+        plan.instances.len(),
+        plan.optimizers.len(),
+        plan.seeds.len(),
+        tuning.unwrap_or_default(),
+        plan.run_ids.len()
+            + plan.tuning.as_ref().map_or(0, |t| {
+                (0..t.groups.len())
+                    .map(|g| t.evaluation_runs(g))
+                    .sum::<usize>()
+            }),
+        plan.shard
+            .map(|(k, n)| format!(" (shard {k}/{n}: {total} runs)"))
+            .unwrap_or_default(),
+        dir.display()
+    );
+
+    let started = Instant::now();
+    let done = AtomicUsize::new(0);
+    let reused = AtomicUsize::new(0);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} runs  {elapsed_precise} (eta {eta})  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let last_line = Mutex::new(0usize);
+    let progress = |f: Finished<'_>| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if f.reused {
+            reused.fetch_add(1, Ordering::Relaxed);
+        }
+        match &bar {
+            Some(bar) => {
+                bar.set_message(f.record.run_id.clone());
+                bar.inc(1);
+            }
+            None => {
+                // Plain lines, at most one per tenth of the sweep, for logs and batch schedulers.
+                let tenth = (n * 10) / total.max(1);
+                if let Ok(mut last) = last_line.lock()
+                    && (tenth > *last || n == total)
+                {
+                    *last = tenth;
+                    eprintln!(
+                        "optzoo: {n}/{total} runs done ({:.1} s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    };
+    let records = runner::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
+        .context("writing results")?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let reused = reused.load(Ordering::Relaxed);
+    println!("{}", crate::summary::outcome_table(&records));
+    println!(
+        "{total} runs in {:.1} s{}",
+        started.elapsed().as_secs_f64(),
+        if reused > 0 {
+            format!(" ({reused} already done, reused; --fresh reruns them)")
+        } else {
+            String::new()
+        }
+    );
+    for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {
+        println!("  {}", dir.join(name).display());
+    }
+    Ok(())
+}

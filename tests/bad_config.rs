@@ -203,3 +203,37 @@ fn suite_errors_point_into_the_suite_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_config_name_that_is_a_path_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path().join("a").join("b");
+    std::fs::create_dir_all(&work).expect("writable");
+    for name in ["../../escaped", "..", "/tmp/x", "a/b", "sp ace", ""] {
+        write(
+            &work,
+            "bad.toml",
+            &format!(
+                "name = {}\n[[problem]]\nfamily = \"quadratic\"\ndim = 2\nkappa = 2\n{GOOD_OPTIMIZER}",
+                toml::Value::String(name.to_string())
+            ),
+        );
+        let o = optzoo(&work, &["run", "bad.toml"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name:?}: {err}");
+        assert!(
+            err.contains("bad.toml:1:8") && err.contains("`name` must be a plain file name"),
+            "{name:?}: {err}"
+        );
+        let entries: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("readable")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            entries,
+            vec![std::ffi::OsString::from("a")],
+            "{name:?}: nothing written outside"
+        );
+        assert!(!work.join("results").exists(), "{name:?}: nothing ran");
+    }
+}

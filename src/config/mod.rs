@@ -32,7 +32,7 @@ use crate::tune::TuningPlan;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     #[allow(dead_code)]
     description: Option<String>,
     seeds: Option<Spanned<Vec<u64>>>,
@@ -350,6 +350,45 @@ pub fn unique_seeds(seeds: &[u64]) -> Vec<u64> {
     seeds.iter().copied().filter(|x| seen.insert(*x)).collect()
 }
 
+/// Whether `name` is a plain file name: letters, digits, `.`, `_` and `-`, not `.` or `..`, at most 100
+/// characters. A config's name becomes the folder `results/<name>`, so it must not reach anywhere else.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The config's `name`, checked, or the default (a file stem) with every other character made `-`.
+fn config_name(
+    src: &SourceText,
+    name: Option<&Spanned<String>>,
+    default: &str,
+) -> Result<String, ConfigError> {
+    match name {
+        Some(n) if is_plain_name(n.get_ref()) => Ok(n.get_ref().clone()),
+        Some(n) => Err(src.error(
+            Some(n.span()),
+            format!(
+                "`name` must be a plain file name (letters, digits, `.`, `_`, `-`; not `.` or `..`; at most 100 \
+                 characters), since results go to results/<name>; got {:?}",
+                n.get_ref()
+            ),
+        )),
+        None => {
+            let plain: String = default
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+                .take(100)
+                .collect();
+            Ok(if is_plain_name(&plain) { plain } else { "sweep".into() })
+        }
+    }
+}
+
 /// [`plan_in`] the built-in registry.
 pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     plan_in(&Registry::builtin(), src, default_name)
@@ -363,6 +402,7 @@ pub fn plan_in(
     default_name: &str,
 ) -> Result<Plan, ConfigError> {
     let raw: RawConfig = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
+    let name = config_name(src, raw.name.as_ref(), default_name)?;
 
     let seeds = match &raw.seeds {
         None => vec![0],
@@ -541,7 +581,7 @@ pub fn plan_in(
         run_ids: runs.iter().map(|r| r.run_id.clone()).collect(),
         shard: None,
         tuning,
-        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        name,
         source: src.name.clone(),
         config_hash,
         seeds,

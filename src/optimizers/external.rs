@@ -70,6 +70,9 @@ pub const PARAMS: &[ParamDoc] = &[
     },
 ];
 
+/// The largest dimension whose dense Hessian a client may ask for (2 GiB of numbers).
+pub const MAX_HESSIAN_DIM: usize = 16384;
+
 /// The keys whose list value is taken whole.
 pub const LISTS: &[&str] = &["command", "requires"];
 
@@ -408,6 +411,16 @@ impl External {
         if want.hvp {
             oracle.hvp(&s.point, &s.direction, &mut s.hv)?;
             put_f64s(&mut s.out, &s.hv);
+        }
+        if want.hessian && n > MAX_HESSIAN_DIM {
+            return Err(self.fault(
+                state,
+                format!(
+                    "eval wants the dense Hessian of dim {n}, which needs {:.1} GiB (twice, with its copy on \
+                     the wire); the limit is dim {MAX_HESSIAN_DIM}: use hvp",
+                    (n * n * 8) as f64 / (1u64 << 30) as f64
+                ),
+            ));
         }
         if want.hessian {
             let h = s.hessian.get_or_insert_with(|| Mat::zeros(n, n));

@@ -104,7 +104,7 @@ fn plugin_crate_builds_and_runs_config_run_report_compare() {
     let o = plugin(&bin, tmp.path(), &["run", "bad.toml", "--out", "bad"]);
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert!(
-        show(&o).contains("did you mean \"acme/bowl\""),
+        show(&o).contains("did you mean `acme/bowl`"),
         "{}",
         show(&o)
     );

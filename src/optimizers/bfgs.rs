@@ -19,9 +19,9 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::descent::{self, DescentState, Direction, Found};
+use super::descent::{self, DescentState, Direction, Move};
 use super::line_search::{StrongWolfe, WOLFE_PARAMS};
-use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
@@ -148,17 +148,14 @@ impl Direction for Bfgs {
     }
 
     /// Updates `H` with the step's pair when `s'y > eps ||s|| ||y||`, scaling `H^0 = (s'y / y'y) I` first.
-    fn accept(
-        &self,
-        inv: &mut Inverse,
-        x: &[f64],
-        trial: &[f64],
-        g: &[f64],
-        g_trial: &[f64],
-        _d: &mut [f64],
-        _slope: f64,
-        _found: Found,
-    ) {
+    fn accept(&self, inv: &mut Inverse, step: &Move<'_>, _d: &mut [f64]) {
+        let Move {
+            x,
+            trial,
+            g,
+            g_trial,
+            ..
+        } = *step;
         for ((((si, yi), t), xi), (gt, gi)) in inv
             .s
             .iter_mut()
@@ -189,18 +186,7 @@ impl Optimizer for Bfgs {
         Capabilities::default()
     }
 
-    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<BfgsState, StepError> {
-        Ok(descent::start(self, x0, oracle))
-    }
-
-    fn step(
-        &self,
-        st: &mut BfgsState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        descent::descend(self, st, x, oracle)
-    }
+    descent::driven_steps!(BfgsState);
 
     fn conditioner(&self) -> Conditioner {
         Conditioner::Learned("H_k^-1 (dense)".into())

@@ -19,9 +19,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::descent::{self, DescentState, Direction, Found};
+use super::descent::{self, DescentState, Direction, Move};
 use super::line_search::StrongWolfe;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
@@ -125,20 +125,10 @@ impl Direction for Cg {
         memory.last_decrease / slope
     }
 
-    fn accept(
-        &self,
-        memory: &mut CgMemory,
-        _x: &[f64],
-        _trial: &[f64],
-        g: &[f64],
-        g_trial: &[f64],
-        d: &mut [f64],
-        slope: f64,
-        found: Found,
-    ) {
-        memory.last_decrease = found.step * slope;
-        let beta = polak_ribiere_plus(g_trial, g);
-        for (di, gi) in d.iter_mut().zip(g_trial) {
+    fn accept(&self, memory: &mut CgMemory, step: &Move<'_>, d: &mut [f64]) {
+        memory.last_decrease = step.found.step * step.slope;
+        let beta = polak_ribiere_plus(step.g_trial, step.g);
+        for (di, gi) in d.iter_mut().zip(step.g_trial) {
             *di = -gi + beta * *di;
         }
     }
@@ -158,18 +148,7 @@ impl Optimizer for Cg {
         Capabilities::default()
     }
 
-    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<CgState, StepError> {
-        Ok(descent::start(self, x0, oracle))
-    }
-
-    fn step(
-        &self,
-        st: &mut CgState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        descent::descend(self, st, x, oracle)
-    }
+    descent::driven_steps!(CgState);
 }
 
 #[cfg(test)]

@@ -125,21 +125,50 @@ pub trait Direction {
         let _ = memory;
     }
 
-    /// Learns from the accepted step `x -> trial` along `d` (gradients `g`, `g_trial` where the line
-    /// search evaluates them), whose slope at `x` was `slope`; may write the next direction into `d`.
-    #[allow(clippy::too_many_arguments)]
-    fn accept(
-        &self,
-        memory: &mut Self::Memory,
-        x: &[f64],
-        trial: &[f64],
-        g: &[f64],
-        g_trial: &[f64],
-        d: &mut [f64],
-        slope: f64,
-        found: Found,
-    );
+    /// Learns from an accepted step (by default nothing); may write the next direction into `d`.
+    fn accept(&self, memory: &mut Self::Memory, step: &Move<'_>, d: &mut [f64]) {
+        let _ = (memory, step, d);
+    }
 }
+
+/// An accepted step `x -> trial`, as [`Direction::accept`] sees it.
+pub struct Move<'a> {
+    /// Where the step started.
+    pub x: &'a [f64],
+    /// Where it ended.
+    pub trial: &'a [f64],
+    /// The gradient at `x`.
+    pub g: &'a [f64],
+    /// The gradient at `trial` (empty where the line search does not evaluate it).
+    pub g_trial: &'a [f64],
+    /// `g'd` at `x` along the direction searched.
+    pub slope: f64,
+    /// What the search found.
+    pub found: Found,
+}
+
+/// The `init` and `step` of a [`Direction`] method's `impl Optimizer`, for its state type: the driver's.
+macro_rules! driven_steps {
+    ($state:ty) => {
+        fn init(
+            &self,
+            x0: &[f64],
+            oracle: &mut $crate::oracle::Oracle,
+        ) -> Result<$state, $crate::optimizer::StepError> {
+            Ok($crate::optimizers::descent::start(self, x0, oracle))
+        }
+
+        fn step(
+            &self,
+            st: &mut $state,
+            x: &mut [f64],
+            oracle: &mut $crate::oracle::Oracle,
+        ) -> Result<$crate::optimizer::StepInfo, $crate::optimizer::StepError> {
+            $crate::optimizers::descent::descend(self, st, x, oracle)
+        }
+    };
+}
+pub(crate) use driven_steps;
 
 /// The memory of a run of a direction method under the driver.
 pub struct DescentState<M> {
@@ -221,16 +250,15 @@ pub fn descend<D: Direction>(
         &mut st.trial,
         &mut st.grad_trial,
     )?;
-    method.accept(
-        &mut st.memory,
+    let step = Move {
         x,
-        &st.trial,
-        &st.grad,
-        &st.grad_trial,
-        &mut st.direction,
+        trial: &st.trial,
+        g: &st.grad,
+        g_trial: &st.grad_trial,
         slope,
         found,
-    );
+    };
+    method.accept(&mut st.memory, &step, &mut st.direction);
     x.copy_from_slice(&st.trial);
     if D::Search::GRADIENTS {
         std::mem::swap(&mut st.grad, &mut st.grad_trial);

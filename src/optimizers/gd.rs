@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::descent::{self, DescentState, Direction, Found};
+use super::descent::{self, DescentState, Direction};
 use super::line_search::Armijo;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -186,19 +186,6 @@ impl Direction for Steepest {
         _oracle: &mut Oracle,
     ) -> Result<bool, StepError> {
         Ok(false)
-    }
-
-    fn accept(
-        &self,
-        _memory: &mut (),
-        _x: &[f64],
-        _trial: &[f64],
-        _g: &[f64],
-        _g_trial: &[f64],
-        _d: &mut [f64],
-        _slope: f64,
-        _found: Found,
-    ) {
     }
 }
 

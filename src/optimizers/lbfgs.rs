@@ -18,9 +18,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::descent::{self, DescentState, Direction, Found};
+use super::descent::{self, DescentState, Direction, Move};
 use super::line_search::StrongWolfe;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
@@ -204,17 +204,14 @@ impl Direction for Lbfgs {
     }
 
     /// Keeps the pair `(s, y)` of the step when `s'y > eps ||s|| ||y||`, dropping the oldest beyond `m`.
-    fn accept(
-        &self,
-        p: &mut Pairs,
-        x: &[f64],
-        trial: &[f64],
-        g: &[f64],
-        g_trial: &[f64],
-        _d: &mut [f64],
-        _slope: f64,
-        _found: Found,
-    ) {
+    fn accept(&self, p: &mut Pairs, step: &Move<'_>, _d: &mut [f64]) {
+        let Move {
+            x,
+            trial,
+            g,
+            g_trial,
+            ..
+        } = *step;
         let n = x.len();
         let m = self.memory;
         let (mut sy, mut ss, mut yy) = (0.0, 0.0, 0.0);
@@ -250,18 +247,7 @@ impl Optimizer for Lbfgs {
         Capabilities::default()
     }
 
-    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<LbfgsState, StepError> {
-        Ok(descent::start(self, x0, oracle))
-    }
-
-    fn step(
-        &self,
-        st: &mut LbfgsState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        descent::descend(self, st, x, oracle)
-    }
+    descent::driven_steps!(LbfgsState);
 
     fn conditioner(&self) -> Conditioner {
         Conditioner::Learned("H_k^-1".into())

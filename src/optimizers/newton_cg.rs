@@ -19,9 +19,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::descent::{self, DescentState, Direction, Found};
+use super::descent::{self, DescentState, Direction};
 use super::line_search::Armijo;
-use crate::optimizer::{Optimizer, StepError, StepInfo};
+use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
@@ -197,19 +197,6 @@ impl Direction for NewtonCg {
         )?;
         Ok(true)
     }
-
-    fn accept(
-        &self,
-        _k: &mut Krylov,
-        _x: &[f64],
-        _trial: &[f64],
-        _g: &[f64],
-        _g_trial: &[f64],
-        _d: &mut [f64],
-        _slope: f64,
-        _found: Found,
-    ) {
-    }
 }
 
 impl Optimizer for NewtonCg {
@@ -222,18 +209,7 @@ impl Optimizer for NewtonCg {
         }
     }
 
-    fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<NewtonCgState, StepError> {
-        Ok(descent::start(self, x0, oracle))
-    }
-
-    fn step(
-        &self,
-        st: &mut NewtonCgState,
-        x: &mut [f64],
-        oracle: &mut Oracle,
-    ) -> Result<StepInfo, StepError> {
-        descent::descend(self, st, x, oracle)
-    }
+    descent::driven_steps!(NewtonCgState);
 }
 
 #[cfg(test)]

@@ -391,7 +391,8 @@ fn a_client_parameter_is_tuned_like_a_builtin_key() {
     // Same grid, same arithmetic: the tuned client and the tuned gd choose the same value and end alike.
     let recs = records(&out);
     let evaluation = |external: bool| -> Vec<serde_json::Value> {
-        recs.iter()
+        let mut rows = recs
+            .iter()
             .filter(|r| r["spec"]["tuning"]["phase"] == "evaluation")
             .filter(|r| (r["spec"]["optimizer"]["name"] == "external") == external)
             .map(|r| {
@@ -402,7 +403,10 @@ fn a_client_parameter_is_tuned_like_a_builtin_key() {
                 };
                 serde_json::json!([r["spec"]["problem"], lr, r["outcome"]["final_x"]])
             })
-            .collect()
+            .collect::<Vec<_>>();
+        // Run ids (and so the order of records) differ between the two optimizers: order by instance.
+        rows.sort_by_key(|v| v[0].to_string());
+        rows
     };
     let (ours, theirs) = (evaluation(false), evaluation(true));
     assert_eq!(ours.len(), 2, "{recs:?}");

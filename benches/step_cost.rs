@@ -194,7 +194,7 @@ fn step_cost(c: &mut Criterion) {
     // An optimizer with required keys (the external client) has its own bench: benches/external.rs.
     let registered: Vec<&str> = OPTIMIZERS
         .iter()
-        .filter(|o| !o.params.iter().any(|p| p.default == "required"))
+        .filter(|o| !o.needs_settings())
         .map(|o| o.name)
         .collect();
     assert_eq!(

@@ -17,7 +17,7 @@ fn every_optimizer_over_every_suite_ends_in_a_status() {
         // curvature is unknown, which is itself a status worth covering.
         text.push_str(&format!("[[optimizer]]\nname = \"{}\"\n", o.name));
         // An external client's keys have no defaults: gradient descent in Python, standard library only.
-        if o.params.iter().any(|p| p.default == "required") {
+        if o.needs_settings() {
             text.push_str(concat!(
                 "label = \"py-gd\"\ncommand = [\"python3\", \"",
                 env!("CARGO_MANIFEST_DIR"),

@@ -246,7 +246,7 @@ fn every_optimizer_sweeps_the_kappa_and_rosenbrock_suites_to_a_status() {
         text.push_str(&format!("[[optimizer]]\nname = \"{}\"\n", o.name));
         // An external client's keys have no defaults: gradient descent with a step that is stable on both
         // suites.
-        if o.params.iter().any(|p| p.default == "required") {
+        if o.needs_settings() {
             text.push_str(concat!(gd_client!(), "params = { lr = 1e-3 }\n"));
         }
     }
@@ -318,7 +318,7 @@ fn the_embedded_optimizers_config_covers_the_registry() {
     // could run everywhere.
     let registered: BTreeSet<&str> = OPTIMIZERS
         .iter()
-        .filter(|o| !o.params.iter().any(|p| p.default == "required"))
+        .filter(|o| !o.needs_settings())
         .map(|o| o.name)
         .collect();
     assert_eq!(

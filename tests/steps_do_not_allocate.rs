@@ -56,7 +56,7 @@ static GLOBAL: Counting = Counting;
 fn settings() -> Vec<(&'static str, &'static str)> {
     let mut s: Vec<(&str, &str)> = OPTIMIZERS
         .iter()
-        .filter(|o| !o.params.iter().any(|p| p.default == "required"))
+        .filter(|o| !o.needs_settings())
         .map(|o| (o.name, ""))
         .collect();
     s.extend([

@@ -59,6 +59,14 @@ pub struct OptimizerEntry {
     pub parse: fn(&toml::Table, &[ParamDoc], &ParseContext) -> Result<Checked, ParamError>,
 }
 
+impl OptimizerEntry {
+    /// Whether some key has no default (an external client's `command`): such an optimizer cannot run from
+    /// `name` alone, so generic sweeps over the registry must give it settings.
+    pub fn needs_settings(&self) -> bool {
+        self.params.iter().any(|p| p.default == "required")
+    }
+}
+
 /// A checked optimizer with its canonical parameters.
 pub struct Checked {
     /// Every hyperparameter (defaults filled in), as canonical JSON.

@@ -102,7 +102,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
-        #[arg(long, default_value_t = crate::analysis::spectrum::default_zero_tol())]
+        #[arg(long, default_value_t = crate::spectrum::default_zero_tol())]
         zero_tol: f64,
         /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
         /// from the start (or --at).
@@ -557,8 +557,9 @@ fn run(
             }
         }
     };
-    let records = crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
-        .context("writing results")?;
+    let records =
+        crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
+            .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

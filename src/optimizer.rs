@@ -5,6 +5,7 @@
 //! becomes the run's recorded outcome.
 
 use crate::oracle::Oracle;
+pub use crate::oracle::StepError;
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
@@ -15,21 +16,6 @@ use crate::theory::{EscapeTheory, KappaSlope};
 pub struct StepInfo {
     /// The step length taken along the search direction, where the method has one.
     pub step_size: Option<f64>,
-}
-
-/// Why a step could not be taken. Numerical breakdown is data: the runner records it as the outcome.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StepError {
-    /// The method broke down (a line search that found no decrease, a matrix that is not positive definite).
-    #[error("{0}")]
-    Failed(String),
-    /// The problem lacks what the method needs.
-    #[error("not applicable: {0}")]
-    NotApplicable(String),
-    /// The method ended on its own (an external client's own convergence test or limit). The runner then
-    /// applies the stop rule at the current point; where no rule holds the run is `stopped`.
-    #[error("{0}")]
-    Stopped(String),
 }
 
 /// An optimization method: hyperparameters are immutable (`&self`); all mutable memory lives in `State`.

@@ -48,7 +48,7 @@ impl PlannedRun {
         optimizer: &Arc<Checked>,
         seed: u64,
         stop: &crate::stop::StopRule,
-        tuning: Option<crate::tune::TuningRole>,
+        tuning: Option<crate::record::TuningRole>,
         diagnose: bool,
     ) -> PlannedRun {
         let spec = RunSpec {
@@ -255,8 +255,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     drop(stepper);
     let counts = oracle.counts();
     let diagnosis = run.spec.diagnose.then(|| {
-        let bound = crate::analysis::diagnosis::grad_bound(stop, gn0);
-        crate::analysis::diagnosis::diagnose(
+        let bound = crate::spectrum::diagnosis::grad_bound(stop, gn0);
+        crate::spectrum::diagnosis::diagnose(
             problem.as_ref(),
             &x,
             last.grad_norm,

@@ -570,7 +570,8 @@ impl Optimizer for Newton {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{SourceText, plan};
+    use crate::config::SourceText;
+    use crate::plan::plan;
     use crate::problem::{Problem, SecondOrder};
     use crate::runner::execute;
     use crate::stop::Status;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::plots::FigureKind;
+use super::kinds::FigureKind;
 use super::tables::{Table, html_escape};
 use crate::analysis::sweep::Sweep;
 use crate::store::Provenance;

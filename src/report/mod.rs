@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod endings;
 pub mod figure;
 pub mod html;
+pub mod kinds;
 pub mod plots;
 pub mod render;
 pub mod style;
@@ -34,7 +35,7 @@ use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 use crate::store::write_atomic;
 
-pub use plots::FigureKind;
+pub use kinds::FigureKind;
 pub use render::RenderError;
 
 /// Which file formats figures are written in.
@@ -185,7 +186,7 @@ pub fn write_report_in(
     let mut files = Vec::new();
 
     // Figures: built from the analysis, drawn in parallel.
-    let groups = plots::figures(&sweep, &options.kinds);
+    let groups = kinds::figures(&sweep, &options.kinds);
     type Drawn = (String, Option<Vec<u8>>, Option<Vec<u8>>);
     let mut page_figures = Vec::new();
     let mut names = Vec::new();

@@ -2,59 +2,23 @@
 //! - convergence per problem instance against iterations, evaluations and wall time;
 //! - iterations versus `kappa` per optimizer configuration (with fit and theory), and all together;
 //! - performance and data profiles;
-//! - paths of 2-D runs over contour lines of the function;
-//! - escape iterations from double-well saddles ([`diagnostics`](super::diagnostics)).
+//! - paths of 2-D runs over contour lines of the function.
+//!
+//! Escape iterations from double-well saddles are drawn by [`diagnostics`](super::diagnostics), tuning
+//! sensitivity by [`tuning`](super::tuning); [`kinds`](super::kinds) lists every kind.
 
 use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
-use crate::analysis::scaling::{KappaStudy, kappa_studies};
+use crate::analysis::scaling::KappaStudy;
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::problems::{Instance, family};
 use crate::stop::Status;
 
 use super::contour::{Grid, contour};
+use super::figure::log_points;
+use super::figure::optimizer_look;
 use super::figure::{Axis, Band, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
-use super::style::{INK, LINE_WIDTH, Marker, optimizer_style};
-
-/// Which figures a report draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FigureKind {
-    /// Convergence per instance (three x axes).
-    Convergence,
-    /// Iterations versus kappa.
-    Kappa,
-    /// Performance and data profiles.
-    Profiles,
-    /// Paths of 2-D problems.
-    Trajectories,
-    /// Tuning trials' scores against the tuned hyperparameter.
-    Sensitivity,
-    /// Escape iterations against `|lambda_min|` on double wells.
-    Escape,
-}
-
-impl FigureKind {
-    /// Every kind, in report order.
-    pub const ALL: [FigureKind; 6] = [
-        FigureKind::Convergence,
-        FigureKind::Kappa,
-        FigureKind::Profiles,
-        FigureKind::Trajectories,
-        FigureKind::Sensitivity,
-        FigureKind::Escape,
-    ];
-}
-
-/// The look of optimizer configuration `o`'s lines.
-pub fn optimizer_look(o: usize) -> Look {
-    let (color, marker) = optimizer_style(o);
-    Look {
-        color,
-        marker: Some(marker),
-        dashed: false,
-        width: LINE_WIDTH,
-    }
-}
+use super::style::{INK, Marker};
 
 fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
     match status {
@@ -440,14 +404,6 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
     out
 }
 
-/// `n` points log-spaced over `[lo, hi]`.
-pub fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let (a, b) = (lo.ln(), hi.ln());
-    (0..n)
-        .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
-        .collect()
-}
-
 /// The performance profile and the data profile of the sweep, when at least one problem was solved.
 pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
     let costs = cost_matrix(sweep);
@@ -712,24 +668,5 @@ pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
     }
     (1..=n)
         .map(|k| lo + (hi - lo) * 10f64.powf(-0.5 * k as f64))
-        .collect()
-}
-
-/// Every figure of the kinds asked for, in report order.
-pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figure>)> {
-    FigureKind::ALL
-        .iter()
-        .filter(|k| kinds.contains(k))
-        .map(|&k| {
-            let figs = match k {
-                FigureKind::Convergence => convergence_figures(sweep),
-                FigureKind::Kappa => kappa_figures(sweep, &kappa_studies(sweep)),
-                FigureKind::Profiles => profile_figures(sweep),
-                FigureKind::Trajectories => trajectory_figures(sweep),
-                FigureKind::Sensitivity => super::tuning::sensitivity_figures(sweep),
-                FigureKind::Escape => super::diagnostics::escape_figures(sweep),
-            };
-            (k, figs)
-        })
         .collect()
 }

@@ -36,7 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a sweep: every problem instance x optimizer x seed of a config (default: the embedded quickstart).
+    /// Run a sweep: every problem instance x optimizer x seed of a config. Without a config: the embedded
+    /// museum, then its report and the museum table.
     Run {
         /// A config file, or the name of an embedded config (see `optzoo list configs`).
         config: Option<String>,
@@ -52,6 +53,9 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// Without a config: skip the report (figures, tables, index.html) of the museum run.
+        #[arg(long)]
+        no_report: bool,
     },
     /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
     Compare {
@@ -190,14 +194,15 @@ pub fn main(registry: Registry) -> ExitCode {
     let cli = Cli::parse();
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, false),
+        None => run(r, None, None, None, None, false, false),
         Some(Command::Run {
             config,
             out,
             jobs,
             shard,
             fresh,
-        }) => run(r, config, out, jobs, shard, fresh),
+            no_report,
+        }) => run(r, config, out, jobs, shard, fresh, no_report),
         Some(Command::Compare {
             baseline,
             new,
@@ -459,8 +464,10 @@ fn run(
     jobs: Option<u32>,
     shard: Option<(usize, usize)>,
     fresh: bool,
+    no_report: bool,
 ) -> anyhow::Result<()> {
-    let arg = config.unwrap_or_else(|| "quickstart".into());
+    let museum = config.is_none();
+    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
     let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
@@ -577,5 +584,18 @@ fn run(
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {
         println!("  {}", dir.join(name).display());
     }
+    if museum && plan.shard.is_none() {
+        let sweep = crate::analysis::sweep::Sweep::new_in(registry, records, None);
+        println!(
+            "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
+            crate::report::tables::museum_table(&sweep).markdown()
+        );
+        if !no_report {
+            report(registry, dir, None, Vec::new(), Vec::new())?;
+        }
+    }
     Ok(())
 }
+
+/// The config `optzoo` and `optzoo run` run when given none.
+pub const DEFAULT_CONFIG: &str = "museum";

@@ -23,6 +23,7 @@
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`cli`] |
 
+pub mod alloc;
 pub mod analysis;
 pub mod cli;
 pub mod config;

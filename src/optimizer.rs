@@ -9,7 +9,7 @@ pub use crate::oracle::StepError;
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
-use crate::theory::{EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeTheory, KappaSlope};
 
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -59,6 +59,11 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
+    /// The curvature this configuration keeps and the memory it holds for it, where the method states it.
+    fn anatomy(&self) -> Option<Anatomy> {
+        None
+    }
+
     /// Called once when the runner has ended the run with `status` (an external client is told to stop and
     /// reaped). Built-in optimizers have nothing to do.
     fn finish(&self, state: &mut Self::State, status: Status) {
@@ -103,6 +108,9 @@ pub trait DynOptimizer: Send + Sync {
 
     /// As [`Optimizer::escape`].
     fn escape(&self) -> Option<EscapeTheory>;
+
+    /// As [`Optimizer::anatomy`].
+    fn anatomy(&self) -> Option<Anatomy>;
 }
 
 struct Running<'a, O: Optimizer> {
@@ -151,5 +159,9 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn escape(&self) -> Option<EscapeTheory> {
         Optimizer::escape(self)
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Optimizer::anatomy(self)
     }
 }

@@ -24,8 +24,13 @@ use crate::vector::distance;
 /// Largest dimension for which a run keeps its final point.
 pub const KEEP_FINAL_X_MAX_DIM: usize = 100;
 
-/// Largest dimension for which every trace point keeps its iterate (the path drawn over contour lines).
-pub const KEEP_PATH_MAX_DIM: usize = 2;
+/// Largest dimension for which a run records every iterate (line-search trials apart) with its point, so
+/// that its path can be drawn as taken.
+pub const KEEP_PATH_MAX_DIM: usize = 3;
+
+/// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
+/// the log-spaced ladder of [`crate::trace`], so a long run's record stays small.
+pub const MAX_PATH_POINTS: u64 = 100_000;
 
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {
@@ -112,6 +117,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             final_x_error: None,
             final_x: None,
             diagnosis: None,
+            state_bytes: None,
         },
         trace: Vec::new(),
         provenance: Provenance::current(),
@@ -193,8 +199,12 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let mut message = None;
     let mut status = stop.verdict(&last);
     let mut stepper = None;
+    // Net bytes allocated on this thread from the optimizer's start to the end of its first step.
+    let mut held_from = None;
+    let mut state_bytes = None;
     if status.is_none() {
         let t = Instant::now();
+        held_from = crate::alloc::live_bytes();
         match run.optimizer.optimizer.start(&x, &mut oracle) {
             Ok(s) => stepper = Some(s),
             Err(e) => (status, message) = failure(e),
@@ -206,6 +216,11 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             let t = Instant::now();
             let stepped = stepper.step(&mut x, &mut oracle);
             timing.optimizer_time_s += t.elapsed().as_secs_f64();
+            if last.iter == 0 {
+                state_bytes = held_from
+                    .zip(crate::alloc::live_bytes())
+                    .map(|(a, b)| (b - a).max(0) as u64);
+            }
             let t = Instant::now();
             let (value, grad_norm) = oracle.measure(&x);
             timing.measure_time_s += t.elapsed().as_secs_f64();
@@ -238,7 +253,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                     s
                 }
             };
-            if ladder.take(iter) || verdict.is_some() {
+            let whole_path = n <= KEEP_PATH_MAX_DIM && iter < MAX_PATH_POINTS;
+            if ladder.take(iter) || whole_path || verdict.is_some() {
                 if trace.last().is_some_and(|p: &TracePoint| p.iter == iter) {
                     trace.pop();
                     timing.trace_time_s.pop();
@@ -284,6 +300,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             final_x_error: x_star.as_ref().map(|s| distance(&x, s)),
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
             diagnosis: diagnosis.flatten(),
+            state_bytes,
         },
         trace,
         provenance: Provenance::current(),

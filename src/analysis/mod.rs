@@ -4,13 +4,15 @@
 //! [`sweep`] reads a results directory back and indexes it; [`convergence`] turns traces into curves and
 //! seed bands; [`scaling`] fits iterations against the condition number; [`profiles`] builds performance
 //! and data profiles; [`compare`] checks results against a baseline ([`spectrum`] reads the Hessian);
-//! [`conditioning`] measures the condition number each optimizer's preconditioner leaves; [`escape`] times
+//! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`conditioning`]
+//! measures the condition number each optimizer's preconditioner leaves; [`escape`] times
 //! the escape from a saddle against its negative curvature.
 
 pub mod compare;
 pub mod conditioning;
 pub mod convergence;
 pub mod escape;
+pub mod museum;
 pub mod profiles;
 pub mod scaling;
 pub mod sweep;

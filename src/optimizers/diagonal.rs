@@ -16,6 +16,7 @@ use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 
 /// The numerator of the step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -232,6 +233,16 @@ impl Optimizer for Diagonal {
         Some(Formed::new(
             self.label,
             Preconditioner::Diagonal(self.scale(state)),
+        ))
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "diagonal",
+            match self.first {
+                FirstMoment::Gradient => "2n (second moment, gradient)",
+                FirstMoment::Average { .. } => "3n (two moments, gradient)",
+            },
         ))
     }
 }

@@ -25,6 +25,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 use crate::vector::dot;
 
 /// The keys of `lbfgs`.
@@ -272,6 +273,13 @@ impl Optimizer for Lbfgs {
         Some(Formed::new(
             format!("H_k^-1 ({} of {} pairs)", st.memory.len, self.memory),
             Preconditioner::DenseInverse(h),
+        ))
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "low-rank history",
+            format!("2mn + O(n) with m = {} (secant pairs, search)", self.memory),
         ))
     }
 }

@@ -80,6 +80,34 @@ fn log_floor(curves: &[RunCurve]) -> f64 {
     lo.max(hi * f64::EPSILON * f64::EPSILON)
 }
 
+/// The spread of run lengths (the longest median run over the shortest) above which an iteration or
+/// evaluation axis is drawn logarithmic.
+pub const LOG_X_SPREAD: f64 = 100.0;
+
+/// Linear, or logarithmic where the optimizers' median run lengths on the axis differ by more than
+/// [`LOG_X_SPREAD`] (wall time stays linear).
+fn iteration_scale(axis: XAxis, per_opt: &[(usize, Vec<RunCurve>)]) -> Scale {
+    if axis == XAxis::Time {
+        return Scale::Linear;
+    }
+    let lengths: Vec<f64> = per_opt
+        .iter()
+        .filter_map(|(_, curves)| {
+            let mut ends: Vec<f64> = curves.iter().filter_map(|c| c.end()).map(|e| e.0).collect();
+            crate::summary::median(&mut ends)
+        })
+        .filter(|x| *x >= 1.0)
+        .collect();
+    let (lo, hi) = lengths
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(*x), b.max(*x)));
+    if lengths.len() >= 2 && hi / lo > LOG_X_SPREAD {
+        Scale::Log
+    } else {
+        Scale::Linear
+    }
+}
+
 /// Convergence figures: for each instance, `y` (f - f* where f* is known, else ||g||) against each x axis.
 pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
     let mut out = Vec::new();
@@ -106,10 +134,11 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
             }
             let all: Vec<RunCurve> = per_opt.iter().flat_map(|(_, c)| c.clone()).collect();
             let floor = log_floor(&all);
+            let x_scale = iteration_scale(axis, &per_opt);
             let mut fig = Figure::new(
                 format!("convergence-{i:02}-{}-{}", inst.spec.family, axis.slug()),
                 inst.label.clone(),
-                Axis::new(axis.label(), Scale::Linear),
+                Axis::new(axis.label(), x_scale),
                 Axis::new(measure.label(), Scale::Log),
             );
             let mut statuses_seen: Vec<Status> = Vec::new();
@@ -203,6 +232,14 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
             if clamped {
                 caption.push_str(&format!(
                     " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
+                ));
+            }
+            if x_scale == Scale::Log {
+                caption.push_str(&format!(
+                    " The {} axis is logarithmic, since the methods' run lengths differ by more than {}x; the \
+                     start is drawn at its left edge.",
+                    axis.label(),
+                    LOG_X_SPREAD
                 ));
             }
             if !traceless.is_empty() {

@@ -319,7 +319,10 @@ impl Optimizer for Momentum {
     }
 
     fn anatomy(&self) -> Option<Anatomy> {
-        Some(Anatomy::new("running average", "3n (previous iterate, gradient, look-ahead)"))
+        Some(Anatomy::new(
+            "running average",
+            "3n (previous iterate, gradient, look-ahead)",
+        ))
     }
 }
 

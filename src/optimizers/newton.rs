@@ -570,7 +570,9 @@ impl Optimizer for Newton {
         Some(Anatomy::new(
             "full matrix",
             match self.mode {
-                Mode::SaddleFree { .. } => "3n^2 + O(n) (Hessian, eigenvectors) and the eigensolver's workspace",
+                Mode::SaddleFree { .. } => {
+                    "3n^2 + O(n) (Hessian, eigenvectors) and the eigensolver's workspace"
+                }
                 _ => "2n^2 + O(n) (Hessian, factor)",
             },
         ))

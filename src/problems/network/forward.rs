@@ -4,6 +4,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, Par};
 
+use super::activation::tanh_and_derivative;
 use super::workspace::{Stage, Workspace, below};
 use super::{Loss, Network};
 use crate::problem::LayerStats;
@@ -23,12 +24,7 @@ impl Network {
                 let rows = s.nrows();
                 for j in 0..s.ncols() {
                     let (sc, dc) = (s.col_as_slice(j), d1.col_as_slice_mut(j));
-                    let ac = &mut input.col_as_slice_mut(j)[..rows];
-                    for ((a, d), &v) in ac.iter_mut().zip(dc.iter_mut()).zip(sc) {
-                        let t = v.tanh();
-                        *a = t;
-                        *d = 1.0 - t * t;
-                    }
+                    tanh_and_derivative(sc, &mut input.col_as_slice_mut(j)[..rows], dc);
                 }
             }
             matmul(

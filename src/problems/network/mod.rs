@@ -25,6 +25,7 @@
 //! backward passes (with identical results). Concurrent evaluations of one network from several threads
 //! are correct: a thread that finds the buffers busy works in buffers of its own.
 
+mod activation;
 mod forward;
 mod hessian;
 mod hvp;

@@ -38,7 +38,17 @@ impl Network {
 
     /// The dense Hessian at the point whose backward pass `ws` holds, into `h` (`dim x dim`).
     pub(super) fn hessian_at(&self, ws: &mut Workspace, x: &[f64], h: &mut Mat<f64>) {
-        let directions = self.block_directions();
+        self.hessian_in_blocks(ws, x, h, self.block_directions());
+    }
+
+    /// [`Network::hessian_at`] with blocks of `directions` unit directions.
+    pub(super) fn hessian_in_blocks(
+        &self,
+        ws: &mut Workspace,
+        x: &[f64],
+        h: &mut Mat<f64>,
+        directions: usize,
+    ) {
         let layers = self.shapes.len();
         let n = self.samples();
         let inv_n = 1.0 / n as f64;

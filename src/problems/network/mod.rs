@@ -313,4 +313,56 @@ mod tests {
         assert_eq!(net.value_and_gradient(&[1.0, 2.0], &mut g), 0.5);
         assert_eq!(g, [1.5, 0.0]);
     }
+
+    #[test]
+    fn blocked_hessian_matches_hessian_vector_products() {
+        // Three layers, softmax loss with a ridge, at a point away from any minimum: every term of the
+        // R-pass (tanh'', the residual terms, the softmax curvature) is present.
+        let widths = [3, 4, 3, 3];
+        let samples = 7;
+        let data = Mat::from_fn(3, samples, |i, j| ((i * 7 + j * 3) as f64 * 0.9).sin());
+        let labels = (0..samples).map(|j| j % 3).collect();
+        let dim = shapes(&widths, true)
+            .last()
+            .map_or(0, |s| s.offset + s.outputs * s.inputs);
+        let net = Network::new(
+            &widths,
+            true,
+            data,
+            Loss::Softmax(labels),
+            0.01,
+            vec![0.0; dim],
+        );
+        let x: Vec<f64> = (0..dim).map(|i| 0.9 * (1.7 * i as f64).cos()).collect();
+        let mut columns = Mat::<f64>::zeros(dim, dim);
+        let mut e = vec![0.0; dim];
+        let mut col = vec![0.0; dim];
+        for j in 0..dim {
+            e[j] = 1.0;
+            net.hvp(&x, &e, &mut col);
+            e[j] = 0.0;
+            for (i, c) in col.iter().enumerate() {
+                columns[(i, j)] = *c;
+            }
+        }
+        let scale = (0..dim).map(|i| columns[(i, i)].abs()).fold(0.0, f64::max);
+        for directions in [1, 5, 16, dim] {
+            let mut h = Mat::<f64>::from_fn(dim, dim, |_, _| f64::NAN);
+            net.with_workspace(|ws| {
+                net.ensure_backward(ws, &x);
+                net.hessian_in_blocks(ws, &x, &mut h, directions);
+            });
+            for j in 0..dim {
+                for i in 0..dim {
+                    assert_eq!(h[(i, j)], h[(j, i)], "symmetric");
+                    let want = 0.5 * (columns[(i, j)] + columns[(j, i)]);
+                    assert!(
+                        (h[(i, j)] - want).abs() <= 64.0 * f64::EPSILON * scale,
+                        "blocks of {directions}: H[{i},{j}] = {:e} vs {want:e}",
+                        h[(i, j)]
+                    );
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! Per model: value and gradient, a Hessian-vector product (at a fresh point: the forward and backward
 //! passes included, and at the point of the previous gradient: the R-pass alone), the dense Hessian, one
 //! K-FAC step (`update_every = 1`, Armijo), one damped (Levenberg-Marquardt) and one saddle-free Newton
-//! iteration. "Fresh point" calls alternate between two points, so no cached pass is reused. Dense
+//! iteration, beside faer's eigendecomposition of the same Hessian alone. "Fresh point" calls alternate between two points, so no cached pass is reused. Dense
 //! Hessians and Newton iterations stop at a few thousand parameters: at 10^4 the Hessian alone is 800 MB.
 //! `scripts/bench.sh layered` prints the estimates; the README's table gives them with their ratios.
 
@@ -12,7 +12,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
-use faer::Mat;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd;
+use faer::{Mat, Par};
 use optzoo::Oracle;
 use optzoo::optimizer::DynOptimizer;
 
@@ -115,6 +117,31 @@ fn layered(c: &mut Criterion) {
                 k += 1;
                 so.hessian(points[k % 2], &mut h);
                 black_box(h[(0, 0)])
+            })
+        });
+        // The floor of a saddle-free iteration: faer's self-adjoint eigendecomposition of the Hessian alone,
+        // in buffers allocated once (as the optimizer keeps them).
+        so.hessian(&x0, &mut h);
+        let mut values = faer::diag::Diag::<f64>::zeros(n);
+        let mut vectors = Mat::<f64>::zeros(n, n);
+        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+            n,
+            evd::ComputeEigenvectors::Yes,
+            Par::Seq,
+            Default::default(),
+        ));
+        group.bench_with_input(BenchmarkId::new("faer_eigen", n), &n, |b, _| {
+            b.iter(|| {
+                evd::self_adjoint_evd(
+                    h.as_ref(),
+                    values.as_mut(),
+                    Some(vectors.as_mut()),
+                    Par::Seq,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                )
+                .expect("converges");
+                black_box(values[0])
             })
         });
         for (name, mode) in [

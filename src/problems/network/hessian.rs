@@ -11,7 +11,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, Par};
 
 use super::Network;
-use super::hvp::output_curvature;
+use super::hvp::{output_curvature, r_delta_column};
 use super::workspace::{Block, Workspace, below};
 
 /// Doubles the R-pass buffers of one block of directions may hold (16 MiB): the number of directions per
@@ -143,14 +143,14 @@ impl Network {
                     let (back, r_back) = (&ws.back[m], &blk.r_back[m]);
                     for c in 0..cols {
                         let j = c % n;
-                        let (ac, dc, bc) =
-                            (a.col_as_slice(j), d1.col_as_slice(j), back.col_as_slice(j));
-                        let (rsc, rbc) = (rs.col_as_slice(c), r_back.col_as_slice(c));
-                        let o = dst.col_as_slice_mut(c);
-                        for i in 0..width {
-                            let d2 = -2.0 * ac[i] * dc[i];
-                            o[i] = d2 * rsc[i] * bc[i] + dc[i] * rbc[i];
-                        }
+                        r_delta_column(
+                            dst.col_as_slice_mut(c),
+                            &a.col_as_slice(j)[..width],
+                            d1.col_as_slice(j),
+                            rs.col_as_slice(c),
+                            back.col_as_slice(j),
+                            r_back.col_as_slice(c),
+                        );
                     }
                 }
             }

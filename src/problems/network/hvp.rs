@@ -99,20 +99,14 @@ impl Network {
             let (a, d1, rs) = (&ws.inputs[l], &ws.d1[l - 1], &ws.r_pre[l - 1]);
             let (back, r_back) = (&ws.back[l], &ws.r_back[l]);
             for j in 0..n {
-                let cols = (
-                    a.col_as_slice(j),
+                r_delta_column(
+                    dst.col_as_slice_mut(j),
+                    &a.col_as_slice(j)[..width],
                     d1.col_as_slice(j),
                     rs.col_as_slice(j),
                     back.col_as_slice(j),
                     r_back.col_as_slice(j),
                 );
-                let o = dst.col_as_slice_mut(j);
-                for i in 0..width {
-                    let t = cols.0[i];
-                    let d1 = cols.1[i];
-                    let d2 = -2.0 * t * d1;
-                    o[i] = d2 * cols.2[i] * cols.3[i] + d1 * cols.4[i];
-                }
             }
         }
         if self.l2 != 0.0 {
@@ -137,5 +131,23 @@ pub(super) fn output_curvature(probs: &Mat<f64>, rz: &Mat<f64>, rd: &mut Mat<f64
         } else {
             dc.copy_from_slice(zc);
         }
+    }
+}
+
+/// One column of `R(d_{l-1}) = tanh''(s) R(s) .* back + tanh'(s) .* r_back`, with `tanh'' = -2 a tanh'`
+/// (`a = tanh(s)`, `d1 = tanh'(s)`).
+#[inline]
+pub(super) fn r_delta_column(
+    out: &mut [f64],
+    a: &[f64],
+    d1: &[f64],
+    rs: &[f64],
+    back: &[f64],
+    r_back: &[f64],
+) {
+    let terms = a.iter().zip(d1).zip(rs).zip(back).zip(r_back);
+    for (o, ((((t, d1), rs), b), rb)) in out.iter_mut().zip(terms) {
+        let d2 = -2.0 * t * d1;
+        *o = d2 * rs * b + d1 * rb;
     }
 }

@@ -19,7 +19,7 @@
 //! With `tanh' = 1 - t^2` and `tanh'' = -2 t (1 - t^2)`, both computed once per pass.
 //!
 //! Every product is one matrix product over the whole batch (faer), into buffers a network allocates once
-//! ([`workspace`]): after the first evaluation, values, gradients, Hessian-vector products, dense Hessians
+//! (`workspace.rs`): after the first evaluation, values, gradients, Hessian-vector products, dense Hessians
 //! and K-FAC statistics allocate nothing. The buffers remember the point of their last pass, so a gradient,
 //! Hessian-vector product or K-FAC statistics at the point of the previous evaluation reuse its forward and
 //! backward passes (with identical results). Concurrent evaluations of one network from several threads

@@ -1,5 +1,5 @@
-//! The new user's path: `optzoo` with no arguments runs the embedded quickstart from any directory and writes
-//! its tables; `optzoo list` shows every registry entry.
+//! The new user's path: `optzoo` with no arguments runs the embedded museum from any directory and writes its
+//! tables and report; `optzoo list` shows every registry entry.
 
 mod common;
 
@@ -7,7 +7,7 @@ use common::optzoo;
 use optzoo::store::{SUMMARY_COLUMNS, TRACE_COLUMNS};
 
 #[test]
-fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
+fn the_museum_runs_from_an_empty_directory_and_writes_its_tables_and_report() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = optzoo(dir.path(), &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -16,7 +16,7 @@ fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let res = dir.path().join("results").join("quickstart");
+    let res = dir.path().join("results").join("museum");
     let summary = std::fs::read_to_string(res.join("summary.csv")).expect("summary.csv written");
     let traces = std::fs::read_to_string(res.join("traces.csv")).expect("traces.csv written");
     assert_eq!(
@@ -27,13 +27,13 @@ fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
         traces.lines().next(),
         Some(TRACE_COLUMNS.join(",").as_str())
     );
-    let plan = optzoo::plan::load("quickstart").expect("the embedded quickstart is valid");
+    let plan = optzoo::plan::load("museum").expect("the embedded museum is valid");
     assert_eq!(
         summary.lines().count(),
         plan.runs.len() + 1,
         "one row per run"
     );
-    assert!(plan.seeds.len() >= 3 && plan.instances.len() >= 6);
+    assert!(plan.seeds.len() >= 3 && plan.instances.len() >= 6 && plan.optimizers.len() >= 6);
     let files = std::fs::read_dir(res.join("runs")).expect("runs/").count();
     assert_eq!(
         files,
@@ -44,10 +44,12 @@ fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
     for needle in [
         "optimizer",
         "converged",
-        "gd {\"step\":\"2/(L+mu)\"}",
+        "gd {\"step\":\"1/L\"}",
         "gd {\"step\":\"armijo\"}",
         "summary.csv",
         "traces.csv",
+        "The museum",
+        "index.html",
     ] {
         assert!(
             stdout.contains(needle),
@@ -60,10 +62,14 @@ fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
             .lines()
             .any(|l| l.contains("rosenbrock") && l.contains("not-applicable"))
     );
+    assert!(
+        res.join("report").join("index.html").is_file(),
+        "the report is written"
+    );
     // Every quadratic run of a theory step converges.
     for line in summary
         .lines()
-        .filter(|l| l.starts_with("quadratic") && l.contains("(L+mu)"))
+        .filter(|l| l.starts_with("quadratic") && l.contains("1/L"))
     {
         assert!(line.contains(",converged,"), "{line}");
     }

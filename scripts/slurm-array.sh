@@ -47,6 +47,8 @@ if [ -z "$optzoo" ] || [ ! -x "$optzoo" ]; then
     exit 2
 fi
 case $optzoo in /*) ;; *) optzoo=$PWD/$optzoo ;; esac
+# The config is checked before an array is spent on it (exit 2 with the config's own located error).
+"$optzoo" run "$config" --dry-run --out "$out/shard-1" >/dev/null
 
 mkdir -p "$out/logs"
 q_optzoo=$(printf '%q' "$optzoo")

@@ -52,6 +52,10 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// Check the config and print the plan (instances, optimizers, seeds, runs, how many are already
+        /// done in the results directory) without running anything or writing any file.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
     Compare {
@@ -194,9 +198,17 @@ pub fn main(registry: Registry) -> ExitCode {
         Some(Command::Run {
             config,
             out,
+            dry_run: true,
+            shard,
+            ..
+        }) => dry_run(r, config, out, shard),
+        Some(Command::Run {
+            config,
+            out,
             jobs,
             shard,
             fresh,
+            dry_run: false,
         }) => run(r, config, out, jobs, shard, fresh),
         Some(Command::Compare {
             baseline,
@@ -449,6 +461,30 @@ fn report(
         written.out.display()
     );
     println!("  {}", written.index.display());
+    Ok(())
+}
+
+fn dry_run(
+    registry: &Registry,
+    config: Option<String>,
+    out: Option<PathBuf>,
+    shard: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    let arg = config.unwrap_or_else(|| "quickstart".into());
+    let mut plan = config::load_in(registry, &arg)?;
+    if let Some((k, n)) = shard {
+        plan.shard(k, n);
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&plan.name));
+    if dir.exists() && !dir.is_dir() {
+        return Err(BadInput(format!(
+            "--out {}: exists and is not a directory",
+            dir.display()
+        ))
+        .into());
+    }
+    let survey = crate::dry_run::survey(&plan, &dir);
+    print!("{}", crate::dry_run::render(&plan, &dir, &survey));
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod dry_run;
 pub mod embedded;
 pub mod external;
 pub mod inspect;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use optzoo::config::Plan;
+use optzoo::plan::Plan;
 use optzoo::runner::{SweepOptions, run_plan};
 use optzoo::store::RunRecord;
 

@@ -17,10 +17,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::compare::{self, Matching, Tolerances};
-use crate::config::{self, ConfigError};
+use crate::config::ConfigError;
 use crate::listing::{self, Section};
 use crate::registry::Registry;
-use crate::runner::{self, Finished, SweepOptions};
+use crate::runner::{Finished, SweepOptions};
 use crate::store;
 
 #[derive(Parser)]
@@ -497,7 +497,7 @@ fn run(
     fresh: bool,
 ) -> anyhow::Result<()> {
     let arg = config.unwrap_or_else(|| "quickstart".into());
-    let mut plan = config::load_in(registry, &arg)?;
+    let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
     }
@@ -593,7 +593,7 @@ fn run(
             }
         }
     };
-    let records = runner::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
+    let records = crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
         .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();

@@ -21,9 +21,11 @@ pub mod optimizer;
 pub mod optimizers;
 pub mod oracle;
 pub mod params;
+pub mod plan;
 pub mod preconditioner;
 pub mod problem;
 pub mod problems;
+pub mod record;
 pub mod registry;
 pub mod report;
 pub mod runner;
@@ -35,7 +37,8 @@ pub mod trace;
 pub mod tune;
 pub mod vector;
 
-pub use config::{ConfigError, Plan};
+pub use config::ConfigError;
+pub use plan::Plan;
 pub use registry::Registry;
 
 // What a plug-in crate needs to define optimizers and problem families, at the versions optzoo uses.

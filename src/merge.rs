@@ -142,6 +142,7 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     }
     manifest.shard = None;
     store::write_sweep(out, &manifest, &ordered)?;
+    crate::tune::table::write(out, &ordered)?;
     Ok(Merged {
         runs: records.len(),
         missing,

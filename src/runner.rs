@@ -346,32 +346,6 @@ pub struct SweepOptions {
     pub fresh: bool,
 }
 
-/// Runs a plan into `dir` (see [`sweep`]) and writes `sweep.json`, `summary.csv` and `traces.csv` (a tuned
-/// plan goes through [`crate::tune::run::run_tuned`]).
-pub fn run_plan(
-    plan: &crate::config::Plan,
-    dir: &Path,
-    options: SweepOptions,
-    progress: &(dyn Fn(Finished<'_>) + Sync),
-) -> Result<Vec<RunRecord>, StoreError> {
-    if let Some(tuning) = &plan.tuning {
-        return crate::tune::run::run_tuned(plan, tuning, dir, options, progress);
-    }
-    let records = sweep(&plan.runs, dir, options, progress)?;
-    let manifest = store::SweepManifest {
-        format: store::FORMAT,
-        name: plan.name.clone(),
-        source: plan.source.clone(),
-        config_hash: plan.config_hash.clone(),
-        run_ids: plan.run_ids.clone(),
-        shard: plan.shard,
-        provenance: Provenance::current(),
-        host: store::Host::current(options.jobs.max(1)),
-    };
-    store::write_sweep(dir, &manifest, &records)?;
-    Ok(records)
-}
-
 /// A run as the sweep reports it to its progress callback.
 pub struct Finished<'a> {
     /// The record.

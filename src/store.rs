@@ -11,263 +11,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::oracle::Counts;
-use crate::stop::{Status, StopRule};
-use crate::trace::TracePoint;
-use crate::tune::TuningRole;
-
-/// The version of the run-file layout; bumped on incompatible change.
-pub const FORMAT: u32 = 1;
-
-/// Serde for `f64` that keeps non-finite values (JSON has no NaN): they are written as the strings
-/// `"NaN"`, `"inf"` and `"-inf"`.
-pub mod real {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Serializes a finite value as a number, a non-finite one as a string.
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() {
-            s.serialize_f64(*v)
-        } else if v.is_nan() {
-            s.serialize_str("NaN")
-        } else if *v > 0.0 {
-            s.serialize_str("inf")
-        } else {
-            s.serialize_str("-inf")
-        }
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Repr {
-        Number(f64),
-        Text(String),
-    }
-
-    /// Reads what [`serialize`] wrote.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        match Repr::deserialize(d)? {
-            Repr::Number(v) => Ok(v),
-            Repr::Text(t) => match t.as_str() {
-                "NaN" => Ok(f64::NAN),
-                "inf" => Ok(f64::INFINITY),
-                "-inf" => Ok(f64::NEG_INFINITY),
-                other => Err(serde::de::Error::custom(format!(
-                    "expected a number, \"NaN\", \"inf\" or \"-inf\", got \"{other}\""
-                ))),
-            },
-        }
-    }
-}
-
-/// A problem instance as recorded: family and every parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProblemSpec {
-    /// The family.
-    pub family: String,
-    /// Every parameter, defaults filled in.
-    pub params: serde_json::Value,
-}
-
-/// An optimizer as recorded: name and every hyperparameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OptimizerSpec {
-    /// The registry name.
-    pub name: String,
-    /// Every hyperparameter, defaults filled in.
-    pub params: serde_json::Value,
-}
-
-impl OptimizerSpec {
-    /// How tables and figures name the optimizer, with the parameters shown beside that name. An optimizer
-    /// whose parameters carry a `label` string (an external client) is named by its label and shown with its
-    /// `params` table only; any other by its registry name and all its parameters.
-    pub fn display(&self) -> (String, serde_json::Value) {
-        match self.params.get("label").and_then(serde_json::Value::as_str) {
-            Some(label) => (
-                label.to_string(),
-                self.params
-                    .get("params")
-                    .cloned()
-                    .unwrap_or_else(|| serde_json::json!({})),
-            ),
-            None => (self.name.clone(), self.params.clone()),
-        }
-    }
-}
-
-/// Everything that determines a run; its hash is the run id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunSpec {
-    /// The problem instance.
-    pub problem: ProblemSpec,
-    /// The optimizer.
-    pub optimizer: OptimizerSpec,
-    /// The seed.
-    pub seed: u64,
-    /// The stop rule.
-    pub stop: StopRule,
-    /// The run's part in a tuning, if it belongs to one (absent otherwise, so untuned run ids are unchanged).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tuning: Option<TuningRole>,
-    /// Whether the run diagnoses its final point (`diagnose = true` in the config; absent when false, so
-    /// other run ids are unchanged).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub diagnose: bool,
-}
-
-impl RunSpec {
-    /// The stable id: `<family>-<optimizer>-<first 16 hex digits of SHA-256 of the canonical JSON spec>`, with
-    /// the slash of a namespaced name written as `.` so the id is a file name.
-    pub fn run_id(&self) -> String {
-        let canonical = serde_json::to_string(self).unwrap_or_default();
-        let digest = Sha256::digest(canonical.as_bytes());
-        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!(
-            "{}-{}-{hex}",
-            self.problem.family.replace('/', "."),
-            self.optimizer.name.replace('/', ".")
-        )
-    }
-}
-
-/// How a run ended and what it cost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    /// The status.
-    pub status: Status,
-    /// Why it failed or was not applicable.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub message: Option<String>,
-    /// The problem's dimension.
-    pub dim: usize,
-    /// Iterations done.
-    pub iterations: u64,
-    /// The optimizer's oracle calls.
-    pub counts: Counts,
-    /// Gradient-equivalent evaluations (see [`Counts::grad_equiv`]).
-    pub grad_equiv_evals: u64,
-    /// `f(x_0)`.
-    #[serde(with = "real")]
-    pub initial_value: f64,
-    /// `f` at the last iterate.
-    #[serde(with = "real")]
-    pub final_value: f64,
-    /// `f*`, where known.
-    pub optimum_value: Option<f64>,
-    /// `||g(x_0)||`.
-    #[serde(with = "real")]
-    pub initial_grad_norm: f64,
-    /// `||g||` at the last iterate.
-    #[serde(with = "real")]
-    pub final_grad_norm: f64,
-    /// `||x - x*||` at the last iterate, where `x*` is known.
-    pub final_x_error: Option<f64>,
-    /// The last iterate, kept when the dimension is at most 100.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub final_x: Option<Vec<f64>>,
-    /// Where the run ended (minimum, saddle, ...), when its spec asks for a diagnosis.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub diagnosis: Option<crate::analysis::diagnosis::Diagnosis>,
-}
-
-/// Where and with what a run was made; identical for reruns of the same binary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The optzoo version.
-    pub optzoo_version: String,
-    /// The git commit optzoo was built from, where known.
-    pub git_commit: Option<String>,
-    /// The compiler that built optzoo (`rustc --version`).
-    #[serde(default)]
-    pub rustc: String,
-    /// The target triple optzoo was built for.
-    #[serde(default)]
-    pub target: String,
-}
-
-impl Provenance {
-    /// The provenance of this build.
-    pub fn current() -> Self {
-        Provenance {
-            optzoo_version: env!("CARGO_PKG_VERSION").to_string(),
-            git_commit: option_env!("OPTZOO_GIT_COMMIT")
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            rustc: env!("OPTZOO_RUSTC").to_string(),
-            target: env!("OPTZOO_TARGET").to_string(),
-        }
-    }
-}
-
-/// The machine a run ran on. Kept inside [`Timing`], because it may differ between reruns of the same
-/// spec (another machine, another `--jobs`) while the results do not.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Host {
-    /// The CPU model, from `/proc/cpuinfo` where available.
-    pub cpu_model: String,
-    /// Worker threads of the sweep.
-    pub threads: usize,
-}
-
-impl Host {
-    /// This machine, with the sweep's thread count.
-    pub fn current(threads: usize) -> Self {
-        static CPU: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let cpu = CPU.get_or_init(|| {
-            std::fs::read_to_string("/proc/cpuinfo")
-                .ok()
-                .and_then(|text| {
-                    text.lines()
-                        .find(|l| l.starts_with("model name"))
-                        .and_then(|l| l.split_once(':'))
-                        .map(|(_, v)| v.trim().to_string())
-                })
-                .unwrap_or_else(|| format!("unknown ({})", std::env::consts::ARCH))
-        });
-        Host {
-            cpu_model: cpu.clone(),
-            threads,
-        }
-    }
-}
-
-/// Wall-clock measurements: the only part of a record that differs between reruns.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Timing {
-    /// The whole run, building the problem included.
-    pub wall_time_s: f64,
-    /// Time inside the optimizer's `init` and `step` calls.
-    pub optimizer_time_s: f64,
-    /// Time in the runner's own measurements (not charged to the optimizer).
-    pub measure_time_s: f64,
-    /// Seconds since the start at each trace point.
-    pub trace_time_s: Vec<f64>,
-    /// The machine.
-    #[serde(default)]
-    pub host: Host,
-}
-
-/// One run, as stored in `DIR/runs/<run-id>.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
-    /// The file layout version.
-    pub format: u32,
-    /// The run id.
-    pub run_id: String,
-    /// What was run.
-    pub spec: RunSpec,
-    /// How it ended.
-    pub outcome: Outcome,
-    /// Measurements on the log-spaced ladder, plus the last iteration.
-    pub trace: Vec<TracePoint>,
-    /// Version and commit.
-    pub provenance: Provenance,
-    /// Wall-clock times.
-    pub timing: Timing,
-}
+pub use crate::record::{
+    FORMAT, Host, OptimizerSpec, Outcome, ProblemSpec, Provenance, RunRecord, RunSpec, Timing, real,
+};
 
 /// A failure to read or write results.
 #[derive(Debug, thiserror::Error)]
@@ -474,7 +221,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             fmt_real(o.final_grad_norm),
             fmt_opt(o.final_x_error),
             tuning
-                .map(|t| crate::tune::phase_name(t.phase))
+                .map(|t| crate::record::phase_name(t.phase))
                 .unwrap_or_default()
                 .to_string(),
             tuning.map(|t| t.group.clone()).unwrap_or_default(),
@@ -548,7 +295,8 @@ pub struct SweepManifest {
     pub host: Host,
 }
 
-/// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep, and `tuning.csv` for a tuned one.
+/// Writes `sweep.json`, `summary.csv` and `traces.csv` for a finished sweep (a tuned sweep's `tuning.csv` is
+/// written beside them by [`crate::tune::table::write`]).
 pub fn write_sweep(
     dir: &Path,
     manifest: &SweepManifest,
@@ -561,6 +309,5 @@ pub fn write_sweep(
     })?;
     bytes.push(b'\n');
     write_atomic(&path, &bytes)?;
-    write_tables(dir, records)?;
-    crate::tune::table::write(dir, records)
+    write_tables(dir, records)
 }

@@ -27,7 +27,7 @@ fn quickstart_runs_from_an_empty_directory_and_writes_its_tables() {
         traces.lines().next(),
         Some(TRACE_COLUMNS.join(",").as_str())
     );
-    let plan = optzoo::config::load("quickstart").expect("the embedded quickstart is valid");
+    let plan = optzoo::plan::load("quickstart").expect("the embedded quickstart is valid");
     assert_eq!(
         summary.lines().count(),
         plan.runs.len() + 1,

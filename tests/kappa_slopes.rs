@@ -34,7 +34,7 @@ fn kappa_sweep(optimizer: &str) -> Vec<KappaStudy> {
         text,
         dir: None,
     };
-    let plan = config::plan(&src, "kappa-slopes").expect("the test config is valid");
+    let plan = plan::plan(&src, "kappa-slopes").expect("the test config is valid");
     let records = plan.runs.par_iter().map(optzoo::execute).collect();
     kappa_studies(&Sweep::new(records, None))
 }

@@ -36,7 +36,7 @@ fn run_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn a_killed_sweep_resumes_without_loss_or_duplicates() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "kill.toml", CONFIG);
-    let planned = optzoo::config::load(dir.path().join("kill.toml").to_str().expect("utf-8 path"))
+    let planned = optzoo::plan::load(dir.path().join("kill.toml").to_str().expect("utf-8 path"))
         .expect("valid")
         .run_ids;
 

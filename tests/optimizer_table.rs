@@ -312,7 +312,7 @@ fn every_optimizer_sweeps_the_kappa_and_rosenbrock_suites_to_a_status() {
 
 #[test]
 fn the_embedded_optimizers_config_covers_the_registry() {
-    let plan = optzoo::config::load("optimizers").unwrap_or_else(|e| panic!("{e:#}"));
+    let plan = optzoo::plan::load("optimizers").unwrap_or_else(|e| panic!("{e:#}"));
     let names: BTreeSet<&str> = plan.optimizers.iter().map(|(n, _)| n.as_str()).collect();
     // An optimizer with required keys (an external client's command) has no setting an embedded config
     // could run everywhere.

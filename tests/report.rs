@@ -9,8 +9,8 @@ use optzoo::runner::{self, SweepOptions};
 
 /// Runs the embedded quickstart into `dir`, as `optzoo run` does; returns the config hash.
 fn quickstart(dir: &Path) -> String {
-    let plan = optzoo::config::load("quickstart").expect("the quickstart is embedded and valid");
-    runner::run_plan(
+    let plan = optzoo::plan::load("quickstart").expect("the quickstart is embedded and valid");
+    plan::execute::run_plan(
         &plan,
         dir,
         SweepOptions {

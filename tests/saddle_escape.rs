@@ -28,7 +28,7 @@ fn runs_of<'a>(
 
 #[test]
 fn escape_iterations_follow_the_linear_theory_of_each_method() {
-    let plan = optzoo::config::load("saddles").expect("the embedded config is valid");
+    let plan = optzoo::plan::load("saddles").expect("the embedded config is valid");
     // 5 curvatures x 3 start offsets, 5 optimizer configurations, one seed.
     assert_eq!(plan.runs.len(), 75);
     let records: Vec<_> = plan.runs.par_iter().map(execute).collect();
@@ -180,8 +180,8 @@ fn report_draws_one_escape_figure_per_start_offset() {
     use optzoo::runner::{self, SweepOptions};
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = tmp.path().join("saddles");
-    let plan = optzoo::config::load("saddles").expect("the embedded config is valid");
-    runner::run_plan(
+    let plan = optzoo::plan::load("saddles").expect("the embedded config is valid");
+    plan::execute::run_plan(
         &plan,
         &dir,
         SweepOptions {
@@ -225,8 +225,8 @@ fn report_draws_one_escape_figure_per_start_offset() {
     assert!(page.contains("Saddle escape"));
     // A sweep without double wells draws no escape figure.
     let quick = tmp.path().join("quick");
-    let plan = optzoo::config::load("quickstart").expect("embedded");
-    runner::run_plan(
+    let plan = optzoo::plan::load("quickstart").expect("embedded");
+    plan::execute::run_plan(
         &plan,
         &quick,
         SweepOptions {

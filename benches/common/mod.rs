@@ -36,7 +36,7 @@ pub fn plan(name: &str, text: &str) -> Plan {
         text: text.to_string(),
         dir: None,
     };
-    optzoo::config::plan(&src, name).expect("bench configs are valid")
+    optzoo::plan::plan(&src, name).expect("bench configs are valid")
 }
 
 /// True when criterion runs in test mode (`cargo test --benches`, or `--test`): each routine runs once, so

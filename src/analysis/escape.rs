@@ -597,7 +597,7 @@ mod tests {
             text,
             dir: None,
         };
-        let plan = crate::config::plan(&src, "t").expect("valid");
+        let plan = crate::plan::plan(&src, "t").expect("valid");
         crate::runner::execute(&plan.runs[0])
     }
 

@@ -571,13 +571,13 @@ mod tests {
         assert_eq!(oracle.counts().kfac_evals, 1);
     }
 
-    fn plan(text: &str) -> crate::config::Plan {
+    fn plan(text: &str) -> crate::plan::Plan {
         let src = crate::config::SourceText {
             name: "inline".into(),
             text: text.into(),
             dir: None,
         };
-        crate::config::plan(&src, "t").expect("valid config")
+        crate::plan::plan(&src, "t").expect("valid config")
     }
 
     #[test]

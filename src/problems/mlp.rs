@@ -355,7 +355,7 @@ mod tests {
                     .into(),
             dir: None,
         };
-        let plan = crate::config::plan(&src, "t").expect("valid config");
+        let plan = crate::plan::plan(&src, "t").expect("valid config");
         let widths: Vec<String> = plan
             .instances
             .iter()
@@ -368,7 +368,7 @@ mod tests {
             text: src.text.replace("[[3, 5, 2], [3, 4, 4, 2]]", "[3, 5, 2]"),
             ..src
         };
-        let e = crate::config::plan(&flat, "t")
+        let e = crate::plan::plan(&flat, "t")
             .err()
             .expect("a flat list is an error")
             .to_string();

@@ -38,55 +38,9 @@ use serde::{Deserialize, Serialize};
 use crate::optimizers::Checked;
 use crate::problems::Instance;
 
-pub use select::Rule;
+pub use crate::record::{Phase, Rule, TuningCost, TuningRole, phase_name};
+pub use run::{evaluation_runs, owns};
 pub use space::{Axis, Method, Scale};
-
-/// Whether a run was a tuning trial or an evaluation of the chosen settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    /// A tuning trial, on a tuning seed.
-    Trial,
-    /// The chosen settings, on an evaluation seed.
-    Evaluation,
-}
-
-/// The name of a phase, as in configs and tables.
-pub fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Trial => "trial",
-        Phase::Evaluation => "evaluation",
-    }
-}
-
-/// What a group's tuning cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TuningCost {
-    /// Trial points tried.
-    pub trials: usize,
-    /// Runs made for them (trials x instances x tuning seeds).
-    pub runs: usize,
-    /// Gradient-equivalent evaluations of those runs.
-    pub grad_equiv_evals: u64,
-}
-
-/// A run's part in a tuning; recorded in its spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TuningRole {
-    /// Trial or evaluation.
-    pub phase: Phase,
-    /// The group the settings were tuned on: `suite NAME` or `instance FAMILY {params}`.
-    pub group: String,
-    /// The trial (for an evaluation run: the chosen one), 0-based.
-    pub trial: usize,
-    /// The tuned hyperparameters' values.
-    pub tuned: serde_json::Value,
-    /// The selection rule.
-    pub rule: Rule,
-    /// For an evaluation run: what the tuning of its group cost.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<TuningCost>,
-}
 
 /// Whether a group is a suite or one instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
-//! Running a tuned sweep: the untuned runs and every trial, then per group the selection on the tuning
-//! seeds, then the chosen settings on the evaluation seeds.
+//! The second half of a tuned sweep: once a group's trials have run, the selection on the tuning seeds and
+//! the evaluation runs of the chosen settings (run by [`crate::plan::execute`]).
 //!
 //! Records are ordered as the plan lists them: the untuned runs, then group by group its trials followed by
 //! its evaluation runs. A shard (`--shard K/N`) owns every N-th group, starting at the K-th, and runs its
@@ -7,13 +7,11 @@
 //! groups' evaluations), and a merge fills in the other shards' evaluations after their group's trials.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::table::summarize_group;
 use super::{Phase, TuningPlan, TuningRole};
-use crate::config::Plan;
-use crate::runner::{Finished, PlannedRun, SweepOptions, sweep};
-use crate::store::{self, RunRecord, StoreError};
+use crate::runner::PlannedRun;
+use crate::store::RunRecord;
 
 /// Whether shard `shard` (`(k, n)`, 1-based; none for the whole sweep) owns group `g`.
 pub fn owns(g: usize, shard: Option<(usize, usize)>) -> bool {
@@ -21,7 +19,7 @@ pub fn owns(g: usize, shard: Option<(usize, usize)>) -> bool {
 }
 
 /// The evaluation runs of group `g`, with the trials' records at hand.
-fn evaluation_runs(
+pub fn evaluation_runs(
     tuning: &TuningPlan,
     g: usize,
     done: &BTreeMap<String, RunRecord>,
@@ -60,60 +58,4 @@ fn evaluation_runs(
         }
     }
     runs
-}
-
-/// Runs a tuned plan into `dir` and writes `sweep.json`, `summary.csv`, `traces.csv` and `tuning.csv`.
-pub fn run_tuned(
-    plan: &Plan,
-    tuning: &TuningPlan,
-    dir: &Path,
-    options: SweepOptions,
-    progress: &(dyn Fn(Finished<'_>) + Sync),
-) -> Result<Vec<RunRecord>, StoreError> {
-    let first = sweep(&plan.runs, dir, options, progress)?;
-    let mut done: BTreeMap<String, RunRecord> =
-        first.into_iter().map(|r| (r.run_id.clone(), r)).collect();
-    let mut evaluations: Vec<Vec<String>> = vec![Vec::new(); tuning.groups.len()];
-    let mut second = Vec::new();
-    for (g, ids) in evaluations.iter_mut().enumerate() {
-        if !owns(g, plan.shard) {
-            continue;
-        }
-        let runs = evaluation_runs(tuning, g, &done, &plan.stop);
-        ids.extend(runs.iter().map(|r| r.run_id.clone()));
-        second.extend(runs);
-    }
-    for r in sweep(&second, dir, options, progress)? {
-        done.insert(r.run_id.clone(), r);
-    }
-
-    // Plan order: untuned runs, then each group's trials and evaluations.
-    let trial_ids: std::collections::BTreeSet<&str> = tuning
-        .groups
-        .iter()
-        .flat_map(|g| g.trial_runs.iter().flatten().map(String::as_str))
-        .collect();
-    let mut run_ids: Vec<String> = plan
-        .run_ids
-        .iter()
-        .filter(|id| !trial_ids.contains(id.as_str()))
-        .cloned()
-        .collect();
-    for (group, evals) in tuning.groups.iter().zip(&evaluations) {
-        run_ids.extend(group.trial_runs.iter().flatten().cloned());
-        run_ids.extend(evals.iter().cloned());
-    }
-    let records: Vec<RunRecord> = run_ids.iter().filter_map(|id| done.remove(id)).collect();
-    let manifest = store::SweepManifest {
-        format: store::FORMAT,
-        name: plan.name.clone(),
-        source: plan.source.clone(),
-        config_hash: plan.config_hash.clone(),
-        run_ids,
-        shard: plan.shard,
-        provenance: store::Provenance::current(),
-        host: store::Host::current(options.jobs.max(1)),
-    };
-    store::write_sweep(dir, &manifest, &records)?;
-    Ok(records)
 }

@@ -19,25 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::stop::Status;
 use crate::store::RunRecord;
 
-/// What the tuning optimises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rule {
-    /// The least final `f - f*` (for a fixed budget).
-    FinalGap,
-    /// The fewest gradient-equivalent evaluations to meet the stop rule's tolerance.
-    EvalsToTarget,
-}
-
-impl Rule {
-    /// The name used in configs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::FinalGap => "final-gap",
-            Rule::EvalsToTarget => "evals-to-target",
-        }
-    }
-}
+pub use crate::record::Rule;
 
 /// The score of one trial; lower is better, compared in field order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -918,7 +918,7 @@ mod tests {
             text: "suites = [\"mgh\"]\n[[optimizer]]\nname = \"gd\"\nstep = \"armijo\"\n".into(),
             dir: None,
         };
-        let plan = crate::config::plan(&src, "test").expect("the suite plans");
+        let plan = crate::plan::plan(&src, "test").expect("the suite plans");
         let mut names: Vec<String> = plan
             .instances
             .iter()

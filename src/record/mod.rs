@@ -1,0 +1,21 @@
+//! The record types: what a run is (its spec, whose hash is the run id) and what it gave (outcome, trace,
+//! diagnosis, provenance, timing), as stored one JSON file per run by [`crate::store`].
+//!
+//! These types sit below everything that reads or writes runs (the runner, the store, tuning, summaries,
+//! analyses and reports) and depend only on the oracle's counts and the stop rule.
+
+mod ending;
+pub mod real;
+mod run;
+mod spec;
+mod trace;
+mod tuning;
+
+pub use ending::{Diagnosis, Ending};
+pub use run::{Host, Outcome, Provenance, RunRecord, Timing};
+pub use spec::{OptimizerSpec, ProblemSpec, RunSpec};
+pub use trace::TracePoint;
+pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
+
+/// The version of the run-file layout; bumped on incompatible change.
+pub const FORMAT: u32 = 1;

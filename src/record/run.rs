@@ -1,0 +1,146 @@
+//! One run as stored: its spec, how it ended, its trace, the build that made it and its timing.
+
+use serde::{Deserialize, Serialize};
+
+use super::ending::Diagnosis;
+use super::real;
+use super::spec::RunSpec;
+use super::trace::TracePoint;
+use crate::oracle::Counts;
+use crate::stop::Status;
+
+/// How a run ended and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The status.
+    pub status: Status,
+    /// Why it failed or was not applicable.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message: Option<String>,
+    /// The problem's dimension.
+    pub dim: usize,
+    /// Iterations done.
+    pub iterations: u64,
+    /// The optimizer's oracle calls.
+    pub counts: Counts,
+    /// Gradient-equivalent evaluations (see [`Counts::grad_equiv`]).
+    pub grad_equiv_evals: u64,
+    /// `f(x_0)`.
+    #[serde(with = "real")]
+    pub initial_value: f64,
+    /// `f` at the last iterate.
+    #[serde(with = "real")]
+    pub final_value: f64,
+    /// `f*`, where known.
+    pub optimum_value: Option<f64>,
+    /// `||g(x_0)||`.
+    #[serde(with = "real")]
+    pub initial_grad_norm: f64,
+    /// `||g||` at the last iterate.
+    #[serde(with = "real")]
+    pub final_grad_norm: f64,
+    /// `||x - x*||` at the last iterate, where `x*` is known.
+    pub final_x_error: Option<f64>,
+    /// The last iterate, kept when the dimension is at most 100.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_x: Option<Vec<f64>>,
+    /// Where the run ended (minimum, saddle, ...), when its spec asks for a diagnosis.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// Where and with what a run was made; identical for reruns of the same binary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The optzoo version.
+    pub optzoo_version: String,
+    /// The git commit optzoo was built from, where known.
+    pub git_commit: Option<String>,
+    /// The compiler that built optzoo (`rustc --version`).
+    #[serde(default)]
+    pub rustc: String,
+    /// The target triple optzoo was built for.
+    #[serde(default)]
+    pub target: String,
+}
+
+impl Provenance {
+    /// The provenance of this build.
+    pub fn current() -> Self {
+        Provenance {
+            optzoo_version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: option_env!("OPTZOO_GIT_COMMIT")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            rustc: env!("OPTZOO_RUSTC").to_string(),
+            target: env!("OPTZOO_TARGET").to_string(),
+        }
+    }
+}
+
+/// The machine a run ran on. Kept inside [`Timing`], because it may differ between reruns of the same
+/// spec (another machine, another `--jobs`) while the results do not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    /// The CPU model, from `/proc/cpuinfo` where available.
+    pub cpu_model: String,
+    /// Worker threads of the sweep.
+    pub threads: usize,
+}
+
+impl Host {
+    /// This machine, with the sweep's thread count.
+    pub fn current(threads: usize) -> Self {
+        static CPU: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let cpu = CPU.get_or_init(|| {
+            std::fs::read_to_string("/proc/cpuinfo")
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .find(|l| l.starts_with("model name"))
+                        .and_then(|l| l.split_once(':'))
+                        .map(|(_, v)| v.trim().to_string())
+                })
+                .unwrap_or_else(|| format!("unknown ({})", std::env::consts::ARCH))
+        });
+        Host {
+            cpu_model: cpu.clone(),
+            threads,
+        }
+    }
+}
+
+/// Wall-clock measurements: the only part of a record that differs between reruns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// The whole run, building the problem included.
+    pub wall_time_s: f64,
+    /// Time inside the optimizer's `init` and `step` calls.
+    pub optimizer_time_s: f64,
+    /// Time in the runner's own measurements (not charged to the optimizer).
+    pub measure_time_s: f64,
+    /// Seconds since the start at each trace point.
+    pub trace_time_s: Vec<f64>,
+    /// The machine.
+    #[serde(default)]
+    pub host: Host,
+}
+
+/// One run, as stored in `DIR/runs/<run-id>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The file layout version.
+    pub format: u32,
+    /// The run id.
+    pub run_id: String,
+    /// What was run.
+    pub spec: RunSpec,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Measurements on the log-spaced ladder, plus the last iteration.
+    pub trace: Vec<TracePoint>,
+    /// Version and commit.
+    pub provenance: Provenance,
+    /// Wall-clock times.
+    pub timing: Timing,
+}

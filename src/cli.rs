@@ -471,7 +471,7 @@ fn dry_run(
     shard: Option<(usize, usize)>,
 ) -> anyhow::Result<()> {
     let arg = config.unwrap_or_else(|| "quickstart".into());
-    let mut plan = config::load_in(registry, &arg)?;
+    let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
     }
@@ -593,8 +593,9 @@ fn run(
             }
         }
     };
-    let records = crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
-        .context("writing results")?;
+    let records =
+        crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
+            .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::config::Plan;
+use crate::plan::Plan;
 use crate::store;
 
 /// What a sweep would do in a results directory.

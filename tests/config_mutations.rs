@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use optzoo::config::{ConfigError, SourceText, plan};
+use optzoo::config::{ConfigError, SourceText};
+use optzoo::plan::plan;
 use proptest::prelude::*;
 
 /// (display name, text, directory of relative suites)

@@ -24,7 +24,10 @@ pub fn run_plan(
 ) -> Result<Vec<RunRecord>, StoreError> {
     let (run_ids, records) = match &plan.tuning {
         Some(tuning) => run_tuned(plan, tuning, dir, options, progress)?,
-        None => (plan.run_ids.clone(), sweep(&plan.runs, dir, options, progress)?),
+        None => (
+            plan.run_ids.clone(),
+            sweep(&plan.runs, dir, options, progress)?,
+        ),
     };
     let manifest = store::SweepManifest {
         format: store::FORMAT,

@@ -9,6 +9,7 @@
 //! [`report`] (figures, tables, `index.html`).
 
 pub mod analysis;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod dry_run;

@@ -150,11 +150,19 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let optimum = problem.optimum();
     let x_star = optimum.as_ref().and_then(|o| o.point.clone());
     let f_star = optimum.as_ref().map(|o| o.value);
-    let mut oracle = Oracle::new(problem.as_ref()).with_run(crate::oracle::RunInfo {
-        seed: run.spec.seed,
-        family: run.spec.problem.family.clone(),
-        params: run.spec.problem.params.clone(),
-    });
+    let mut oracle = Oracle::new(problem.as_ref())
+        .with_run(crate::oracle::RunInfo {
+            seed: run.spec.seed,
+            family: run.spec.problem.family.clone(),
+            params: run.spec.problem.params.clone(),
+        })
+        .with_budget(stop.max_evals);
+    // A step ended by the budget may have moved x part way: it goes back to the last completed iterate.
+    // (Kept only under a budget, so unbudgeted runs pay no copy.)
+    let mut before_step = stop.max_evals.map(|_| x.clone());
+    let exhausted = |e: crate::budget::Exhausted| {
+        format!("the next evaluation would exceed max_evals = {}", e.budget)
+    };
     let mut timing = Timing::default();
     let mut trace = Vec::new();
     let mut ladder = Ladder::default();
@@ -195,21 +203,28 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let mut stepper = None;
     if status.is_none() {
         let t = Instant::now();
-        match run.optimizer.optimizer.start(&x, &mut oracle) {
-            Ok(s) => stepper = Some(s),
-            Err(e) => (status, message) = failure(e),
+        match crate::budget::within(|| run.optimizer.optimizer.start(&x, &mut oracle)) {
+            Ok(Ok(s)) => stepper = Some(s),
+            Ok(Err(e)) => (status, message) = failure(e),
+            Err(e) => (status, message) = (Some(Status::MaxEvals), Some(exhausted(e))),
         }
         timing.optimizer_time_s += t.elapsed().as_secs_f64();
     }
     if let Some(stepper) = stepper.as_mut() {
         loop {
             let t = Instant::now();
-            let stepped = stepper.step(&mut x, &mut oracle);
+            if let Some(saved) = before_step.as_mut() {
+                saved.copy_from_slice(&x);
+            }
+            let stepped = crate::budget::within(|| stepper.step(&mut x, &mut oracle));
+            if let (Err(_), Some(saved)) = (&stepped, &before_step) {
+                x.copy_from_slice(saved);
+            }
             timing.optimizer_time_s += t.elapsed().as_secs_f64();
             let t = Instant::now();
             let (value, grad_norm) = oracle.measure(&x);
             timing.measure_time_s += t.elapsed().as_secs_f64();
-            let iter = last.iter + u64::from(stepped.is_ok());
+            let iter = last.iter + u64::from(matches!(stepped, Ok(Ok(_))));
             last = Measure {
                 iter,
                 evals: oracle.counts().grad_equiv(n),
@@ -226,13 +241,18 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                     .and_then(|(s, e0)| (e0 > 0.0).then(|| distance(&x, s) / e0)),
             };
             let verdict = match stepped {
-                Ok(_) => stop.verdict(&last),
+                Ok(Ok(_)) => stop.verdict(&last),
+                // The budget ended the step: the last completed iterate is the run's end.
+                Err(e) => {
+                    message = Some(exhausted(e));
+                    Some(Status::MaxEvals)
+                }
                 // The optimizer ended on its own: the stop rule's verdict at this point if one holds.
-                Err(StepError::Stopped(m)) if stop.verdict(&last).is_some() => {
+                Ok(Err(StepError::Stopped(m))) if stop.verdict(&last).is_some() => {
                     message = Some(m);
                     stop.verdict(&last)
                 }
-                Err(e) => {
+                Ok(Err(e)) => {
                     let (s, m) = failure(e);
                     message = m;
                     s

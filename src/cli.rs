@@ -52,6 +52,10 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// The memory one run may plan to use (e.g. 8GiB, 512MiB) [default: half of physical memory]: a run
+        /// that needs more is not-applicable, a problem whose construction alone needs more is refused.
+        #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+        memory_limit: Option<u64>,
         /// Check the config and print the plan (instances, optimizers, seeds, runs, how many are already
         /// done in the results directory) without running anything or writing any file.
         #[arg(long)]
@@ -192,6 +196,9 @@ struct Regressions(usize);
 /// code (0 success, 1 regression found or failure while working, 2 bad input).
 pub fn main(registry: Registry) -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Run { memory_limit, .. }) = &cli.command {
+        crate::memory::set_limit(*memory_limit);
+    }
     let r = &registry;
     let result = match cli.command {
         None => run(r, None, None, None, None, false),
@@ -209,6 +216,7 @@ pub fn main(registry: Registry) -> ExitCode {
             shard,
             fresh,
             dry_run: false,
+            ..
         }) => run(r, config, out, jobs, shard, fresh),
         Some(Command::Compare {
             baseline,

@@ -17,6 +17,7 @@ pub mod embedded;
 pub mod external;
 pub mod inspect;
 pub mod listing;
+pub mod memory;
 pub mod merge;
 pub mod optimizer;
 pub mod optimizers;

@@ -4,6 +4,7 @@
 //! stop rule, timing and measurement. An optimizer stops a run only by returning a [`StepError`], which
 //! becomes the run's recorded outcome.
 
+use crate::memory::MemoryNeed;
 use crate::oracle::Oracle;
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
@@ -73,6 +74,13 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
+    /// What a run of this configuration allocates on a problem of dimension `n` (see [`crate::memory`]).
+    /// By default eight vectors of `n` numbers (iterate copies, gradients, directions, moments); a method
+    /// that keeps a dense matrix or a longer history says so.
+    fn memory(&self, n: usize) -> MemoryNeed {
+        MemoryNeed::vectors(8, n)
+    }
+
     /// Called once when the runner has ended the run with `status` (an external client is told to stop and
     /// reaped). Built-in optimizers have nothing to do.
     fn finish(&self, state: &mut Self::State, status: Status) {
@@ -117,6 +125,9 @@ pub trait DynOptimizer: Send + Sync {
 
     /// As [`Optimizer::escape`].
     fn escape(&self) -> Option<EscapeTheory>;
+
+    /// As [`Optimizer::memory`].
+    fn memory(&self, n: usize) -> MemoryNeed;
 }
 
 struct Running<'a, O: Optimizer> {
@@ -165,5 +176,9 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn escape(&self) -> Option<EscapeTheory> {
         Optimizer::escape(self)
+    }
+
+    fn memory(&self, n: usize) -> MemoryNeed {
+        Optimizer::memory(self, n)
     }
 }

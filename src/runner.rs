@@ -135,6 +135,9 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             ),
         );
     }
+    if let Some(message) = too_large(run) {
+        return blank(run, Status::NotApplicable, message);
+    }
     let (problem, mut x) = match run.instance.build(run.spec.seed) {
         Ok(built) => built,
         Err(e) => {
@@ -309,6 +312,36 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         provenance: Provenance::current(),
         timing,
     }
+}
+
+/// What the run would allocate (the problem, the optimizer, the runner's and the oracle's vectors, and the
+/// final diagnosis's dense Hessian), where it exceeds the memory limit: said before anything is allocated.
+fn too_large(run: &PlannedRun) -> Option<String> {
+    use crate::memory::{MemoryNeed, bytes, gib, limit};
+    let problem = run.instance.memory();
+    let n = problem.dim;
+    let diagnosis = if run.spec.diagnose {
+        MemoryNeed {
+            hessian: bytes(2, (n as u64).saturating_mul(n as u64)),
+            ..MemoryNeed::default()
+        }
+    } else {
+        MemoryNeed::default()
+    };
+    let need = problem
+        .need
+        .plus(run.optimizer.optimizer.memory(n))
+        .plus(MemoryNeed::vectors(6, n))
+        .plus(diagnosis);
+    let limit = limit();
+    (need.total() > limit).then(|| {
+        format!(
+            "needs {} ({}), above the memory limit of {} (--memory-limit)",
+            gib(need.total()),
+            need.parts(),
+            gib(limit)
+        )
+    })
 }
 
 fn failure(e: StepError) -> (Option<Status>, Option<String>) {

@@ -327,6 +327,9 @@ fn compare_dirs(
     let new_runs = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
+    if let Some(note) = crate::identity::difference(&base, &new_runs) {
+        println!("{note}");
+    }
     print!("{}", compare::render(&c));
     match c.regressions() {
         0 => Ok(()),
@@ -565,6 +568,7 @@ fn run(
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
+    let stale = AtomicUsize::new(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -580,6 +584,9 @@ fn run(
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if f.reused {
             reused.fetch_add(1, Ordering::Relaxed);
+        }
+        if f.stale {
+            stale.fetch_add(1, Ordering::Relaxed);
         }
         match &bar {
             Some(bar) => {
@@ -608,14 +615,24 @@ fn run(
         bar.finish_and_clear();
     }
     let reused = reused.load(Ordering::Relaxed);
+    let stale = stale.load(Ordering::Relaxed);
     println!("{}", crate::summary::outcome_table(&records));
+    let mut notes = Vec::new();
+    if reused > 0 {
+        notes.push(format!(
+            "{reused} already done, reused; --fresh reruns them"
+        ));
+    }
+    if stale > 0 {
+        notes.push(format!("{stale} stale (made by other code), rerun"));
+    }
     println!(
         "{total} runs in {:.1} s{}",
         started.elapsed().as_secs_f64(),
-        if reused > 0 {
-            format!(" ({reused} already done, reused; --fresh reruns them)")
-        } else {
+        if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
         }
     );
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {

@@ -17,22 +17,27 @@ pub struct DryRun {
     pub done: usize,
     /// Planned runs known before running.
     pub known: usize,
+    /// Planned runs whose records the directory holds but other code made: a rerun redoes them.
+    pub stale: usize,
 }
 
 /// Counts the planned runs whose finished records `dir` already holds (reads only; `dir` may not exist).
 pub fn survey(plan: &Plan, dir: &Path) -> DryRun {
-    let done = if dir.join("runs").is_dir() {
-        plan.runs
-            .iter()
-            .filter(|r| store::finished(dir, &r.spec).is_some())
-            .count()
-    } else {
-        0
-    };
+    let (mut done, mut stale) = (0, 0);
+    if dir.join("runs").is_dir() {
+        for r in &plan.runs {
+            match store::existing(dir, &r.spec) {
+                store::Existing::Current(_) => done += 1,
+                store::Existing::Stale(_) => stale += 1,
+                store::Existing::Missing => {}
+            }
+        }
+    }
     DryRun {
         total: plan.total_runs(),
         done,
         known: plan.runs.len(),
+        stale,
     }
 }
 
@@ -81,5 +86,13 @@ pub fn render(plan: &Plan, dir: &Path, survey: &DryRun) -> String {
         survey.done,
         survey.known
     );
+    if survey.stale > 0 {
+        let _ = writeln!(
+            s,
+            "stale in {}: {} (made by other code: a run redoes them)",
+            dir.display(),
+            survey.stale
+        );
+    }
     s
 }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod dry_run;
 pub mod embedded;
 pub mod external;
+pub mod identity;
 pub mod inspect;
 pub mod listing;
 pub mod memory;

@@ -405,6 +405,8 @@ pub struct Finished<'a> {
     pub record: &'a RunRecord,
     /// True when the record was already on disk and the run was skipped.
     pub reused: bool,
+    /// True when a record of this run was on disk but made by other code, so the run was redone.
+    pub stale: bool,
 }
 
 /// Runs every planned run (in parallel, skipping finished ones unless `fresh`), writing each record as it
@@ -430,21 +432,28 @@ pub fn sweep(
     pool.install(|| {
         runs.par_iter()
             .map(|run| {
-                if !options.fresh
-                    && let Some(record) = store::finished(dir, &run.spec)
-                {
-                    progress(Finished {
-                        record: &record,
-                        reused: true,
-                    });
-                    return Ok(record);
-                }
+                let stale = match options.fresh {
+                    true => false,
+                    false => match store::existing(dir, &run.spec) {
+                        store::Existing::Current(record) => {
+                            progress(Finished {
+                                record: &record,
+                                reused: true,
+                                stale: false,
+                            });
+                            return Ok(*record);
+                        }
+                        store::Existing::Stale(_) => true,
+                        store::Existing::Missing => false,
+                    },
+                };
                 let mut record = execute(run);
                 record.timing.host = store::Host::current(options.jobs.max(1));
                 store::write_run(dir, &record)?;
                 progress(Finished {
                     record: &record,
                     reused: false,
+                    stale,
                 });
                 Ok(record)
             })

@@ -12,7 +12,8 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use optzoo::plan::Plan;
-use optzoo::runner::{SweepOptions, run_plan};
+use optzoo::plan::execute::run_plan;
+use optzoo::runner::SweepOptions;
 use optzoo::store::RunRecord;
 
 #[path = "common/mod.rs"]

@@ -36,7 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a sweep: every problem instance x optimizer x seed of a config (default: the embedded quickstart).
+    /// Run a sweep: every problem instance x optimizer x seed of a config. Without a config: the embedded
+    /// museum, then its report and the museum table.
     Run {
         /// A config file, or the name of an embedded config (see `optzoo list configs`).
         config: Option<String>,
@@ -60,6 +61,9 @@ enum Command {
         /// done in the results directory) without running anything or writing any file.
         #[arg(long)]
         dry_run: bool,
+        /// Without a config: skip the report (figures, tables, index.html) of the museum run.
+        #[arg(long)]
+        no_report: bool,
     },
     /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
     Compare {
@@ -110,7 +114,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
-        #[arg(long, default_value_t = crate::analysis::spectrum::default_zero_tol())]
+        #[arg(long, default_value_t = crate::spectrum::default_zero_tol())]
         zero_tol: f64,
         /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
         /// from the start (or --at).
@@ -201,7 +205,7 @@ pub fn main(registry: Registry) -> ExitCode {
     }
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, false),
+        None => run(r, None, None, None, None, false, false),
         Some(Command::Run {
             config,
             out,
@@ -215,9 +219,10 @@ pub fn main(registry: Registry) -> ExitCode {
             jobs,
             shard,
             fresh,
+            no_report,
             dry_run: false,
             ..
-        }) => run(r, config, out, jobs, shard, fresh),
+        }) => run(r, config, out, jobs, shard, fresh, no_report),
         Some(Command::Compare {
             baseline,
             new,
@@ -481,7 +486,7 @@ fn dry_run(
     out: Option<PathBuf>,
     shard: Option<(usize, usize)>,
 ) -> anyhow::Result<()> {
-    let arg = config.unwrap_or_else(|| "quickstart".into());
+    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
     let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
@@ -506,8 +511,10 @@ fn run(
     jobs: Option<u32>,
     shard: Option<(usize, usize)>,
     fresh: bool,
+    no_report: bool,
 ) -> anyhow::Result<()> {
-    let arg = config.unwrap_or_else(|| "quickstart".into());
+    let museum = config.is_none();
+    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
     let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
@@ -638,5 +645,18 @@ fn run(
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {
         println!("  {}", dir.join(name).display());
     }
+    if museum && plan.shard.is_none() {
+        let sweep = crate::analysis::sweep::Sweep::new_in(registry, records, None);
+        println!(
+            "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
+            crate::report::tables::museum_table(&sweep).markdown()
+        );
+        if !no_report {
+            report(registry, dir, None, Vec::new(), Vec::new())?;
+        }
+    }
     Ok(())
 }
+
+/// The config `optzoo` and `optzoo run` run when given none.
+pub const DEFAULT_CONFIG: &str = "museum";

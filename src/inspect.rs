@@ -7,13 +7,12 @@ use faer::Mat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::analysis::spectrum::{self, Verdict};
 use crate::problems::Instance;
 use crate::problems::critical::{CriticalPoint, newton_polish};
 use crate::registry::Registry;
+use crate::spectrum::{self, Verdict};
 
-/// Largest dimension for which the full spectrum is computed densely; above it, Lanczos gives the extremes.
-pub const DENSE_MAX_DIM: usize = 1000;
+pub use crate::spectrum::DENSE_MAX_DIM;
 
 /// A bad `inspect` request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

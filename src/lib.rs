@@ -4,10 +4,26 @@
 //! different part of the Hessian ([`optimizers`]), and a [`runner`] that sweeps problems x optimizers x
 //! seeds reproducibly, in parallel, counting every evaluation through the [`oracle::Oracle`].
 //!
-//! Data flows one way: [`config`] (parse, validate, expand grids) -> [`runner`] -> [`store`] (one JSON file
-//! per run, `summary.csv`, `traces.csv`) -> [`summary`] tables, [`analysis`] (kappa slopes, profiles) and
-//! [`report`] (figures, tables, `index.html`).
+//! Data flows one way: a config is read into a [`plan`] (names resolved, grids expanded, values checked),
+//! the [`runner`] executes its runs, the [`store`] keeps one JSON [`record`] per run with `summary.csv` and
+//! `traces.csv`, and [`summary`] tables, [`analysis`] (kappa slopes, profiles, comparison) and [`report`]
+//! (figures, tables, `index.html`) read the records back.
+//!
+//! The modules form layers; each uses only modules of the layers below it (the test `architecture` checks
+//! that no module depends on itself through others):
+//!
+//! | layer | modules |
+//! |---|---|
+//! | 1. basics | [`vector`], [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
+//! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
+//! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
+//! | 4. records | [`record`] (spec, outcome, trace, provenance), [`store`], [`trace`] |
+//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`listing`] |
+//! | 6. running | [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
+//! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
+//! | 8. the program | [`cli`] |
 
+pub mod alloc;
 pub mod analysis;
 pub mod budget;
 pub mod cli;
@@ -32,6 +48,7 @@ pub mod record;
 pub mod registry;
 pub mod report;
 pub mod runner;
+pub mod spectrum;
 pub mod stop;
 pub mod store;
 pub mod summary;

@@ -6,31 +6,17 @@
 
 use crate::memory::MemoryNeed;
 use crate::oracle::Oracle;
+pub use crate::oracle::StepError;
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
-use crate::theory::{EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeTheory, KappaSlope};
 
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StepInfo {
     /// The step length taken along the search direction, where the method has one.
     pub step_size: Option<f64>,
-}
-
-/// Why a step could not be taken. Numerical breakdown is data: the runner records it as the outcome.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StepError {
-    /// The method broke down (a line search that found no decrease, a matrix that is not positive definite).
-    #[error("{0}")]
-    Failed(String),
-    /// The problem lacks what the method needs.
-    #[error("not applicable: {0}")]
-    NotApplicable(String),
-    /// The method ended on its own (an external client's own convergence test or limit). The runner then
-    /// applies the stop rule at the current point; where no rule holds the run is `stopped`.
-    #[error("{0}")]
-    Stopped(String),
 }
 
 /// An optimization method: hyperparameters are immutable (`&self`); all mutable memory lives in `State`.
@@ -81,6 +67,11 @@ pub trait Optimizer: Send + Sync {
         MemoryNeed::vectors(8, n)
     }
 
+    /// The curvature this configuration keeps and the memory it holds for it, where the method states it.
+    fn anatomy(&self) -> Option<Anatomy> {
+        None
+    }
+
     /// Called once when the runner has ended the run with `status` (an external client is told to stop and
     /// reaped). Built-in optimizers have nothing to do.
     fn finish(&self, state: &mut Self::State, status: Status) {
@@ -128,6 +119,9 @@ pub trait DynOptimizer: Send + Sync {
 
     /// As [`Optimizer::memory`].
     fn memory(&self, n: usize) -> MemoryNeed;
+
+    /// As [`Optimizer::anatomy`].
+    fn anatomy(&self) -> Option<Anatomy>;
 }
 
 struct Running<'a, O: Optimizer> {
@@ -180,5 +174,9 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn memory(&self, n: usize) -> MemoryNeed {
         Optimizer::memory(self, n)
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Optimizer::anatomy(self)
     }
 }

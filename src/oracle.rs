@@ -9,9 +9,23 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::optimizer::StepError;
 use crate::problem::{Curvature, KfacFactors, Layered, Optimum, Problem, SecondOrder};
 use crate::vector::norm;
+
+/// Why a step could not be taken. Numerical breakdown is data: the runner records it as the outcome.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StepError {
+    /// The method broke down (a line search that found no decrease, a matrix that is not positive definite).
+    #[error("{0}")]
+    Failed(String),
+    /// The problem lacks what the method needs.
+    #[error("not applicable: {0}")]
+    NotApplicable(String),
+    /// The method ended on its own (an external client's own convergence test or limit). The runner then
+    /// applies the stop rule at the current point; where no rule holds the run is `stopped`.
+    #[error("{0}")]
+    Stopped(String),
+}
 
 /// Bitwise equality of two slices. The comparison runs in blocks whose bit differences are OR-ed together
 /// (a reduction the compiler vectorises, unlike a per-element early exit), leaving after the first block

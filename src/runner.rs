@@ -24,8 +24,13 @@ use crate::vector::distance;
 /// Largest dimension for which a run keeps its final point.
 pub const KEEP_FINAL_X_MAX_DIM: usize = 100;
 
-/// Largest dimension for which every trace point keeps its iterate (the path drawn over contour lines).
-pub const KEEP_PATH_MAX_DIM: usize = 2;
+/// Largest dimension for which a run records every iterate (line-search trials apart) with its point, so
+/// that its path can be drawn as taken.
+pub const KEEP_PATH_MAX_DIM: usize = 3;
+
+/// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
+/// the log-spaced ladder of [`crate::trace`], so a long run's record stays small.
+pub const MAX_PATH_POINTS: u64 = 100_000;
 
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {
@@ -48,7 +53,7 @@ impl PlannedRun {
         optimizer: &Arc<Checked>,
         seed: u64,
         stop: &crate::stop::StopRule,
-        tuning: Option<crate::tune::TuningRole>,
+        tuning: Option<crate::record::TuningRole>,
         diagnose: bool,
     ) -> PlannedRun {
         let spec = RunSpec {
@@ -112,6 +117,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             final_x_error: None,
             final_x: None,
             diagnosis: None,
+            state_bytes: None,
         },
         trace: Vec::new(),
         provenance: Provenance::current(),
@@ -204,8 +210,12 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let mut message = None;
     let mut status = stop.verdict(&last);
     let mut stepper = None;
+    // Net bytes allocated on this thread from the optimizer's start to the end of its first step.
+    let mut held_from = None;
+    let mut state_bytes = None;
     if status.is_none() {
         let t = Instant::now();
+        held_from = crate::alloc::live_bytes();
         match crate::budget::within(|| run.optimizer.optimizer.start(&x, &mut oracle)) {
             Ok(Ok(s)) => stepper = Some(s),
             Ok(Err(e)) => (status, message) = failure(e),
@@ -224,6 +234,11 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                 x.copy_from_slice(saved);
             }
             timing.optimizer_time_s += t.elapsed().as_secs_f64();
+            if last.iter == 0 {
+                state_bytes = held_from
+                    .zip(crate::alloc::live_bytes())
+                    .map(|(a, b)| (b - a).max(0) as u64);
+            }
             let t = Instant::now();
             let (value, grad_norm) = oracle.measure(&x);
             timing.measure_time_s += t.elapsed().as_secs_f64();
@@ -261,7 +276,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                     s
                 }
             };
-            if ladder.take(iter) || verdict.is_some() {
+            let whole_path = n <= KEEP_PATH_MAX_DIM && iter < MAX_PATH_POINTS;
+            if ladder.take(iter) || whole_path || verdict.is_some() {
                 if trace.last().is_some_and(|p: &TracePoint| p.iter == iter) {
                     trace.pop();
                     timing.trace_time_s.pop();
@@ -278,8 +294,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     drop(stepper);
     let counts = oracle.counts();
     let diagnosis = run.spec.diagnose.then(|| {
-        let bound = crate::analysis::diagnosis::grad_bound(stop, gn0);
-        crate::analysis::diagnosis::diagnose(
+        let bound = crate::spectrum::diagnosis::grad_bound(stop, gn0);
+        crate::spectrum::diagnosis::diagnose(
             problem.as_ref(),
             &x,
             last.grad_norm,
@@ -307,6 +323,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             final_x_error: x_star.as_ref().map(|s| distance(&x, s)),
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
             diagnosis: diagnosis.flatten(),
+            state_bytes,
         },
         trace,
         provenance: Provenance::current(),

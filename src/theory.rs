@@ -2,8 +2,31 @@
 //!
 //! [`KappaSlope`]: the growth of iterations with the condition number on strongly convex quadratics (read
 //! by [`crate::analysis::scaling`]); [`EscapeTheory`]: the linear theory of escaping a strict saddle (read
-//! by [`crate::analysis::escape`]). Optimizers answer through
-//! [`crate::optimizer::Optimizer::kappa_slope`] and [`crate::optimizer::Optimizer::escape`].
+//! by [`crate::analysis::escape`]); [`Anatomy`]: the part of the Hessian a method keeps and the memory it
+//! pays for it (read by [`crate::analysis::museum`]). Optimizers answer through
+//! [`crate::optimizer::Optimizer::kappa_slope`], [`crate::optimizer::Optimizer::escape`] and
+//! [`crate::optimizer::Optimizer::anatomy`].
+
+/// The part of the Hessian a method keeps, and the memory that costs, as the method states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anatomy {
+    /// The curvature kept: `none`, `running average`, `diagonal`, `low-rank history`, `Kronecker blocks`,
+    /// `full matrix`, ...
+    pub keeps: &'static str,
+    /// The floats the method holds between steps beyond the iterate, as a formula in `n` (the dimension)
+    /// and its own hyperparameters (`m` pairs, layer widths `d_l`).
+    pub memory: String,
+}
+
+impl Anatomy {
+    /// An anatomy from its two parts.
+    pub fn new(keeps: &'static str, memory: impl Into<String>) -> Self {
+        Anatomy {
+            keeps,
+            memory: memory.into(),
+        }
+    }
+}
 
 /// The exponent `s` in `iterations ~ kappa^s` to a fixed relative accuracy on strongly convex quadratics:
 /// a method whose error contracts by `1 - c kappa^(-s)` per iteration needs `kappa^s log(1/tol) / c`.

@@ -1,9 +1,10 @@
 //! Every registered optimizer over every embedded suite finishes every run with a status: no harness failure
 //! (a panic, or a problem that fails to build), whatever the optimizer makes of the problem.
 
-use optzoo::config::{SourceText, plan};
+use optzoo::config::SourceText;
 use optzoo::embedded::SUITES;
 use optzoo::optimizers::OPTIMIZERS;
+use optzoo::plan::plan;
 use optzoo::runner::execute;
 use optzoo::{RunRecord, Status};
 use rayon::prelude::*;

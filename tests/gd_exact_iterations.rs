@@ -4,7 +4,8 @@
 //! so ||g_k||^2 = sum_i lambda_i^2 (1 - eta lambda_i)^{2k}: the first k with ||g_k|| <= 1e-6 ||g_0|| is
 //! computed here from powers, independently of the optimizer's recurrence.
 
-use optzoo::config::{SourceText, plan};
+use optzoo::config::SourceText;
+use optzoo::plan::plan;
 use optzoo::runner::execute;
 use optzoo::stop::Status;
 

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use optzoo::analysis::scaling::{KappaStudy, kappa_studies, theory_slope};
 use optzoo::analysis::sweep::Sweep;
-use optzoo::config::{self, SourceText};
+use optzoo::config::SourceText;
 
 /// Optimizer tables and the slope their iteration count should grow with.
 const CASES: &[(&str, f64)] = &[
@@ -34,7 +34,7 @@ fn kappa_sweep(optimizer: &str) -> Vec<KappaStudy> {
         text,
         dir: None,
     };
-    let plan = plan::plan(&src, "kappa-slopes").expect("the test config is valid");
+    let plan = optzoo::plan::plan(&src, "kappa-slopes").expect("the test config is valid");
     let records = plan.runs.par_iter().map(optzoo::execute).collect();
     kappa_studies(&Sweep::new(records, None))
 }

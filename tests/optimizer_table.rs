@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use optzoo::config::{SourceText, plan};
+use optzoo::config::SourceText;
 use optzoo::optimizers::OPTIMIZERS;
+use optzoo::plan::plan;
 use optzoo::runner::execute;
 use optzoo::{RunRecord, Status};
 

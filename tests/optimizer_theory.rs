@@ -1,7 +1,8 @@
 //! Optimizers against theory: iteration counts and rates checked against closed forms and published
 //! numbers, each run through the harness (config text -> plan -> `runner::execute`).
 
-use optzoo::config::{SourceText, plan};
+use optzoo::config::SourceText;
+use optzoo::plan::plan;
 use optzoo::runner::execute;
 use optzoo::{RunRecord, Status};
 

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use optzoo::analysis::sweep::Sweep;
 use optzoo::report::{FigureKind, ReportOptions, write_report};
-use optzoo::runner::{self, SweepOptions};
+use optzoo::runner::SweepOptions;
 
 /// Runs the embedded quickstart into `dir`, as `optzoo run` does; returns the config hash.
 fn quickstart(dir: &Path) -> String {
     let plan = optzoo::plan::load("quickstart").expect("the quickstart is embedded and valid");
-    plan::execute::run_plan(
+    optzoo::plan::execute::run_plan(
         &plan,
         dir,
         SweepOptions {

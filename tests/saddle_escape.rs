@@ -177,11 +177,11 @@ fn escape_iterations_follow_the_linear_theory_of_each_method() {
 #[test]
 fn report_draws_one_escape_figure_per_start_offset() {
     use optzoo::report::{FigureKind, Formats, ReportOptions, write_report};
-    use optzoo::runner::{self, SweepOptions};
+    use optzoo::runner::SweepOptions;
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = tmp.path().join("saddles");
     let plan = optzoo::plan::load("saddles").expect("the embedded config is valid");
-    plan::execute::run_plan(
+    optzoo::plan::execute::run_plan(
         &plan,
         &dir,
         SweepOptions {
@@ -226,7 +226,7 @@ fn report_draws_one_escape_figure_per_start_offset() {
     // A sweep without double wells draws no escape figure.
     let quick = tmp.path().join("quick");
     let plan = optzoo::plan::load("quickstart").expect("embedded");
-    plan::execute::run_plan(
+    optzoo::plan::execute::run_plan(
         &plan,
         &quick,
         SweepOptions {

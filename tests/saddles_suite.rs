@@ -1,7 +1,8 @@
 //! The embedded `saddles` suite end to end: it plans, every instance builds, and gradient descent with an
 //! Armijo line search runs every instance to a recorded outcome that the theory predicts.
 
-use optzoo::config::{SourceText, plan};
+use optzoo::config::SourceText;
+use optzoo::plan::plan;
 use optzoo::{Status, execute};
 
 const CONFIG: &str = r#"

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use optzoo::Problem;
-use optzoo::config::{Plan, SourceText};
+use optzoo::config::SourceText;
 use optzoo::optimizers::{self, Checked};
+use optzoo::plan::Plan;
 use optzoo::problems::{self, Instance};
 
 /// Parses `text` (TOML keys without `family`) as an instance of `family`.

@@ -266,12 +266,6 @@ pub const EVERY_FORMED: &str = "*";
 /// preconditioner can be formed.
 pub const ALL_ROWS: &[&str] = &[JACOBI, EVERY_FORMED];
 
-/// The rows of the table measured in the README, by name: the identity, the diagonals, L-BFGS, K-FAC and
-/// Newton, with the `jacobi` reference.
-pub const DEFAULT_ROWS: &[&str] = &[
-    "gd", "momentum", JACOBI, "adagrad", "rmsprop", "adam", "lbfgs", "kfac", "newton",
-];
-
 /// The names `rows` stands for: [`EVERY_FORMED`] expanded to the registered optimizers that form a
 /// preconditioner with their default hyperparameters.
 pub fn expand_rows(registry: &Registry, rows: &[&str]) -> Vec<String> {

@@ -1,18 +1,22 @@
-//! Analysis of results, no drawing here: comparison against a baseline, the Hessian spectrum at a point,
+//! Analysis of results, no drawing here: comparison against a baseline
 //! and the numbers the report draws and tabulates.
 //!
 //! [`sweep`] reads a results directory back and indexes it; [`convergence`] turns traces into curves and
 //! seed bands; [`scaling`] fits iterations against the condition number; [`profiles`] builds performance
-//! and data profiles; [`compare`] checks results against a baseline; [`spectrum`] reads the Hessian;
-//! [`conditioning`] measures the condition number each optimizer's preconditioner leaves; [`escape`] times
+//! and data profiles; [`compare`] checks results against a baseline ([`spectrum`] reads the Hessian);
+//! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`conditioning`]
+//! measures the condition number each optimizer's preconditioner leaves; [`escape`] times
 //! the escape from a saddle against its negative curvature.
 
 pub mod compare;
 pub mod conditioning;
 pub mod convergence;
-pub mod diagnosis;
 pub mod escape;
+pub mod museum;
 pub mod profiles;
 pub mod scaling;
-pub mod spectrum;
 pub mod sweep;
+
+// At their earlier paths: the spectrum at a point and a run's ending, which sit below the runner.
+pub use crate::spectrum;
+pub use crate::spectrum::diagnosis;

@@ -59,7 +59,7 @@ pub const PARAMS: &[ParamDoc] = &[
 #[serde(deny_unknown_fields)]
 pub struct AdamConfig {
     /// Learning rate.
-    #[serde(default = "default_lr")]
+    #[serde(default = "super::diagonal::default_lr")]
     pub lr: f64,
     /// First-moment decay.
     #[serde(default = "default_beta1")]
@@ -68,24 +68,18 @@ pub struct AdamConfig {
     #[serde(default = "default_beta2")]
     pub beta2: f64,
     /// Denominator offset.
-    #[serde(default = "default_eps")]
+    #[serde(default = "super::diagonal::default_eps")]
     pub eps: f64,
     /// Decoupled weight decay.
     #[serde(default)]
     pub weight_decay: f64,
 }
 
-fn default_lr() -> f64 {
-    1e-3
-}
 fn default_beta1() -> f64 {
     0.9
 }
 fn default_beta2() -> f64 {
     0.999
-}
-fn default_eps() -> f64 {
-    1e-8
 }
 
 impl OptimizerConfig for AdamConfig {

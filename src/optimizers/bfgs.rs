@@ -26,6 +26,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 use crate::vector::{dot, norm};
 
 /// The keys of `bfgs`: those of the strong Wolfe search.
@@ -204,6 +205,13 @@ impl Optimizer for Bfgs {
         Some(Formed::new(
             "H_k^-1 (dense)",
             Preconditioner::DenseInverse(st.memory.h.clone()),
+        ))
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "full inverse",
+            "n^2 + O(n) (inverse Hessian, search)",
         ))
     }
 }

@@ -25,7 +25,7 @@ use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
-use crate::theory::KappaSlope;
+use crate::theory::{Anatomy, KappaSlope};
 use crate::vector::dot;
 
 /// The keys of `cg`.
@@ -149,6 +149,13 @@ impl Optimizer for Cg {
     }
 
     descent::driven_steps!(CgState);
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "none (conjugacy)",
+            "4n (direction, gradients, search)",
+        ))
+    }
 }
 
 #[cfg(test)]

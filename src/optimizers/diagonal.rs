@@ -16,6 +16,7 @@ use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 
 /// The numerator of the step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,6 +235,26 @@ impl Optimizer for Diagonal {
             Preconditioner::Diagonal(self.scale(state)),
         ))
     }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "diagonal",
+            match self.first {
+                FirstMoment::Gradient => "2n (second moment, gradient)",
+                FirstMoment::Average { .. } => "3n (two moments, gradient)",
+            },
+        ))
+    }
+}
+
+/// The default step of adam and rmsprop.
+pub(super) fn default_lr() -> f64 {
+    1e-3
+}
+
+/// The default denominator offset of adam and rmsprop.
+pub(super) fn default_eps() -> f64 {
+    1e-8
 }
 
 /// Checks a decay rate: in `[0, 1)`, naming its key.

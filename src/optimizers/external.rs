@@ -35,6 +35,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
 use crate::problem::Capabilities;
 use crate::stop::Status;
+use crate::theory::Anatomy;
 
 /// The keys of `external`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -568,5 +569,9 @@ impl Optimizer for External {
             }
         }
         state.client.close(GRACE);
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new("the client's", "held by the client process"))
     }
 }

@@ -20,7 +20,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::theory::{EscapeGrowth, EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
 
 /// The keys of `gd`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -268,6 +268,16 @@ impl Optimizer for Gd {
                 })
             }
         }
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "none",
+            match self.rule {
+                StepRule::Armijo(_) => "3n (gradient, direction, trial point)",
+                _ => "O(1) (the step is taken in place)",
+            },
+        ))
     }
 }
 

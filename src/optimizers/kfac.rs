@@ -39,6 +39,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
 use crate::preconditioner::{Conditioner, Formed, KroneckerBlock, Preconditioner};
 use crate::problem::{Capabilities, KfacFactors};
+use crate::theory::Anatomy;
 use crate::vector::dot;
 
 /// The keys of `kfac`.
@@ -419,6 +420,13 @@ impl Optimizer for Kfac {
                 })
             }
         }
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "Kronecker blocks",
+            "2 sum_l (a_l^2 + g_l^2) + 2n (factors and their inverses, a_l = d_in + 1, g_l = d_out; velocity) and per-sample buffers",
+        ))
     }
 }
 

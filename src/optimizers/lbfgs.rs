@@ -19,12 +19,13 @@ use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
-use super::line_search::StrongWolfe;
+use super::line_search::{StrongWolfe, WOLFE_PARAMS};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 use crate::vector::dot;
 
 /// The keys of `lbfgs`.
@@ -34,16 +35,8 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "10",
         doc: "secant pairs kept, m >= 1",
     },
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "sufficient-decrease constant of the strong Wolfe search, 0 < c1 < c2",
-    },
-    ParamDoc {
-        name: "c2",
-        default: "0.9",
-        doc: "curvature constant of the strong Wolfe search, c1 < c2 < 1",
-    },
+    WOLFE_PARAMS[0],
+    WOLFE_PARAMS[1],
 ];
 
 /// Largest memory accepted: beyond it the method is no longer limited-memory (use `bfgs`).
@@ -285,6 +278,13 @@ impl Optimizer for Lbfgs {
         Some(Formed::new(
             format!("H_k^-1 ({} of {} pairs)", st.memory.len, self.memory),
             Preconditioner::DenseInverse(h),
+        ))
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "low-rank history",
+            format!("2mn + O(n) with m = {} (secant pairs, search)", self.memory),
         ))
     }
 }

@@ -32,7 +32,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::theory::KappaSlope;
+use crate::theory::{Anatomy, KappaSlope};
 
 /// The keys of `momentum`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -316,6 +316,13 @@ impl Optimizer for Momentum {
         Ok(StepInfo {
             step_size: Some(s.eta),
         })
+    }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "running average",
+            "3n (previous iterate, gradient, look-ahead)",
+        ))
     }
 }
 

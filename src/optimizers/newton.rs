@@ -42,7 +42,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::theory::{EscapeGrowth, EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
 use crate::vector::{axpy, dot, step_to};
 
 /// The keys of `newton`.
@@ -575,12 +575,25 @@ impl Optimizer for Newton {
             }
         }
     }
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "full matrix",
+            match self.mode {
+                Mode::SaddleFree { .. } => {
+                    "3n^2 + O(n) (Hessian, eigenvectors) and the eigensolver's workspace"
+                }
+                _ => "2n^2 + O(n) (Hessian, factor)",
+            },
+        ))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{SourceText, plan};
+    use crate::config::SourceText;
+    use crate::plan::plan;
     use crate::problem::{Problem, SecondOrder};
     use crate::runner::execute;
     use crate::stop::Status;

@@ -25,6 +25,7 @@ use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 use crate::vector::{axpy, dot, norm};
 
 /// The keys of `newton-cg`.
@@ -210,6 +211,13 @@ impl Optimizer for NewtonCg {
     }
 
     descent::driven_steps!(NewtonCgState);
+
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "Hessian-vector products",
+            "O(n) (Krylov vectors, search)",
+        ))
+    }
 }
 
 #[cfg(test)]

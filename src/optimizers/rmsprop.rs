@@ -45,24 +45,18 @@ pub const PARAMS: &[ParamDoc] = &[
 #[serde(deny_unknown_fields)]
 pub struct RmspropConfig {
     /// Learning rate.
-    #[serde(default = "default_lr")]
+    #[serde(default = "super::diagonal::default_lr")]
     pub lr: f64,
     /// Squared-gradient decay.
     #[serde(default = "default_beta2")]
     pub beta2: f64,
     /// Denominator offset.
-    #[serde(default = "default_eps")]
+    #[serde(default = "super::diagonal::default_eps")]
     pub eps: f64,
 }
 
-fn default_lr() -> f64 {
-    1e-3
-}
 fn default_beta2() -> f64 {
     0.9
-}
-fn default_eps() -> f64 {
-    1e-8
 }
 
 impl OptimizerConfig for RmspropConfig {

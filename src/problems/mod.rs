@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::params::{ParamDoc, ParamError};
+pub use crate::problem::critical;
 use crate::problem::{Capabilities, Problem};
 
-pub mod critical;
 pub mod deep_linear;
 pub mod double_well;
 pub mod himmelblau;

@@ -1,5 +1,5 @@
 //! Where a run ended, as recorded when a config sets `diagnose = true`: the kind of point and the
-//! spectrum there (computed by [`crate::analysis::diagnosis`]).
+//! spectrum there (computed by [`crate::spectrum::diagnosis`]).
 
 use serde::{Deserialize, Serialize};
 

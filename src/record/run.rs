@@ -47,6 +47,10 @@ pub struct Outcome {
     /// Where the run ended (minimum, saddle, ...), when its spec asks for a diagnosis.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub diagnosis: Option<Diagnosis>,
+    /// The memory the optimizer allocated and still held after its start and first step, in bytes (its
+    /// state: history, buffers, factors), where the binary counts allocations (see [`crate::alloc`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub state_bytes: Option<u64>,
 }
 
 /// Where and with what a run was made; identical for reruns of the same binary.

@@ -12,8 +12,8 @@ use crate::analysis::escape::{self, EscapeRun, Escapes, Outcome, RADIUS_FRACTION
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::summary::median;
 
+use super::figure::optimizer_look;
 use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
-use super::plots::optimizer_look;
 use super::style::{INK, Marker, optimizer_style};
 use super::{Formats, ReportError, render};
 
@@ -254,7 +254,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             });
             if let (true, Some(t)) = (same_offset && hi > lo, escape_theory) {
                 let eps_u = offsets[0];
-                let curve: Vec<(f64, f64)> = super::plots::log_points(lo, hi, 40)
+                let curve: Vec<(f64, f64)> = super::figure::log_points(lo, hi, 40)
                     .into_iter()
                     .filter_map(|l| {
                         let growth = t.factor(l);

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::tables::Table;
-use crate::analysis::diagnosis::Ending;
 use crate::analysis::sweep::Sweep;
+use crate::spectrum::diagnosis::Ending;
 
 /// The table, or `None` when no run of the sweep was diagnosed.
 pub fn ending_table(sweep: &Sweep) -> Option<Table> {

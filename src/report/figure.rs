@@ -4,7 +4,7 @@
 
 use plotters::style::RGBColor;
 
-use super::style::Marker;
+use super::style::{LINE_WIDTH, Marker, optimizer_style};
 
 /// How an axis maps values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,5 +171,24 @@ impl Figure {
             labels: Vec::new(),
             legend: Vec::new(),
         }
+    }
+}
+
+/// `n` points log-spaced over `[lo, hi]`.
+pub fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let (a, b) = (lo.ln(), hi.ln());
+    (0..n)
+        .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
+        .collect()
+}
+
+/// The look of optimizer configuration `o`'s lines.
+pub fn optimizer_look(o: usize) -> Look {
+    let (color, marker) = optimizer_style(o);
+    Look {
+        color,
+        marker: Some(marker),
+        dashed: false,
+        width: LINE_WIDTH,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::plots::FigureKind;
+use super::kinds::FigureKind;
 use super::tables::{Table, html_escape};
 use crate::analysis::sweep::Sweep;
 use crate::store::Provenance;
@@ -41,6 +41,10 @@ pub struct PageTable {
 pub struct Page<'a> {
     /// The sweep.
     pub sweep: &'a Sweep,
+    /// The museum table, shown first.
+    pub museum: PageTable,
+    /// The overview figures shown beside it: the kappa figure and one convergence panel per family.
+    pub overview: Vec<PageFigure>,
     /// The outcome table.
     pub outcomes: PageTable,
     /// Kappa tables.
@@ -135,6 +139,23 @@ fn table_block(out: &mut String, t: &PageTable) {
     }
 }
 
+/// The figures `figs`, inlined, with their captions and file links.
+fn figure_block(out: &mut String, figs: &[PageFigure]) {
+    out.push_str("<div class=\"figs\">\n");
+    for f in figs {
+        let _ = writeln!(
+            out,
+            "<figure id=\"{}\" title=\"{}\">\n{}\n<figcaption>{} {}</figcaption>\n</figure>",
+            html_escape(&f.name),
+            html_escape(&f.title),
+            inline_svg(&f.svg).trim_end(),
+            html_escape(&f.caption),
+            links(&f.files)
+        );
+    }
+    out.push_str("</div>\n");
+}
+
 /// The page.
 pub fn page(p: &Page<'_>) -> String {
     let sweep = p.sweep;
@@ -214,6 +235,9 @@ pub fn page(p: &Page<'_>) -> String {
     stops.sort();
     stops.dedup();
     prov.push(("stop rule".into(), stops.join("; ")));
+    out.push_str("<h2>Overview</h2>\n");
+    table_block(&mut out, &p.museum);
+    figure_block(&mut out, &p.overview);
     out.push_str("<h2>Provenance</h2>\n<table class=\"prov\">\n");
     for (k, v) in &prov {
         let _ = writeln!(
@@ -273,19 +297,7 @@ pub fn page(p: &Page<'_>) -> String {
             out.push_str("<p>No figure of this kind for this sweep.</p>\n");
             continue;
         }
-        out.push_str("<div class=\"figs\">\n");
-        for f in figs {
-            let _ = writeln!(
-                out,
-                "<figure id=\"{}\" title=\"{}\">\n{}\n<figcaption>{} {}</figcaption>\n</figure>",
-                html_escape(&f.name),
-                html_escape(&f.title),
-                inline_svg(&f.svg).trim_end(),
-                html_escape(&f.caption),
-                links(&f.files)
-            );
-        }
-        out.push_str("</div>\n");
+        figure_block(&mut out, figs);
     }
     out.push_str("</body>\n</html>\n");
     out

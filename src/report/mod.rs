@@ -6,8 +6,8 @@
 //!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`), saddle
 //!   escape on double wells (`escape-*`), `sensitivity-*` (tuning trials against the tuned hyperparameter);
 //!   `figures/captions.md` lists every figure with its caption;
-//! - `tables/outcomes.md|csv|tex`, `tables/kappa-<k>.md|csv|tex`, for a tuned sweep
-//!   `tables/tuning.md|csv|tex`, and for a diagnosed one `tables/endings.md|csv|tex`;
+//! - `tables/museum.md|csv|tex` (see [`crate::analysis::museum`]), `tables/outcomes.md|csv|tex`,
+//!   `tables/kappa-<k>.md|csv|tex`, for a tuned sweep `tables/tuning.md|csv|tex`, and for a diagnosed one `tables/endings.md|csv|tex`;
 //! - `index.html`: everything on one page, figures inlined as SVG.
 //!
 //! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod endings;
 pub mod figure;
 pub mod html;
+pub mod kinds;
 pub mod plots;
 pub mod render;
 pub mod style;
@@ -30,11 +31,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::analysis::convergence::XAxis;
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 use crate::store::write_atomic;
 
-pub use plots::FigureKind;
+pub use kinds::FigureKind;
 pub use render::RenderError;
 
 /// Which file formats figures are written in.
@@ -157,6 +159,39 @@ pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, R
     Ok(sweep)
 }
 
+/// The overview's figures: the first kappa study's figure with every optimizer, and the first
+/// convergence-against-iterations panel of each problem family.
+fn overview_figures(
+    sweep: &Sweep,
+    page_figures: &[(FigureKind, Vec<html::PageFigure>)],
+) -> Vec<html::PageFigure> {
+    let mut out = Vec::new();
+    let mut families = std::collections::BTreeSet::new();
+    for (kind, figs) in page_figures {
+        for f in figs {
+            match kind {
+                FigureKind::Kappa if f.name == "kappa-00-all" => out.push(f.clone()),
+                FigureKind::Convergence => {
+                    let family = sweep.instances.iter().enumerate().find_map(|(i, inst)| {
+                        let stem = format!("convergence-{i:02}-{}-", inst.spec.family);
+                        f.name
+                            .strip_prefix(&stem)
+                            .filter(|slug| *slug == XAxis::Iterations.slug())
+                            .map(|_| inst.spec.family.clone())
+                    });
+                    if let Some(family) = family
+                        && families.insert(family)
+                    {
+                        out.push(f.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// [`write_report_in`] the built-in registry.
 pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
     write_report_in(&crate::registry::Registry::builtin(), dir, options)
@@ -185,7 +220,7 @@ pub fn write_report_in(
     let mut files = Vec::new();
 
     // Figures: built from the analysis, drawn in parallel.
-    let groups = plots::figures(&sweep, &options.kinds);
+    let groups = kinds::figures(&sweep, &options.kinds);
     type Drawn = (String, Option<Vec<u8>>, Option<Vec<u8>>);
     let mut page_figures = Vec::new();
     let mut names = Vec::new();
@@ -266,6 +301,8 @@ pub fn write_report_in(
     };
     let outcome = tables::outcome_table(&sweep);
     let outcome_links = write_table("outcomes", &outcome, &outcome)?;
+    let museum = tables::museum_table(&sweep);
+    let museum_links = write_table("museum", &museum, &museum)?;
     let mut kappa_tables = Vec::new();
     if options.kinds.contains(&FigureKind::Kappa) {
         for (k, study) in kappa_studies(&sweep).iter().enumerate() {
@@ -313,8 +350,16 @@ pub fn write_report_in(
             files: links,
         });
     }
+    let overview = overview_figures(&sweep, &page_figures);
     let page = html::page(&html::Page {
         sweep: &sweep,
+        museum: html::PageTable {
+            title: "The museum: what each optimizer keeps of the Hessian, what it pays and what it gains".into(),
+            note: tables::MUSEUM_NOTE.into(),
+            table: museum,
+            files: museum_links,
+        },
+        overview,
         outcomes: html::PageTable {
             title: "Runs by optimizer configuration and status".into(),
             note: "Medians over converged runs.".into(),

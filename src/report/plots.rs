@@ -2,59 +2,23 @@
 //! - convergence per problem instance against iterations, evaluations and wall time;
 //! - iterations versus `kappa` per optimizer configuration (with fit and theory), and all together;
 //! - performance and data profiles;
-//! - paths of 2-D runs over contour lines of the function;
-//! - escape iterations from double-well saddles ([`diagnostics`](super::diagnostics)).
+//! - paths of 2-D runs over contour lines of the function.
+//!
+//! Escape iterations from double-well saddles are drawn by [`diagnostics`](super::diagnostics), tuning
+//! sensitivity by [`tuning`](super::tuning); [`kinds`](super::kinds) lists every kind.
 
 use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
-use crate::analysis::scaling::{KappaStudy, kappa_studies};
+use crate::analysis::scaling::KappaStudy;
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::problems::{Instance, family};
 use crate::stop::Status;
 
 use super::contour::{Grid, contour};
+use super::figure::log_points;
+use super::figure::optimizer_look;
 use super::figure::{Axis, Band, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
-use super::style::{INK, LINE_WIDTH, Marker, optimizer_style};
-
-/// Which figures a report draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FigureKind {
-    /// Convergence per instance (three x axes).
-    Convergence,
-    /// Iterations versus kappa.
-    Kappa,
-    /// Performance and data profiles.
-    Profiles,
-    /// Paths of 2-D problems.
-    Trajectories,
-    /// Tuning trials' scores against the tuned hyperparameter.
-    Sensitivity,
-    /// Escape iterations against `|lambda_min|` on double wells.
-    Escape,
-}
-
-impl FigureKind {
-    /// Every kind, in report order.
-    pub const ALL: [FigureKind; 6] = [
-        FigureKind::Convergence,
-        FigureKind::Kappa,
-        FigureKind::Profiles,
-        FigureKind::Trajectories,
-        FigureKind::Sensitivity,
-        FigureKind::Escape,
-    ];
-}
-
-/// The look of optimizer configuration `o`'s lines.
-pub fn optimizer_look(o: usize) -> Look {
-    let (color, marker) = optimizer_style(o);
-    Look {
-        color,
-        marker: Some(marker),
-        dashed: false,
-        width: LINE_WIDTH,
-    }
-}
+use super::style::{INK, Marker};
 
 fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
     match status {
@@ -116,6 +80,34 @@ fn log_floor(curves: &[RunCurve]) -> f64 {
     lo.max(hi * f64::EPSILON * f64::EPSILON)
 }
 
+/// The spread of run lengths (the longest median run over the shortest) above which an iteration or
+/// evaluation axis is drawn logarithmic.
+pub const LOG_X_SPREAD: f64 = 100.0;
+
+/// Linear, or logarithmic where the optimizers' median run lengths on the axis differ by more than
+/// [`LOG_X_SPREAD`] (wall time stays linear).
+fn iteration_scale(axis: XAxis, per_opt: &[(usize, Vec<RunCurve>)]) -> Scale {
+    if axis == XAxis::Time {
+        return Scale::Linear;
+    }
+    let lengths: Vec<f64> = per_opt
+        .iter()
+        .filter_map(|(_, curves)| {
+            let mut ends: Vec<f64> = curves.iter().filter_map(|c| c.end()).map(|e| e.0).collect();
+            crate::summary::median(&mut ends)
+        })
+        .filter(|x| *x >= 1.0)
+        .collect();
+    let (lo, hi) = lengths
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(*x), b.max(*x)));
+    if lengths.len() >= 2 && hi / lo > LOG_X_SPREAD {
+        Scale::Log
+    } else {
+        Scale::Linear
+    }
+}
+
 /// Convergence figures: for each instance, `y` (f - f* where f* is known, else ||g||) against each x axis.
 pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
     let mut out = Vec::new();
@@ -142,10 +134,11 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
             }
             let all: Vec<RunCurve> = per_opt.iter().flat_map(|(_, c)| c.clone()).collect();
             let floor = log_floor(&all);
+            let x_scale = iteration_scale(axis, &per_opt);
             let mut fig = Figure::new(
                 format!("convergence-{i:02}-{}-{}", inst.spec.family, axis.slug()),
                 inst.label.clone(),
-                Axis::new(axis.label(), Scale::Linear),
+                Axis::new(axis.label(), x_scale),
                 Axis::new(measure.label(), Scale::Log),
             );
             let mut statuses_seen: Vec<Status> = Vec::new();
@@ -239,6 +232,14 @@ pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
             if clamped {
                 caption.push_str(&format!(
                     " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
+                ));
+            }
+            if x_scale == Scale::Log {
+                caption.push_str(&format!(
+                    " The {} axis is logarithmic, since the methods' run lengths differ by more than {}x; the \
+                     start is drawn at its left edge.",
+                    axis.label(),
+                    LOG_X_SPREAD
                 ));
             }
             if !traceless.is_empty() {
@@ -438,14 +439,6 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
         }
     }
     out
-}
-
-/// `n` points log-spaced over `[lo, hi]`.
-pub fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let (a, b) = (lo.ln(), hi.ln());
-    (0..n)
-        .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
-        .collect()
 }
 
 /// The performance profile and the data profile of the sweep, when at least one problem was solved.
@@ -712,24 +705,5 @@ pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
     }
     (1..=n)
         .map(|k| lo + (hi - lo) * 10f64.powf(-0.5 * k as f64))
-        .collect()
-}
-
-/// Every figure of the kinds asked for, in report order.
-pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figure>)> {
-    FigureKind::ALL
-        .iter()
-        .filter(|k| kinds.contains(k))
-        .map(|&k| {
-            let figs = match k {
-                FigureKind::Convergence => convergence_figures(sweep),
-                FigureKind::Kappa => kappa_figures(sweep, &kappa_studies(sweep)),
-                FigureKind::Profiles => profile_figures(sweep),
-                FigureKind::Trajectories => trajectory_figures(sweep),
-                FigureKind::Sensitivity => super::tuning::sensitivity_figures(sweep),
-                FigureKind::Escape => super::diagnostics::escape_figures(sweep),
-            };
-            (k, figs)
-        })
         .collect()
 }

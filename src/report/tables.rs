@@ -152,6 +152,29 @@ impl Table {
     }
 }
 
+/// The museum table of a sweep (see [`crate::analysis::museum`]).
+pub fn museum_table(sweep: &Sweep) -> Table {
+    use crate::analysis::museum::{MUSEUM_HEADER, museum, museum_cells};
+    Table {
+        header: MUSEUM_HEADER.iter().map(|h| h.to_string()).collect(),
+        rows: museum(sweep)
+            .iter()
+            .map(|row| museum_cells(sweep, row))
+            .collect(),
+        footer_from: None,
+    }
+}
+
+/// The note under the museum table, stating where each column comes from.
+pub const MUSEUM_NOTE: &str = "Per optimizer configuration. keeps and memory (floats held beyond the iterate, \
+as a formula) are what the method states of itself; everything else is measured in this sweep. measured: the \
+bytes the optimizer allocated and still held after its start and first step, in floats, on the largest \
+instance it ran. cost / step: median over shared runs of its time per iteration over that of the first \
+configuration. kappa slope: the fitted slope of log iterations on log kappa (first kappa study, converged \
+runs), beside the theory slope for that configuration (none where theory gives none). ends on saddle \
+problems: the Hessian's verdict at the last point of diagnosed runs on problems that document a saddle. \
+converged: runs that met the stop rule, of those that applied.";
+
 /// The outcome table of a sweep.
 pub fn outcome_table(sweep: &Sweep) -> Table {
     let statuses: Vec<Status> = Status::ALL

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use super::figure::optimizer_look;
 use super::figure::{Axis, Figure, LegendEntry, Line, Mark, Scale};
-use super::plots::optimizer_look;
 use super::style::Marker;
 use super::tables::Table;
 use crate::analysis::sweep::{Sweep, number_text, value_text};

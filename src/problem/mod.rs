@@ -5,6 +5,8 @@
 //! ([`Layered`]), and carries its ground truth: the known optimum and curvature bounds where they are known. Optimizers never see a `Problem` directly; they
 //! go through the counting [`Oracle`](crate::oracle::Oracle).
 
+pub mod critical;
+
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +52,7 @@ pub trait Problem: Send + Sync {
 
     /// The documented critical points (location, value and Hessian inertia), where the family documents
     /// them; locations may be rounded (see [`newton_polish`](crate::problems::critical::newton_polish)).
-    fn critical_points(&self) -> Vec<crate::problems::critical::CriticalPoint> {
+    fn critical_points(&self) -> Vec<critical::CriticalPoint> {
         Vec::new()
     }
 }

@@ -12,8 +12,13 @@
 //!   tolerance -> degenerate, where the second-order test is silent. The verdict only holds at a critical
 //!   point, so callers report the gradient norm beside it.
 
+pub mod diagnosis;
+
 use faer::{Mat, Side};
 use rand::{Rng, RngExt};
+
+/// Largest dimension for which the full spectrum is computed densely; above it, Lanczos gives the extremes.
+pub const DENSE_MAX_DIM: usize = 1000;
 
 /// Every eigenvalue of a symmetric matrix, ascending.
 pub fn dense_spectrum(h: &Mat<f64>) -> Result<Vec<f64>, String> {

@@ -9,7 +9,7 @@
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 
-use crate::problem::Problem;
+use super::Problem;
 use crate::vector::norm;
 
 /// What a critical point is, judged by its Hessian inertia.

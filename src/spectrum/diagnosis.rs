@@ -5,15 +5,15 @@
 //! not small is `not-critical` whatever its curvature. "Small" is `||g|| <= CRITICAL_RTOL * max(1, ||g_0||)`,
 //! or the stop rule's own gradient tolerance where that is looser, so that a run the stop rule called
 //! converged on its gradient is judged at a critical point. The spectrum is dense (every eigenvalue, via
-//! faer) up to [`crate::inspect::DENSE_MAX_DIM`], else the two extremes by Lanczos on Hessian-vector
+//! faer) up to [`spectrum::DENSE_MAX_DIM`], else the two extremes by Lanczos on Hessian-vector
 //! products, which give the verdict but not a saddle's index.
 
 use faer::Mat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::spectrum::{self, Verdict};
 use crate::problem::Problem;
+use crate::spectrum::{self, Verdict};
 use crate::stop::StopRule;
 
 /// The relative gradient norm below which a final point counts as critical.
@@ -48,7 +48,7 @@ pub fn diagnose(
     }
     let n = x.len();
     let tol = spectrum::default_zero_tol();
-    let (verdict, lo, hi, method, index) = if n <= crate::inspect::DENSE_MAX_DIM {
+    let (verdict, lo, hi, method, index) = if n <= spectrum::DENSE_MAX_DIM {
         let mut h = Mat::<f64>::zeros(n, n);
         so.hessian(x, &mut h);
         let ev = spectrum::dense_spectrum(&h).ok()?;

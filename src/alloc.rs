@@ -1,0 +1,79 @@
+//! A counting allocator, so that the runner can measure the memory an optimizer keeps.
+//!
+//! [`Counting`] wraps the system allocator and keeps, per thread, the net bytes allocated on that thread.
+//! The `optzoo` binary installs it; a plug-in binary does the same with two lines:
+//!
+//! ```ignore
+//! #[global_allocator]
+//! static ALLOC: optzoo::alloc::Counting = optzoo::alloc::Counting;
+//! ```
+//!
+//! Without it, [`live_bytes`] is `None` and records carry no memory figure. A run executes on one thread, so
+//! the difference of [`live_bytes`] across an optimizer's start and first step is the memory that optimizer
+//! allocated and still holds: its state (history, buffers, factors, a dense Hessian), whatever the problem
+//! is. The count is of bytes requested, so it is the same on every rerun of the same code.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+thread_local! {
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+}
+
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+fn add(bytes: i64) {
+    // `try_with` fails only while the thread is being torn down; nothing is measured then.
+    let _ = LIVE.try_with(|c| c.set(c.get() + bytes));
+}
+
+/// The system allocator, counting net bytes per thread.
+pub struct Counting;
+
+// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s contract; the
+// bookkeeping only touches a thread-local integer and never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            INSTALLED.store(true, Ordering::Relaxed);
+            add(layout.size() as i64);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            INSTALLED.store(true, Ordering::Relaxed);
+            add(layout.size() as i64);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by this allocator (hence by `System`) with `layout`.
+        unsafe { System.dealloc(ptr, layout) };
+        add(-(layout.size() as i64));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's pointer, layout and size.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            add(new_size as i64 - layout.size() as i64);
+        }
+        p
+    }
+}
+
+/// The net bytes allocated on this thread so far, when [`Counting`] is the global allocator.
+pub fn live_bytes() -> Option<i64> {
+    INSTALLED
+        .load(Ordering::Relaxed)
+        .then(|| LIVE.try_with(Cell::get).ok())
+        .flatten()
+}

@@ -1,0 +1,156 @@
+//! The museum: the default run (no arguments) runs the museum config, writes its report and prints the
+//! museum table, whose kappa slopes are theory's; theory is stated per configuration; runs of up to three
+//! dimensions record every iterate.
+
+mod common;
+
+use optzoo::analysis::scaling::theory_slope;
+use optzoo::config::SourceText;
+use optzoo::plan::plan;
+use optzoo::runner::execute;
+use serde_json::json;
+
+/// The cells of the museum table row whose first cell is `label`.
+fn row<'a>(table: &'a str, label: &str) -> Vec<&'a str> {
+    table
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split(" | ")
+                .map(str::trim)
+                .collect::<Vec<_>>()
+        })
+        .find(|cells| cells.first() == Some(&label))
+        .unwrap_or_else(|| panic!("no row {label:?} in\n{table}"))
+}
+
+/// The fitted kappa slope of a row (column 6 of the museum table).
+fn slope(table: &str, label: &str) -> f64 {
+    let cells = row(table, label);
+    cells[5]
+        .parse()
+        .unwrap_or_else(|_| panic!("row {label:?} has no fitted slope: {cells:?}"))
+}
+
+#[test]
+fn the_default_run_is_the_museum_with_its_report_and_table() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("museum");
+    let o = common::optzoo(tmp.path(), &["run", "--out", out.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let table = &text[text
+        .find("The museum")
+        .expect("the museum table is printed")..];
+    // Iterations against kappa: kappa^1 for gd, kappa^(1/2) for optimal heavy ball, kappa^0 for Newton.
+    for gd in ["gd step=armijo", "gd step=1/L"] {
+        let s = slope(table, gd);
+        assert!((s - 1.0).abs() <= 0.1, "{gd}: slope {s}");
+        assert_eq!(row(table, gd)[6], "1", "gd's theory slope");
+    }
+    let s = slope(table, "momentum");
+    assert!((s - 0.5).abs() <= 0.1, "heavy ball: slope {s}");
+    assert_eq!(row(table, "momentum")[6], "0.5");
+    for newton in ["newton mode=line-search", "newton mode=pure"] {
+        let s = slope(table, newton);
+        assert!(s.abs() <= 0.05, "{newton}: slope {s}");
+    }
+    // Adaptive methods have no theory slope; pure Newton is held by the saddle, shifted Newton is not.
+    assert_eq!(row(table, "adam")[6], "-");
+    assert!(row(table, "newton mode=pure")[7].starts_with("saddle"));
+    assert!(row(table, "newton mode=line-search")[7].starts_with("minimum"));
+    // Memory: measured, growing as the method states (n^2 for Newton against n for gd's Armijo search).
+    let floats = |label: &str| -> f64 {
+        row(table, label)[3]
+            .split(' ')
+            .next()
+            .and_then(|f| f.parse().ok())
+            .unwrap_or_else(|| panic!("{label}: no measured memory"))
+    };
+    assert!(floats("newton mode=line-search") > 20.0 * floats("gd step=armijo"));
+    // The report is written and its page named.
+    let index = out.join("report").join("index.html");
+    assert!(text.contains(&index.display().to_string()), "{text}");
+    let page = std::fs::read_to_string(&index).expect("index.html is written");
+    let overview = page.find("<h2>Overview</h2>").expect("an overview");
+    assert!(overview < page.find("<h2>Provenance</h2>").expect("provenance"));
+    assert!(
+        page.contains("kappa-00-all"),
+        "the kappa figure is in the overview"
+    );
+    for ext in ["md", "csv", "tex"] {
+        assert!(
+            out.join("report/tables")
+                .join(format!("museum.{ext}"))
+                .is_file()
+        );
+    }
+}
+
+#[test]
+fn theory_slopes_are_those_of_the_configuration() {
+    let fixed = theory_slope(
+        "momentum",
+        &json!({"variant": "heavy-ball", "step": 0.01, "beta": 0.9}),
+    );
+    assert_eq!(fixed.map(|t| t.slope), Some(1.0), "fixed-step momentum");
+    let optimal = theory_slope(
+        "momentum",
+        &json!({"variant": "heavy-ball", "step": "optimal", "beta": "optimal"}),
+    );
+    assert_eq!(optimal.map(|t| t.slope), Some(0.5), "optimal heavy ball");
+    for adaptive in ["adam", "rmsprop", "adagrad"] {
+        assert_eq!(theory_slope(adaptive, &json!({})), None, "{adaptive}");
+    }
+    assert_eq!(
+        theory_slope("newton", &json!({})).map(|t| t.slope),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn runs_of_up_to_three_dimensions_record_every_iterate() {
+    let src = SourceText {
+        name: "paths.toml".into(),
+        text: r#"
+            seeds = [0]
+            [[problem]]
+            family = "rosenbrock"
+            dim = [2, 3, 4]
+            [stop]
+            max_iters = 500
+            [[optimizer]]
+            name = "gd"
+            step = "armijo"
+        "#
+        .into(),
+        dir: None,
+    };
+    let plan = plan(&src, "paths").unwrap_or_else(|e| panic!("{e:#}"));
+    for run in &plan.runs {
+        let r = execute(run);
+        let n = r.outcome.dim;
+        assert!(r.outcome.iterations > 100, "a long enough run");
+        if n <= 3 {
+            assert_eq!(r.trace.len() as u64, r.outcome.iterations + 1, "n = {n}");
+            for (k, p) in r.trace.iter().enumerate() {
+                assert_eq!(p.iter, k as u64);
+                assert_eq!(
+                    p.x.as_ref().map(Vec::len),
+                    Some(n),
+                    "n = {n}: the point is kept"
+                );
+            }
+        } else {
+            assert!(
+                (r.trace.len() as u64) < r.outcome.iterations,
+                "n = {n}: the log-spaced ladder"
+            );
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! The trace of a run: measurements sampled on a log-spaced ladder of iterations, plus the last one.
+//! The trace of a run: measurements sampled on a log-spaced ladder of iterations, plus the last one (runs of
+//! up to [`crate::runner::KEEP_PATH_MAX_DIM`] dimensions record every iteration, see the runner).
 //!
 //! The ladder is integer arithmetic only (`next = k + max(1, k / 8)`: every iteration up to 8, then steps of
 //! about 12%, some 20 points a decade), so it is the same on every platform and a million-iteration run keeps

@@ -181,7 +181,7 @@ fn every_figure_type_renders_to_valid_files_with_titles_and_legends() {
 
     let traj = read_svg("trajectory-06-rosenbrock");
     assert!(text_in_svg(&traj, "rosenbrock dim=2: paths, seed 0"));
-    for l in ["gd step=armijo", "gd step=0.001", "start", "minimiser x*"] {
+    for l in ["gd step=armijo", "gd step=0.001", "start", "minimum"] {
         assert!(text_in_svg(&traj, l), "trajectory legend entry {l}");
     }
 

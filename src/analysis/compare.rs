@@ -361,6 +361,7 @@ mod tests {
                 final_x_error: None,
                 final_x: None,
                 diagnosis: None,
+                state_bytes: None,
             },
             trace: vec![],
             provenance: Provenance::current(),

@@ -11,6 +11,7 @@ use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
 use crate::analysis::scaling::KappaStudy;
 use crate::analysis::sweep::{Sweep, number_text};
+use crate::problem::critical::Kind;
 use crate::problems::{Instance, family};
 use crate::stop::Status;
 
@@ -663,26 +664,59 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
                 mark: Some((Marker::Square, INK, false)),
             });
         }
-        if let Some(s) = &x_star {
+        // Every documented critical point inside the frame, marked by its kind (x* where none is documented).
+        let mut points: Vec<(Vec<f64>, Kind)> = problem
+            .as_ref()
+            .map(|p| {
+                p.critical_points()
+                    .into_iter()
+                    .map(|c| {
+                        let kind = c.kind();
+                        (c.point, kind)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if points.is_empty()
+            && let Some(s) = &x_star
+        {
+            points.push((s.clone(), Kind::Minimum));
+        }
+        let inside = |v: f64, (a, b): (f64, f64)| v >= a && v <= b;
+        let mut kinds_seen: Vec<Kind> = Vec::new();
+        for (point, kind) in &points {
+            if point.len() != 2 || !inside(point[0], bx) || !inside(point[1], by) {
+                continue;
+            }
+            let (marker, filled) = critical_marker(*kind);
             fig.marks.push(Mark {
-                at: (s[0], s[1]),
-                marker: Marker::Star,
+                at: (point[0], point[1]),
+                marker,
                 color: INK,
-                filled: true,
+                filled,
                 scale: 1.5,
             });
-            fig.legend.push(LegendEntry {
-                label: "minimiser x*".into(),
-                line: None,
-                mark: Some((Marker::Star, INK, true)),
-            });
+            if !kinds_seen.contains(kind) {
+                kinds_seen.push(*kind);
+            }
+        }
+        for kind in [Kind::Minimum, Kind::Saddle, Kind::Maximum, Kind::Degenerate] {
+            if kinds_seen.contains(&kind) {
+                let (marker, filled) = critical_marker(kind);
+                fig.legend.push(LegendEntry {
+                    label: critical_label(kind).into(),
+                    line: None,
+                    mark: Some((marker, INK, filled)),
+                });
+            }
         }
         let na = not_applicable(sweep, i);
         fig.caption = format!(
-            "{}: iterates of seed {seed} on the trace's log-spaced ladder (every iteration up to 8, then about \
-             20 per decade), joined by straight lines, over contour lines of f at levels spaced by half decades \
-             above the grid's minimum.{note}{}",
+            "{}: every iterate of seed {seed} (line-search trials apart; after {} iterations, about 20 per \
+             decade), joined by straight lines, over contour lines of f at levels spaced by half decades above \
+             the grid's minimum; the family's documented critical points in the frame are marked by kind.{note}{}",
             inst.full,
+            crate::runner::MAX_PATH_POINTS,
             if na.is_empty() {
                 " Not applicable: none.".to_string()
             } else {
@@ -692,6 +726,26 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         out.push(fig);
     }
     out
+}
+
+/// The marker of a critical point of kind `kind`, and whether it is filled.
+fn critical_marker(kind: Kind) -> (Marker, bool) {
+    match kind {
+        Kind::Minimum => (Marker::Star, true),
+        Kind::Saddle => (Marker::Diamond, false),
+        Kind::Maximum => (Marker::TriangleUp, false),
+        Kind::Degenerate => (Marker::Circle, false),
+    }
+}
+
+/// The legend label of a critical point of kind `kind`.
+fn critical_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Minimum => "minimum",
+        Kind::Saddle => "saddle",
+        Kind::Maximum => "maximum",
+        Kind::Degenerate => "degenerate",
+    }
 }
 
 /// `n` contour levels spaced by half decades below the maximum, above the minimum of `values`.

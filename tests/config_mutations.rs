@@ -78,7 +78,7 @@ fn mutate_value(v: &mut toml::Value, a: u32, b: u32, depth: u32) {
         toml::Value::Table(t) if !t.is_empty() => {
             let keys: Vec<String> = t.keys().cloned().collect();
             let key = keys[a as usize % keys.len()].clone();
-            let descend = depth < 4 && (a / 7) % 3 != 0;
+            let descend = depth < 4 && !(a / 7).is_multiple_of(3);
             if descend && let Some(child) = t.get_mut(&key) {
                 return mutate_value(child, a / 3 + 1, b, depth + 1);
             }

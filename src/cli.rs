@@ -332,7 +332,15 @@ fn compare_dirs(
     let new_runs = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
-    if let Some(note) = crate::identity::difference(&base, &new_runs) {
+    let code = |r: &store::RunRecord| r.provenance.code.clone();
+    let (base_codes, new_codes): (Vec<_>, Vec<_>) = (
+        base.iter().map(code).collect(),
+        new_runs.iter().map(code).collect(),
+    );
+    if let Some(note) = crate::identity::difference(
+        base_codes.iter().map(Option::as_deref),
+        new_codes.iter().map(Option::as_deref),
+    ) {
         println!("{note}");
     }
     print!("{}", compare::render(&c));

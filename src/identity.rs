@@ -8,14 +8,13 @@
 //!
 //! Every record carries it in `provenance.code`. It is not part of the spec, so run ids do not change with
 //! the code: resume reuses a record only when its identity matches this process's
-//! ([`crate::store::finished`]), and `compare` notes when its two sides come from different code.
+//! ([`crate::store::finished`]), and `compare` notes when its two sides come from different code. This module
+//! sits below the records: it deals in identities only.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
-
-use crate::store::RunRecord;
 
 /// The identity of code that cannot be identified.
 pub const UNKNOWN: &str = "unknown";
@@ -37,22 +36,26 @@ pub fn current() -> &'static str {
     })
 }
 
-/// Whether a record was produced by this process's code.
-pub fn is_current(record: &RunRecord) -> bool {
+/// Whether a record's identity (`provenance.code`, absent in older records) is this process's.
+pub fn is_current(code: Option<&str>) -> bool {
     let here = current();
-    here != UNKNOWN && record.provenance.code.as_deref() == Some(here)
+    here != UNKNOWN && code == Some(here)
 }
 
-/// The code identities of some records, sorted (`unknown` for records that carry none).
-pub fn codes(records: &[RunRecord]) -> BTreeSet<String> {
+/// The distinct identities of some records' codes, sorted (`unknown` for records that carry none).
+pub fn codes<'a>(records: impl IntoIterator<Item = Option<&'a str>>) -> BTreeSet<String> {
     records
-        .iter()
-        .map(|r| r.provenance.code.clone().unwrap_or_else(|| UNKNOWN.into()))
+        .into_iter()
+        .map(|c| c.unwrap_or(UNKNOWN).to_string())
         .collect()
 }
 
-/// A note when two sets of records come from different code, or `None` when they agree.
-pub fn difference(baseline: &[RunRecord], new: &[RunRecord]) -> Option<String> {
+/// A note when two sets of records come from different code, or `None` when they agree; each argument lists
+/// the records' identities.
+pub fn difference<'a, 'b>(
+    baseline: impl IntoIterator<Item = Option<&'a str>>,
+    new: impl IntoIterator<Item = Option<&'b str>>,
+) -> Option<String> {
     let (a, b) = (codes(baseline), codes(new));
     let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
     (a != b).then(|| {

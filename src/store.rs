@@ -99,7 +99,7 @@ pub enum Existing {
 pub fn existing(dir: &Path, spec: &RunSpec) -> Existing {
     match read_run(&run_path(dir, &spec.run_id())) {
         Ok(record) if record.format == FORMAT && record.spec == *spec => {
-            if crate::identity::is_current(&record) {
+            if crate::identity::is_current(record.provenance.code.as_deref()) {
                 Existing::Current(Box::new(record))
             } else {
                 Existing::Stale(Box::new(record))

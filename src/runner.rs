@@ -30,7 +30,7 @@ pub const KEEP_PATH_MAX_DIM: usize = 3;
 
 /// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
 /// the log-spaced ladder of [`crate::trace`], so a long run's record stays small.
-pub const MAX_PATH_POINTS: u64 = 100_000;
+pub const MAX_PATH_POINTS: u64 = 2_000;
 
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {

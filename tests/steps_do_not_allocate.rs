@@ -1,6 +1,7 @@
 //! Every optimizer allocates its buffers in `init`: a step that succeeds allocates nothing. Checked with a
 //! counting global allocator (per thread, so the test harness's own threads do not interfere), on problems
-//! whose own evaluations allocate nothing (a diagonal quadratic, chained Rosenbrock).
+//! whose own evaluations allocate nothing (a diagonal quadratic, chained Rosenbrock, and the layered models,
+//! whose buffers are allocated at their first evaluation).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -82,6 +83,8 @@ fn successful_steps_allocate_nothing() {
             "dim = 20\nkappa = 100\nspectrum = \"log-uniform\"",
         ),
         ("rosenbrock", "dim = 10"),
+        ("mlp", "widths = [3, 5, 4, 2]\nsamples = 16"),
+        ("softmax", "classes = 3\nin_dim = 4\nsamples = 20"),
     ];
     let mut checked_steps = 0;
     for (fam, params) in problems {
@@ -134,4 +137,47 @@ fn successful_steps_allocate_nothing() {
         }
     }
     assert!(checked_steps > 400, "{checked_steps} steps checked");
+}
+
+#[test]
+fn layered_evaluations_allocate_nothing_after_the_first() {
+    use optzoo::problem::{KfacFactors, LayerStats};
+    for (fam, params) in [
+        ("mlp", "widths = [4, 8, 6, 3]\nsamples = 32"),
+        ("softmax", "classes = 4\nin_dim = 5\nsamples = 40"),
+        ("least-squares", "in_dim = 5\nout_dim = 3\nsamples = 30"),
+    ] {
+        let table: toml::Table = toml::from_str(params).expect("valid TOML");
+        let instance =
+            Instance::parse(family(fam).expect("registered"), &table).expect("valid instance");
+        let (problem, x0) = instance.build(0).expect("builds");
+        let n = problem.dim();
+        let so = problem.second_order().expect("second order");
+        let layered = problem.layered().expect("layered");
+        let (mut g, mut hv) = (vec![0.0; n], vec![0.0; n]);
+        let mut h = faer::Mat::<f64>::zeros(n, n);
+        let mut factors = KfacFactors::new(layered);
+        let mut stats = LayerStats::new(layered);
+        let x1: Vec<f64> = x0.iter().map(|v| v + 0.01).collect();
+        // Every kind of call on two points, so that nothing is served from the cached pass alone.
+        let mut round = || {
+            for x in [&x0, &x1] {
+                std::hint::black_box(problem.value(x));
+                problem.gradient(x, &mut g);
+                so.hvp(x, &x1, &mut hv);
+            }
+            for x in [&x0, &x1] {
+                so.hvp(x, &x0, &mut hv);
+                so.hessian(x, &mut h);
+                layered.statistics(x, &mut stats);
+                factors.compute(layered, x);
+                std::hint::black_box(problem.value_and_gradient(x, &mut g));
+            }
+        };
+        round();
+        let before = allocations();
+        round();
+        let during = allocations() - before;
+        assert_eq!(during, 0, "{fam}: {during} allocations after warm-up");
+    }
 }

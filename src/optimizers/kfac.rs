@@ -20,16 +20,17 @@
 //! model's predictive distribution rather than a one-sample estimate; the damping is fixed rather than
 //! adapted by the Levenberg-Marquardt rule; the step and momentum are not chosen by the quadratic model.
 //! For one linear layer with the squared loss the Fisher is exactly `A (x) I`, so with `damping = 0` and a
-//! unit step K-FAC is Newton's method and solves linear least squares in one step. Buffers live in the
-//! state; only the inverse refresh allocates (its Cholesky factorisations).
+//! unit step K-FAC is Newton's method and solves linear least squares in one step. Buffers, the Cholesky
+//! factorisations' included, live in the state: a step allocates nothing.
 //!
 //! TOML keys (defaults): `lr` (1.0), `damping` (1e-2), `update_every` (1), `decay` (0.95), `momentum`
 //! (0.0), `step` (`"armijo"`), and with `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5),
 //! `max_backtracks` (60).
 
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
-use faer::linalg::solvers::DenseSolveCore;
-use faer::{Accum, Mat, MatMut, MatRef, Par, Side};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
@@ -228,6 +229,11 @@ pub struct KfacState {
     g_avg: Vec<Mat<f64>>,
     a_inv: Vec<Mat<f64>>,
     g_inv: Vec<Mat<f64>>,
+    /// Cholesky factors of the damped factors, per layer.
+    a_work: Vec<Mat<f64>>,
+    g_work: Vec<Mat<f64>>,
+    /// Scratch of the factorisations and inverses.
+    mem: MemBuffer,
     /// `G^{-1} grad W_l`, per layer.
     half: Vec<Mat<f64>>,
     grad: Vec<f64>,
@@ -253,22 +259,27 @@ impl Kfac {
         }
     }
 
-    /// Recomputes the inverses of the damped averaged factors.
+    /// Recomputes the inverses of the damped averaged factors, in the state's buffers.
     fn invert(&self, s: &mut KfacState) -> Result<(), StepError> {
         let gamma = (self.damping + s.factors.l2).sqrt();
+        let stack = MemStack::new(&mut s.mem);
         for l in 0..s.a_avg.len() {
             let (a, g) = (&s.a_avg[l], &s.g_avg[l]);
             let pi = factored_pi(a.as_ref(), g.as_ref());
-            s.a_inv[l].copy_from(damped_inverse(a.as_ref(), pi * gamma).map_err(|e| {
-                StepError::Failed(format!(
-                    "layer {l}: A + pi sqrt(lambda) I {e}; raise `damping`"
-                ))
-            })?);
-            s.g_inv[l].copy_from(damped_inverse(g.as_ref(), gamma / pi).map_err(|e| {
-                StepError::Failed(format!(
-                    "layer {l}: G + sqrt(lambda)/pi I {e}; raise `damping`"
-                ))
-            })?);
+            damped_inverse(a, pi * gamma, &mut s.a_work[l], &mut s.a_inv[l], stack).map_err(
+                |e| {
+                    StepError::Failed(format!(
+                        "layer {l}: A + pi sqrt(lambda) I {e}; raise `damping`"
+                    ))
+                },
+            )?;
+            damped_inverse(g, gamma / pi, &mut s.g_work[l], &mut s.g_inv[l], stack).map_err(
+                |e| {
+                    StepError::Failed(format!(
+                        "layer {l}: G + sqrt(lambda)/pi I {e}; raise `damping`"
+                    ))
+                },
+            )?;
         }
         Ok(())
     }
@@ -302,14 +313,42 @@ pub fn factored_pi(a: MatRef<'_, f64>, g: MatRef<'_, f64>) -> f64 {
     if pi.is_finite() && pi > 0.0 { pi } else { 1.0 }
 }
 
-/// `(m + shift I)^{-1}` by Cholesky, or why it does not exist.
-fn damped_inverse(m: MatRef<'_, f64>, shift: f64) -> Result<Mat<f64>, String> {
-    let n = m.nrows();
-    let damped = Mat::from_fn(n, n, |i, j| m[(i, j)] + if i == j { shift } else { 0.0 });
-    damped
-        .llt(Side::Lower)
-        .map(|llt| llt.inverse())
-        .map_err(|e| format!("is not positive definite ({e})"))
+/// `(m + shift I)^{-1}` into `out` by Cholesky in `work` (both the size of `m`), or why it does not exist.
+fn damped_inverse(
+    m: &Mat<f64>,
+    shift: f64,
+    work: &mut Mat<f64>,
+    out: &mut Mat<f64>,
+    stack: &mut MemStack,
+) -> Result<(), String> {
+    work.copy_from(m);
+    for i in 0..m.nrows() {
+        work[(i, i)] += shift;
+    }
+    llt::factor::cholesky_in_place(
+        work.as_mut(),
+        Default::default(),
+        Par::Seq,
+        stack,
+        Default::default(),
+    )
+    .map_err(|e| format!("is not positive definite ({e})"))?;
+    llt::inverse::inverse(out.as_mut(), work.as_ref(), Par::Seq, stack);
+    // The inverse is written to the lower triangle: mirror it.
+    for j in 0..out.ncols() {
+        for i in 0..j {
+            out[(i, j)] = out[(j, i)];
+        }
+    }
+    Ok(())
+}
+
+/// Scratch for the Cholesky factorisation and inverse of matrices up to `n x n`.
+fn inverse_scratch(n: usize) -> StackReq {
+    StackReq::any_of(&[
+        llt::factor::cholesky_in_place_scratch::<f64>(n, Par::Seq, Default::default()),
+        llt::inverse::inverse_scratch::<f64>(n, Par::Seq),
+    ])
 }
 
 impl Optimizer for Kfac {
@@ -358,6 +397,12 @@ impl Optimizer for Kfac {
     fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<KfacState, StepError> {
         let factors = oracle.kfac_buffers()?;
         let square = |k: usize| Mat::<f64>::zeros(k, k);
+        let largest = factors
+            .shapes
+            .iter()
+            .map(|s| s.inputs.max(s.outputs))
+            .max()
+            .unwrap_or(0);
         let n = x0.len();
         Ok(KfacState {
             steps: 0,
@@ -366,6 +411,9 @@ impl Optimizer for Kfac {
             g_avg: factors.shapes.iter().map(|s| square(s.outputs)).collect(),
             a_inv: factors.shapes.iter().map(|s| square(s.inputs)).collect(),
             g_inv: factors.shapes.iter().map(|s| square(s.outputs)).collect(),
+            a_work: factors.shapes.iter().map(|s| square(s.inputs)).collect(),
+            g_work: factors.shapes.iter().map(|s| square(s.outputs)).collect(),
+            mem: MemBuffer::new(inverse_scratch(largest)),
             half: factors
                 .shapes
                 .iter()

@@ -53,6 +53,14 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// The memory one run may plan to use (e.g. 8GiB, 512MiB) [default: half of physical memory]: a run
+        /// that needs more is not-applicable, a problem whose construction alone needs more is refused.
+        #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+        memory_limit: Option<u64>,
+        /// Check the config and print the plan (instances, optimizers, seeds, runs, how many are already
+        /// done in the results directory) without running anything or writing any file.
+        #[arg(long)]
+        dry_run: bool,
         /// Without a config: skip the report (figures, tables, index.html) of the museum run.
         #[arg(long)]
         no_report: bool,
@@ -192,9 +200,19 @@ struct Regressions(usize);
 /// code (0 success, 1 regression found or failure while working, 2 bad input).
 pub fn main(registry: Registry) -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Run { memory_limit, .. }) = &cli.command {
+        crate::memory::set_limit(*memory_limit);
+    }
     let r = &registry;
     let result = match cli.command {
         None => run(r, None, None, None, None, false, false),
+        Some(Command::Run {
+            config,
+            out,
+            dry_run: true,
+            shard,
+            ..
+        }) => dry_run(r, config, out, shard),
         Some(Command::Run {
             config,
             out,
@@ -202,6 +220,8 @@ pub fn main(registry: Registry) -> ExitCode {
             shard,
             fresh,
             no_report,
+            dry_run: false,
+            ..
         }) => run(r, config, out, jobs, shard, fresh, no_report),
         Some(Command::Compare {
             baseline,
@@ -312,6 +332,17 @@ fn compare_dirs(
     let new_runs = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
+    let code = |r: &store::RunRecord| r.provenance.code.clone();
+    let (base_codes, new_codes): (Vec<_>, Vec<_>) = (
+        base.iter().map(code).collect(),
+        new_runs.iter().map(code).collect(),
+    );
+    if let Some(note) = crate::identity::difference(
+        base_codes.iter().map(Option::as_deref),
+        new_codes.iter().map(Option::as_deref),
+    ) {
+        println!("{note}");
+    }
     print!("{}", compare::render(&c));
     match c.regressions() {
         0 => Ok(()),
@@ -457,6 +488,30 @@ fn report(
     Ok(())
 }
 
+fn dry_run(
+    registry: &Registry,
+    config: Option<String>,
+    out: Option<PathBuf>,
+    shard: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
+    let mut plan = crate::plan::load_in(registry, &arg)?;
+    if let Some((k, n)) = shard {
+        plan.shard(k, n);
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&plan.name));
+    if dir.exists() && !dir.is_dir() {
+        return Err(BadInput(format!(
+            "--out {}: exists and is not a directory",
+            dir.display()
+        ))
+        .into());
+    }
+    let survey = crate::dry_run::survey(&plan, &dir);
+    print!("{}", crate::dry_run::render(&plan, &dir, &survey));
+    Ok(())
+}
+
 fn run(
     registry: &Registry,
     config: Option<String>,
@@ -528,6 +583,7 @@ fn run(
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
+    let stale = AtomicUsize::new(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -543,6 +599,9 @@ fn run(
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if f.reused {
             reused.fetch_add(1, Ordering::Relaxed);
+        }
+        if f.stale {
+            stale.fetch_add(1, Ordering::Relaxed);
         }
         match &bar {
             Some(bar) => {
@@ -571,14 +630,24 @@ fn run(
         bar.finish_and_clear();
     }
     let reused = reused.load(Ordering::Relaxed);
+    let stale = stale.load(Ordering::Relaxed);
     println!("{}", crate::summary::outcome_table(&records));
+    let mut notes = Vec::new();
+    if reused > 0 {
+        notes.push(format!(
+            "{reused} already done, reused; --fresh reruns them"
+        ));
+    }
+    if stale > 0 {
+        notes.push(format!("{stale} stale (made by other code), rerun"));
+    }
     println!(
         "{total} runs in {:.1} s{}",
         started.elapsed().as_secs_f64(),
-        if reused > 0 {
-            format!(" ({reused} already done, reused; --fresh reruns them)")
-        } else {
+        if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
         }
     );
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {

@@ -25,12 +25,16 @@
 
 pub mod alloc;
 pub mod analysis;
+pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod dry_run;
 pub mod embedded;
 pub mod external;
+pub mod identity;
 pub mod inspect;
 pub mod listing;
+pub mod memory;
 pub mod merge;
 pub mod optimizer;
 pub mod optimizers;

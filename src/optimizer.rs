@@ -4,6 +4,7 @@
 //! stop rule, timing and measurement. An optimizer stops a run only by returning a [`StepError`], which
 //! becomes the run's recorded outcome.
 
+use crate::memory::MemoryNeed;
 use crate::oracle::Oracle;
 pub use crate::oracle::StepError;
 use crate::preconditioner::{Conditioner, Formed};
@@ -59,6 +60,13 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
+    /// What a run of this configuration allocates on a problem of dimension `n` (see [`crate::memory`]).
+    /// By default eight vectors of `n` numbers (iterate copies, gradients, directions, moments); a method
+    /// that keeps a dense matrix or a longer history says so.
+    fn memory(&self, n: usize) -> MemoryNeed {
+        MemoryNeed::vectors(8, n)
+    }
+
     /// The curvature this configuration keeps and the memory it holds for it, where the method states it.
     fn anatomy(&self) -> Option<Anatomy> {
         None
@@ -108,6 +116,9 @@ pub trait DynOptimizer: Send + Sync {
 
     /// As [`Optimizer::escape`].
     fn escape(&self) -> Option<EscapeTheory>;
+
+    /// As [`Optimizer::memory`].
+    fn memory(&self, n: usize) -> MemoryNeed;
 
     /// As [`Optimizer::anatomy`].
     fn anatomy(&self) -> Option<Anatomy>;
@@ -159,6 +170,10 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn escape(&self) -> Option<EscapeTheory> {
         Optimizer::escape(self)
+    }
+
+    fn memory(&self, n: usize) -> MemoryNeed {
+        Optimizer::memory(self, n)
     }
 
     fn anatomy(&self) -> Option<Anatomy> {

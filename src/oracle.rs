@@ -97,6 +97,7 @@ pub struct Oracle<'p> {
     counts: Counts,
     cache: Cache,
     run: Option<RunInfo>,
+    budget: Option<u64>,
 }
 
 impl<'p> Oracle<'p> {
@@ -113,7 +114,32 @@ impl<'p> Oracle<'p> {
                 has_grad: false,
             },
             run: None,
+            budget: None,
         }
+    }
+
+    /// Limits the optimizer to `max_evals` gradient-equivalent evaluations (see [`Counts::grad_equiv`]): a
+    /// call that would exceed it is neither made nor counted, and ends the step (see [`crate::budget`]).
+    pub fn with_budget(mut self, max_evals: Option<u64>) -> Self {
+        self.budget = max_evals;
+        self
+    }
+
+    /// Counts `more` calls, first ending the step if they would take the counts past the budget.
+    fn charge(&mut self, more: Counts) {
+        let after = Counts {
+            f_evals: self.counts.f_evals + more.f_evals,
+            g_evals: self.counts.g_evals + more.g_evals,
+            hess_evals: self.counts.hess_evals + more.hess_evals,
+            hvp_evals: self.counts.hvp_evals + more.hvp_evals,
+            kfac_evals: self.counts.kfac_evals + more.kfac_evals,
+        };
+        if let Some(budget) = self.budget
+            && after.grad_equiv(self.problem.dim()) > budget
+        {
+            crate::budget::exhaust(budget);
+        }
+        self.counts = after;
     }
 
     /// Tells the oracle which run it serves.
@@ -174,7 +200,10 @@ impl<'p> Oracle<'p> {
 
     /// The value `f(x)`; counts one value evaluation.
     pub fn value(&mut self, x: &[f64]) -> f64 {
-        self.counts.f_evals += 1;
+        self.charge(Counts {
+            f_evals: 1,
+            ..Counts::default()
+        });
         if self.cached_at(x)
             && let Some(v) = self.cache.value
         {
@@ -187,7 +216,10 @@ impl<'p> Oracle<'p> {
 
     /// Writes the gradient at `x` into `g`; counts one gradient evaluation.
     pub fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
-        self.counts.g_evals += 1;
+        self.charge(Counts {
+            g_evals: 1,
+            ..Counts::default()
+        });
         if self.cached_at(x) && self.cache.has_grad {
             g.copy_from_slice(&self.cache.grad);
             return;
@@ -201,7 +233,10 @@ impl<'p> Oracle<'p> {
     /// per step: where the runner has just measured at `x` (the usual case at the start of a step), this
     /// costs one comparison of `x` and no arithmetic or copy of the gradient.
     pub fn gradient_view(&mut self, x: &[f64]) -> &[f64] {
-        self.counts.g_evals += 1;
+        self.charge(Counts {
+            g_evals: 1,
+            ..Counts::default()
+        });
         let hit = self.cached_at(x);
         if !(hit && self.cache.has_grad) {
             if !hit {
@@ -216,8 +251,11 @@ impl<'p> Oracle<'p> {
 
     /// Writes the gradient at `x` into `g` and returns the value; counts one value and one gradient.
     pub fn value_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
-        self.counts.f_evals += 1;
-        self.counts.g_evals += 1;
+        self.charge(Counts {
+            f_evals: 1,
+            g_evals: 1,
+            ..Counts::default()
+        });
         self.fill(x, g)
     }
 
@@ -269,7 +307,10 @@ impl<'p> Oracle<'p> {
     /// Writes `H(x) v` into `out`; counts one Hessian-vector product.
     pub fn hvp(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), StepError> {
         let so = self.second_order()?;
-        self.counts.hvp_evals += 1;
+        self.charge(Counts {
+            hvp_evals: 1,
+            ..Counts::default()
+        });
         so.hvp(x, v, out);
         Ok(())
     }
@@ -289,7 +330,10 @@ impl<'p> Oracle<'p> {
     /// K-FAC evaluation.
     pub fn kfac_factors(&mut self, x: &[f64], out: &mut KfacFactors) -> Result<(), StepError> {
         let model = self.layered()?;
-        self.counts.kfac_evals += 1;
+        self.charge(Counts {
+            kfac_evals: 1,
+            ..Counts::default()
+        });
         out.compute(model, x);
         Ok(())
     }
@@ -297,7 +341,10 @@ impl<'p> Oracle<'p> {
     /// Writes the dense Hessian at `x` into `h` (`n x n`); counts one Hessian evaluation.
     pub fn hessian(&mut self, x: &[f64], h: &mut Mat<f64>) -> Result<(), StepError> {
         let so = self.second_order()?;
-        self.counts.hess_evals += 1;
+        self.charge(Counts {
+            hess_evals: 1,
+            ..Counts::default()
+        });
         so.hessian(x, h);
         Ok(())
     }

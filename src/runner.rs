@@ -141,6 +141,9 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             ),
         );
     }
+    if let Some(message) = too_large(run) {
+        return blank(run, Status::NotApplicable, message);
+    }
     let (problem, mut x) = match run.instance.build(run.spec.seed) {
         Ok(built) => built,
         Err(e) => {
@@ -156,11 +159,19 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let optimum = problem.optimum();
     let x_star = optimum.as_ref().and_then(|o| o.point.clone());
     let f_star = optimum.as_ref().map(|o| o.value);
-    let mut oracle = Oracle::new(problem.as_ref()).with_run(crate::oracle::RunInfo {
-        seed: run.spec.seed,
-        family: run.spec.problem.family.clone(),
-        params: run.spec.problem.params.clone(),
-    });
+    let mut oracle = Oracle::new(problem.as_ref())
+        .with_run(crate::oracle::RunInfo {
+            seed: run.spec.seed,
+            family: run.spec.problem.family.clone(),
+            params: run.spec.problem.params.clone(),
+        })
+        .with_budget(stop.max_evals);
+    // A step ended by the budget may have moved x part way: it goes back to the last completed iterate.
+    // (Kept only under a budget, so unbudgeted runs pay no copy.)
+    let mut before_step = stop.max_evals.map(|_| x.clone());
+    let exhausted = |e: crate::budget::Exhausted| {
+        format!("the next evaluation would exceed max_evals = {}", e.budget)
+    };
     let mut timing = Timing::default();
     let mut trace = Vec::new();
     let mut ladder = Ladder::default();
@@ -205,16 +216,23 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     if status.is_none() {
         let t = Instant::now();
         held_from = crate::alloc::live_bytes();
-        match run.optimizer.optimizer.start(&x, &mut oracle) {
-            Ok(s) => stepper = Some(s),
-            Err(e) => (status, message) = failure(e),
+        match crate::budget::within(|| run.optimizer.optimizer.start(&x, &mut oracle)) {
+            Ok(Ok(s)) => stepper = Some(s),
+            Ok(Err(e)) => (status, message) = failure(e),
+            Err(e) => (status, message) = (Some(Status::MaxEvals), Some(exhausted(e))),
         }
         timing.optimizer_time_s += t.elapsed().as_secs_f64();
     }
     if let Some(stepper) = stepper.as_mut() {
         loop {
             let t = Instant::now();
-            let stepped = stepper.step(&mut x, &mut oracle);
+            if let Some(saved) = before_step.as_mut() {
+                saved.copy_from_slice(&x);
+            }
+            let stepped = crate::budget::within(|| stepper.step(&mut x, &mut oracle));
+            if let (Err(_), Some(saved)) = (&stepped, &before_step) {
+                x.copy_from_slice(saved);
+            }
             timing.optimizer_time_s += t.elapsed().as_secs_f64();
             if last.iter == 0 {
                 state_bytes = held_from
@@ -224,7 +242,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             let t = Instant::now();
             let (value, grad_norm) = oracle.measure(&x);
             timing.measure_time_s += t.elapsed().as_secs_f64();
-            let iter = last.iter + u64::from(stepped.is_ok());
+            let iter = last.iter + u64::from(matches!(stepped, Ok(Ok(_))));
             last = Measure {
                 iter,
                 evals: oracle.counts().grad_equiv(n),
@@ -241,13 +259,18 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
                     .and_then(|(s, e0)| (e0 > 0.0).then(|| distance(&x, s) / e0)),
             };
             let verdict = match stepped {
-                Ok(_) => stop.verdict(&last),
+                Ok(Ok(_)) => stop.verdict(&last),
+                // The budget ended the step: the last completed iterate is the run's end.
+                Err(e) => {
+                    message = Some(exhausted(e));
+                    Some(Status::MaxEvals)
+                }
                 // The optimizer ended on its own: the stop rule's verdict at this point if one holds.
-                Err(StepError::Stopped(m)) if stop.verdict(&last).is_some() => {
+                Ok(Err(StepError::Stopped(m))) if stop.verdict(&last).is_some() => {
                     message = Some(m);
                     stop.verdict(&last)
                 }
-                Err(e) => {
+                Ok(Err(e)) => {
                     let (s, m) = failure(e);
                     message = m;
                     s
@@ -306,6 +329,36 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         provenance: Provenance::current(),
         timing,
     }
+}
+
+/// What the run would allocate (the problem, the optimizer, the runner's and the oracle's vectors, and the
+/// final diagnosis's dense Hessian), where it exceeds the memory limit: said before anything is allocated.
+fn too_large(run: &PlannedRun) -> Option<String> {
+    use crate::memory::{MemoryNeed, bytes, gib, limit};
+    let problem = run.instance.memory();
+    let n = problem.dim;
+    let diagnosis = if run.spec.diagnose {
+        MemoryNeed {
+            hessian: bytes(2, (n as u64).saturating_mul(n as u64)),
+            ..MemoryNeed::default()
+        }
+    } else {
+        MemoryNeed::default()
+    };
+    let need = problem
+        .need
+        .plus(run.optimizer.optimizer.memory(n))
+        .plus(MemoryNeed::vectors(6, n))
+        .plus(diagnosis);
+    let limit = limit();
+    (need.total() > limit).then(|| {
+        format!(
+            "needs {} ({}), above the memory limit of {} (--memory-limit)",
+            gib(need.total()),
+            need.parts(),
+            gib(limit)
+        )
+    })
 }
 
 fn failure(e: StepError) -> (Option<Status>, Option<String>) {
@@ -369,6 +422,8 @@ pub struct Finished<'a> {
     pub record: &'a RunRecord,
     /// True when the record was already on disk and the run was skipped.
     pub reused: bool,
+    /// True when a record of this run was on disk but made by other code, so the run was redone.
+    pub stale: bool,
 }
 
 /// Runs every planned run (in parallel, skipping finished ones unless `fresh`), writing each record as it
@@ -394,21 +449,28 @@ pub fn sweep(
     pool.install(|| {
         runs.par_iter()
             .map(|run| {
-                if !options.fresh
-                    && let Some(record) = store::finished(dir, &run.spec)
-                {
-                    progress(Finished {
-                        record: &record,
-                        reused: true,
-                    });
-                    return Ok(record);
-                }
+                let stale = match options.fresh {
+                    true => false,
+                    false => match store::existing(dir, &run.spec) {
+                        store::Existing::Current(record) => {
+                            progress(Finished {
+                                record: &record,
+                                reused: true,
+                                stale: false,
+                            });
+                            return Ok(*record);
+                        }
+                        store::Existing::Stale(_) => true,
+                        store::Existing::Missing => false,
+                    },
+                };
                 let mut record = execute(run);
                 record.timing.host = store::Host::current(options.jobs.max(1));
                 store::write_run(dir, &record)?;
                 progress(Finished {
                     record: &record,
                     reused: false,
+                    stale,
                 });
                 Ok(record)
             })

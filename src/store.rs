@@ -84,10 +84,37 @@ pub fn read_run(path: &Path) -> Result<RunRecord, StoreError> {
     })
 }
 
-/// Reads the finished record of `spec` in `dir`, if one exists and matches it.
+/// What a results directory holds for a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Existing {
+    /// No readable record of this spec.
+    Missing,
+    /// A record of this spec made by other code (see [`crate::identity`]): to be redone.
+    Stale(Box<RunRecord>),
+    /// A record of this spec made by this code: reusable.
+    Current(Box<RunRecord>),
+}
+
+/// What `dir` holds for `spec`: nothing usable, a record made by other code, or a reusable one.
+pub fn existing(dir: &Path, spec: &RunSpec) -> Existing {
+    match read_run(&run_path(dir, &spec.run_id())) {
+        Ok(record) if record.format == FORMAT && record.spec == *spec => {
+            if crate::identity::is_current(record.provenance.code.as_deref()) {
+                Existing::Current(Box::new(record))
+            } else {
+                Existing::Stale(Box::new(record))
+            }
+        }
+        _ => Existing::Missing,
+    }
+}
+
+/// Reads the finished record of `spec` in `dir`, if one exists, matches it and was made by this code.
 pub fn finished(dir: &Path, spec: &RunSpec) -> Option<RunRecord> {
-    let record = read_run(&run_path(dir, &spec.run_id())).ok()?;
-    (record.format == FORMAT && record.spec == *spec).then_some(record)
+    match existing(dir, spec) {
+        Existing::Current(record) => Some(*record),
+        _ => None,
+    }
 }
 
 /// Every run record in `DIR/runs`, sorted by run id; files that are not records are errors.

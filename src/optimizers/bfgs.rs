@@ -181,6 +181,14 @@ impl Direction for Bfgs {
 }
 
 impl Optimizer for Bfgs {
+    /// The dense inverse-Hessian approximation and a product buffer beside the vectors.
+    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
+        crate::memory::MemoryNeed {
+            hessian: crate::memory::bytes(n as u64, n as u64),
+            ..crate::memory::MemoryNeed::vectors(10, n)
+        }
+    }
+
     type State = BfgsState;
 
     fn requires(&self) -> Capabilities {

@@ -234,6 +234,11 @@ impl Direction for Lbfgs {
 }
 
 impl Optimizer for Lbfgs {
+    /// `memory` pairs of vectors beside the working vectors.
+    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
+        crate::memory::MemoryNeed::vectors(8 + 2 * self.memory as u64, n)
+    }
+
     type State = LbfgsState;
 
     fn requires(&self) -> Capabilities {

@@ -390,6 +390,16 @@ pub struct NewtonState {
 }
 
 impl Optimizer for Newton {
+    /// The dense Hessian, its factored copy and (saddle-free) its eigenvectors: three `n x n` matrices.
+    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
+        let square = crate::memory::bytes(n as u64, n as u64);
+        crate::memory::MemoryNeed {
+            hessian: square,
+            factors: square.saturating_mul(2),
+            ..crate::memory::MemoryNeed::vectors(8, n)
+        }
+    }
+
     type State = NewtonState;
 
     fn conditioner(&self) -> Conditioner {

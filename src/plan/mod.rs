@@ -253,6 +253,21 @@ fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigErr
             };
             located(src, table.get_ref(), table.span(), e)
         })?;
+        let need = instance.memory().need;
+        let limit = crate::memory::limit();
+        if need.total() > limit {
+            return Err(src.error(
+                span_of(table.get_ref(), "family"),
+                format!(
+                    "problem `{name}` {}: building it needs {} ({}), above the memory limit of {}; make it \
+                     smaller or raise --memory-limit",
+                    instance.params,
+                    crate::memory::gib(need.total()),
+                    need.parts(),
+                    crate::memory::gib(limit)
+                ),
+            ));
+        }
         out.push((
             instance,
             loc.suite.to_string(),

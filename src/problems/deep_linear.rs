@@ -155,6 +155,25 @@ impl DeepLinearConfig {
 }
 
 impl super::FamilyConfig for DeepLinearConfig {
+    /// The weights (four vectors of them), the data and targets, and the activations of every layer.
+    fn memory(&self) -> super::ProblemMemory {
+        let params: u64 = self
+            .shapes()
+            .iter()
+            .map(|(r, c)| (*r as u64).saturating_mul(*c as u64))
+            .fold(0, u64::saturating_add);
+        let per_sample = (self.in_dim + self.out_dim) as u64
+            + (self.depth as u64).saturating_mul(2 * self.width as u64);
+        super::ProblemMemory {
+            dim: usize::try_from(params).unwrap_or(usize::MAX),
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, params)
+                    .saturating_add(crate::memory::bytes(per_sample, self.samples as u64)),
+                ..Default::default()
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         count_in("depth", self.depth, MAX_DEPTH)?;
         count_in("width", self.width, MAX_SIDE)?;

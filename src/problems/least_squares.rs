@@ -171,6 +171,21 @@ fn haar(z: Mat<f64>) -> Mat<f64> {
 }
 
 impl super::FamilyConfig for LeastSquaresConfig {
+    /// The weights (four vectors of them), the data, targets and residuals, and the input moment.
+    fn memory(&self) -> super::ProblemMemory {
+        let (i, o, s) = (self.in_dim as u64, self.out_dim as u64, self.samples as u64);
+        let params = i.saturating_mul(o);
+        super::ProblemMemory {
+            dim: usize::try_from(params).unwrap_or(usize::MAX),
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, params)
+                    .saturating_add(crate::memory::bytes(i + 2 * o, s))
+                    .saturating_add(crate::memory::bytes(2, i.saturating_mul(i))),
+                ..Default::default()
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         for (key, v) in [("in_dim", self.in_dim), ("out_dim", self.out_dim)] {
             if v == 0 {

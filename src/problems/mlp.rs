@@ -118,6 +118,31 @@ impl MlpConfig {
 }
 
 impl super::FamilyConfig for MlpConfig {
+    /// The parameters (teacher, start and the network's copies: four vectors of them) and the data, targets
+    /// and activations (three numbers per unit and sample).
+    fn memory(&self) -> super::ProblemMemory {
+        let params: u64 = self
+            .widths
+            .windows(2)
+            .map(|w| (w[0] as u64 + 1).saturating_mul(w[1] as u64))
+            .fold(0, u64::saturating_add);
+        let units: u64 = self
+            .widths
+            .iter()
+            .map(|w| *w as u64)
+            .fold(0, u64::saturating_add);
+        super::ProblemMemory {
+            dim: usize::try_from(params).unwrap_or(usize::MAX),
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, params).saturating_add(crate::memory::bytes(
+                    3,
+                    units.saturating_mul(self.samples as u64),
+                )),
+                ..Default::default()
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.widths.len() < 2 || self.widths.contains(&0) {
             return Err(ParamError::key(

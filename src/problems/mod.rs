@@ -40,6 +40,32 @@ pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
 
     /// Builds the instance; `rng` is seeded from the run's seed and the instance's parameters.
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
+
+    /// The dimension of the instance and what building it allocates (its peak), known without building it
+    /// (see [`crate::memory`]). By default: the `dim` key, and four vectors of that dimension; a family that
+    /// holds data, dense matrices or has no `dim` key says more.
+    fn memory(&self) -> ProblemMemory {
+        let dim = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("dim").and_then(serde_json::Value::as_u64))
+            .unwrap_or(0) as usize;
+        ProblemMemory {
+            dim,
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, dim as u64),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// A problem's dimension and what building it allocates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProblemMemory {
+    /// The dimension (0 where a family cannot tell).
+    pub dim: usize,
+    /// What building it allocates.
+    pub need: crate::memory::MemoryNeed,
 }
 
 /// Parses and checks a table of a family's own keys (the second argument lists the valid keys, for
@@ -161,6 +187,8 @@ pub trait Builder: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// As [`FamilyConfig::build`].
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
+    /// As [`FamilyConfig::memory`].
+    fn memory(&self) -> ProblemMemory;
 }
 
 impl<C: FamilyConfig> Builder for C {
@@ -172,6 +200,9 @@ impl<C: FamilyConfig> Builder for C {
     }
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         FamilyConfig::build(self, rng)
+    }
+    fn memory(&self) -> ProblemMemory {
+        FamilyConfig::memory(self)
     }
 }
 
@@ -266,6 +297,11 @@ impl Instance {
     /// What instances of this config offer.
     pub fn capabilities(&self) -> Capabilities {
         self.builder.capabilities()
+    }
+
+    /// The dimension and what building the instance allocates (see [`FamilyConfig::memory`]).
+    pub fn memory(&self) -> ProblemMemory {
+        self.builder.memory()
     }
 
     /// A random stream for `purpose`, seeded from the run's seed and this instance's canonical parameters:

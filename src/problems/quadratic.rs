@@ -106,6 +106,21 @@ impl QuadraticConfig {
 }
 
 impl super::FamilyConfig for QuadraticConfig {
+    /// The spectrum and a few vectors; with `rotation = "random"` also the dense `A` and, while it is
+    /// drawn, the Gaussian matrix, its QR factors and the scaled copy: four `n x n` matrices at the peak.
+    fn memory(&self) -> super::ProblemMemory {
+        let n = self.dim as u64;
+        let dense = if self.rotation == "random" { 4 } else { 0 };
+        super::ProblemMemory {
+            dim: self.dim,
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, n)
+                    .saturating_add(crate::memory::bytes(dense, n.saturating_mul(n))),
+                ..Default::default()
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.dim == 0 {
             return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));

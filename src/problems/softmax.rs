@@ -113,6 +113,20 @@ impl SoftmaxConfig {
 }
 
 impl super::FamilyConfig for SoftmaxConfig {
+    /// The weights (four vectors of them), the data, and the class probabilities of every sample.
+    fn memory(&self) -> super::ProblemMemory {
+        let (c, i, s) = (self.classes as u64, self.in_dim as u64, self.samples as u64);
+        let params = c.saturating_mul(i + 1);
+        super::ProblemMemory {
+            dim: usize::try_from(params).unwrap_or(usize::MAX),
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, params)
+                    .saturating_add(crate::memory::bytes(i + 2 * c, s)),
+                ..Default::default()
+            },
+        }
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.classes < 2 {
             return Err(ParamError::key(

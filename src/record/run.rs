@@ -66,6 +66,10 @@ pub struct Provenance {
     /// The target triple optzoo was built for.
     #[serde(default)]
     pub target: String,
+    /// The identity of the code that produced the record (see [`crate::identity`]); absent in records of
+    /// older versions, which are then rerun on resume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl Provenance {
@@ -78,6 +82,7 @@ impl Provenance {
                 .map(str::to_string),
             rustc: env!("OPTZOO_RUSTC").to_string(),
             target: env!("OPTZOO_TARGET").to_string(),
+            code: Some(crate::identity::current().to_string()),
         }
     }
 }

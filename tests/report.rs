@@ -213,9 +213,14 @@ fn every_figure_type_renders_to_valid_files_with_titles_and_legends() {
     let html = std::fs::read_to_string(&written.index).expect("index.html written");
     let figures: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
     // The overview repeats the kappa figure and one convergence panel per family before the rest.
-    let overview = &html[..html.find("<h2>Provenance</h2>").expect("a provenance section")];
+    let overview = &html[..html
+        .find("<h2>Provenance</h2>")
+        .expect("a provenance section")];
     let repeated = overview.matches("<figure ").count();
-    assert_eq!(repeated, 3, "kappa, and one panel for each of quadratic and rosenbrock");
+    assert_eq!(
+        repeated, 3,
+        "kappa, and one panel for each of quadratic and rosenbrock"
+    );
     assert_eq!(html.matches("<svg ").count(), figures + repeated);
     assert!(!html.contains("<script"));
     for attr in ["src=\"http", "href=\"http", "url(http", "@import"] {

@@ -488,12 +488,14 @@ fn report(
     Ok(())
 }
 
-fn dry_run(
+/// The plan of `config` (default: the museum), sharded, and its results directory, checked to be a directory
+/// where it exists.
+fn plan_and_dir(
     registry: &Registry,
     config: Option<String>,
     out: Option<PathBuf>,
     shard: Option<(usize, usize)>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(crate::plan::Plan, PathBuf)> {
     let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
     let mut plan = crate::plan::load_in(registry, &arg)?;
     if let Some((k, n)) = shard {
@@ -507,6 +509,16 @@ fn dry_run(
         ))
         .into());
     }
+    Ok((plan, dir))
+}
+
+fn dry_run(
+    registry: &Registry,
+    config: Option<String>,
+    out: Option<PathBuf>,
+    shard: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
     let survey = crate::dry_run::survey(&plan, &dir);
     print!("{}", crate::dry_run::render(&plan, &dir, &survey));
     Ok(())
@@ -522,19 +534,7 @@ fn run(
     no_report: bool,
 ) -> anyhow::Result<()> {
     let museum = config.is_none();
-    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
-    let mut plan = crate::plan::load_in(registry, &arg)?;
-    if let Some((k, n)) = shard {
-        plan.shard(k, n);
-    }
-    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&plan.name));
-    if dir.exists() && !dir.is_dir() {
-        return Err(BadInput(format!(
-            "--out {}: exists and is not a directory",
-            dir.display()
-        ))
-        .into());
-    }
+    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
     std::fs::create_dir_all(dir.join("runs")).map_err(|e| {
         BadInput(format!(
             "--out {}: cannot create the results directory: {e}",

@@ -101,19 +101,7 @@ impl Workspace {
         let per_layer = |rows: &dyn Fn(&LayerShape) -> usize| -> Vec<Mat<f64>> {
             shapes.iter().map(|s| Mat::zeros(rows(s), n)).collect()
         };
-        let lower = |rows: &dyn Fn(&LayerShape) -> usize| -> Vec<Mat<f64>> {
-            shapes
-                .iter()
-                .enumerate()
-                .map(|(l, s)| {
-                    if l == 0 {
-                        Mat::zeros(0, 0)
-                    } else {
-                        Mat::zeros(rows(s), n)
-                    }
-                })
-                .collect()
-        };
+        let lower = |rows: &dyn Fn(&LayerShape) -> usize| below_first(shapes, n, rows);
         let outputs = shapes.last().map_or(0, |s| s.outputs);
         Workspace {
             x: vec![0.0; dim],
@@ -163,19 +151,7 @@ impl Block {
     /// Buffers for blocks of up to `directions` directions of a network of `shapes` on `samples` samples.
     pub fn new(shapes: &[LayerShape], samples: usize, directions: usize) -> Self {
         let cols = directions * samples;
-        let lower = |rows: &dyn Fn(&LayerShape) -> usize| -> Vec<Mat<f64>> {
-            shapes
-                .iter()
-                .enumerate()
-                .map(|(l, s)| {
-                    if l == 0 {
-                        Mat::zeros(0, 0)
-                    } else {
-                        Mat::zeros(rows(s), cols)
-                    }
-                })
-                .collect()
-        };
+        let lower = |rows: &dyn Fn(&LayerShape) -> usize| below_first(shapes, cols, rows);
         Block {
             directions,
             r_in: lower(&below),
@@ -184,4 +160,24 @@ impl Block {
             r_back: lower(&below),
         }
     }
+}
+
+/// One buffer of `rows(layer)` x `cols` per layer but the first, which gets an empty one, as the passes
+/// keep nothing for it.
+fn below_first(
+    shapes: &[LayerShape],
+    cols: usize,
+    rows: &dyn Fn(&LayerShape) -> usize,
+) -> Vec<Mat<f64>> {
+    shapes
+        .iter()
+        .enumerate()
+        .map(|(l, s)| {
+            if l == 0 {
+                Mat::zeros(0, 0)
+            } else {
+                Mat::zeros(rows(s), cols)
+            }
+        })
+        .collect()
 }

@@ -9,14 +9,12 @@
 //! `scripts/bench.sh layered` prints the estimates; the README's table gives them with their ratios.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd;
 use faer::{Mat, Par};
-use optzoo::Oracle;
-use optzoo::optimizer::DynOptimizer;
 
 #[path = "common/mod.rs"]
 mod common;
@@ -39,31 +37,6 @@ fn model(widths: &str) -> (Box<dyn optzoo::Problem>, Vec<f64>, Vec<f64>) {
         .map(|(i, v)| v + 1e-3 * (i as f64).sin())
         .collect();
     (p, x0, x1)
-}
-
-fn time_steps(
-    problem: &dyn optzoo::Problem,
-    x0: &[f64],
-    optimizer: &dyn DynOptimizer,
-    iters: u64,
-) -> Duration {
-    let mut total = Duration::ZERO;
-    let mut left = iters;
-    while left > 0 {
-        let chunk = left.min(CHUNK);
-        let mut x = x0.to_vec();
-        let mut oracle = Oracle::new(problem);
-        let mut stepper = optimizer.start(&x, &mut oracle).expect("starts");
-        let t = Instant::now();
-        for k in 0..chunk {
-            if let Err(e) = stepper.step(&mut x, &mut oracle) {
-                panic!("step {k} failed: {e}");
-            }
-        }
-        total += t.elapsed();
-        left -= chunk;
-    }
-    total
 }
 
 fn layered(c: &mut Criterion) {
@@ -105,7 +78,16 @@ fn layered(c: &mut Criterion) {
         });
         let kfac = common::optimizer("kfac", "update_every = 1");
         group.bench_with_input(BenchmarkId::new("kfac_step", n), &n, |b, _| {
-            b.iter_custom(|iters| time_steps(problem.as_ref(), &x0, kfac.optimizer.as_ref(), iters))
+            b.iter_custom(|iters| {
+                common::time_steps(
+                    problem.as_ref(),
+                    &x0,
+                    kfac.optimizer.as_ref(),
+                    false,
+                    CHUNK,
+                    iters,
+                )
+            })
         });
         if n > DENSE_LIMIT {
             continue;
@@ -151,7 +133,14 @@ fn layered(c: &mut Criterion) {
             let newton = common::optimizer("newton", mode);
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                 b.iter_custom(|iters| {
-                    time_steps(problem.as_ref(), &x0, newton.optimizer.as_ref(), iters)
+                    common::time_steps(
+                        problem.as_ref(),
+                        &x0,
+                        newton.optimizer.as_ref(),
+                        false,
+                        CHUNK,
+                        iters,
+                    )
                 })
             });
         }

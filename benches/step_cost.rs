@@ -8,13 +8,11 @@
 //! from 10^2 to 10^6; BFGS (a dense n x n inverse) and Newton (a dense Cholesky) to 3000; K-FAC on a tanh
 //! network of growing width. `scripts/bench.sh` fits the growth exponent of each optimizer's time against n.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use optzoo::Oracle;
-use optzoo::optimizer::DynOptimizer;
 use optzoo::optimizers::OPTIMIZERS;
 
 #[path = "common/mod.rs"]
@@ -156,39 +154,6 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// Times `iters` steps, in fresh runs of at most `CHUNK` steps each; with `restart`, each step starts from
-/// `x0` (the copy of `x0`, `n` numbers, is negligible beside the `n^2` work of the methods that restart).
-fn time_steps(
-    problem: &dyn optzoo::Problem,
-    x0: &[f64],
-    optimizer: &dyn DynOptimizer,
-    restart: bool,
-    iters: u64,
-) -> Duration {
-    let mut total = Duration::ZERO;
-    let mut left = iters;
-    while left > 0 {
-        let chunk = left.min(CHUNK);
-        let mut x = x0.to_vec();
-        let mut oracle = Oracle::new(problem);
-        let mut stepper = optimizer
-            .start(&x, &mut oracle)
-            .expect("every bench case starts");
-        let t = Instant::now();
-        for k in 0..chunk {
-            if restart {
-                x.copy_from_slice(x0);
-            }
-            if let Err(e) = stepper.step(&mut x, &mut oracle) {
-                panic!("step {k} failed: {e}");
-            }
-        }
-        total += t.elapsed();
-        left -= chunk;
-    }
-    total
-}
-
 fn step_cost(c: &mut Criterion) {
     let covered: Vec<&str> = CASES.iter().map(|c| c.optimizer).collect();
     // An optimizer with required keys (the external client) has its own bench: benches/external.rs.
@@ -213,11 +178,12 @@ fn step_cost(c: &mut Criterion) {
             let budget = if common::test_mode() {
                 Duration::from_secs(1)
             } else {
-                let probe = time_steps(
+                let probe = common::time_steps(
                     problem.as_ref(),
                     &x0,
                     optimizer.optimizer.as_ref(),
                     case.restart,
+                    CHUNK,
                     1,
                 );
                 (probe * 15).max(Duration::from_secs(1))
@@ -228,11 +194,12 @@ fn step_cost(c: &mut Criterion) {
                 .measurement_time(budget);
             group.bench_with_input(BenchmarkId::new(case.optimizer, n), &n, |b, _| {
                 b.iter_custom(|iters| {
-                    time_steps(
+                    common::time_steps(
                         problem.as_ref(),
                         &x0,
                         optimizer.optimizer.as_ref(),
                         case.restart,
+                        CHUNK,
                         iters,
                     )
                 })

@@ -3,11 +3,14 @@
 
 #![allow(dead_code)]
 
-use optzoo::Problem;
+use std::time::{Duration, Instant};
+
 use optzoo::config::SourceText;
+use optzoo::optimizer::DynOptimizer;
 use optzoo::optimizers::{self, Checked};
 use optzoo::plan::Plan;
 use optzoo::problems::{self, Instance};
+use optzoo::{Oracle, Problem};
 
 /// Parses `text` (TOML keys without `family`) as an instance of `family`.
 pub fn instance(family: &str, text: &str) -> Instance {
@@ -50,4 +53,38 @@ pub fn test_mode() -> bool {
 /// README's table, computed from criterion's estimates).
 pub fn criterion() -> criterion::Criterion {
     criterion::Criterion::default().without_plots()
+}
+
+/// Times `iters` steps, in fresh runs of at most `chunk` steps each; with `restart`, each step starts from
+/// `x0` (the copy of `x0`, `n` numbers, is negligible beside the `n^2` work of the methods that restart).
+pub fn time_steps(
+    problem: &dyn optzoo::Problem,
+    x0: &[f64],
+    optimizer: &dyn DynOptimizer,
+    restart: bool,
+    chunk: u64,
+    iters: u64,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let steps = left.min(chunk);
+        let mut x = x0.to_vec();
+        let mut oracle = Oracle::new(problem);
+        let mut stepper = optimizer
+            .start(&x, &mut oracle)
+            .expect("every bench case starts");
+        let t = Instant::now();
+        for k in 0..steps {
+            if restart {
+                x.copy_from_slice(x0);
+            }
+            if let Err(e) = stepper.step(&mut x, &mut oracle) {
+                panic!("step {k} failed: {e}");
+            }
+        }
+        total += t.elapsed();
+        left -= steps;
+    }
+    total
 }

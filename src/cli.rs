@@ -139,7 +139,7 @@ enum Command {
         formats: Vec<FormatArg>,
         /// Figure kinds, comma-separated [default: all].
         #[arg(long, value_delimiter = ',')]
-        figures: Vec<KindArg>,
+        figures: Vec<crate::report::FigureKind>,
     },
     /// List the registries: problem families, optimizers, embedded suites and configs.
     List {
@@ -174,16 +174,6 @@ enum FormatArg {
     Svg,
     Png,
     Pdf,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum KindArg {
-    Convergence,
-    Kappa,
-    Profiles,
-    Trajectories,
-    Sensitivity,
-    Escape,
 }
 
 /// An error of the user's input (exit 2), as opposed to a failure while working (exit 1).
@@ -444,9 +434,9 @@ fn report(
     dir: PathBuf,
     out: Option<PathBuf>,
     formats: Vec<FormatArg>,
-    figures: Vec<KindArg>,
+    figures: Vec<crate::report::FigureKind>,
 ) -> anyhow::Result<()> {
-    use crate::report::{FigureKind, Formats, ReportOptions};
+    use crate::report::{Formats, ReportOptions};
     let mut options = ReportOptions {
         out,
         ..ReportOptions::default()
@@ -459,17 +449,7 @@ fn report(
         };
     }
     if !figures.is_empty() {
-        options.kinds = figures
-            .iter()
-            .map(|k| match k {
-                KindArg::Convergence => FigureKind::Convergence,
-                KindArg::Kappa => FigureKind::Kappa,
-                KindArg::Profiles => FigureKind::Profiles,
-                KindArg::Trajectories => FigureKind::Trajectories,
-                KindArg::Sensitivity => FigureKind::Sensitivity,
-                KindArg::Escape => FigureKind::Escape,
-            })
-            .collect();
+        options.kinds = figures;
     }
     let written = crate::report::write_report_in(registry, &dir, &options).map_err(|e| {
         if e.is_bad_input() {

@@ -6,7 +6,7 @@ use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 
 /// Which figures a report draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum FigureKind {
     /// Convergence per instance (three x axes).
     Convergence,

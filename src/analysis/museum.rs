@@ -84,6 +84,10 @@ pub fn museum(sweep: &Sweep) -> Vec<MuseumRow> {
         })
         .filter(|&i| has_saddle(sweep, i))
         .collect();
+    // The reference configuration's runs per instance, looked up once for every row.
+    let reference: Vec<Vec<&crate::record::RunRecord>> = (0..sweep.instances.len())
+        .map(|i| sweep.runs(i, 0))
+        .collect();
     (0..sweep.optimizers.len())
         .map(|o| {
             let info = &sweep.optimizers[o];
@@ -95,7 +99,7 @@ pub fn museum(sweep: &Sweep) -> Vec<MuseumRow> {
             let mut memory_measured: Option<(u64, usize)> = None;
             let mut ratios = Vec::new();
             let mut converged = (0, 0);
-            for i in 0..sweep.instances.len() {
+            for (i, reference) in reference.iter().enumerate() {
                 let runs = sweep.runs(i, o);
                 for r in &runs {
                     if r.outcome.status == Status::NotApplicable {
@@ -108,12 +112,9 @@ pub fn museum(sweep: &Sweep) -> Vec<MuseumRow> {
                     {
                         memory_measured = Some((bytes.div_ceil(8), r.outcome.dim));
                     }
-                    let reference = sweep
-                        .runs(i, 0)
-                        .into_iter()
-                        .find(|q| q.spec.seed == r.spec.seed);
+                    let same_seed = reference.iter().find(|q| q.spec.seed == r.spec.seed);
                     if let Some(t) = step_time(r)
-                        && let Some(t0) = reference.and_then(step_time)
+                        && let Some(t0) = same_seed.and_then(|q| step_time(q))
                     {
                         ratios.push(t / t0);
                     }

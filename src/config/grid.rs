@@ -5,14 +5,24 @@
 //! A value that is a table is expanded the same way, inside: its list values are axes of the whole grid (an
 //! external optimizer's `params = { lr = [1e-3, 1e-2] }` gives two points). Points come out in a fixed
 //! order: keys in sorted order, the last key varying fastest, a nested table's keys in its key's place.
+//!
+//! Lists that vary together instead of as a product are named in the table's `zip` key: `zip = ["step",
+//! "beta"]` (one group) or `zip = [["step", "beta"], ["dim", "kappa"]]` (several). The lists of a group must
+//! have the same length; the group is one axis whose i-th point takes the i-th value of each list, placed
+//! where its first key (in sorted order) would be. `zip` itself is not a parameter.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use toml::Spanned;
 
+use super::suggest::did_you_mean;
+
 /// A table as written, with the spans of its keys and values.
 pub type RawTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// The key of a table that names lists to vary together (see the module docs).
+pub const ZIP_KEY: &str = "zip";
 
 /// The span of `key`'s value in `table`, if the key is there.
 pub fn span_of(table: &RawTable, key: &str) -> Option<Range<usize>> {
@@ -22,36 +32,181 @@ pub fn span_of(table: &RawTable, key: &str) -> Option<Range<usize>> {
         .map(|(_, v)| v.span())
 }
 
-/// An axis with no values: its key and span.
+/// A table that does not expand into a grid: an axis with no values, or a bad `zip`.
 #[derive(Debug)]
-pub struct EmptyAxis {
-    /// The key.
+pub struct GridError {
+    /// The key at fault (dotted inside a nested table).
     pub key: String,
-    /// The span of the empty list.
+    /// The span of its value.
     pub span: Range<usize>,
+    /// What is wrong, and what was expected.
+    pub message: String,
 }
 
 /// Expands `table`, without the keys in `skip`, into its grid points; the keys in `whole` take a list value
-/// as one value, not as an axis.
+/// as one value, not as an axis; the lists named in `zip` vary together.
 pub fn expand(
     table: &RawTable,
     skip: &[&str],
     whole: &[&str],
-) -> Result<Vec<toml::Table>, EmptyAxis> {
+) -> Result<Vec<toml::Table>, GridError> {
+    let groups = zip_groups(table, skip, whole)?;
     let mut points = vec![toml::Table::new()];
     for (key, value) in table {
         let name = key.get_ref().as_str();
-        if skip.contains(&name) {
+        if skip.contains(&name) || name == ZIP_KEY {
+            continue;
+        }
+        if let Some(group) = groups.iter().find(|g| g.iter().any(|k| k == name)) {
+            if group.iter().min().map(String::as_str) == Some(name) {
+                points = zip_product(points, table, group)?;
+            }
             continue;
         }
         let values =
-            axis(name, value.get_ref(), whole.contains(&name)).map_err(|key| EmptyAxis {
+            axis(name, value.get_ref(), whole.contains(&name)).map_err(|key| GridError {
+                message: format!("empty grid: `{key}` = [] gives no values"),
                 key,
                 span: value.span(),
             })?;
         points = product(points, name, &values);
     }
     Ok(points)
+}
+
+/// The groups of `table`'s `zip` key, as written, checked against the table: every named key is set, may
+/// vary, holds a list and appears once.
+fn zip_groups(
+    table: &RawTable,
+    skip: &[&str],
+    whole: &[&str],
+) -> Result<Vec<Vec<String>>, GridError> {
+    let Some((_, zip)) = table.iter().find(|(k, _)| k.get_ref() == ZIP_KEY) else {
+        return Ok(Vec::new());
+    };
+    let bad = |message: String| GridError {
+        key: ZIP_KEY.into(),
+        span: zip.span(),
+        message,
+    };
+    let expected = "`zip` lists keys whose lists vary together: zip = [\"step\", \"beta\"], or several \
+                    groups, zip = [[\"step\", \"beta\"], [\"dim\", \"kappa\"]]";
+    let strings = |items: &[toml::Value]| -> Option<Vec<String>> {
+        items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    let groups: Vec<Vec<String>> = match zip.get_ref() {
+        toml::Value::Array(items) if !items.is_empty() && items.iter().all(|v| v.is_str()) => {
+            vec![strings(items).unwrap_or_default()]
+        }
+        toml::Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|g| g.as_array().and_then(|g| strings(g)))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad(format!("{expected}; got {}", zip.get_ref())))?,
+        other => return Err(bad(format!("{expected}; got {other}"))),
+    };
+    let known: Vec<&str> = table
+        .keys()
+        .map(|k| k.get_ref().as_str())
+        .filter(|k| *k != ZIP_KEY && !skip.contains(k))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    for group in &groups {
+        if group.len() < 2 {
+            return Err(bad(format!(
+                "`zip` group {group:?} has {} key; a group names two or more lists that vary together",
+                group.len()
+            )));
+        }
+        for key in group {
+            if seen.contains(&key.as_str()) {
+                return Err(bad(format!("`zip` names `{key}` twice")));
+            }
+            seen.push(key);
+            if skip.contains(&key.as_str()) {
+                return Err(bad(format!("`zip` names `{key}`, which cannot vary")));
+            }
+            if whole.contains(&key.as_str()) {
+                return Err(bad(format!(
+                    "`zip` names `{key}`, which takes a list as one value and cannot be zipped"
+                )));
+            }
+            let Some((_, value)) = table.iter().find(|(k, _)| k.get_ref() == key) else {
+                return Err(bad(format!(
+                    "`zip` names `{key}`, which this table does not set{}; keys here: {}",
+                    did_you_mean(key, &known),
+                    known.join(", ")
+                )));
+            };
+            if !value.get_ref().is_array() {
+                return Err(GridError {
+                    key: key.clone(),
+                    span: value.span(),
+                    message: format!(
+                        "`{key}` is zipped, so it must be a list of values (one per point), got {}",
+                        value.get_ref()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(groups)
+}
+
+/// Every point of `points` with the keys of `group` set to their lists' i-th values, for each i; the lists
+/// must have one length.
+fn zip_product(
+    points: Vec<toml::Table>,
+    table: &RawTable,
+    group: &[String],
+) -> Result<Vec<toml::Table>, GridError> {
+    let lists: Vec<(&String, &Spanned<toml::Value>, &[toml::Value])> = group
+        .iter()
+        .filter_map(|key| {
+            let (_, v) = table.iter().find(|(k, _)| k.get_ref() == key)?;
+            Some((key, v, v.get_ref().as_array()?.as_slice()))
+        })
+        .collect();
+    let Some(&(first, first_value, first_items)) = lists.first() else {
+        return Ok(points);
+    };
+    for &(key, value, items) in &lists[1..] {
+        if items.len() != first_items.len() {
+            return Err(GridError {
+                key: key.clone(),
+                span: value.span(),
+                message: format!(
+                    "zipped lists differ in length: `{first}` has {} values, `{key}` has {}; the lists of a \
+                     `zip` group vary together and need the same length",
+                    first_items.len(),
+                    items.len()
+                ),
+            });
+        }
+    }
+    if first_items.is_empty() {
+        return Err(GridError {
+            key: first.clone(),
+            span: first_value.span(),
+            message: format!("empty grid: `{first}` = [] gives no values"),
+        });
+    }
+    Ok(points
+        .into_iter()
+        .flat_map(|p| {
+            let lists = &lists;
+            (0..first_items.len()).map(move |i| {
+                let mut q = p.clone();
+                for (key, _, items) in lists {
+                    q.insert((*key).clone(), items[i].clone());
+                }
+                q
+            })
+        })
+        .collect())
 }
 
 /// The values one key takes: a list's items, a nested table's grid points, or the value itself. An empty
@@ -157,5 +312,70 @@ mod tests {
         assert_eq!(got, vec![(1, 5), (1, 6), (2, 5), (2, 6)]);
         let e = expand(&raw("[t]\nparams = { lr = [] }"), &[], &[]).unwrap_err();
         assert_eq!(e.key, "params.lr");
+    }
+
+    #[test]
+    fn zipped_lists_vary_together_in_place_of_their_first_key() {
+        let t = raw(
+            "[t]\nname = \"gd\"\nstep = [0.1, 0.2, 0.3]\nbeta = [0.5, 0.6, 0.7]\nalpha = [1, 2]\nzip = [\"step\", \"beta\"]",
+        );
+        let points = expand(&t, &["name"], &[]).expect("a valid zip");
+        assert_eq!(points.len(), 2 * 3, "the zip is one axis of 3, not 3 x 3");
+        let got: Vec<(i64, f64, f64)> = points
+            .iter()
+            .map(|p| {
+                assert!(!p.contains_key("zip") && !p.contains_key("name"));
+                (
+                    p["alpha"].as_integer().unwrap_or(-1),
+                    p["beta"].as_float().unwrap_or(-1.0),
+                    p["step"].as_float().unwrap_or(-1.0),
+                )
+            })
+            .collect();
+        assert_eq!(got[0], (1, 0.5, 0.1));
+        assert_eq!(got[2], (1, 0.7, 0.3));
+        assert_eq!(got[3], (2, 0.5, 0.1));
+        // Several groups: two axes of two.
+        let t = raw(
+            "[t]\na = [1, 2]\nb = [3, 4]\nc = [5, 6]\nd = [7, 8]\nzip = [[\"a\", \"b\"], [\"d\", \"c\"]]",
+        );
+        assert_eq!(expand(&t, &[], &[]).expect("valid").len(), 4);
+    }
+
+    #[test]
+    fn bad_zips_name_the_key_at_fault() {
+        let err = |s: &str| expand(&raw(s), &["name"], &["command"]).unwrap_err();
+        let e = err("[t]\nstep = [1, 2, 3]\nbeta = [1, 2]\nzip = [\"step\", \"beta\"]");
+        assert_eq!(e.key, "beta");
+        assert!(
+            e.message.contains("`step` has 3 values, `beta` has 2"),
+            "{}",
+            e.message
+        );
+        let e = err("[t]\nstep = [1, 2]\nzip = [\"step\", \"bta\"]");
+        assert!(
+            e.message.contains("does not set") && e.key == "zip",
+            "{}",
+            e.message
+        );
+        let e = err("[t]\nstep = [1, 2]\nbeta = 0.5\nzip = [\"step\", \"beta\"]");
+        assert_eq!(e.key, "beta");
+        let e = err("[t]\nstep = [1, 2]\nzip = [\"step\"]");
+        assert!(e.message.contains("two or more"), "{}", e.message);
+        for bad in [
+            "zip = \"step\"",
+            "zip = []",
+            "zip = [1, 2]",
+            "zip = [[\"a\"], \"b\"]",
+        ] {
+            let e = err(&format!("[t]\nstep = [1, 2]\n{bad}"));
+            assert_eq!(e.key, "zip", "{bad}: {}", e.message);
+        }
+        let e = err("[t]\nname = [\"a\", \"b\"]\nstep = [1, 2]\nzip = [\"name\", \"step\"]");
+        assert!(e.message.contains("cannot vary"), "{}", e.message);
+        let e = err("[t]\ncommand = [\"a\", \"b\"]\nstep = [1, 2]\nzip = [\"command\", \"step\"]");
+        assert!(e.message.contains("cannot be zipped"), "{}", e.message);
+        let e = err("[t]\na = [1, 2]\nb = [1, 2]\nzip = [[\"a\", \"b\"], [\"b\", \"a\"]]");
+        assert!(e.message.contains("twice"), "{}", e.message);
     }
 }

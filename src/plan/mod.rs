@@ -3,7 +3,8 @@
 //!
 //! An experiment config names suites (embedded, by name, or files, by path relative to the config), adds
 //! inline `[[problem]]` tables, lists `[[optimizer]]` tables, `seeds` and a `[stop]` rule. A list value is a
-//! grid axis; the sweep is the product of problem instances, optimizers and seeds. Every error names the
+//! grid axis, and lists named together in a table's `zip` are one axis (see [`crate::config::grid`]); the
+//! sweep is the product of problem instances, optimizers and seeds. Every error names the
 //! file, line, column and key, and suggests the nearest valid name.
 
 use std::collections::BTreeSet;
@@ -223,12 +224,7 @@ fn expand_located(
     skip: &str,
     whole: &[&str],
 ) -> Result<Vec<toml::Table>, ConfigError> {
-    expand(table.get_ref(), &[skip], whole).map_err(|e| {
-        src.error(
-            Some(e.span),
-            format!("empty grid: `{}` = [] gives no values", e.key),
-        )
-    })
+    expand(table.get_ref(), &[skip], whole).map_err(|e| src.error(Some(e.span), e.message))
 }
 
 fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigError> {

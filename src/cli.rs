@@ -116,6 +116,10 @@ enum Command {
         /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
         #[arg(long, default_value_t = crate::spectrum::default_zero_tol())]
         zero_tol: f64,
+        /// A point with ||g|| above this is not critical, whatever its curvature [default: 1e-5 max(1,
+        /// ||g(x_0)||) at the standard start].
+        #[arg(long, conflicts_with = "conditioning", allow_hyphen_values = true)]
+        grad_tol: Option<f64>,
         /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
         /// from the start (or --at).
         #[arg(long)]
@@ -242,6 +246,7 @@ pub fn main(registry: Registry) -> ExitCode {
             at,
             seed,
             zero_tol,
+            grad_tol,
             conditioning,
             steps,
             out,
@@ -249,7 +254,13 @@ pub fn main(registry: Registry) -> ExitCode {
             if conditioning {
                 inspect_conditioning(r, &family, &params, at.as_deref(), seed, steps, out)
             } else {
-                inspect(r, &family, &params, at.as_deref(), seed, zero_tol)
+                let options = crate::inspect::InspectOptions {
+                    at: at.as_deref(),
+                    seed,
+                    zero_tol,
+                    grad_tol,
+                };
+                inspect(r, &family, &params, options)
             }
         }
         Some(Command::Report {
@@ -344,20 +355,21 @@ fn inspect(
     registry: &Registry,
     family: &str,
     params: &[String],
-    at: Option<&[f64]>,
-    seed: u64,
-    zero_tol: f64,
+    options: crate::inspect::InspectOptions<'_>,
 ) -> anyhow::Result<()> {
-    if !(zero_tol.is_finite() && zero_tol >= 0.0) {
-        return Err(BadInput(format!(
-            "--zero-tol must be a finite number >= 0, got {zero_tol}"
-        ))
-        .into());
+    for (name, v) in [
+        ("--zero-tol", Some(options.zero_tol)),
+        ("--grad-tol", options.grad_tol),
+    ] {
+        if let Some(v) = v
+            && !(v.is_finite() && v >= 0.0)
+        {
+            return Err(BadInput(format!("{name} must be a finite number >= 0, got {v}")).into());
+        }
     }
     let bad = |e: crate::inspect::InspectError| BadInput(e.0);
     let table = crate::inspect::parse_params(params).map_err(bad)?;
-    let rows =
-        crate::inspect::inspect(registry, family, &table, at, seed, zero_tol).map_err(bad)?;
+    let rows = crate::inspect::inspect(registry, family, &table, options).map_err(bad)?;
     print!("{}", crate::inspect::render(&rows));
     Ok(())
 }

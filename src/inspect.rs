@@ -1,5 +1,11 @@
 //! `optzoo inspect`: the Hessian's spectrum and verdict at a family's documented critical points, or at a
 //! given point.
+//!
+//! The second-order verdict only holds at a critical point: a point whose gradient norm exceeds the
+//! tolerance (by default `1e-5 max(1, ||g(x_0)||)` at the family's standard start, as for the diagnosis of a
+//! run's final point, see [`crate::spectrum::diagnosis`]) is `not critical`, with both numbers stated. At a
+//! saddle the eigenvectors of the extreme eigenvalues are given too: the one of `lambda_min` is the
+//! direction of fastest escape. Numbers are shown to 4 significant digits.
 
 use std::fmt::Write;
 
@@ -7,10 +13,11 @@ use faer::Mat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::digits::significant;
 use crate::problems::Instance;
 use crate::problems::critical::{CriticalPoint, newton_polish};
 use crate::registry::Registry;
-use crate::spectrum::{self, Verdict};
+use crate::spectrum::{self, ExtremeVectors, Verdict};
 
 pub use crate::spectrum::DENSE_MAX_DIM;
 
@@ -28,16 +35,52 @@ pub struct Inspected {
     pub point: Vec<f64>,
     /// `f(x)`.
     pub value: f64,
-    /// `||g(x)||`: the verdict holds only where this is (near) zero.
+    /// `||g(x)||`: the verdict holds only where this is at most `grad_tol`.
     pub grad_norm: f64,
+    /// The gradient norm under which the point counts as critical.
+    pub grad_tol: f64,
     /// Every eigenvalue (dense), or the two extremes (Lanczos).
     pub eigenvalues: Vec<f64>,
     /// True when `eigenvalues` holds only the extremes.
     pub extremes_only: bool,
-    /// The verdict (from the extremes alone when `extremes_only`: a saddle's index is then unknown).
+    /// The verdict of the curvature alone (from the extremes when `extremes_only`: a saddle's index is
+    /// then unknown); it holds only when [`Inspected::is_critical`].
     pub verdict: Verdict,
+    /// The eigenvectors of the extreme eigenvalues (dense spectra only).
+    pub vectors: Option<ExtremeVectors>,
+    /// The relative tolerance under which eigenvalues count as zero (or as equal).
+    pub zero_tol: f64,
     /// The documented verdict, for documented points.
     pub documented: Option<Verdict>,
+}
+
+impl Inspected {
+    /// Whether the gradient is small enough for the second-order verdict to hold: `||g|| <= grad_tol`
+    /// (a NaN gradient norm is not).
+    pub fn is_critical(&self) -> bool {
+        self.grad_norm <= self.grad_tol
+    }
+
+    /// The verdict as shown: the curvature's at a critical point, else `not critical` with the numbers.
+    pub fn verdict_text(&self) -> String {
+        if self.is_critical() {
+            format!(
+                "{}{}",
+                self.verdict,
+                if self.extremes_only {
+                    " (extremes only)"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "not critical (grad norm {} > tol {})",
+                significant(self.grad_norm, 4),
+                significant(self.grad_tol, 4)
+            )
+        }
+    }
 }
 
 /// Parses `key=value` arguments into a TOML table; a value that is not TOML is taken as a string.
@@ -56,15 +99,33 @@ pub fn parse_params(args: &[String]) -> Result<toml::Table, InspectError> {
     Ok(table)
 }
 
-/// Inspects `family` with `params` (seeded by `seed`) at `at`, or at its documented critical points.
+/// What to inspect, beyond the family and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InspectOptions<'a> {
+    /// A point to inspect instead of the documented critical points.
+    pub at: Option<&'a [f64]>,
+    /// The seed for families with random data or rotations.
+    pub seed: u64,
+    /// Eigenvalues with `|lambda| <= zero_tol max |lambda|` count as zero.
+    pub zero_tol: f64,
+    /// The gradient norm under which a point counts as critical [default: `1e-5 max(1, ||g(x_0)||)` at
+    /// the standard start].
+    pub grad_tol: Option<f64>,
+}
+
+/// Inspects `family` with `params` at `options.at`, or at its documented critical points.
 pub fn inspect(
     registry: &Registry,
     family: &str,
     params: &toml::Table,
-    at: Option<&[f64]>,
-    seed: u64,
-    zero_tol: f64,
+    options: InspectOptions<'_>,
 ) -> Result<Vec<Inspected>, InspectError> {
+    let InspectOptions {
+        at,
+        seed,
+        zero_tol,
+        grad_tol,
+    } = options;
     let Some(fam) = registry.family(family) else {
         return Err(InspectError(registry.unknown_family(family)));
     };
@@ -104,20 +165,30 @@ pub fn inspect(
             "{family} documents no critical points; give a point with --at x1,x2,..."
         )));
     }
+    let mut g = vec![0.0; n];
+    let grad_tol = match grad_tol {
+        Some(t) => t,
+        None => {
+            problem.value_and_gradient(&problem.standard_start(), &mut g);
+            let g0 = crate::vector::norm(&g);
+            spectrum::diagnosis::CRITICAL_RTOL * if g0.is_finite() { g0.max(1.0) } else { 1.0 }
+        }
+    };
     let mut out = Vec::new();
     for (name, x, documented) in points {
-        let mut g = vec![0.0; n];
         let value = problem.value_and_gradient(&x, &mut g);
-        let (eigenvalues, extremes_only) = if n <= DENSE_MAX_DIM {
+        let (eigenvalues, vectors, extremes_only) = if n <= DENSE_MAX_DIM {
             let mut h = Mat::<f64>::zeros(n, n);
             so.hessian(&x, &mut h);
-            (spectrum::dense_spectrum(&h).map_err(InspectError)?, false)
+            let (values, vectors) =
+                spectrum::dense_spectrum_with_extremes(&h).map_err(InspectError)?;
+            (values, Some(vectors), false)
         } else {
             let mut hvp = |v: &[f64], out: &mut [f64]| so.hvp(&x, v, out);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let (lo, hi) = spectrum::lanczos_extremes(&mut hvp, n, 300, 1e-8, &mut rng)
                 .map_err(InspectError)?;
-            (vec![lo, hi], true)
+            (vec![lo, hi], None, true)
         };
         let verdict = spectrum::classify(&eigenvalues, zero_tol);
         out.push(Inspected {
@@ -125,9 +196,12 @@ pub fn inspect(
             point: x,
             value,
             grad_norm: crate::vector::norm(&g),
+            grad_tol,
             eigenvalues,
             extremes_only,
             verdict,
+            vectors,
+            zero_tol,
             documented,
         });
     }
@@ -146,7 +220,7 @@ pub fn documented_verdict(c: &CriticalPoint) -> Verdict {
 }
 
 fn short(x: &[f64]) -> String {
-    let shown: Vec<String> = x.iter().take(4).map(|v| format!("{v:.6}")).collect();
+    let shown: Vec<String> = x.iter().take(4).map(|v| significant(*v, 4)).collect();
     if x.len() > 4 {
         format!("({}, ... [{}])", shown.join(", "), x.len())
     } else {
@@ -154,10 +228,47 @@ fn short(x: &[f64]) -> String {
     }
 }
 
-/// A Markdown table of inspected points.
+/// A unit vector for reading: every component up to dimension 8; above, the (at most 6) largest components
+/// of magnitude at least 1e-4, with their 1-based indices.
+fn direction(v: &[f64]) -> String {
+    if v.len() <= 8 {
+        let all: Vec<String> = v.iter().map(|c| significant(*c, 4)).collect();
+        return format!("({})", all.join(", "));
+    }
+    let mut by_size: Vec<usize> = (0..v.len()).filter(|&i| v[i].abs() >= 1e-4).collect();
+    by_size.sort_by(|a, b| v[*b].abs().total_cmp(&v[*a].abs()).then(a.cmp(b)));
+    let shown: Vec<String> = by_size
+        .iter()
+        .take(6)
+        .map(|&i| format!("x{} = {}", i + 1, significant(v[i], 4)))
+        .collect();
+    let rest = by_size.len().saturating_sub(6);
+    format!(
+        "{}{} (of {} components; the others below 1e-4 in magnitude)",
+        shown.join(", "),
+        if rest > 0 {
+            format!(", and {rest} more")
+        } else {
+            String::new()
+        },
+        v.len()
+    )
+}
+
+/// How many eigenvalues equal `lambda` to `rel_tol` times the largest magnitude: above 1, its eigenvector is
+/// one of many (any unit vector of the eigenspace).
+fn multiplicity(eigenvalues: &[f64], lambda: f64, rel_tol: f64) -> usize {
+    let scale = eigenvalues.iter().fold(0.0f64, |m, l| m.max(l.abs()));
+    eigenvalues
+        .iter()
+        .filter(|l| (**l - lambda).abs() <= rel_tol.max(f64::EPSILON.sqrt()) * scale)
+        .count()
+}
+
+/// A Markdown table of inspected points, then the escape directions at saddles.
 pub fn render(rows: &[Inspected]) -> String {
     let mut s = String::from(
-        "| point | x | f | ||g|| | lambda_min | lambda_max | negative | verdict | documented | kappa |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "| point | x | f | grad norm | lambda_min | lambda_max | negative | verdict | documented | kappa |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let lo = r.eigenvalues.first().copied().unwrap_or(f64::NAN);
@@ -172,15 +283,17 @@ pub fn render(rows: &[Inspected]) -> String {
                 .to_string()
         };
         let kappa = match r.verdict {
-            Verdict::Minimum => spectrum::condition_number(&r.eigenvalues)
-                .map(|k| format!("{k:.4e}"))
+            Verdict::Minimum if r.is_critical() => spectrum::condition_number(&r.eigenvalues)
+                .map(|k| significant(k, 4))
                 .unwrap_or_default(),
             _ => String::new(),
         };
         let documented = r
             .documented
             .map(|d| {
-                if d == r.verdict {
+                if !r.is_critical() {
+                    format!("{d} (not checked: not critical)")
+                } else if d == r.verdict {
                     format!("{d} (agrees)")
                 } else {
                     format!("{d} (DISAGREES)")
@@ -189,24 +302,69 @@ pub fn render(rows: &[Inspected]) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "| {} | {} | {:.6e} | {:.2e} | {:.6e} | {:.6e} | {} | {}{} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             short(&r.point),
-            r.value,
-            r.grad_norm,
-            lo,
-            hi,
+            significant(r.value, 4),
+            significant(r.grad_norm, 4),
+            significant(lo, 4),
+            significant(hi, 4),
             negative,
-            r.verdict,
-            if r.extremes_only {
-                " (extremes only)"
-            } else {
-                ""
-            },
+            r.verdict_text(),
             documented,
             kappa
         );
     }
-    s.push_str("\nThe verdict holds at a critical point: read it beside ||g||.\n");
+    let tol = rows.first().map_or(f64::NAN, |r| r.grad_tol);
+    let _ = writeln!(
+        s,
+        "\nThe verdict holds at a critical point, where the gradient norm ||g|| <= tol = {} (--grad-tol; by \
+         default 1e-5 max(1, ||g(x_0)||) at the standard start); elsewhere it is `not critical`.",
+        significant(tol, 4)
+    );
+    let saddles: Vec<&Inspected> = rows
+        .iter()
+        .filter(|r| r.is_critical() && matches!(r.verdict, Verdict::Saddle { .. }))
+        .collect();
+    if !saddles.is_empty() {
+        s.push_str(
+            "\nAt each saddle, the unit eigenvectors of the extreme eigenvalues; the first is the escape \
+             direction (the most negative curvature: f falls along it both ways):\n",
+        );
+    }
+    for r in saddles {
+        let lo = r.eigenvalues.first().copied().unwrap_or(f64::NAN);
+        let hi = r.eigenvalues.last().copied().unwrap_or(f64::NAN);
+        let _ = writeln!(s, "- {} at {}:", r.name, short(&r.point));
+        match &r.vectors {
+            Some(v) => {
+                let repeated = |lambda: f64| match multiplicity(&r.eigenvalues, lambda, r.zero_tol)
+                {
+                    1 => String::new(),
+                    m => format!(" (multiplicity {m}: one unit vector of its eigenspace)"),
+                };
+                let _ = writeln!(
+                    s,
+                    "  - escape direction, lambda_min = {}{}: {}",
+                    significant(lo, 4),
+                    repeated(lo),
+                    direction(&v.min)
+                );
+                let _ = writeln!(
+                    s,
+                    "  - lambda_max = {}{}: {}",
+                    significant(hi, 4),
+                    repeated(hi),
+                    direction(&v.max)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "  - eigenvectors not computed above n = {DENSE_MAX_DIM} (Lanczos gives the extremes' values only)"
+                );
+            }
+        }
+    }
     s
 }

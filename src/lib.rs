@@ -14,7 +14,7 @@
 //!
 //! | layer | modules |
 //! |---|---|
-//! | 1. basics | [`vector`], [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
+//! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
 //! | 4. records | [`record`] (spec, outcome, trace, provenance), [`store`], [`trace`] |
@@ -28,6 +28,7 @@ pub mod analysis;
 pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod digits;
 pub mod dry_run;
 pub mod embedded;
 pub mod external;

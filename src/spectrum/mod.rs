@@ -1,6 +1,7 @@
 //! The Hessian's spectrum and what it says about a point.
 //!
-//! - [`dense_spectrum`]: every eigenvalue, from faer's self-adjoint eigendecomposition (small `n`).
+//! - [`dense_spectrum`]: every eigenvalue, from faer's self-adjoint eigendecomposition (small `n`);
+//!   [`dense_spectrum_with_extremes`] adds the eigenvectors of the two extremes.
 //! - [`lanczos_extremes`]: the extreme eigenvalues from Hessian-vector products alone, by the Lanczos process
 //!   with full reorthogonalisation (Lanczos 1950; Golub and Van Loan 2013, Section 10.1), stopped when the Ritz
 //!   residuals `|beta_k u_k[last]|` of both extremes fall below a relative tolerance.
@@ -24,6 +25,49 @@ pub const DENSE_MAX_DIM: usize = 1000;
 pub fn dense_spectrum(h: &Mat<f64>) -> Result<Vec<f64>, String> {
     h.self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| format!("eigendecomposition failed: {e:?}"))
+}
+
+/// The unit eigenvectors of a symmetric matrix's smallest and largest eigenvalues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtremeVectors {
+    /// The eigenvector of `lambda_min`: at a saddle, the direction of fastest escape.
+    pub min: Vec<f64>,
+    /// The eigenvector of `lambda_max`.
+    pub max: Vec<f64>,
+}
+
+/// Every eigenvalue of a symmetric matrix, ascending, with the eigenvectors of the two extremes, each
+/// signed so that its largest-magnitude component is positive (an eigenvector's sign is arbitrary; this
+/// makes the output the same on every platform).
+pub fn dense_spectrum_with_extremes(h: &Mat<f64>) -> Result<(Vec<f64>, ExtremeVectors), String> {
+    let n = h.nrows();
+    if n == 0 {
+        return Err("the Hessian is empty".into());
+    }
+    let e = h
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| format!("eigendecomposition failed: {e:?}"))?;
+    let (s, u) = (e.S(), e.U());
+    let values: Vec<f64> = (0..n).map(|i| s[i]).collect();
+    let column = |j: usize| -> Vec<f64> {
+        let v: Vec<f64> = (0..n).map(|i| u[(i, j)]).collect();
+        let big = v
+            .iter()
+            .copied()
+            .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+        if big < 0.0 {
+            v.iter().map(|x| -x).collect()
+        } else {
+            v
+        }
+    };
+    Ok((
+        values,
+        ExtremeVectors {
+            min: column(0),
+            max: column(n - 1),
+        },
+    ))
 }
 
 /// The second-order verdict at a point.
@@ -351,5 +395,36 @@ mod tests {
             density[0].0 >= lambda[0] - 1e-12
                 && density[density.len() - 1].0 <= lambda[n - 1] + 1e-12
         );
+    }
+    #[test]
+    fn extreme_eigenvectors_are_unit_signed_eigenvectors() {
+        // A saddle's Hessian: eigenvalues of both signs, no ties in any eigenvector's largest component.
+        let h = Mat::from_fn(3, 3, |i, j| match (i, j) {
+            (0, 0) => -1.0,
+            (1, 1) => 2.0,
+            (2, 2) => 0.5,
+            (0, 1) | (1, 0) => 0.3,
+            (1, 2) | (2, 1) => -0.2,
+            _ => 0.0,
+        });
+        let (values, v) = dense_spectrum_with_extremes(&h).expect("3 x 3 symmetric");
+        let tol = 64.0 * f64::EPSILON;
+        for (vec, lambda) in [(&v.min, values[0]), (&v.max, values[2])] {
+            let mut hv = vec![0.0; 3];
+            apply(&h)(vec, &mut hv);
+            for i in 0..3 {
+                assert!(
+                    (hv[i] - lambda * vec[i]).abs() <= tol,
+                    "H v != lambda v: {hv:?} {lambda:e} {vec:?}"
+                );
+            }
+            assert!((crate::vector::norm(vec) - 1.0).abs() <= tol);
+            let big = vec
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            assert!(big > 0.0, "largest component positive: {vec:?}");
+        }
+        assert!(values[0] < 0.0 && values[2] > 0.0);
     }
 }

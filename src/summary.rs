@@ -1,4 +1,5 @@
-//! The short table of outcomes a sweep prints at its end: one row per optimizer configuration.
+//! The short table of outcomes a sweep prints at its end: one row per optimizer configuration (a tuned
+//! optimizer: one per group it was tuned on, showing the values chosen).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -25,6 +26,106 @@ pub fn optimizer_label(r: &RunRecord) -> String {
     }
 }
 
+/// The values a tuning chose, as `key=value` pairs to 3 significant digits (`step=1.97 beta=0.9`).
+pub fn tuned_values_text(tuned: &serde_json::Value) -> String {
+    match tuned {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match v.as_f64() {
+                Some(x) => format!("{k}={}", crate::digits::significant(x, 3)),
+                None => format!("{k}={}", crate::analysis::sweep::value_text(v)),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// `params` without the keys of `tuned` (a dotted key names a key inside a nested table).
+fn without_tuned(params: &serde_json::Value, tuned: &serde_json::Value) -> serde_json::Value {
+    let mut p = params.clone();
+    if let serde_json::Value::Object(t) = tuned {
+        for k in t.keys() {
+            let (parent, last) = match k.rsplit_once('.') {
+                Some((parent, last)) => (format!("/{}", parent.replace('.', "/")), last),
+                None => (String::new(), k.as_str()),
+            };
+            if let Some(serde_json::Value::Object(o)) = p.pointer_mut(&parent) {
+                o.remove(last);
+            }
+        }
+    }
+    p
+}
+
+/// How a tuning group reads in a table: `suite NAME` as it is, `instance FAMILY {params}` as the instance's
+/// short label among `groups` (the family and the parameters that differ between the groups' instances).
+fn group_texts(groups: &[&str]) -> BTreeMap<String, String> {
+    let instances: Vec<(String, (String, serde_json::Value))> = groups
+        .iter()
+        .filter_map(|g| {
+            let (family, params) = g.strip_prefix("instance ")?.split_once(' ')?;
+            let params = serde_json::from_str(params).ok()?;
+            Some((g.to_string(), (family.to_string(), params)))
+        })
+        .collect();
+    let entries: Vec<(String, serde_json::Value)> =
+        instances.iter().map(|(_, e)| e.clone()).collect();
+    let labels = crate::analysis::sweep::short_labels(&entries);
+    let mut out: BTreeMap<String, String> = groups
+        .iter()
+        .map(|g| (g.to_string(), g.to_string()))
+        .collect();
+    for ((g, _), label) in instances.into_iter().zip(labels) {
+        out.insert(g, label);
+    }
+    out
+}
+
+/// The row labels of `records`: [`optimizer_label`], except for a tuned optimizer's evaluation runs, which
+/// show the values chosen for them (`gd step=1.97 (tuned)`), and the group they were chosen on where the
+/// optimizer was tuned on several (`gd step=1.97 (tuned on quadratic kappa=100)`).
+pub fn row_labels(records: &[&RunRecord]) -> Vec<String> {
+    let base: Vec<String> = records.iter().map(|r| optimizer_label(r)).collect();
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (r, b) in records.iter().zip(&base) {
+        if let Some(t) = &r.spec.tuning {
+            let gs = groups.entry(b.as_str()).or_default();
+            if !gs.contains(&t.group.as_str()) {
+                gs.push(&t.group);
+            }
+        }
+    }
+    let all: Vec<&str> = groups.values().flatten().copied().collect();
+    let texts = group_texts(&all);
+    records
+        .iter()
+        .zip(&base)
+        .map(|(r, b)| {
+            let Some(t) = &r.spec.tuning else {
+                return b.clone();
+            };
+            let spec = crate::store::OptimizerSpec {
+                name: r.spec.optimizer.name.clone(),
+                params: without_tuned(&r.spec.optimizer.params, &t.tuned),
+            };
+            let (name, params) = spec.display();
+            let params = params.to_string();
+            let fixed = if params == "{}" || params == "null" {
+                String::new()
+            } else {
+                format!(" {params}")
+            };
+            let on = if groups.get(b.as_str()).is_some_and(|g| g.len() > 1) {
+                format!(" on {}", texts.get(&t.group).unwrap_or(&t.group))
+            } else {
+                String::new()
+            };
+            format!("{name}{fixed} {} (tuned{on})", tuned_values_text(&t.tuned))
+        })
+        .collect()
+}
+
 /// The median of a list (the mean of the middle two for an even length), or `None` when empty.
 pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -49,9 +150,10 @@ pub fn tuning_cost(runs: &[&RunRecord]) -> u64 {
     costs.values().sum()
 }
 
-/// Rows: optimizer label (in order of first appearance); columns: runs, each status that occurs, and the
-/// median iterations and gradient-equivalent evaluations of converged runs; for a tuned sweep, the
-/// evaluations spent on tuning. Tuning trials are not rows: they are in `tuning.csv`.
+/// Rows: optimizer configurations by [`row_labels`] (in order of first appearance; a tuned optimizer has
+/// one row per choice); columns: runs, each status that occurs, and the median iterations and
+/// gradient-equivalent evaluations of converged runs; for a tuned sweep, the evaluations spent on tuning.
+/// Tuning trials are not rows: they are in `tuning.csv`.
 pub fn outcome_table(records: &[RunRecord]) -> String {
     let records: Vec<&RunRecord> = records
         .iter()
@@ -65,8 +167,7 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
     let tuned = records.iter().any(|r| r.spec.tuning.is_some());
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
-    for r in records.iter().copied() {
-        let label = optimizer_label(r);
+    for (r, label) in records.iter().copied().zip(row_labels(&records)) {
         if !by.contains_key(&label) {
             order.push(label.clone());
         }
@@ -150,6 +251,28 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tuned_values_read_short_and_tuned_keys_leave_the_fixed_ones() {
+        let tuned = serde_json::json!({"lr": 0.0031987, "params.beta": 0.9});
+        assert_eq!(tuned_values_text(&tuned), "lr=3.2e-3 params.beta=0.9");
+        let params =
+            serde_json::json!({"lr": 0.0031987, "eps": 1e-8, "params": {"beta": 0.9, "k": 2}});
+        assert_eq!(
+            without_tuned(&params, &tuned),
+            serde_json::json!({"eps": 1e-8, "params": {"k": 2}})
+        );
+        let texts = group_texts(&[
+            "suite kappa",
+            r#"instance quadratic {"dim":20,"kappa":10}"#,
+            r#"instance quadratic {"dim":20,"kappa":1000}"#,
+        ]);
+        assert_eq!(texts["suite kappa"], "suite kappa");
+        assert_eq!(
+            texts[r#"instance quadratic {"dim":20,"kappa":1000}"#],
+            "quadratic kappa=1000"
+        );
+    }
 
     #[test]
     fn medians() {

@@ -126,7 +126,7 @@ fn varying(members: &[BTreeMap<String, Value>]) -> BTreeSet<String> {
 
 /// Short labels for `(name, params)` entries: the name, then the parameters that vary among the entries
 /// of the same name.
-fn short_labels(entries: &[(String, Value)]) -> Vec<String> {
+pub fn short_labels(entries: &[(String, Value)]) -> Vec<String> {
     let mut by_name: BTreeMap<&str, Vec<BTreeMap<String, Value>>> = BTreeMap::new();
     for (name, params) in entries {
         by_name.entry(name).or_default().push(params_of(params));

@@ -110,6 +110,28 @@ impl Default for StopRule {
     }
 }
 
+impl StopRule {
+    /// The rule as its `[stop]` keys read, the set ones in the order of [`PARAMS`], numbers to 6 significant
+    /// digits: `grad_rtol = 1e-6, max_iters = 10000, diverge_factor = 1e10`.
+    pub fn describe(&self) -> String {
+        let num = |x: f64| crate::digits::significant(x, 6);
+        [
+            ("grad_rtol", self.grad_rtol.map(num)),
+            ("grad_atol", self.grad_atol.map(num)),
+            ("f_tol", self.f_tol.map(num)),
+            ("x_rtol", self.x_rtol.map(num)),
+            ("max_iters", Some(self.max_iters.to_string())),
+            ("max_evals", self.max_evals.map(|n| n.to_string())),
+            ("time_limit_s", self.time_limit_s.map(num)),
+            ("diverge_factor", Some(num(self.diverge_factor))),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
 impl StopConfig {
     /// Fills in defaults and checks every value, naming the key at fault.
     pub fn check(&self) -> Result<StopRule, ParamError> {
@@ -271,6 +293,24 @@ impl StopRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_describes_itself_by_its_keys() {
+        assert_eq!(
+            StopRule::default().describe(),
+            "grad_rtol = 1e-6, max_iters = 10000, diverge_factor = 1e10"
+        );
+        let rule = StopRule {
+            x_rtol: Some(1e-6),
+            grad_rtol: None,
+            max_evals: Some(500),
+            ..StopRule::default()
+        };
+        assert_eq!(
+            rule.describe(),
+            "x_rtol = 1e-6, max_iters = 10000, max_evals = 500, diverge_factor = 1e10"
+        );
+    }
 
     fn measure(grad_norm: f64) -> Measure {
         Measure {

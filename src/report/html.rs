@@ -45,8 +45,10 @@ pub struct Page<'a> {
     pub museum: PageTable,
     /// The overview figures shown beside it: the kappa figure and one convergence panel per family.
     pub overview: Vec<PageFigure>,
-    /// The outcome table.
+    /// The outcome table, pooled over the sweep.
     pub outcomes: PageTable,
+    /// One outcome table per problem instance.
+    pub instance_tables: Vec<PageTable>,
     /// Kappa tables.
     pub kappa_tables: Vec<PageTable>,
     /// Tables shown after the outcome table (where runs ended).
@@ -229,7 +231,7 @@ pub fn page(p: &Page<'_>) -> String {
     let mut stops: Vec<String> = sweep
         .records
         .iter()
-        .map(|r| serde_json::to_string(&r.spec.stop).unwrap_or_default())
+        .map(|r| r.spec.stop.describe())
         .collect();
     stops.dedup();
     stops.sort();
@@ -273,6 +275,15 @@ pub fn page(p: &Page<'_>) -> String {
     table_block(&mut out, &p.outcomes);
     for t in &p.outcome_tables {
         table_block(&mut out, t);
+    }
+    if !p.instance_tables.is_empty() {
+        out.push_str(
+            "<h2>Outcomes per problem instance</h2>\n<p>Cells: median [min, max] over the seeds, of every run \
+             that ran, converged or not.</p>\n",
+        );
+        for t in &p.instance_tables {
+            table_block(&mut out, t);
+        }
     }
 
     for (kind, figs) in &p.figures {

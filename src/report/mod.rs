@@ -6,8 +6,11 @@
 //!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`), saddle
 //!   escape on double wells (`escape-*`), `sensitivity-*` (tuning trials against the tuned hyperparameter);
 //!   `figures/captions.md` lists every figure with its caption;
-//! - `tables/museum.md|csv|tex` (see [`crate::analysis::museum`]), `tables/outcomes.md|csv|tex`,
-//!   `tables/kappa-<k>.md|csv|tex`, for a tuned sweep `tables/tuning.md|csv|tex`, and for a diagnosed one `tables/endings.md|csv|tex`;
+//! - `tables/museum.md|csv|tex` (see [`crate::analysis::museum`]), `tables/outcomes.md|csv|tex` (pooled over
+//!   the sweep), `tables/outcomes-<i>-<family>.md|csv|tex` (one per problem instance, numbered as the
+//!   convergence figures), `tables/kappa-<k>.md|csv|tex`, for a tuned sweep `tables/tuning.md|csv|tex`, and
+//!   for a diagnosed one `tables/endings.md|csv|tex`; every `.tex` is a `table` float (booktabs) whose
+//!   caption states the stop rule;
 //! - `index.html`: everything on one page, figures inlined as SVG.
 //!
 //! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
@@ -132,6 +135,20 @@ fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(),
     })?;
     files.push(path.to_path_buf());
     Ok(())
+}
+
+/// `word` with every character but ASCII letters, digits, `.`, `_` and `-` made `-`: a family name (a
+/// plug-in's is `owner/name`) as part of a file name.
+fn file_word(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Reads the sweep in `dir`, failing with [`ReportError::BadDir`] when `dir` is not a results directory.
@@ -289,83 +306,112 @@ pub fn write_report_in(
         )?;
     }
 
-    // Tables.
-    let mut write_table = |stem: &str, t: &tables::Table, csv: &tables::Table| {
-        let mut links = Vec::new();
-        for (ext, text) in [("md", t.markdown()), ("csv", csv.csv()), ("tex", t.latex())] {
-            let path = tab_dir.join(format!("{stem}.{ext}"));
-            write_file(&path, text.as_bytes(), &mut files)?;
-            links.push((ext.to_string(), format!("tables/{stem}.{ext}")));
-        }
-        Ok::<_, ReportError>(links)
-    };
+    // Tables: Markdown, CSV (`csv`, plain numbers where it differs) and LaTeX with a caption.
+    let stop = tables::stop_rule_sentence(&sweep);
+    let mut write_table =
+        |stem: &str, t: tables::Table, csv: &tables::Table, title: String, note: String| {
+            let mut links = Vec::new();
+            let caption = tables::caption(&title, &note, &stop);
+            for (ext, text) in [
+                ("md", t.markdown()),
+                ("csv", csv.csv()),
+                ("tex", t.latex_float(&caption, stem)),
+            ] {
+                let path = tab_dir.join(format!("{stem}.{ext}"));
+                write_file(&path, text.as_bytes(), &mut files)?;
+                links.push((ext.to_string(), format!("tables/{stem}.{ext}")));
+            }
+            Ok::<_, ReportError>(html::PageTable {
+                title,
+                note,
+                table: t,
+                files: links,
+            })
+        };
     let outcome = tables::outcome_table(&sweep);
-    let outcome_links = write_table("outcomes", &outcome, &outcome)?;
+    let outcomes = write_table(
+        "outcomes",
+        outcome.clone(),
+        &outcome,
+        "Runs by optimizer configuration and status, pooled over every problem instance".into(),
+        tables::pooled_note(&sweep),
+    )?;
+    let mut instance_tables = Vec::new();
+    for (i, inst) in sweep.instances.iter().enumerate() {
+        let t = tables::instance_outcome_table(&sweep, i, false);
+        let csv = tables::instance_outcome_table(&sweep, i, true);
+        let stem = format!("outcomes-{i:02}-{}", file_word(&inst.spec.family));
+        instance_tables.push(write_table(
+            &stem,
+            t,
+            &csv,
+            format!("Outcomes on {}", inst.label),
+            format!("Instance: {}. {}", inst.full, tables::INSTANCE_NOTE),
+        )?);
+    }
     let museum = tables::museum_table(&sweep);
-    let museum_links = write_table("museum", &museum, &museum)?;
+    let museum_page = write_table(
+        "museum",
+        museum.clone(),
+        &museum,
+        "The museum: what each optimizer keeps of the Hessian, what it pays and what it gains"
+            .into(),
+        tables::MUSEUM_NOTE.into(),
+    )?;
     let mut kappa_tables = Vec::new();
     if options.kinds.contains(&FigureKind::Kappa) {
         for (k, study) in kappa_studies(&sweep).iter().enumerate() {
             let t = tables::kappa_table(&sweep, study, false);
             let csv = tables::kappa_table(&sweep, study, true);
-            let links = write_table(&format!("kappa-{k:02}"), &t, &csv)?;
-            kappa_tables.push(html::PageTable {
-                title: format!("Median iterations to convergence: {}", study.label),
-                note: format!(
+            kappa_tables.push(write_table(
+                &format!("kappa-{k:02}"),
+                t,
+                &csv,
+                format!("Median iterations to convergence: {}", study.label),
+                format!(
                     "{} {}. Cells: median over converged seeds (runs that did not converge in brackets, or \
                      the status when none did). Last row: least-squares slope of log iterations on log kappa \
                      (converged runs, kappa > 1) with the theory slope in brackets.",
                     study.family, study.shared
                 ),
-                table: t,
-                files: links,
-            });
+            )?);
         }
     }
 
     let mut outcome_tables = Vec::new();
     if let Some(t) = endings::ending_table(&sweep) {
-        let links = write_table("endings", &t, &t)?;
-        outcome_tables.push(html::PageTable {
-            title: "Where each optimizer ended".into(),
-            note: "Runs of a config with `diagnose = true`, by the Hessian's verdict at the final point: minimum, \
-                   saddle, maximum, degenerate (a zero eigenvalue: the second-order test is silent), or not a \
-                   critical point (the gradient is not small); no verdict where the problem has no second \
-                   derivatives or the point is not finite."
+        outcome_tables.push(write_table(
+            "endings",
+            t.clone(),
+            &t,
+            "Where each optimizer ended".into(),
+            "Runs of a config with `diagnose = true`, by the Hessian's verdict at the final point: minimum, \
+             saddle, maximum, degenerate (a zero eigenvalue: the second-order test is silent), or not a \
+             critical point (the gradient is not small); no verdict where the problem has no second \
+             derivatives or the point is not finite."
                 .into(),
-            table: t,
-            files: links,
-        });
+        )?);
     }
     let mut tuning_tables = Vec::new();
     if let Some(t) = tuning::tuning_table(&sweep) {
-        let links = write_table("tuning", &t, &t)?;
-        tuning_tables.push(html::PageTable {
-            title: "Tuning: chosen settings and their cost".into(),
-            note: "Per tuned optimizer and group: the rule, the trial it chose on the tuning seeds, and what the \
-                   trials cost in runs and gradient-equivalent evaluations (also in the outcome table). A key listed \
-                   under 'at range edge' was chosen at the least or greatest value tried: widen its range."
+        tuning_tables.push(write_table(
+            "tuning",
+            t.clone(),
+            &t,
+            "Tuning: chosen settings and their cost".into(),
+            "Per tuned optimizer and group: the rule, the trial it chose on the tuning seeds, and what the \
+             trials cost in runs and gradient-equivalent evaluations (also in the outcome table). A key listed \
+             under 'at range edge' was chosen at the least or greatest value tried: widen its range."
                 .into(),
-            table: t,
-            files: links,
-        });
+        )?);
     }
     let overview = overview_figures(&sweep, &page_figures);
     let page = html::page(&html::Page {
         sweep: &sweep,
-        museum: html::PageTable {
-            title: "The museum: what each optimizer keeps of the Hessian, what it pays and what it gains".into(),
-            note: tables::MUSEUM_NOTE.into(),
-            table: museum,
-            files: museum_links,
-        },
+        museum: museum_page,
         overview,
-        outcomes: html::PageTable {
-            title: "Runs by optimizer configuration and status".into(),
-            note: "Medians over converged runs.".into(),
-            table: outcome,
-            files: outcome_links,
-        },
+        outcomes,
+        instance_tables,
         kappa_tables,
         outcome_tables,
         tuning_tables,

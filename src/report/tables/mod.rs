@@ -1,18 +1,22 @@
 //! The report's tables as data, and their Markdown, CSV, LaTeX (booktabs) and HTML forms.
 //!
-//! - Outcomes: one row per optimizer configuration, the count of each status, and the median iterations and
-//!   gradient-equivalent evaluations of converged runs.
-//! - Iterations versus kappa, one per kappa study: rows `kappa`, columns optimizer configurations, cells the
-//!   median iterations of converged runs (`412` when every seed converged, `412 (1 max-iters)` when some did
-//!   not, the status itself when none did), and a last row with the fitted slope beside the theory slope
-//!   (`0.99 (1)`). The CSV form splits that row into `fitted slope` and `theory slope` rows of plain numbers.
+//! - The museum table ([`museum_table`], see [`crate::analysis::museum`]).
+//! - Outcomes ([`outcomes`]): pooled over the sweep, and one table per problem instance.
+//! - Iterations versus kappa ([`kappa`]), one per kappa study.
+//!
+//! Every LaTeX file is a `table` float ([`Table::latex_float`]) whose caption says what the table shows and
+//! the stop rule of its runs ([`stop_rule_sentence`]), under a comment line naming the package its rules
+//! need (booktabs).
+
+pub mod kappa;
+pub mod outcomes;
 
 use std::fmt::Write;
 
-use crate::analysis::scaling::{KappaCell, KappaStudy};
-use crate::analysis::sweep::{Sweep, number_text};
-use crate::stop::Status;
-use crate::summary::median;
+use crate::analysis::sweep::Sweep;
+
+pub use kappa::{kappa_cell_text, kappa_table};
+pub use outcomes::{INSTANCE_NOTE, instance_outcome_table, outcome_table, pooled_note};
 
 /// A table of text cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +43,8 @@ fn latex_escape(s: &str) -> String {
                 out.push(c);
             }
             '~' => out.push_str("\\textasciitilde{}"),
+            '<' => out.push_str("\\textless{}"),
+            '>' => out.push_str("\\textgreater{}"),
             '^' => out.push_str("\\textasciicircum{}"),
             _ => out.push(c),
         }
@@ -128,6 +134,18 @@ impl Table {
         out
     }
 
+    /// A LaTeX `table` float around [`Table::latex`], with `caption` and the label `tab:<label>`, under a
+    /// comment naming the package the rules need.
+    pub fn latex_float(&self, caption: &str, label: &str) -> String {
+        format!(
+            "% Uses booktabs: put \\usepackage{{booktabs}} in the preamble.\n\\begin{{table}}[htbp]\n\\centering\n\
+             \\caption{{{}}}\n\\label{{tab:{}}}\n{}\\end{{table}}\n",
+            latex_escape(caption),
+            label,
+            self.latex()
+        )
+    }
+
     /// An HTML `<table>`.
     pub fn html(&self) -> String {
         let mut out = String::from("<table>\n<thead><tr>");
@@ -175,179 +193,40 @@ runs), beside the theory slope for that configuration (none where theory gives n
 problems: the Hessian's verdict at the last point of diagnosed runs on problems that document a saddle. \
 converged: runs that met the stop rule, of those that applied.";
 
-/// The outcome table of a sweep.
-pub fn outcome_table(sweep: &Sweep) -> Table {
-    let statuses: Vec<Status> = Status::ALL
-        .into_iter()
-        .filter(|s| sweep.records.iter().any(|r| r.outcome.status == *s))
-        .collect();
-    let mut header = vec!["optimizer".to_string(), "runs".to_string()];
-    header.extend(statuses.iter().map(|s| s.to_string()));
-    header.push("median iterations".into());
-    header.push("median evaluations".into());
-    let tuned = sweep.records.iter().any(|r| r.spec.tuning.is_some());
-    if tuned {
-        header.push("tuning evaluations".into());
+/// The sentence every LaTeX caption ends with: the stop rule of the sweep's runs (tuning trials included),
+/// or each of them where runs differ.
+pub fn stop_rule_sentence(sweep: &Sweep) -> String {
+    let mut rules: Vec<String> = Vec::new();
+    for r in sweep.records.iter().chain(&sweep.trials) {
+        let text = r.spec.stop.describe();
+        if !rules.contains(&text) {
+            rules.push(text);
+        }
     }
-    let rows = sweep
-        .optimizers
-        .iter()
-        .enumerate()
-        .map(|(o, opt)| {
-            let runs: Vec<_> = sweep
-                .records
-                .iter()
-                .zip(&sweep.cells)
-                .filter(|(_, c)| c.1 == o)
-                .map(|(r, _)| r)
-                .collect();
-            let mut row = vec![opt.label.clone(), runs.len().to_string()];
-            for s in &statuses {
-                row.push(
-                    runs.iter()
-                        .filter(|r| r.outcome.status == *s)
-                        .count()
-                        .to_string(),
-                );
-            }
-            let conv: Vec<_> = runs
-                .iter()
-                .filter(|r| r.outcome.status == Status::Converged)
-                .collect();
-            let mut iters: Vec<f64> = conv.iter().map(|r| r.outcome.iterations as f64).collect();
-            let mut evals: Vec<f64> = conv
-                .iter()
-                .map(|r| r.outcome.grad_equiv_evals as f64)
-                .collect();
-            row.push(median(&mut iters).map_or("-".into(), number_text));
-            row.push(median(&mut evals).map_or("-".into(), number_text));
-            if tuned {
-                row.push(crate::summary::tuning_cost(&runs).to_string());
-            }
-            row
-        })
-        .collect();
-    Table {
-        header,
-        rows,
-        footer_from: None,
+    match rules.as_slice() {
+        [] => String::new(),
+        [one] => format!("Stop rule: {one}."),
+        many => format!(
+            "Stop rules (they differ between runs): {}.",
+            many.join("; ")
+        ),
     }
 }
 
-/// The text of one cell of a kappa table.
-pub fn kappa_cell_text(cell: &KappaCell) -> String {
-    if cell.runs() == 0 {
-        return "-".into();
-    }
-    let failed: Vec<String> = cell
-        .statuses
+/// A LaTeX caption: the table's title, its note and the stop rule, each as a sentence.
+pub fn caption(title: &str, note: &str, stop: &str) -> String {
+    [title, note, stop]
         .iter()
-        .filter(|(s, n)| **s != Status::Converged && **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
-    match cell.median_iters() {
-        Some(m) if failed.is_empty() => number_text(m),
-        Some(m) => format!("{} ({})", number_text(m), failed.join(", ")),
-        None => cell
-            .main_failure()
-            .map_or("-".into(), |s| s.as_str().to_string()),
-    }
-}
-
-fn slope_text(v: Option<f64>) -> String {
-    v.map_or("-".into(), |s| format!("{s:.3}"))
-}
-
-/// The iterations-versus-kappa table of one study: rows kappa, columns optimizer configurations, a last
-/// row `slope: fit (theory)`; for CSV (`split_slopes`), two last rows of plain numbers.
-pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Table {
-    let mut header = vec!["kappa".to_string()];
-    header.extend(
-        study
-            .series
-            .iter()
-            .map(|s| sweep.optimizers[s.optimizer].label.clone()),
-    );
-    let mut rows: Vec<Vec<String>> = study
-        .kappas
-        .iter()
-        .enumerate()
-        .map(|(k, kappa)| {
-            let mut row = vec![number_text(*kappa)];
-            row.extend(study.series.iter().map(|s| kappa_cell_text(&s.cells[k])));
-            row
-        })
-        .collect();
-    let footer_from = Some(rows.len());
-    if split_slopes {
-        let mut fit = vec!["fitted slope".to_string()];
-        fit.extend(
-            study
-                .series
-                .iter()
-                .map(|s| slope_text(s.fit.map(|f| f.slope))),
-        );
-        let mut theory = vec!["theory slope".to_string()];
-        theory.extend(
-            study
-                .series
-                .iter()
-                .map(|s| s.theory.map_or("-".into(), |t| number_text(t.slope))),
-        );
-        rows.push(fit);
-        rows.push(theory);
-    } else {
-        let mut row = vec!["slope: fit (theory)".to_string()];
-        row.extend(study.series.iter().map(|s| {
-            format!(
-                "{} ({})",
-                slope_text(s.fit.map(|f| f.slope)),
-                s.theory.map_or("-".into(), |t| number_text(t.slope))
-            )
-        }));
-        rows.push(row);
-    }
-    Table {
-        header,
-        rows,
-        footer_from,
-    }
+        .map(|s| s.trim().trim_end_matches('.'))
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{s}."))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-
-    fn cell(conv: &[f64], other: &[(Status, usize)]) -> KappaCell {
-        let mut statuses = BTreeMap::new();
-        if !conv.is_empty() {
-            statuses.insert(Status::Converged, conv.len());
-        }
-        for (s, n) in other {
-            statuses.insert(*s, *n);
-        }
-        KappaCell {
-            kappa: 10.0,
-            statuses,
-            converged_iters: conv.to_vec(),
-            unconverged_iters: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn cells_show_medians_and_failures() {
-        assert_eq!(kappa_cell_text(&cell(&[10.0, 12.0, 30.0], &[])), "12");
-        assert_eq!(
-            kappa_cell_text(&cell(&[10.0, 12.0], &[(Status::MaxIters, 1)])),
-            "11 (1 max-iters)"
-        );
-        assert_eq!(
-            kappa_cell_text(&cell(&[], &[(Status::Diverged, 2), (Status::Failed, 1)])),
-            "diverged"
-        );
-        assert_eq!(kappa_cell_text(&cell(&[], &[])), "-");
-    }
 
     #[test]
     fn formats_escape_their_special_characters() {
@@ -365,7 +244,7 @@ mod tests {
         let tex = t.latex();
         assert!(tex.contains("a\\_b & c|d \\\\"), "{tex}");
         assert!(
-            tex.contains("x\\&y & <1> \\\\\n\\midrule\nfit & 50\\% \\\\"),
+            tex.contains("x\\&y & \\textless{}1\\textgreater{} \\\\\n\\midrule\nfit & 50\\% \\\\"),
             "{tex}"
         );
         assert!(
@@ -380,5 +259,32 @@ mod tests {
         );
         let csv = t.csv();
         assert_eq!(csv, "a_b,c|d\nx&y,<1>\nfit,50%\n");
+    }
+
+    #[test]
+    fn latex_floats_carry_their_caption_label_and_package() {
+        let t = Table {
+            header: vec!["optimizer".into(), "runs".into()],
+            rows: vec![vec!["gd".into(), "3".into()]],
+            footer_from: None,
+        };
+        let cap = caption(
+            "Outcomes on quadratic",
+            "Medians over 3 seeds.",
+            "Stop rule: grad_rtol = 1e-6.",
+        );
+        assert_eq!(
+            cap,
+            "Outcomes on quadratic. Medians over 3 seeds. Stop rule: grad_rtol = 1e-6."
+        );
+        let tex = t.latex_float(&cap, "outcomes-00");
+        assert!(
+            tex.starts_with(
+                "% Uses booktabs: put \\usepackage{booktabs} in the preamble.\n\\begin{table}"
+            ),
+            "{tex}"
+        );
+        assert!(tex.contains("\\caption{Outcomes on quadratic. Medians over 3 seeds. Stop rule: grad\\_rtol = 1e-6.}\n\\label{tab:outcomes-00}\n\\begin{tabular}{lr}"), "{tex}");
+        assert!(tex.ends_with("\\end{tabular}\n\\end{table}\n"), "{tex}");
     }
 }

@@ -1,0 +1,125 @@
+//! Iterations versus kappa, one table per kappa study: rows `kappa`, columns optimizer configurations, cells
+//! the median iterations of converged runs (`412` when every seed converged, `412 (1 max-iters)` when some did
+//! not, the status itself when none did), and a last row with the fitted slope beside the theory slope
+//! (`0.99 (1)`). The CSV form splits that row into `fitted slope` and `theory slope` rows of plain numbers.
+
+use super::Table;
+use crate::analysis::scaling::{KappaCell, KappaStudy};
+use crate::analysis::sweep::{Sweep, number_text};
+use crate::stop::Status;
+
+/// The text of one cell of a kappa table.
+pub fn kappa_cell_text(cell: &KappaCell) -> String {
+    if cell.runs() == 0 {
+        return "-".into();
+    }
+    let failed: Vec<String> = cell
+        .statuses
+        .iter()
+        .filter(|(s, n)| **s != Status::Converged && **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    match cell.median_iters() {
+        Some(m) if failed.is_empty() => number_text(m),
+        Some(m) => format!("{} ({})", number_text(m), failed.join(", ")),
+        None => cell
+            .main_failure()
+            .map_or("-".into(), |s| s.as_str().to_string()),
+    }
+}
+
+fn slope_text(v: Option<f64>) -> String {
+    v.map_or("-".into(), |s| format!("{s:.3}"))
+}
+
+/// The iterations-versus-kappa table of one study: rows kappa, columns optimizer configurations, a last
+/// row `slope: fit (theory)`; for CSV (`split_slopes`), two last rows of plain numbers.
+pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Table {
+    let mut header = vec!["kappa".to_string()];
+    header.extend(
+        study
+            .series
+            .iter()
+            .map(|s| sweep.optimizers[s.optimizer].label.clone()),
+    );
+    let mut rows: Vec<Vec<String>> = study
+        .kappas
+        .iter()
+        .enumerate()
+        .map(|(k, kappa)| {
+            let mut row = vec![number_text(*kappa)];
+            row.extend(study.series.iter().map(|s| kappa_cell_text(&s.cells[k])));
+            row
+        })
+        .collect();
+    let footer_from = Some(rows.len());
+    if split_slopes {
+        let mut fit = vec!["fitted slope".to_string()];
+        fit.extend(
+            study
+                .series
+                .iter()
+                .map(|s| slope_text(s.fit.map(|f| f.slope))),
+        );
+        let mut theory = vec!["theory slope".to_string()];
+        theory.extend(
+            study
+                .series
+                .iter()
+                .map(|s| s.theory.map_or("-".into(), |t| number_text(t.slope))),
+        );
+        rows.push(fit);
+        rows.push(theory);
+    } else {
+        let mut row = vec!["slope: fit (theory)".to_string()];
+        row.extend(study.series.iter().map(|s| {
+            format!(
+                "{} ({})",
+                slope_text(s.fit.map(|f| f.slope)),
+                s.theory.map_or("-".into(), |t| number_text(t.slope))
+            )
+        }));
+        rows.push(row);
+    }
+    Table {
+        header,
+        rows,
+        footer_from,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn cell(conv: &[f64], other: &[(Status, usize)]) -> KappaCell {
+        let mut statuses = BTreeMap::new();
+        if !conv.is_empty() {
+            statuses.insert(Status::Converged, conv.len());
+        }
+        for (s, n) in other {
+            statuses.insert(*s, *n);
+        }
+        KappaCell {
+            kappa: 10.0,
+            statuses,
+            converged_iters: conv.to_vec(),
+            unconverged_iters: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn cells_show_medians_and_failures() {
+        assert_eq!(kappa_cell_text(&cell(&[10.0, 12.0, 30.0], &[])), "12");
+        assert_eq!(
+            kappa_cell_text(&cell(&[10.0, 12.0], &[(Status::MaxIters, 1)])),
+            "11 (1 max-iters)"
+        );
+        assert_eq!(
+            kappa_cell_text(&cell(&[], &[(Status::Diverged, 2), (Status::Failed, 1)])),
+            "diverged"
+        );
+        assert_eq!(kappa_cell_text(&cell(&[], &[])), "-");
+    }
+}

@@ -147,7 +147,15 @@ pub fn inspect(
                 x.len()
             )));
         }
-        Some(x) => vec![("given point".into(), x.to_vec(), None)],
+        Some(x) => {
+            if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(InspectError(format!(
+                    "--at: coordinate {} is {v}; the point must have finite coordinates",
+                    i + 1
+                )));
+            }
+            vec![("given point".into(), x.to_vec(), None)]
+        }
         None => problem
             .critical_points()
             .into_iter()

@@ -41,6 +41,31 @@ pub fn tuned_values_text(tuned: &serde_json::Value) -> String {
     }
 }
 
+/// The values a tuning chose for `spec` as its label shows them: [`tuned_values_text`], with the keys of an
+/// optimizer named by its `label` (an external client, shown with its `params` table) relative to that
+/// table (`lr=0.5`, not `params.lr=0.5`).
+pub fn tuned_text_for(spec: &crate::store::OptimizerSpec, tuned: &serde_json::Value) -> String {
+    let by_label = spec
+        .params
+        .get("label")
+        .is_some_and(serde_json::Value::is_string);
+    match tuned {
+        serde_json::Value::Object(m) if by_label => {
+            let relative: serde_json::Map<String, serde_json::Value> = m
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.strip_prefix("params.").unwrap_or(k).to_string(),
+                        v.clone(),
+                    )
+                })
+                .collect();
+            tuned_values_text(&serde_json::Value::Object(relative))
+        }
+        other => tuned_values_text(other),
+    }
+}
+
 /// `params` without the keys of `tuned` (a dotted key names a key inside a nested table).
 fn without_tuned(params: &serde_json::Value, tuned: &serde_json::Value) -> serde_json::Value {
     let mut p = params.clone();
@@ -121,7 +146,10 @@ pub fn row_labels(records: &[&RunRecord]) -> Vec<String> {
             } else {
                 String::new()
             };
-            format!("{name}{fixed} {} (tuned{on})", tuned_values_text(&t.tuned))
+            format!(
+                "{name}{fixed} {} (tuned{on})",
+                tuned_text_for(&r.spec.optimizer, &t.tuned)
+            )
         })
         .collect()
 }

@@ -92,6 +92,8 @@ fn a_given_point_is_inspected_and_bad_input_exits_2() {
         &["inspect", "rosenbrock", "--at", "1,2,3"][..],
         &["inspect", "quadratic", "dim"][..],
         &["inspect", "quadratic", "dim=0", "kappa=1"][..],
+        &["inspect", "rosenbrock", "--at", "nan,1"][..],
+        &["inspect", "rosenbrock", "--at", "1,inf"][..],
     ] {
         let out = optzoo(dir.path(), args);
         assert_eq!(

@@ -17,7 +17,7 @@ use crate::analysis::sweep::{Sweep, number_text};
 use crate::digits::significant;
 use crate::stop::Status;
 use crate::store::{RunRecord, fmt_real};
-use crate::summary::{median, tuned_values_text};
+use crate::summary::{median, tuned_text_for, tuned_values_text};
 
 /// The pooled outcome table of a sweep: one row per optimizer configuration, over every instance and seed;
 /// medians over converged runs.
@@ -150,7 +150,11 @@ fn row_label(label: &str, runs: &[&RunRecord]) -> String {
     let mut extra = String::new();
     if let Value::Object(m) = &t.tuned {
         for (k, v) in m {
-            let shown = tuned_values_text(&serde_json::json!({ k.as_str(): v }));
+            let one = serde_json::json!({ k.as_str(): v });
+            let shown = runs.first().map_or_else(
+                || tuned_values_text(&one),
+                |r| tuned_text_for(&r.spec.optimizer, &one),
+            );
             let short = k.rsplit('.').next().unwrap_or(k);
             let token = [format!("{k}=tuned"), format!("{short}=tuned")]
                 .into_iter()

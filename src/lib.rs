@@ -19,7 +19,7 @@
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
 //! | 4. records | [`record`] (spec, outcome, trace, provenance), [`store`], [`trace`] |
 //! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`listing`] |
-//! | 6. running | [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
+//! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`cli`] |
 
@@ -49,6 +49,7 @@ pub mod record;
 pub mod registry;
 pub mod report;
 pub mod runner;
+pub mod schedule;
 pub mod spectrum;
 pub mod stop;
 pub mod store;

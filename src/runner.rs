@@ -10,7 +10,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::optimizer::StepError;
 use crate::optimizers::Checked;
@@ -446,36 +447,83 @@ pub fn sweep(
             path: dir.to_path_buf(),
             message: format!("cannot start worker threads: {e}"),
         })?;
-    pool.install(|| {
-        runs.par_iter()
-            .map(|run| {
-                let stale = match options.fresh {
-                    true => false,
-                    false => match store::existing(dir, &run.spec) {
-                        store::Existing::Current(record) => {
-                            progress(Finished {
-                                record: &record,
-                                reused: true,
-                                stale: false,
-                            });
-                            return Ok(*record);
-                        }
-                        store::Existing::Stale(_) => true,
-                        store::Existing::Missing => false,
-                    },
-                };
-                let mut record = execute(run);
-                record.timing.host = store::Host::current(options.jobs.max(1));
-                store::write_run(dir, &record)?;
+    // Workers take the next run, largest expected work first (see `crate::schedule`); each record lands
+    // in its plan slot. A store error stops the handing out of runs; runs already going finish.
+    let work: Vec<f64> = runs
+        .iter()
+        .map(|r| crate::schedule::expected_work(&r.instance, &r.optimizer, r.spec.stop.max_iters))
+        .collect();
+    let order = crate::schedule::largest_first(&work);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<RunRecord, StoreError>>>> =
+        runs.iter().map(|_| Mutex::new(None)).collect();
+    let work = || {
+        while !failed.load(Ordering::Relaxed) {
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let result = sweep_one(&runs[i], dir, options, progress);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(result);
+            }
+        }
+    };
+    pool.scope(|s| {
+        for _ in 0..options.jobs.max(1) {
+            s.spawn(|_| work());
+        }
+    });
+    let mut records = Vec::with_capacity(runs.len());
+    for (slot, run) in slots.into_iter().zip(runs) {
+        match slot.into_inner() {
+            Ok(Some(result)) => records.push(result?),
+            _ => {
+                return Err(StoreError::Invalid {
+                    path: dir.to_path_buf(),
+                    message: format!("run {} was not finished", run.run_id),
+                });
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// One run of a sweep: its record reused from `dir` when current (unless `fresh`), else executed and
+/// written; reported to `progress` either way.
+fn sweep_one(
+    run: &PlannedRun,
+    dir: &Path,
+    options: SweepOptions,
+    progress: &(dyn Fn(Finished<'_>) + Sync),
+) -> Result<RunRecord, StoreError> {
+    let stale = match options.fresh {
+        true => false,
+        false => match store::existing(dir, &run.spec) {
+            store::Existing::Current(record) => {
                 progress(Finished {
                     record: &record,
-                    reused: false,
-                    stale,
+                    reused: true,
+                    stale: false,
                 });
-                Ok(record)
-            })
-            .collect()
-    })
+                return Ok(*record);
+            }
+            store::Existing::Stale(_) => true,
+            store::Existing::Missing => false,
+        },
+    };
+    let mut record = execute(run);
+    record.timing.host = store::Host::current(options.jobs.max(1));
+    store::write_run(dir, &record)?;
+    progress(Finished {
+        record: &record,
+        reused: false,
+        stale,
+    });
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -390,12 +390,25 @@ pub struct NewtonState {
 }
 
 impl Optimizer for Newton {
-    /// The dense Hessian, its factored copy and (saddle-free) its eigenvectors: three `n x n` matrices.
+    /// The dense Hessian and its factored copy (two `n x n` matrices), or in the saddle-free mode the Hessian,
+    /// its eigenvectors and the eigensolver's workspace.
     fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
         let square = crate::memory::bytes(n as u64, n as u64);
+        let factors = match self.mode {
+            Mode::SaddleFree { .. } => {
+                let scratch = evd::self_adjoint_evd_scratch::<f64>(
+                    n,
+                    ComputeEigenvectors::Yes,
+                    Par::Seq,
+                    Default::default(),
+                );
+                square.saturating_add(scratch.size_bytes() as u64)
+            }
+            _ => square,
+        };
         crate::memory::MemoryNeed {
             hessian: square,
-            factors: square.saturating_mul(2),
+            factors,
             ..crate::memory::MemoryNeed::vectors(8, n)
         }
     }

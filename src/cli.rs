@@ -195,7 +195,7 @@ struct BadInput(String);
 
 /// A comparison that found regressed or missing runs (exit 1, after the comparison is printed).
 #[derive(Debug, thiserror::Error)]
-#[error("{0} runs regressed and {1} baseline runs are missing")]
+#[error("{} regressed and {} missing", compare::text::count(*.0, "run"), compare::text::count(*.1, "baseline run"))]
 struct Regressions(usize, usize);
 
 /// Parses the process's arguments and runs the command, resolving names in `registry`; returns the exit
@@ -307,8 +307,9 @@ pub fn main(registry: Registry) -> ExitCode {
 /// The note that `n` run files in `dir/runs` were left out, not being listed in `dir/sweep.json`.
 fn ignored_note(dir: &std::path::Path, n: usize) -> String {
     format!(
-        "note: {} holds {n} runs that {} does not list (another config's, written to the same directory): ignored",
+        "note: {} holds {} that {} does not list (another config's, written to the same directory): ignored",
         dir.join("runs").display(),
+        compare::text::count(n, "run"),
         dir.join("sweep.json").display()
     )
 }
@@ -358,10 +359,13 @@ fn compare_dirs(
         base.iter().map(code).collect(),
         new_runs.iter().map(code).collect(),
     );
-    if let Some(note) = crate::identity::difference(
-        base_codes.iter().map(Option::as_deref),
-        new_codes.iter().map(Option::as_deref),
-    ) {
+    if !base.is_empty()
+        && !new_runs.is_empty()
+        && let Some(note) = crate::identity::difference(
+            base_codes.iter().map(Option::as_deref),
+            new_codes.iter().map(Option::as_deref),
+        )
+    {
         notes.push(note);
     }
     match format {
@@ -467,8 +471,8 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
     );
     if merged.ignored > 0 {
         println!(
-            "left out {} runs that their directory's sweep.json does not list (another config's)",
-            merged.ignored
+            "left out {} that their directory's sweep.json does not list (another config's)",
+            compare::text::count(merged.ignored, "run")
         );
     }
     if !merged.missing.is_empty() {

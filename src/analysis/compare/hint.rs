@@ -1,7 +1,9 @@
 //! What to say when runs do not pair: a changed optimizer parameter changes the run id, so a comparison by
 //! run id lists every such run as missing on one side and new on the other.
 
-use super::{Matching, Pairs, pair};
+use super::Matching;
+use super::pair::{Pairs, pair};
+use super::text::count;
 use crate::store::RunRecord;
 
 /// A hint for a comparison that left runs unpaired on both sides, or `None` where nothing is to be said.
@@ -24,9 +26,9 @@ pub(super) fn hint(
                     "No run pairs by run id: every baseline run is missing and every new run is new.".to_string()
                 } else {
                     format!(
-                        "{} baseline runs are missing and {} new runs are new.",
-                        pairs.missing.len(),
-                        pairs.new.len()
+                        "{} missing and {} new.",
+                        count(pairs.missing.len(), "baseline run"),
+                        count(pairs.new.len(), "new run")
                     )
                 };
                 return Some(format!(
@@ -37,10 +39,9 @@ pub(super) fn hint(
             }
             Err(e) => {
                 return Some(format!(
-                    "{} baseline runs are missing and {} new runs are new; `--ignore-optimizer-params` cannot \
-                     pair them one to one: {e}.",
-                    pairs.missing.len(),
-                    pairs.new.len()
+                    "{} missing and {} new; `--ignore-optimizer-params` cannot pair them one to one: {e}.",
+                    count(pairs.missing.len(), "baseline run"),
+                    count(pairs.new.len(), "new run")
                 ));
             }
             Ok(_) => {}

@@ -38,6 +38,15 @@ pub fn short(x: f64) -> String {
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1 (`1 run`, `3 runs`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A change in percent, signed, to 3 significant digits (`+91.7%`).
 pub fn short_percent(p: f64) -> String {
     let s = short(p);
@@ -114,9 +123,13 @@ pub fn headline(c: &Comparison) -> String {
 pub fn verdict_line(t: &Tally) -> String {
     match (t.regressed, t.missing) {
         (0, 0) => "Verdict: no regression.".into(),
-        (r, 0) => format!("Verdict: FAIL, {r} runs regressed."),
-        (0, m) => format!("Verdict: FAIL, {m} baseline runs missing."),
-        (r, m) => format!("Verdict: FAIL, {r} runs regressed and {m} baseline runs missing."),
+        (r, 0) => format!("Verdict: FAIL, {} regressed.", count(r, "run")),
+        (0, m) => format!("Verdict: FAIL, {} missing.", count(m, "baseline run")),
+        (r, m) => format!(
+            "Verdict: FAIL, {} regressed and {} missing.",
+            count(r, "run"),
+            count(m, "baseline run")
+        ),
     }
 }
 

@@ -83,9 +83,14 @@ enum Command {
         /// Absolute growth allowed in the final gap f - f*.
         #[arg(long, default_value_t = 1e-8)]
         value_atol: f64,
-        /// Pair runs by their spec without the optimizer's parameters (a new setting against the old one).
+        /// Also pair the runs left over by instance, optimizer name and seed, ignoring the optimizer's
+        /// parameters (a new setting against the old one).
         #[arg(long)]
         ignore_optimizer_params: bool,
+        /// Output: md (Markdown, for people and CI logs), csv (one row per run) or json (counts, runs and
+        /// groups); in csv, notes and the headline go to stderr.
+        #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
+        format: CompareFormat,
     },
     /// Merge shard directories into OUT.
     Merge {
@@ -174,6 +179,13 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum CompareFormat {
+    Md,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum FormatArg {
     Svg,
     Png,
@@ -185,10 +197,10 @@ enum FormatArg {
 #[error("{0}")]
 struct BadInput(String);
 
-/// A comparison that found regressions (exit 1, after the table is printed).
+/// A comparison that found regressed or missing runs (exit 1, after the comparison is printed).
 #[derive(Debug, thiserror::Error)]
-#[error("{0} regressions against the baseline")]
-struct Regressions(usize);
+#[error("{} regressed and {} missing", compare::text::count(*.0, "run"), compare::text::count(*.1, "baseline run"))]
+struct Regressions(usize, usize);
 
 /// Parses the process's arguments and runs the command, resolving names in `registry`; returns the exit
 /// code (0 success, 1 regression found or failure while working, 2 bad input).
@@ -225,6 +237,7 @@ pub fn main(registry: Registry) -> ExitCode {
             value_rtol,
             value_atol,
             ignore_optimizer_params,
+            format,
         }) => {
             let matching = if ignore_optimizer_params {
                 Matching::IgnoreOptimizerParams
@@ -237,7 +250,7 @@ pub fn main(registry: Registry) -> ExitCode {
                 value_rtol,
                 value_atol,
             };
-            compare_dirs(baseline, new, tol, matching)
+            compare_dirs(baseline, new, tol, matching, format)
         }
         Some(Command::Merge { out, dirs }) => merge(out, dirs),
         Some(Command::Inspect {
@@ -302,7 +315,22 @@ pub fn main(registry: Registry) -> ExitCode {
     }
 }
 
-fn results_dir(dir: &std::path::Path, role: &str) -> anyhow::Result<Vec<store::RunRecord>> {
+/// The note that `n` run files in `dir/runs` were left out, not being listed in `dir/sweep.json`.
+fn ignored_note(dir: &std::path::Path, n: usize) -> String {
+    format!(
+        "note: {} holds {} that {} does not list (another config's, written to the same directory): ignored",
+        dir.join("runs").display(),
+        compare::text::count(n, "run"),
+        dir.join("sweep.json").display()
+    )
+}
+
+/// The runs of the sweep in `dir` (only those its sweep.json lists, where it has one), with a note on the
+/// runs left out.
+fn results_dir(
+    dir: &std::path::Path,
+    role: &str,
+) -> anyhow::Result<(Vec<store::RunRecord>, Option<String>)> {
     if !dir.join("runs").is_dir() {
         return Err(BadInput(format!(
             "{role} {}: not a results directory (no runs/ inside)",
@@ -310,7 +338,9 @@ fn results_dir(dir: &std::path::Path, role: &str) -> anyhow::Result<Vec<store::R
         ))
         .into());
     }
-    store::read_all(dir).map_err(|e| BadInput(format!("{role}: {e}")).into())
+    let runs = store::read_sweep(dir).map_err(|e| BadInput(format!("{role}: {e}")))?;
+    let note = (runs.ignored > 0).then(|| ignored_note(dir, runs.ignored));
+    Ok((runs.records, note))
 }
 
 fn compare_dirs(
@@ -318,6 +348,7 @@ fn compare_dirs(
     new: PathBuf,
     tol: Tolerances,
     matching: Matching,
+    format: CompareFormat,
 ) -> anyhow::Result<()> {
     for (name, v) in [
         ("--count-rtol", tol.count_rtol),
@@ -329,25 +360,44 @@ fn compare_dirs(
             return Err(BadInput(format!("{name} must be a finite number >= 0, got {v}")).into());
         }
     }
-    let base = results_dir(&baseline, "baseline")?;
-    let new_runs = results_dir(&new, "new")?;
+    let (base, base_note) = results_dir(&baseline, "baseline")?;
+    let (new_runs, new_note) = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
+    let mut notes: Vec<String> = base_note.into_iter().chain(new_note).collect();
     let code = |r: &store::RunRecord| r.provenance.code.clone();
     let (base_codes, new_codes): (Vec<_>, Vec<_>) = (
         base.iter().map(code).collect(),
         new_runs.iter().map(code).collect(),
     );
-    if let Some(note) = crate::identity::difference(
-        base_codes.iter().map(Option::as_deref),
-        new_codes.iter().map(Option::as_deref),
-    ) {
-        println!("{note}");
+    if !base.is_empty()
+        && !new_runs.is_empty()
+        && let Some(note) = crate::identity::difference(
+            base_codes.iter().map(Option::as_deref),
+            new_codes.iter().map(Option::as_deref),
+        )
+    {
+        notes.push(note);
     }
-    print!("{}", compare::render(&c));
-    match c.regressions() {
+    match format {
+        CompareFormat::Md => print!("{}", compare::text::markdown(&c, &notes)),
+        CompareFormat::Json => print!("{}", compare::machine::json(&c, &notes)),
+        CompareFormat::Csv => {
+            for n in &notes {
+                eprintln!("{n}");
+            }
+            eprintln!("{}", compare::text::headline(&c));
+            eprintln!("{}", compare::text::verdict_line(&c.counts()));
+            if let Some(h) = &c.hint {
+                eprintln!("hint: {h}");
+            }
+            print!("{}", compare::machine::csv(&c)?);
+        }
+    }
+    let t = c.counts();
+    match t.failing() {
         0 => Ok(()),
-        n => Err(Regressions(n).into()),
+        _ => Err(Regressions(t.regressed, t.missing).into()),
     }
 }
 
@@ -431,6 +481,12 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
         dirs.len(),
         out.display()
     );
+    if merged.ignored > 0 {
+        println!(
+            "left out {} that their directory's sweep.json does not list (another config's)",
+            compare::text::count(merged.ignored, "run")
+        );
+    }
     if !merged.missing.is_empty() {
         println!(
             "{} planned runs are in no shard yet (first: {})",
@@ -470,12 +526,21 @@ fn report(
             anyhow::Error::new(e)
         }
     })?;
+    if written.ignored > 0 {
+        println!("{}", ignored_note(&dir, written.ignored));
+    }
     let count: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
     println!(
         "{count} figures, {} files -> {}",
         written.files.len(),
         written.out.display()
     );
+    if !written.kept.is_empty() {
+        println!(
+            "kept {} figure files of an earlier report in formats or kinds not drawn now (they may predate these results)",
+            written.kept.len()
+        );
+    }
     println!("  {}", written.index.display());
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! Joining shard directories into one results directory.
 //!
 //! Each shard directory holds a deterministic slice of one sweep (`optzoo run --shard K/N`). Merging copies
-//! every run record into the output, refuses two records of the same run id that differ outside `timing`
-//! (a conflict: different code or data produced them), and writes the sweep's tables in plan order, so the
-//! result equals the unsharded sweep outside `timing`.
+//! every run record its `sweep.json` lists into the output (other run files are left out and counted),
+//! refuses two records of the same run id that differ outside `timing` (a conflict: different code or data
+//! produced them), and writes the sweep's tables in plan order, so the result equals the unsharded sweep
+//! outside `timing`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,8 @@ pub struct Merged {
     pub runs: usize,
     /// Planned runs that no shard holds.
     pub missing: Vec<String>,
+    /// Run files in the shards that their `sweep.json` does not list (another config's): not merged.
+    pub ignored: usize,
 }
 
 fn without_timing(r: &RunRecord) -> RunRecord {
@@ -90,6 +93,7 @@ pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
 pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
     let mut records: BTreeMap<String, (RunRecord, &PathBuf)> = BTreeMap::new();
+    let mut ignored = 0;
     for dir in dirs {
         let m = read_manifest(dir)?;
         match &manifest {
@@ -107,7 +111,9 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
             }
             None => manifest = Some((m, dir)),
         }
-        for r in store::read_all(dir)? {
+        let runs = store::read_sweep(dir)?;
+        ignored += runs.ignored;
+        for r in runs.records {
             match records.get(&r.run_id) {
                 Some((prev, prev_dir)) if without_timing(prev) != without_timing(&r) => {
                     return Err(MergeError::Conflict {
@@ -127,6 +133,7 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         return Ok(Merged {
             runs: 0,
             missing: vec![],
+            ignored,
         });
     };
     for (r, _) in records.values() {
@@ -146,5 +153,6 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     Ok(Merged {
         runs: records.len(),
         missing,
+        ignored,
     })
 }

@@ -4,7 +4,9 @@
 //! - `DIR/runs/<run-id>.json`: one [`RunRecord`], written to a temporary file in the same directory and then
 //!   renamed, so a reader never sees half a file;
 //! - `DIR/summary.csv`: one row per run; `DIR/traces.csv`: one row per run and recorded iteration;
-//! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance.
+//! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance. Where it exists,
+//!   the sweep is exactly the runs it lists ([`read_sweep`]): other files in `DIR/runs` (an earlier config
+//!   written to the same directory) are left out of reports and comparisons, and counted.
 
 use std::fs;
 use std::io::Write;
@@ -117,8 +119,8 @@ pub fn finished(dir: &Path, spec: &RunSpec) -> Option<RunRecord> {
     }
 }
 
-/// Every run record in `DIR/runs`, sorted by run id; files that are not records are errors.
-pub fn read_all(dir: &Path) -> Result<Vec<RunRecord>, StoreError> {
+/// The run files in `DIR/runs` (`*.json`, temporary files left out), sorted.
+fn run_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let runs = dir.join("runs");
     let mut paths: Vec<PathBuf> = fs::read_dir(&runs)
         .map_err(io(&runs))?
@@ -131,7 +133,81 @@ pub fn read_all(dir: &Path) -> Result<Vec<RunRecord>, StoreError> {
         })
         .collect();
     paths.sort();
-    paths.iter().map(|p| read_run(p)).collect()
+    Ok(paths)
+}
+
+/// Every run record in `DIR/runs`, sorted by run id; files that are not records are errors.
+pub fn read_all(dir: &Path) -> Result<Vec<RunRecord>, StoreError> {
+    run_files(dir)?.iter().map(|p| read_run(p)).collect()
+}
+
+/// Reads `DIR/sweep.json`, or `None` where the directory has none.
+pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, StoreError> {
+    let path = dir.join("sweep.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = fs::read(&path).map_err(io(&path))?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| StoreError::Invalid {
+            path,
+            message: format!("not a sweep manifest: {e}"),
+        })
+}
+
+/// The runs of the sweep in a results directory (see [`read_sweep`]).
+#[derive(Debug, Clone)]
+pub struct SweepRuns {
+    /// `DIR/sweep.json`, where present.
+    pub manifest: Option<SweepManifest>,
+    /// The sweep's run records: in the manifest's order where there is one, else every record by run id.
+    pub records: Vec<RunRecord>,
+    /// Run files in `DIR/runs` that the manifest does not list (left by another config written to the same
+    /// directory, or by a sweep that did not finish): not read, not part of the sweep.
+    pub ignored: usize,
+}
+
+/// Reads the runs of the sweep in `dir`. Where `DIR/sweep.json` exists, exactly the runs its `run_ids` list
+/// (those present; a shard holds only its own), in that order, and the count of other run files, which are
+/// not read; without it, every record in `DIR/runs`, sorted by run id.
+pub fn read_sweep(dir: &Path) -> Result<SweepRuns, StoreError> {
+    let manifest = read_manifest(dir)?;
+    let Some(m) = manifest else {
+        return Ok(SweepRuns {
+            manifest: None,
+            records: read_all(dir)?,
+            ignored: 0,
+        });
+    };
+    let rank: std::collections::BTreeMap<&str, usize> = m
+        .run_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut listed = Vec::new();
+    let mut ignored = 0;
+    for path in run_files(dir)? {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match rank.get(stem.as_str()) {
+            Some(&i) => listed.push((i, path)),
+            None => ignored += 1,
+        }
+    }
+    listed.sort();
+    let records = listed
+        .iter()
+        .map(|(_, p)| read_run(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SweepRuns {
+        manifest: Some(m),
+        records,
+        ignored,
+    })
 }
 
 /// A float as CSV text: plain decimals for moderate magnitudes, shortest round-trip scientific otherwise;

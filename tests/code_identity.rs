@@ -110,7 +110,7 @@ fn compare_notes_different_code_and_the_baseline_still_compares_clean() {
     let text = String::from_utf8_lossy(&cmp.stdout);
     assert_eq!(cmp.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("96 runs matched; 0 regressions")
+        text.contains("96 runs paired (by run id): 0 regressed")
             && text.contains("note: the two sides come from different code"),
         "{text}"
     );

@@ -49,7 +49,10 @@ fn a_worse_setting_is_a_regression_and_an_identical_rerun_is_not() {
         "{}",
         String::from_utf8_lossy(&same.stdout)
     );
-    assert!(String::from_utf8_lossy(&same.stdout).contains("4 runs matched; 0 regressions"));
+    assert!(
+        String::from_utf8_lossy(&same.stdout)
+            .contains("4 runs paired (by run id): 0 regressed, 0 improved, 0 changed, 4 unchanged")
+    );
 
     let worse = optzoo(
         dir.path(),
@@ -59,29 +62,30 @@ fn a_worse_setting_is_a_regression_and_an_identical_rerun_is_not() {
     assert_eq!(worse.status.code(), Some(1), "{text}");
     let regressed: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("REGRESSION") && l.contains("iterations grew"))
+        .filter(|l| l.starts_with("| REGRESSED |") && l.contains("iterations "))
         .collect();
     assert_eq!(
         regressed.len(),
         4,
         "every run regressed in iterations:\n{text}"
     );
-    let worse_ids: Vec<String> = optzoo::store::read_all(&dir.path().join("worse"))
-        .expect("runs")
-        .into_iter()
-        .map(|r| r.run_id)
-        .collect();
-    for id in &worse_ids {
-        assert!(
-            regressed.iter().any(|l| l.contains(id.as_str())),
-            "{id} not named:\n{text}"
-        );
+    // Each run by optimizer (old -> new setting), instance and seed.
+    for kappa in ["10", "100"] {
+        for seed in [0, 1] {
+            let row = format!(
+                "| REGRESSED | gd step=2/(L+mu) -> gd step=0.9 | quadratic kappa={kappa} | {seed} |"
+            );
+            assert!(
+                regressed.iter().any(|l| l.starts_with(&row)),
+                "{row} not named:\n{text}"
+            );
+        }
     }
 
     // Matching by run id, a changed setting is a different experiment: baseline runs are missing.
     let by_id = optzoo(dir.path(), &["compare", "base", "worse"]);
     assert_eq!(by_id.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&by_id.stdout).contains("missing"));
+    assert!(String::from_utf8_lossy(&by_id.stdout).contains("| MISSING |"));
 
     // The better direction: improvements are listed, not failures.
     let better = optzoo(
@@ -89,7 +93,14 @@ fn a_worse_setting_is_a_regression_and_an_identical_rerun_is_not() {
         &["compare", "worse", "base", "--ignore-optimizer-params"],
     );
     assert_eq!(better.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&better.stdout).contains("iterations fell"));
+    let text = String::from_utf8_lossy(&better.stdout);
+    assert!(
+        text.contains(
+            "| improved | gd step=0.9 -> gd step=2/(L+mu) | quadratic kappa=10 | 0 | iterations "
+        ) && text.contains("% + ")
+            && text.contains("%)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -144,8 +144,8 @@ fn a_grid_holding_the_theory_step_selects_it_within_one_point_and_seeds_stay_apa
     run_ok(dir.path(), &["run", "coarse.toml", "--out", "coarse"]);
     let cmp = optzoo(dir.path(), &["compare", "out", "coarse"]);
     let text = String::from_utf8_lossy(&cmp.stdout);
-    assert!(text.contains("2 runs matched"), "{text}");
-    assert!(!text.to_lowercase().contains("missing"), "{text}");
+    assert!(text.contains("2 runs paired"), "{text}");
+    assert!(text.contains("; 0 missing, 0 new."), "{text}");
 
     // The report: tuning table with the cost, outcome table with a tuning column, a sensitivity figure.
     run_ok(

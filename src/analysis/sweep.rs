@@ -48,8 +48,10 @@ pub struct OptimizerInfo {
 pub struct Sweep {
     /// `sweep.json`, where present.
     pub manifest: Option<SweepManifest>,
-    /// Every run, in plan order (then by run id for runs the manifest does not list).
+    /// Every run, in plan order; where a manifest is given, only the runs it lists.
     pub records: Vec<RunRecord>,
+    /// Runs left out because the manifest does not list them (see [`crate::store::read_sweep`]).
+    pub ignored: usize,
     /// The problem instances, in order of first appearance.
     pub instances: Vec<InstanceInfo>,
     /// The optimizer configurations, in order of first appearance.
@@ -146,34 +148,31 @@ pub fn short_labels(entries: &[(String, Value)]) -> Vec<String> {
         .collect()
 }
 
+/// The optimizer configuration of a run: its spec, with `"tuned"` for the keys a tuning chose, so that a
+/// tuned optimizer's runs form one configuration whichever values its groups chose.
+pub fn optimizer_config(r: &RunRecord) -> OptimizerSpec {
+    match &r.spec.tuning {
+        Some(t) => OptimizerSpec {
+            name: r.spec.optimizer.name.clone(),
+            params: crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
+        },
+        None => r.spec.optimizer.clone(),
+    }
+}
+
 impl Sweep {
-    /// Reads `DIR/runs/*.json` and, where present, `DIR/sweep.json`, resolving names in the built-in
-    /// registry.
+    /// Reads the sweep in `dir` ([`store::read_sweep`]: where `DIR/sweep.json` exists, only the runs it
+    /// lists), resolving names in the built-in registry.
     pub fn load(dir: &Path) -> Result<Sweep, StoreError> {
         Sweep::load_in(&Registry::builtin(), dir)
     }
 
     /// [`Sweep::load`], resolving names in `registry`.
     pub fn load_in(registry: &Registry, dir: &Path) -> Result<Sweep, StoreError> {
-        let manifest_path = dir.join("sweep.json");
-        let manifest = if manifest_path.exists() {
-            let bytes = std::fs::read(&manifest_path).map_err(|source| StoreError::Io {
-                path: manifest_path.clone(),
-                source,
-            })?;
-            Some(
-                serde_json::from_slice::<SweepManifest>(&bytes).map_err(|e| {
-                    StoreError::Invalid {
-                        path: manifest_path.clone(),
-                        message: format!("not a sweep manifest: {e}"),
-                    }
-                })?,
-            )
-        } else {
-            None
-        };
-        let records = store::read_all(dir)?;
-        Ok(Sweep::new_in(registry, records, manifest))
+        let runs = store::read_sweep(dir)?;
+        let mut sweep = Sweep::new_in(registry, runs.records, runs.manifest);
+        sweep.ignored += runs.ignored;
+        Ok(sweep)
     }
 
     /// [`Sweep::new_in`] over the built-in registry.
@@ -181,7 +180,8 @@ impl Sweep {
         Sweep::new_in(&Registry::builtin(), records, manifest)
     }
 
-    /// Indexes records; they are put in the manifest's plan order where one is given. Tuning trials go to
+    /// Indexes records; where a manifest is given, only the runs it lists are kept (the others are counted
+    /// in [`Sweep::ignored`]), in its plan order. Tuning trials go to
     /// [`Sweep::trials`]; a tuned optimizer's evaluation runs form one configuration whose tuned keys read
     /// `tuned`, whichever values its groups chose.
     /// Each optimizer configuration is checked in `registry` (with the values of its first run, for tuned
@@ -191,6 +191,9 @@ impl Sweep {
         mut records: Vec<RunRecord>,
         manifest: Option<SweepManifest>,
     ) -> Sweep {
+        // Records of an earlier config in the same directory are not this sweep's (tuning records among
+        // them would even change its choices and scores): where a manifest lists the runs, only those count.
+        let mut ignored = 0;
         if let Some(m) = &manifest {
             let rank: BTreeMap<&str, usize> = m
                 .run_ids
@@ -198,17 +201,10 @@ impl Sweep {
                 .enumerate()
                 .map(|(i, id)| (id.as_str(), i))
                 .collect();
-            records.sort_by(|a, b| {
-                let ra = rank.get(a.run_id.as_str()).copied().unwrap_or(usize::MAX);
-                let rb = rank.get(b.run_id.as_str()).copied().unwrap_or(usize::MAX);
-                ra.cmp(&rb).then_with(|| a.run_id.cmp(&b.run_id))
-            });
-        }
-        // Tuning records of an earlier config in the same directory would change this sweep's choices
-        // and scores: where a manifest lists the sweep's runs, only its tuning records count.
-        if let Some(m) = &manifest {
-            let listed: BTreeSet<&str> = m.run_ids.iter().map(String::as_str).collect();
-            records.retain(|r| r.spec.tuning.is_none() || listed.contains(r.run_id.as_str()));
+            let before = records.len();
+            records.retain(|r| rank.contains_key(r.run_id.as_str()));
+            ignored = before - records.len();
+            records.sort_by_key(|r| rank.get(r.run_id.as_str()).copied());
         }
         let (trials, records): (Vec<RunRecord>, Vec<RunRecord>) =
             records.into_iter().partition(|r| {
@@ -233,13 +229,7 @@ impl Sweep {
                     inst_keys.len() - 1
                 }
             };
-            let spec = match &r.spec.tuning {
-                Some(t) => OptimizerSpec {
-                    name: r.spec.optimizer.name.clone(),
-                    params: crate::tune::table::untuned_params(&r.spec.optimizer.params, &t.tuned),
-                },
-                None => r.spec.optimizer.clone(),
-            };
+            let spec = optimizer_config(r);
             let ok = serde_json::to_string(&spec).unwrap_or_default();
             let o = match opt_keys.iter().position(|k| *k == ok) {
                 Some(o) => o,
@@ -308,6 +298,7 @@ impl Sweep {
         Sweep {
             manifest,
             records,
+            ignored,
             instances,
             optimizers,
             cells,

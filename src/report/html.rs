@@ -181,6 +181,15 @@ pub fn page(p: &Page<'_>) -> String {
         prov.push(("sweep".into(), m.name.clone()));
         prov.push(("config".into(), m.source.clone()));
         prov.push(("config hash".into(), m.config_hash.clone()));
+        if sweep.ignored > 0 {
+            prov.push((
+                "runs left out".into(),
+                format!(
+                    "{} run files in runs/ that sweep.json does not list (another sweep's)",
+                    sweep.ignored
+                ),
+            ));
+        }
         prov.push((
             "run with".into(),
             format!(

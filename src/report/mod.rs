@@ -25,6 +25,7 @@ pub mod html;
 pub mod kinds;
 pub mod plots;
 pub mod render;
+mod stale;
 pub mod style;
 pub mod tables;
 pub mod tuning;
@@ -126,6 +127,11 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     /// The page.
     pub index: PathBuf,
+    /// Run files in `DIR/runs` left out because `DIR/sweep.json` does not list them.
+    pub ignored: usize,
+    /// Figure files of an earlier report that this one neither wrote nor removed (other formats, or other
+    /// kinds when only some kinds were drawn), sorted.
+    pub kept: Vec<PathBuf>,
 }
 
 fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
@@ -171,7 +177,14 @@ pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, R
     let sweep =
         Sweep::load_in(registry, dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
     if sweep.records.is_empty() {
-        return Err(bad("runs/ holds no run records".into()));
+        return Err(bad(if sweep.ignored > 0 {
+            format!(
+                "none of the {} run files in runs/ is listed in sweep.json (they belong to another sweep)",
+                sweep.ignored
+            )
+        } else {
+            "runs/ holds no run records".into()
+        }));
     }
     Ok(sweep)
 }
@@ -225,15 +238,6 @@ pub fn write_report_in(
     let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
     let fig_dir = out.join("figures");
     let tab_dir = out.join("tables");
-    // Figures and tables of an earlier report are replaced, not mixed with the new ones.
-    for d in [&fig_dir, &tab_dir] {
-        if d.is_dir() {
-            std::fs::remove_dir_all(d).map_err(|e| ReportError::Write {
-                path: d.clone(),
-                message: e.to_string(),
-            })?;
-        }
-    }
     let mut files = Vec::new();
 
     // Figures: built from the analysis, drawn in parallel.
@@ -419,10 +423,13 @@ pub fn write_report_in(
     });
     let index = out.join("index.html");
     write_file(&index, page.as_bytes(), &mut files)?;
+    let kept = stale::remove(&fig_dir, &tab_dir, &files, options)?;
     Ok(Written {
         out,
         figures: names,
         files,
         index,
+        ignored: sweep.ignored,
+        kept,
     })
 }

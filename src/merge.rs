@@ -76,16 +76,11 @@ pub fn union_in_order(a: &[String], b: &[String]) -> Vec<String> {
     out
 }
 
-/// Reads `DIR/sweep.json`.
+/// Reads `DIR/sweep.json`, which a shard directory must have.
 pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
-    let path = dir.join("sweep.json");
-    let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Invalid {
-        path,
-        message: format!("not a sweep manifest: {e}"),
+    crate::store::read_manifest(dir)?.ok_or_else(|| StoreError::Io {
+        path: dir.join("sweep.json"),
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
     })
 }
 

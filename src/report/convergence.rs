@@ -15,7 +15,7 @@ use crate::stop::Status;
 
 use super::figure::optimizer_look;
 use super::figure::{Axis, Band, Figure, LegendEntry, Line, Look, Mark, Scale};
-use super::plots::{not_applicable, seeds_text, status_mark};
+use super::notes::{not_applicable, seeds_text, status_mark};
 use super::style::{INK, Marker};
 
 /// The spread of run lengths (the longest median run over the shortest) above which an iteration or

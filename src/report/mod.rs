@@ -23,6 +23,7 @@ pub mod figure;
 pub mod html;
 pub mod kinds;
 pub mod markers;
+pub mod notes;
 pub mod plots;
 pub mod render;
 pub mod style;

@@ -4,7 +4,7 @@
 //! - performance and data profiles;
 //! - paths of 2-D runs over contour lines of the function.
 //!
-//! Convergence figures are built in [`convergence`](super::convergence) (re-exported here). Escape
+//! Convergence figures are built in [`convergence`](super::convergence). Escape
 //! iterations from double-well saddles are drawn by [`diagnostics`](super::diagnostics), tuning
 //! sensitivity by [`tuning`](super::tuning); [`kinds`](super::kinds) lists every kind.
 
@@ -15,62 +15,12 @@ use crate::problem::critical::Kind;
 use crate::problems::{Instance, family};
 use crate::stop::Status;
 
-pub use super::convergence::{LOG_X_SPREAD, convergence_figures};
-
 use super::contour::{Grid, contour};
 use super::figure::log_points;
 use super::figure::optimizer_look;
 use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
+use super::notes::{not_applicable, seeds_text, status_mark};
 use super::style::{INK, Marker};
-
-/// The mark of a run that ended with `status`: shape, filled (in ink) or hollow (in the run's colour),
-/// and the legend text; `None` for runs that converged or did not apply.
-pub(super) fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
-    match status {
-        Status::Converged | Status::NotApplicable => None,
-        Status::Diverged => Some((Marker::Cross, true, "diverged")),
-        Status::Failed => Some((Marker::Plus, true, "failed")),
-        Status::MaxIters | Status::MaxEvals | Status::TimeLimit => {
-            Some((Marker::Stop, false, "stopped by a budget"))
-        }
-        Status::Stopped => Some((Marker::Stop, false, "stopped on its own")),
-    }
-}
-
-/// `optimizer (message)` for every optimizer configuration with a not-applicable run on instance `i`.
-pub(super) fn not_applicable(sweep: &Sweep, i: usize) -> Vec<String> {
-    (0..sweep.optimizers.len())
-        .filter_map(|o| {
-            let runs = sweep.runs(i, o);
-            let na = runs
-                .iter()
-                .find(|r| r.outcome.status == Status::NotApplicable)?;
-            Some(format!(
-                "{} ({})",
-                sweep.optimizers[o].label,
-                na.outcome.message.clone().unwrap_or_default()
-            ))
-        })
-        .collect()
-}
-
-/// `seed 0`, or `3 seeds (0, 1, 2)`.
-pub(super) fn seeds_text(sweep: &Sweep) -> String {
-    let seeds = sweep.seeds();
-    if seeds.len() == 1 {
-        format!("seed {}", seeds[0])
-    } else {
-        format!(
-            "{} seeds ({})",
-            seeds.len(),
-            seeds
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
 
 /// Iterations-versus-kappa figures: one per study and optimizer configuration (median iterations with the
 /// min-max range of converged runs, the least-squares line and the theory slope through the same centre),

@@ -64,6 +64,9 @@ enum Command {
         /// Without a config: skip the report (figures, tables, index.html) of the museum run.
         #[arg(long)]
         no_report: bool,
+        /// Without a config: draw the report's figures without titles (see `optzoo report --no-titles`).
+        #[arg(long, conflicts_with = "no_report")]
+        no_titles: bool,
     },
     /// Compare NEW results against a BASELINE, run by run; exit 1 on any regression.
     Compare {
@@ -135,6 +138,9 @@ enum Command {
         /// Write the figure of the P^-1 H spectra (SVG, PNG, PDF) into this directory.
         #[arg(long, requires = "conditioning")]
         out: Option<PathBuf>,
+        /// Draw the figure written by --out without its title.
+        #[arg(long, requires = "out")]
+        no_titles: bool,
     },
     /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
     Report {
@@ -149,6 +155,10 @@ enum Command {
         /// Figure kinds, comma-separated [default: all].
         #[arg(long, value_delimiter = ',')]
         figures: Vec<crate::report::FigureKind>,
+        /// Draw figures without their titles, for papers, where the caption carries them (the titles stay
+        /// in figures/captions.md and index.html).
+        #[arg(long)]
+        no_titles: bool,
     },
     /// List the registries: problem families, optimizers, embedded suites and configs.
     List {
@@ -176,6 +186,17 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
         return Err(bad());
     }
     Ok((k, n))
+}
+
+/// The report `run` writes after the museum.
+#[derive(Clone, Copy, PartialEq)]
+enum ReportWith {
+    /// None (`--no-report`).
+    Nothing,
+    /// Figures with titles.
+    Titles,
+    /// Figures without titles (`--no-titles`).
+    NoTitles,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -211,7 +232,7 @@ pub fn main(registry: Registry) -> ExitCode {
     }
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, false, false),
+        None => run(r, None, None, None, None, false, ReportWith::Titles),
         Some(Command::Run {
             config,
             out,
@@ -226,9 +247,17 @@ pub fn main(registry: Registry) -> ExitCode {
             shard,
             fresh,
             no_report,
+            no_titles,
             dry_run: false,
             ..
-        }) => run(r, config, out, jobs, shard, fresh, no_report),
+        }) => {
+            let with = match (no_report, no_titles) {
+                (true, _) => ReportWith::Nothing,
+                (false, true) => ReportWith::NoTitles,
+                (false, false) => ReportWith::Titles,
+            };
+            run(r, config, out, jobs, shard, fresh, with)
+        }
         Some(Command::Compare {
             baseline,
             new,
@@ -263,8 +292,10 @@ pub fn main(registry: Registry) -> ExitCode {
             conditioning,
             steps,
             out,
+            no_titles,
         }) => {
             if conditioning {
+                let out = out.map(|dir| (dir, !no_titles));
                 inspect_conditioning(r, &family, &params, at.as_deref(), seed, steps, out)
             } else {
                 let options = crate::inspect::InspectOptions {
@@ -281,7 +312,8 @@ pub fn main(registry: Registry) -> ExitCode {
             out,
             formats,
             figures,
-        }) => report(r, dir, out, formats, figures),
+            no_titles,
+        }) => report(r, dir, out, formats, figures, !no_titles),
         Some(Command::List { what }) => {
             print!(
                 "{}",
@@ -431,7 +463,7 @@ fn inspect_conditioning(
     at: Option<&[f64]>,
     seed: u64,
     steps: usize,
-    out: Option<PathBuf>,
+    out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<()> {
     use crate::analysis::conditioning;
     let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
@@ -447,8 +479,9 @@ fn inspect_conditioning(
     .map_err(BadInput)?;
     println!("{}\n", study.label);
     print!("{}", conditioning::render(&study.rows));
-    if let Some(dir) = out {
-        let fig = crate::report::diagnostics::conditioning_figure(&study);
+    if let Some((dir, titles)) = out {
+        let mut fig = crate::report::diagnostics::conditioning_figure(&study);
+        fig.draw_title = titles;
         let files = crate::report::diagnostics::write_figure(
             &fig,
             &dir,
@@ -503,10 +536,12 @@ fn report(
     out: Option<PathBuf>,
     formats: Vec<FormatArg>,
     figures: Vec<crate::report::FigureKind>,
+    titles: bool,
 ) -> anyhow::Result<()> {
     use crate::report::{Formats, ReportOptions};
     let mut options = ReportOptions {
         out,
+        titles,
         ..ReportOptions::default()
     };
     if !formats.is_empty() {
@@ -588,7 +623,7 @@ fn run(
     jobs: Option<u32>,
     shard: Option<(usize, usize)>,
     fresh: bool,
-    no_report: bool,
+    report_with: ReportWith,
 ) -> anyhow::Result<()> {
     let museum = config.is_none();
     let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
@@ -716,8 +751,9 @@ fn run(
             "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
             crate::report::tables::museum_table(&sweep).markdown()
         );
-        if !no_report {
-            report(registry, dir, None, Vec::new(), Vec::new())?;
+        if report_with != ReportWith::Nothing {
+            let titles = report_with == ReportWith::Titles;
+            report(registry, dir, None, Vec::new(), Vec::new(), titles)?;
         }
     }
     Ok(())

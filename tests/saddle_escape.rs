@@ -201,6 +201,7 @@ fn report_draws_one_escape_figure_per_start_offset() {
                 pdf: false,
             },
             kinds: vec![FigureKind::Escape],
+            titles: true,
         },
     )
     .expect("the report is written");
@@ -246,6 +247,7 @@ fn report_draws_one_escape_figure_per_start_offset() {
                 pdf: false,
             },
             kinds: vec![FigureKind::Escape],
+            titles: true,
         },
     )
     .expect("the report is written");

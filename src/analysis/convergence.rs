@@ -5,8 +5,13 @@
 //! evaluations or wall time. Traces are sampled on a log-spaced ladder, so runs of different seeds are
 //! recorded at different `x` (the time axis always, the others once runs end at different iterations).
 //! Each run is read between its recorded points by linear interpolation of `log10 y` (exact for linear
-//! convergence, the common case); the median and the band at `x` are taken over the runs still going at
-//! `x`, and each run's end is reported separately with its status.
+//! convergence, the common case).
+//!
+//! The median and the band at `x` are taken over every seed, a run that has finished counted at its last
+//! value (a diverged run, or one whose values stopped being finite, at `+inf`), and only while at least half
+//! of the seeds are still running: past that point a median would be one of a few survivors', and taken over
+//! the survivors alone it jumps up whenever a converged run drops out. Each run's end is reported
+//! separately with its status, and [`Band::end`] says where the median stops.
 
 use crate::stop::Status;
 use crate::store::RunRecord;
@@ -113,6 +118,38 @@ impl RunCurve {
         self.points.iter().rev().find(|p| p.1.is_finite()).copied()
     }
 
+    /// The last recorded `x`: the run is running up to here.
+    pub fn last_x(&self) -> Option<f64> {
+        self.points.last().map(|p| p.0)
+    }
+
+    /// Whether the run diverged: its status says so, or a recorded value is not finite.
+    pub fn diverged(&self) -> bool {
+        self.status == Status::Diverged || self.points.iter().any(|p| !p.1.is_finite())
+    }
+
+    /// `y` at any `x` for the median over seeds: before the first point, the first value; while
+    /// running, [`RunCurve::at`] (`+inf` next to a non-finite value); after the end, the last value, or
+    /// `+inf` for a run that [diverged](RunCurve::diverged).
+    pub fn held(&self, x: f64, floor: f64) -> Option<f64> {
+        let first = self.points.first()?;
+        let last = self.points.last()?;
+        if x < first.0 {
+            return Some(if first.1.is_finite() {
+                first.1.max(floor)
+            } else {
+                f64::INFINITY
+            });
+        }
+        if x <= last.0 {
+            return Some(self.at(x, floor).unwrap_or(f64::INFINITY));
+        }
+        if self.diverged() {
+            return Some(f64::INFINITY);
+        }
+        self.end().map(|e| e.1.max(floor))
+    }
+
     /// `y` at `x` by linear interpolation of `log10 max(y, floor)` between recorded points; `None` outside
     /// the recorded range or next to a non-finite value.
     pub fn at(&self, x: f64, floor: f64) -> Option<f64> {
@@ -140,21 +177,38 @@ impl RunCurve {
     }
 }
 
-/// The median and min-max band over seeds.
+/// The median and min-max band over seeds, while at least half of them are running.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Band {
-    /// The abscissae: every recorded `x` of every run, ascending.
+    /// The abscissae: every recorded `x` of every run, ascending, up to the last at which at least half of
+    /// the seeds are still running.
     pub x: Vec<f64>,
-    /// The median over the runs still going at `x`.
+    /// The median over all seeds at `x`, each run [held](RunCurve::held) at its last value once finished.
     pub median: Vec<f64>,
-    /// The smallest value over those runs.
+    /// The smallest value over the seeds.
     pub lo: Vec<f64>,
-    /// The largest value over those runs.
+    /// The largest value over the seeds (`+inf` once a run has diverged).
     pub hi: Vec<f64>,
 }
 
-/// Aggregates runs of the seeds of one cell. Values at or below `floor` (for a log axis: the smallest
-/// value drawn) are read as `floor`.
+impl Band {
+    /// Where the median stops: its last abscissa.
+    pub fn end(&self) -> Option<f64> {
+        self.x.last().copied()
+    }
+}
+
+/// How many of `curves` are still running at `x` (their last recorded point is at or after `x`).
+pub fn running(curves: &[RunCurve], x: f64) -> usize {
+    curves
+        .iter()
+        .filter(|c| c.last_x().is_some_and(|l| l >= x))
+        .count()
+}
+
+/// Aggregates runs of the seeds of one cell, at every recorded `x` while at least half of the seeds are
+/// running (see the module's notes). Values at or below `floor` (for a log axis: the smallest value drawn)
+/// are read as `floor`.
 pub fn band(curves: &[RunCurve], floor: f64) -> Band {
     let mut xs: Vec<f64> = curves
         .iter()
@@ -165,7 +219,10 @@ pub fn band(curves: &[RunCurve], floor: f64) -> Band {
     xs.dedup();
     let mut out = Band::default();
     for x in xs {
-        let mut ys: Vec<f64> = curves.iter().filter_map(|c| c.at(x, floor)).collect();
+        if 2 * running(curves, x) < curves.len() {
+            break;
+        }
+        let mut ys: Vec<f64> = curves.iter().filter_map(|c| c.held(x, floor)).collect();
         if ys.is_empty() {
             continue;
         }
@@ -201,19 +258,54 @@ mod tests {
     }
 
     #[test]
-    fn band_takes_median_and_extremes_of_running_seeds() {
+    fn band_takes_median_and_extremes_while_half_the_seeds_run() {
         let a = curve(&[(0.0, 1.0), (2.0, 1e-2)]);
         let b = curve(&[(0.0, 4.0), (1.0, 1e-1), (3.0, 1e-3)]);
         let c = curve(&[(0.0, 2.0), (1.0, 1.0)]);
         let band = band(&[a, b, c], 1e-300);
-        assert_eq!(band.x, vec![0.0, 1.0, 2.0, 3.0]);
+        // At x = 3 only b is still going: one of three seeds, so the band stops at x = 2.
+        assert_eq!(band.x, vec![0.0, 1.0, 2.0]);
+        assert_eq!(band.end(), Some(2.0));
         assert_eq!(band.median[0], 2.0);
         assert_eq!((band.lo[0], band.hi[0]), (1.0, 4.0));
         // At x = 1: a is at 10^-1 (halfway in log between 1 and 1e-2), b at 1e-1, c at 1.
         assert!((band.median[1] - 0.1).abs() <= 0.1 * 8.0 * f64::EPSILON);
         assert_eq!(band.hi[1], 1.0);
-        // At x = 3 only b is still going.
-        assert_eq!(band.median[3], 1e-3);
+        // At x = 2: c has finished and is held at its last value, 1; a is at 1e-2, b at 10^-2 (halfway in
+        // log between 1e-1 and 1e-3).
+        assert_eq!(band.hi[2], 1.0);
+        assert!((band.median[2] - 1e-2).abs() <= 1e-2 * 8.0 * f64::EPSILON);
+    }
+
+    #[test]
+    fn median_does_not_rise_when_a_converged_run_stops() {
+        // Three decreasing runs of different lengths: over the survivors the median would jump up at x = 2,
+        // when the lowest run stops; held at its last value it does not.
+        let a = curve(&[(0.0, 1.0), (1.0, 1e-3), (2.0, 1e-6)]);
+        let b = curve(&[(0.0, 1.0), (2.0, 1e-2), (4.0, 1e-4)]);
+        let c = curve(&[(0.0, 1.0), (3.0, 1e-1), (6.0, 1e-2)]);
+        let band = band(&[a, b, c], 1e-300);
+        for w in band.median.windows(2) {
+            assert!(w[1] <= w[0], "median rises: {:e} -> {:e}", w[0], w[1]);
+        }
+        assert_eq!(band.end(), Some(4.0), "two of three seeds run up to x = 4");
+    }
+
+    #[test]
+    fn a_diverged_run_counts_as_infinite_after_its_end() {
+        let good = curve(&[(0.0, 1.0), (4.0, 1e-4)]);
+        let bad = RunCurve {
+            seed: 1,
+            status: Status::Diverged,
+            points: vec![(0.0, 1.0), (1.0, 1e10), (2.0, f64::INFINITY)],
+        };
+        assert!(bad.diverged());
+        assert_eq!(bad.held(3.0, 1e-300), Some(f64::INFINITY));
+        let band = band(&[good, bad], 1e-300);
+        // Two seeds: the median is drawn while one runs, up to x = 4; from x = 2 it is infinite.
+        assert_eq!(band.end(), Some(4.0));
+        assert_eq!(band.hi.last(), Some(&f64::INFINITY));
+        assert_eq!(band.lo.last(), Some(&1e-4));
     }
 
     #[test]

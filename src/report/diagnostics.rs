@@ -44,6 +44,8 @@ pub fn conditioning_figure(study: &Study) -> Figure {
             label: "preconditioner (numbered as in the legend)".into(),
             scale: Scale::Linear,
             range: Some((0.4, m as f64 + 0.6)),
+            // One tick per strip, at its number: the axis is a list of rows, not a quantity.
+            ticks: Some((1..=m).map(|i| i as f64).collect()),
         },
         Axis::new("|μ| / max |μ|, μ eigenvalues of P⁻¹H", Scale::Log),
     );

@@ -24,6 +24,8 @@ pub struct Axis {
     pub scale: Scale,
     /// A fixed range in data units; `None` fits the data.
     pub range: Option<(f64, f64)>,
+    /// Tick positions in data units (those inside the range are drawn); `None` chooses round numbers.
+    pub ticks: Option<Vec<f64>>,
 }
 
 impl Axis {
@@ -33,7 +35,80 @@ impl Axis {
             label: label.into(),
             scale,
             range: None,
+            ticks: None,
         }
+    }
+
+    /// An axis over a fixed range, in data units.
+    pub fn fixed(label: impl Into<String>, scale: Scale, range: (f64, f64)) -> Axis {
+        Axis {
+            range: Some(range),
+            ..Axis::new(label, scale)
+        }
+    }
+
+    /// `v` in the axis' drawing units: `log10 v` on a log axis, `v` on a linear one.
+    pub fn transform(&self, v: f64) -> f64 {
+        match self.scale {
+            Scale::Log => v.log10(),
+            Scale::Linear => v,
+        }
+    }
+
+    /// The inverse of [`Axis::transform`].
+    pub fn untransform(&self, u: f64) -> f64 {
+        match self.scale {
+            Scale::Log => 10f64.powf(u),
+            Scale::Linear => u,
+        }
+    }
+
+    /// The drawn range in drawing units ([`Axis::transform`]): the fixed range if valid, else the range
+    /// of the finite `data` (positive data on a log axis) with a margin so that no point sits on the
+    /// frame, and at least one decade on a log axis.
+    pub fn drawn_range(&self, data: &[f64]) -> (f64, f64) {
+        if let Some((a, b)) = self.range {
+            let (a, b) = (self.transform(a), self.transform(b));
+            if a.is_finite() && b.is_finite() && b > a {
+                return (a, b);
+            }
+        }
+        let us: Vec<f64> = data
+            .iter()
+            .filter(|v| v.is_finite() && (self.scale == Scale::Linear || **v > 0.0))
+            .map(|v| self.transform(*v))
+            .collect();
+        let (mut lo, mut hi) = us
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), u| {
+                (a.min(*u), b.max(*u))
+            });
+        if !lo.is_finite() {
+            return (0.0, 1.0);
+        }
+        match self.scale {
+            Scale::Log => {
+                // At least one decade, and a margin of 5% of the span.
+                if hi - lo < 1.0 {
+                    let mid = 0.5 * (lo + hi);
+                    lo = mid - 0.5;
+                    hi = mid + 0.5;
+                }
+                let pad = 0.05 * (hi - lo);
+                lo -= pad;
+                hi += pad;
+            }
+            Scale::Linear => {
+                if hi <= lo {
+                    let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+                    return (lo - d, hi + d);
+                }
+                let pad = 0.03 * (hi - lo);
+                lo = if lo == 0.0 { 0.0 } else { lo - pad };
+                hi += pad;
+            }
+        }
+        (lo, hi)
     }
 }
 
@@ -127,8 +202,11 @@ pub struct Label {
 pub struct Figure {
     /// The file stem (`<name>.svg`, `.png`, `.pdf`).
     pub name: String,
-    /// The title drawn above the panel.
+    /// The title drawn above the panel (and given with the caption).
     pub title: String,
+    /// Whether the title is drawn in the figure; without it (for papers, where the caption carries the
+    /// title) the figure is shorter by the title's line.
+    pub draw_title: bool,
     /// A caption for the HTML page and the captions file (not drawn).
     pub caption: String,
     /// The horizontal axis.
@@ -159,6 +237,7 @@ impl Figure {
         Figure {
             name: name.into(),
             title: title.into(),
+            draw_title: true,
             caption: String::new(),
             x,
             y,

@@ -1,7 +1,7 @@
 //! The kinds of figure a report can draw, and the dispatch to the module that draws each.
 
 use super::figure::Figure;
-use super::{diagnostics, plots, tuning};
+use super::{convergence, diagnostics, plots, tuning};
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 
@@ -41,7 +41,7 @@ pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figu
         .filter(|k| kinds.contains(k))
         .map(|&k| {
             let figs = match k {
-                FigureKind::Convergence => plots::convergence_figures(sweep),
+                FigureKind::Convergence => convergence::convergence_figures(sweep),
                 FigureKind::Kappa => plots::kappa_figures(sweep, &kappa_studies(sweep)),
                 FigureKind::Profiles => plots::profile_figures(sweep),
                 FigureKind::Trajectories => plots::trajectory_figures(sweep),

@@ -17,12 +17,16 @@
 //! function of the records (and the optzoo version in its provenance line): the same results give the
 //! same files, wall-time figures aside, which show measured times.
 
+pub mod clip;
 pub mod contour;
+pub mod convergence;
 pub mod diagnostics;
 pub mod endings;
 pub mod figure;
 pub mod html;
 pub mod kinds;
+pub mod markers;
+pub mod notes;
 pub mod plots;
 pub mod render;
 mod stale;
@@ -73,6 +77,8 @@ pub struct ReportOptions {
     pub formats: Formats,
     /// The kinds of figures.
     pub kinds: Vec<FigureKind>,
+    /// Draw each figure's title in it [default: true]; papers drop them, the caption carries the title.
+    pub titles: bool,
 }
 
 impl Default for ReportOptions {
@@ -81,6 +87,7 @@ impl Default for ReportOptions {
             out: None,
             formats: Formats::default(),
             kinds: FigureKind::ALL.to_vec(),
+            titles: true,
         }
     }
 }
@@ -241,7 +248,12 @@ pub fn write_report_in(
     let mut files = Vec::new();
 
     // Figures: built from the analysis, drawn in parallel.
-    let groups = kinds::figures(&sweep, &options.kinds);
+    let mut groups = kinds::figures(&sweep, &options.kinds);
+    for (_, figs) in &mut groups {
+        for f in figs {
+            f.draw_title = options.titles;
+        }
+    }
     type Drawn = (String, Option<Vec<u8>>, Option<Vec<u8>>);
     let mut page_figures = Vec::new();
     let mut names = Vec::new();

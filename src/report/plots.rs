@@ -4,10 +4,10 @@
 //! - performance and data profiles;
 //! - paths of 2-D runs over contour lines of the function.
 //!
-//! Escape iterations from double-well saddles are drawn by [`diagnostics`](super::diagnostics), tuning
+//! Convergence figures are built in [`convergence`](super::convergence). Escape
+//! iterations from double-well saddles are drawn by [`diagnostics`](super::diagnostics), tuning
 //! sensitivity by [`tuning`](super::tuning); [`kinds`](super::kinds) lists every kind.
 
-use crate::analysis::convergence::{RunCurve, XAxis, YMeasure, band};
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
 use crate::analysis::scaling::KappaStudy;
 use crate::analysis::sweep::{Sweep, number_text};
@@ -18,245 +18,9 @@ use crate::stop::Status;
 use super::contour::{Grid, contour};
 use super::figure::log_points;
 use super::figure::optimizer_look;
-use super::figure::{Axis, Band, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
+use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
+use super::notes::{not_applicable, seeds_text, status_mark};
 use super::style::{INK, Marker};
-
-fn status_mark(status: Status) -> Option<(Marker, bool, &'static str)> {
-    match status {
-        Status::Converged | Status::NotApplicable => None,
-        Status::Diverged => Some((Marker::Cross, true, "diverged")),
-        Status::Failed => Some((Marker::Plus, true, "failed")),
-        Status::MaxIters | Status::MaxEvals | Status::TimeLimit => {
-            Some((Marker::Circle, false, "stopped by a budget"))
-        }
-        Status::Stopped => Some((Marker::Circle, false, "stopped on its own")),
-    }
-}
-
-/// `optimizer (message)` for every optimizer configuration with a not-applicable run on instance `i`.
-fn not_applicable(sweep: &Sweep, i: usize) -> Vec<String> {
-    (0..sweep.optimizers.len())
-        .filter_map(|o| {
-            let runs = sweep.runs(i, o);
-            let na = runs
-                .iter()
-                .find(|r| r.outcome.status == Status::NotApplicable)?;
-            Some(format!(
-                "{} ({})",
-                sweep.optimizers[o].label,
-                na.outcome.message.clone().unwrap_or_default()
-            ))
-        })
-        .collect()
-}
-
-fn seeds_text(sweep: &Sweep) -> String {
-    let seeds = sweep.seeds();
-    if seeds.len() == 1 {
-        format!("seed {}", seeds[0])
-    } else {
-        format!(
-            "{} seeds ({})",
-            seeds.len(),
-            seeds
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
-/// The smallest value a log axis draws for these curves: the smallest positive value, but no lower than
-/// `EPSILON^2` times the largest (`f - f*` below that is rounding of `f`, not progress).
-fn log_floor(curves: &[RunCurve]) -> f64 {
-    let ys = curves
-        .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.1))
-        .filter(|y| y.is_finite() && *y > 0.0);
-    let (lo, hi) = ys.fold((f64::INFINITY, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
-    if !lo.is_finite() {
-        return f64::MIN_POSITIVE;
-    }
-    lo.max(hi * f64::EPSILON * f64::EPSILON)
-}
-
-/// The spread of run lengths (the longest median run over the shortest) above which an iteration or
-/// evaluation axis is drawn logarithmic.
-pub const LOG_X_SPREAD: f64 = 100.0;
-
-/// Linear, or logarithmic where the optimizers' median run lengths on the axis differ by more than
-/// [`LOG_X_SPREAD`] (wall time stays linear).
-fn iteration_scale(axis: XAxis, per_opt: &[(usize, Vec<RunCurve>)]) -> Scale {
-    if axis == XAxis::Time {
-        return Scale::Linear;
-    }
-    let lengths: Vec<f64> = per_opt
-        .iter()
-        .filter_map(|(_, curves)| {
-            let mut ends: Vec<f64> = curves.iter().filter_map(|c| c.end()).map(|e| e.0).collect();
-            crate::summary::median(&mut ends)
-        })
-        .filter(|x| *x >= 1.0)
-        .collect();
-    let (lo, hi) = lengths
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(*x), b.max(*x)));
-    if lengths.len() >= 2 && hi / lo > LOG_X_SPREAD {
-        Scale::Log
-    } else {
-        Scale::Linear
-    }
-}
-
-/// Convergence figures: for each instance, `y` (f - f* where f* is known, else ||g||) against each x axis.
-pub fn convergence_figures(sweep: &Sweep) -> Vec<Figure> {
-    let mut out = Vec::new();
-    for (i, inst) in sweep.instances.iter().enumerate() {
-        let measure = match inst.optimum_value {
-            Some(f) => YMeasure::Gap(f),
-            None => YMeasure::GradNorm,
-        };
-        let na = not_applicable(sweep, i);
-        for axis in XAxis::ALL {
-            let per_opt: Vec<(usize, Vec<RunCurve>)> = (0..sweep.optimizers.len())
-                .map(|o| {
-                    let curves = sweep
-                        .runs(i, o)
-                        .iter()
-                        .filter_map(|r| RunCurve::of(r, axis, measure))
-                        .collect();
-                    (o, curves)
-                })
-                .filter(|(_, c): &(usize, Vec<RunCurve>)| !c.is_empty())
-                .collect();
-            if per_opt.is_empty() {
-                continue;
-            }
-            let all: Vec<RunCurve> = per_opt.iter().flat_map(|(_, c)| c.clone()).collect();
-            let floor = log_floor(&all);
-            let x_scale = iteration_scale(axis, &per_opt);
-            let mut fig = Figure::new(
-                format!("convergence-{i:02}-{}-{}", inst.spec.family, axis.slug()),
-                inst.label.clone(),
-                Axis::new(axis.label(), x_scale),
-                Axis::new(measure.label(), Scale::Log),
-            );
-            let mut statuses_seen: Vec<Status> = Vec::new();
-            let mut clamped = false;
-            for (o, curves) in &per_opt {
-                let look = optimizer_look(*o);
-                let b = band(curves, floor);
-                clamped |= curves
-                    .iter()
-                    .flat_map(|c| &c.points)
-                    .any(|p| p.1.is_finite() && p.1 < floor);
-                if b.x.len() >= 2 {
-                    fig.bands.push(Band {
-                        x: b.x.clone(),
-                        lo: b.lo.clone(),
-                        hi: b.hi.clone(),
-                        color: look.color,
-                    });
-                }
-                fig.lines.push(Line {
-                    points: b.x.iter().copied().zip(b.median.iter().copied()).collect(),
-                    look,
-                });
-                fig.legend.push(LegendEntry {
-                    label: sweep.optimizers[*o].label.clone(),
-                    line: Some(look),
-                    mark: None,
-                });
-                for c in curves {
-                    if let (Some((marker, filled, _)), Some(end)) = (status_mark(c.status), c.end())
-                    {
-                        let color = if filled { INK } else { look.color };
-                        fig.marks.push(Mark {
-                            at: (end.0, end.1.max(floor)),
-                            marker,
-                            color,
-                            filled,
-                            scale: 1.5,
-                        });
-                        if !statuses_seen.contains(&c.status) {
-                            statuses_seen.push(c.status);
-                        }
-                    }
-                }
-            }
-            let mut legend_status: Vec<&str> = Vec::new();
-            statuses_seen.sort();
-            for s in &statuses_seen {
-                if let Some((marker, filled, text)) = status_mark(*s)
-                    && !legend_status.contains(&text)
-                {
-                    legend_status.push(text);
-                    fig.legend.push(LegendEntry {
-                        label: text.to_string(),
-                        line: None,
-                        mark: Some((marker, INK, filled)),
-                    });
-                }
-            }
-            // Runs with no trace at all (failed before the first measurement).
-            let traceless: Vec<String> = (0..sweep.optimizers.len())
-                .flat_map(|o| {
-                    sweep
-                        .runs(i, o)
-                        .into_iter()
-                        .filter(|r| r.trace.is_empty() && r.outcome.status != Status::NotApplicable)
-                        .map(move |r| (o, r))
-                })
-                .map(|(o, r)| {
-                    format!(
-                        "{} seed {} ({}: {})",
-                        sweep.optimizers[o].label,
-                        r.spec.seed,
-                        r.outcome.status,
-                        r.outcome.message.clone().unwrap_or_default()
-                    )
-                })
-                .collect();
-            let mut caption = format!(
-                "{}: {} against {}. Line: median over {}; band: min to max over the runs still going. \
-                 Runs that did not converge are marked at their last point (x diverged, + failed, \
-                 o stopped by a budget).",
-                inst.full,
-                match measure {
-                    YMeasure::Gap(f) => format!("f - f* (f* = {})", number_text(f)),
-                    YMeasure::GradNorm => "||g|| (f* unknown)".to_string(),
-                },
-                axis.label(),
-                seeds_text(sweep)
-            );
-            if clamped {
-                caption.push_str(&format!(
-                    " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
-                ));
-            }
-            if x_scale == Scale::Log {
-                caption.push_str(&format!(
-                    " The {} axis is logarithmic, since the methods' run lengths differ by more than {}x; the \
-                     start is drawn at its left edge.",
-                    axis.label(),
-                    LOG_X_SPREAD
-                ));
-            }
-            if !traceless.is_empty() {
-                caption.push_str(&format!(" No trace: {}.", traceless.join("; ")));
-            }
-            caption.push_str(&if na.is_empty() {
-                " Not applicable: none.".to_string()
-            } else {
-                format!(" Not applicable: {}.", na.join("; "))
-            });
-            fig.caption = caption;
-            out.push(fig);
-        }
-    }
-    out
-}
 
 /// Iterations-versus-kappa figures: one per study and optimizer configuration (median iterations with the
 /// min-max range of converged runs, the least-squares line and the theory slope through the same centre),
@@ -471,6 +235,7 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
         label: "fraction of problems solved".into(),
         scale: Scale::Linear,
         range: Some((0.0, 1.02)),
+        ticks: None,
     };
     let mut out = Vec::new();
 
@@ -486,6 +251,7 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
             label: "performance ratio tau (cost / best cost)".into(),
             scale: Scale::Log,
             range: Some((1.0, tau_hi)),
+            ticks: None,
         },
         y_axis(),
     );
@@ -509,6 +275,7 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
             label: "budget (gradient-equivalent evaluations)".into(),
             scale: Scale::Log,
             range: Some((a_lo, a_hi)),
+            ticks: None,
         },
         y_axis(),
     );
@@ -609,11 +376,13 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
                 label: "x₁".into(),
                 scale: Scale::Linear,
                 range: Some(bx),
+                ticks: None,
             },
             Axis {
                 label: "x₂".into(),
                 scale: Scale::Linear,
                 range: Some(by),
+                ticks: None,
             },
         );
         fig.panel_height = 270.0;
@@ -653,7 +422,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         if let Some(start) = paths.first().and_then(|p| p.1.first()) {
             fig.marks.push(Mark {
                 at: *start,
-                marker: Marker::Square,
+                marker: Marker::Hexagon,
                 color: INK,
                 filled: false,
                 scale: 1.3,
@@ -661,7 +430,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
             fig.legend.push(LegendEntry {
                 label: "start".into(),
                 line: None,
-                mark: Some((Marker::Square, INK, false)),
+                mark: Some((Marker::Hexagon, INK, false)),
             });
         }
         // Every documented critical point inside the frame, marked by its kind (x* where none is documented).
@@ -714,7 +483,9 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         fig.caption = format!(
             "{}: every iterate of seed {seed} (line-search trials apart; after {} iterations, about 20 per \
              decade), joined by straight lines, over contour lines of f at levels spaced by half decades above \
-             the grid's minimum; the family's documented critical points in the frame are marked by kind.{note}{}",
+             the grid's minimum; the start is a hollow hexagon; the family's documented critical points in the frame \
+             are marked by kind in black (star: minimum, hourglass: saddle, asterisk: maximum, bar: degenerate), \
+             shapes that no optimizer's markers use.{note}{}",
             inst.full,
             crate::runner::MAX_PATH_POINTS,
             if na.is_empty() {
@@ -728,13 +499,14 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
     out
 }
 
-/// The marker of a critical point of kind `kind`, and whether it is filled.
+/// The marker of a critical point of kind `kind`, and whether it is filled: shapes that no optimizer's
+/// series uses ([`ANNOTATION_MARKERS`](super::style::ANNOTATION_MARKERS)), drawn in ink.
 fn critical_marker(kind: Kind) -> (Marker, bool) {
     match kind {
         Kind::Minimum => (Marker::Star, true),
-        Kind::Saddle => (Marker::Diamond, false),
-        Kind::Maximum => (Marker::TriangleUp, false),
-        Kind::Degenerate => (Marker::Circle, false),
+        Kind::Saddle => (Marker::Hourglass, true),
+        Kind::Maximum => (Marker::Asterisk, true),
+        Kind::Degenerate => (Marker::Bar, true),
     }
 }
 

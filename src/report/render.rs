@@ -4,16 +4,20 @@
 //! Everything is laid out in figure units (1/100 inch) and multiplied by a backend scale: 4 for SVG (the
 //! root element says 3.5in wide, so the file has a physical size), 3 for PNG (300 dpi). Axes, ticks, grid
 //! and legend are drawn here directly in device coordinates, so log axes get decade ticks labelled
-//! `10⁻³` and every backend gets the same picture.
+//! `10⁻³` and every backend gets the same picture. Lines, bands and contours are clipped to the plotting
+//! frame here ([`clip`](super::clip)), so what leaves the frame is cut at its edge in every format; marks
+//! and labels outside the frame are drawn on its edge.
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::clip::{Rect, clip_polygon, clip_polyline};
 use super::figure::{Axis, Figure, LegendEntry, Look, Scale};
+use super::markers::draw_marker;
 use super::style::{
-    FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, Marker, PNG_SCALE, UNITS_PER_INCH, WIDTH,
+    FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, PNG_SCALE, UNITS_PER_INCH, WIDTH,
     register_fonts,
 };
 
@@ -28,6 +32,8 @@ pub const LABEL_PT: f64 = 7.5;
 pub const TICK_PT: f64 = 6.5;
 
 const TITLE_H: f64 = 18.0;
+/// The space above the panel of a figure drawn without its title.
+const NO_TITLE_H: f64 = 4.0;
 const LEFT: f64 = 46.0;
 const RIGHT: f64 = 10.0;
 const TOP: f64 = 4.0;
@@ -79,6 +85,11 @@ fn legend_rows(entries: &[LegendEntry]) -> Vec<Vec<(usize, f64)>> {
     rows
 }
 
+/// The height above the panel: the title's line, or a small margin without a title.
+fn title_height(fig: &Figure) -> f64 {
+    if fig.draw_title { TITLE_H } else { NO_TITLE_H }
+}
+
 /// The figure's size in figure units.
 pub fn size(fig: &Figure) -> (f64, f64) {
     let rows = legend_rows(&fig.legend).len() as f64;
@@ -87,7 +98,7 @@ pub fn size(fig: &Figure) -> (f64, f64) {
     } else {
         0.0
     };
-    (WIDTH, TITLE_H + fig.panel_height + legend)
+    (WIDTH, title_height(fig) + fig.panel_height + legend)
 }
 
 /// Maps one axis from data values to device coordinates.
@@ -101,17 +112,28 @@ struct Map {
 }
 
 impl Map {
-    fn t(&self, v: f64) -> f64 {
-        let u = match self.scale {
+    /// `v` in drawing units, unclamped: on a log axis, values at or below zero at the lower edge; infinite
+    /// values ten spans beyond the frame (so that a clipped line leaves through the edge); NaN stays NaN.
+    fn u(&self, v: f64) -> f64 {
+        let span = self.hi - self.lo;
+        match self.scale {
+            _ if v == f64::INFINITY => self.hi + 10.0 * span,
             Scale::Log if v > 0.0 && v.is_finite() => v.log10(),
-            Scale::Log if v == f64::INFINITY => self.hi,
+            Scale::Log if v.is_nan() => f64::NAN,
             Scale::Log => self.lo,
+            Scale::Linear if v == f64::NEG_INFINITY => self.lo - 10.0 * span,
             Scale::Linear => v,
-        };
-        u.clamp(self.lo, self.hi)
+        }
     }
+    /// `v` in device units, clamped to the frame (for marks and labels).
     fn dev(&self, v: f64) -> f64 {
-        self.d0 + (self.t(v) - self.lo) / (self.hi - self.lo) * (self.d1 - self.d0)
+        let u = self.u(v);
+        let u = if u.is_nan() { self.lo } else { u };
+        self.dev_t(u.clamp(self.lo, self.hi))
+    }
+    /// `v` in device units, possibly outside the frame (for geometry that is clipped).
+    fn dev_free(&self, v: f64) -> f64 {
+        self.dev_t(self.u(v))
     }
     fn dev_t(&self, u: f64) -> f64 {
         self.d0 + (u - self.lo) / (self.hi - self.lo) * (self.d1 - self.d0)
@@ -151,56 +173,6 @@ fn values(fig: &Figure, horizontal: bool) -> Vec<f64> {
         }
     }
     v
-}
-
-/// The axis range in transformed units (log10 for a log axis).
-fn range(axis: &Axis, data: &[f64]) -> (f64, f64) {
-    let tr = |v: f64| match axis.scale {
-        Scale::Log => v.log10(),
-        Scale::Linear => v,
-    };
-    if let Some((a, b)) = axis.range {
-        let (a, b) = (tr(a), tr(b));
-        if a.is_finite() && b.is_finite() && b > a {
-            return (a, b);
-        }
-    }
-    let us: Vec<f64> = data
-        .iter()
-        .filter(|v| v.is_finite() && (axis.scale == Scale::Linear || **v > 0.0))
-        .map(|v| tr(*v))
-        .collect();
-    let (mut lo, mut hi) = us
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), u| {
-            (a.min(*u), b.max(*u))
-        });
-    if !lo.is_finite() {
-        return (0.0, 1.0);
-    }
-    match axis.scale {
-        Scale::Log => {
-            // At least one decade, and a margin of 5% of the span so that no point sits on the frame.
-            if hi - lo < 1.0 {
-                let mid = 0.5 * (lo + hi);
-                lo = mid - 0.5;
-                hi = mid + 0.5;
-            }
-            let pad = 0.05 * (hi - lo);
-            lo -= pad;
-            hi += pad;
-        }
-        Scale::Linear => {
-            if hi <= lo {
-                let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
-                return (lo - d, hi + d);
-            }
-            let pad = 0.03 * (hi - lo);
-            lo = if lo == 0.0 { 0.0 } else { lo - pad };
-            hi += pad;
-        }
-    }
-    (lo, hi)
 }
 
 /// "Nice" tick positions in `[lo, hi]`: multiples of 1, 2, 2.5 or 5 times a power of ten, about `n` of
@@ -262,23 +234,96 @@ pub fn power_of_ten(k: i64) -> String {
     s
 }
 
-fn tick_label(scale: Scale, u: f64) -> String {
+fn log_tick_label(u: f64) -> String {
+    let k = u.round();
+    if (u - k).abs() < 1e-9 {
+        power_of_ten(k as i64)
+    } else {
+        // A 2 or 5 times a power of ten: one significant digit.
+        let v = 10f64.powf(u);
+        let mag = 10f64.powf(v.log10().floor());
+        crate::analysis::sweep::number_text((v / mag).round() * mag)
+    }
+}
+
+/// `text` without trailing zeros after a decimal point (and without the point when nothing follows).
+fn trim_zeros(text: &str) -> String {
+    if !text.contains('.') {
+        return text.to_string();
+    }
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Labels of linear ticks (multiples of one step): the fewest decimals, or mantissa digits, that keep
+/// every label distinct and exact to the tick, so a small or fractional range never repeats a label or
+/// prints rounding noise. Fixed notation for magnitudes from 1e-3 to 1e6, scientific otherwise.
+pub fn linear_tick_labels(ticks: &[f64]) -> Vec<String> {
+    let step = ticks
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let top = ticks.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    // A label is exact when it is within a millionth of a step of its tick.
+    let tol = if step.is_finite() { step * 1e-6 } else { 0.0 };
+    let distinct = |labels: &[String]| {
+        let mut sorted = labels.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        sorted.len() == labels.len()
+    };
+    let fixed = top == 0.0 || (1e-3..1e6).contains(&top);
+    let mut labels = Vec::new();
+    for d in 0..=17usize {
+        labels = ticks
+            .iter()
+            .map(|v| {
+                let text = if fixed {
+                    format!("{v:.d$}")
+                } else {
+                    format!("{v:.d$e}")
+                };
+                let back: f64 = text.parse().unwrap_or(f64::NAN);
+                (text, (back - v).abs() <= tol)
+            })
+            .map(|(text, exact)| if exact { text } else { String::new() })
+            .collect();
+        if labels.iter().all(|l| !l.is_empty()) && distinct(&labels) {
+            break;
+        }
+    }
+    labels
+        .iter()
+        .zip(ticks)
+        .map(|(l, v)| match l.split_once('e') {
+            _ if *v == 0.0 => "0".to_string(),
+            Some((m, e)) => format!("{}e{e}", trim_zeros(m)),
+            None => trim_zeros(l),
+        })
+        .collect()
+}
+
+/// Tick positions in drawing units for an axis drawn over `[lo, hi]` (drawing units), about `n` of them
+/// unless the axis gives its own.
+fn axis_ticks(axis: &Axis, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if let Some(ticks) = &axis.ticks {
+        return ticks
+            .iter()
+            .map(|v| axis.transform(*v))
+            .filter(|u| u.is_finite() && *u >= lo - 1e-9 * (hi - lo) && *u <= hi + 1e-9 * (hi - lo))
+            .collect();
+    }
+    match axis.scale {
+        Scale::Log => log_ticks(lo, hi, n),
+        Scale::Linear => linear_ticks(lo, hi, n),
+    }
+}
+
+/// The label of every tick (drawing units).
+fn tick_labels(scale: Scale, ticks: &[f64]) -> Vec<String> {
     match scale {
-        Scale::Log => {
-            let k = u.round();
-            if (u - k).abs() < 1e-9 {
-                power_of_ten(k as i64)
-            } else {
-                crate::analysis::sweep::number_text(
-                    (10f64.powf(u) * 1e3).round() / 1e3, // a 2 or 5 times a power of ten, to 3 digits
-                )
-            }
-        }
-        Scale::Linear => {
-            // Ticks are multiples of a step; print them without rounding noise.
-            let r = (u * 1e9).round() / 1e9;
-            crate::analysis::sweep::number_text(r)
-        }
+        Scale::Log => ticks.iter().map(|u| log_tick_label(*u)).collect(),
+        Scale::Linear => linear_tick_labels(ticks),
     }
 }
 
@@ -308,96 +353,41 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// The outline of a marker centred at `(x, y)` with radius `r`, as a closed polygon (device units).
-fn marker_polygon(m: Marker, x: f64, y: f64, r: f64) -> Vec<(i32, i32)> {
-    let pts: Vec<(f64, f64)> = match m {
-        Marker::Circle => (0..24)
-            .map(|k| {
-                let a = k as f64 / 24.0 * std::f64::consts::TAU;
-                (x + r * a.cos(), y + r * a.sin())
-            })
-            .collect(),
-        Marker::Square => {
-            let h = r * 0.85;
-            vec![
-                (x - h, y - h),
-                (x + h, y - h),
-                (x + h, y + h),
-                (x - h, y + h),
-            ]
-        }
-        Marker::TriangleUp => {
-            let h = r * 1.15;
-            vec![(x, y - h), (x + h, y + 0.6 * h), (x - h, y + 0.6 * h)]
-        }
-        Marker::TriangleDown => {
-            let h = r * 1.15;
-            vec![(x, y + h), (x + h, y - 0.6 * h), (x - h, y - 0.6 * h)]
-        }
-        Marker::Diamond => {
-            let h = r * 1.2;
-            vec![(x, y - h), (x + h * 0.8, y), (x, y + h), (x - h * 0.8, y)]
-        }
-        Marker::Star => (0..10)
-            .map(|k| {
-                let a = -std::f64::consts::FRAC_PI_2 + k as f64 / 10.0 * std::f64::consts::TAU;
-                let rr = if k % 2 == 0 { r * 1.3 } else { r * 0.55 };
-                (x + rr * a.cos(), y + rr * a.sin())
-            })
-            .collect(),
-        Marker::Plus | Marker::Cross => Vec::new(),
-    };
-    pts.into_iter().map(|(a, b)| (px(a), px(b))).collect()
-}
+/// A device point in whole units.
+type Pixel = (i32, i32);
 
-fn draw_marker<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    m: Marker,
-    (x, y): (f64, f64),
-    r: f64,
-    color: RGBColor,
-    filled: bool,
-    s: f64,
-) -> DrawResult {
-    let w = 1.1 * s;
-    match m {
-        Marker::Plus | Marker::Cross => {
-            let h = r * 1.15;
-            let (a, b) = if m == Marker::Plus {
-                (((x - h, y), (x + h, y)), ((x, y - h), (x, y + h)))
-            } else {
-                let d = h * 0.8;
-                (
-                    ((x - d, y - d), (x + d, y + d)),
-                    ((x - d, y + d), (x + d, y - d)),
-                )
-            };
-            for (p, q) in [a, b] {
-                area.draw(&PathElement::new(
-                    vec![(px(p.0), px(p.1)), (px(q.0), px(q.1))],
-                    stroke(color, 1.6 * s),
-                ))
-                .map_err(err)?;
-            }
-            Ok(())
-        }
-        _ => {
-            let poly = marker_polygon(m, x, y, r);
-            if filled {
-                area.draw(&Polygon::new(poly.clone(), fill(color, 1.0)))
-                    .map_err(err)?;
-            } else {
-                area.draw(&Polygon::new(poly.clone(), fill(WHITE, 1.0)))
-                    .map_err(err)?;
-            }
-            let mut closed = poly;
-            if let Some(first) = closed.first().copied() {
-                closed.push(first);
-            }
-            area.draw(&PathElement::new(closed, stroke(color, w)))
-                .map_err(err)
+/// `pts` without consecutive repeats, cut into runs at every vertex where the line turns by more than a
+/// right angle; the cut vertices are returned too. A wide polyline is drawn with mitred joins, whose
+/// spike at a sharp turn grows without bound as the turn approaches a reversal (the bitmap backend has no
+/// miter limit): drawn in pieces, with a round dot at each cut, no join is sharper than a right angle.
+fn split_at_sharp_turns(pts: &[Pixel]) -> (Vec<Vec<Pixel>>, Vec<Pixel>) {
+    let mut clean: Vec<(i32, i32)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        if clean.last() != Some(p) {
+            clean.push(*p);
         }
     }
+    let mut pieces = Vec::new();
+    let mut cuts = Vec::new();
+    let mut current: Vec<(i32, i32)> = Vec::new();
+    for (k, p) in clean.iter().enumerate() {
+        current.push(*p);
+        if k == 0 || k + 1 == clean.len() {
+            continue;
+        }
+        let (a, b, c) = (clean[k - 1], *p, clean[k + 1]);
+        let dot = ((b.0 - a.0) as i64) * ((c.0 - b.0) as i64)
+            + ((b.1 - a.1) as i64) * ((c.1 - b.1) as i64);
+        if dot < 0 {
+            pieces.push(std::mem::take(&mut current));
+            current.push(*p);
+            cuts.push(*p);
+        }
+    }
+    if current.len() >= 2 {
+        pieces.push(current);
+    }
+    (pieces, cuts)
 }
 
 fn draw_line_look<DB: DrawingBackend>(
@@ -408,16 +398,27 @@ fn draw_line_look<DB: DrawingBackend>(
 ) -> DrawResult {
     let style = stroke(look.color, look.width * s);
     if look.dashed {
-        area.draw(&DashedPathElement::new(
-            pts,
-            px(4.0 * s),
-            px(3.0 * s),
-            style,
-        ))
-        .map_err(err)
-    } else {
-        area.draw(&PathElement::new(pts, style)).map_err(err)
+        return area
+            .draw(&DashedPathElement::new(
+                pts,
+                px(4.0 * s),
+                px(3.0 * s),
+                style,
+            ))
+            .map_err(err);
     }
+    let (pieces, cuts) = split_at_sharp_turns(&pts);
+    for piece in pieces {
+        area.draw(&PathElement::new(piece, style)).map_err(err)?;
+    }
+    let r = (look.width * s / 2.0).round() as i32;
+    if r >= 1 {
+        for c in cuts {
+            area.draw(&Circle::new(c, r, fill(look.color, 1.0)))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
 }
 
 fn text_style(pt: f64, s: f64, h: HPos, v: VPos) -> TextStyle<'static> {
@@ -430,21 +431,29 @@ fn text_style(pt: f64, s: f64, h: HPos, v: VPos) -> TextStyle<'static> {
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64) -> DrawResult {
     root.fill(&WHITE).map_err(err)?;
     let (w, _) = size(fig);
-    // Title.
-    root.draw(&Text::new(
-        fig.title.clone(),
-        (px(w / 2.0 * s), px(5.0 * s)),
-        text_style(TITLE_PT, s, HPos::Center, VPos::Top),
-    ))
-    .map_err(err)?;
+    if fig.draw_title {
+        root.draw(&Text::new(
+            fig.title.clone(),
+            (px(w / 2.0 * s), px(5.0 * s)),
+            text_style(TITLE_PT, s, HPos::Center, VPos::Top),
+        ))
+        .map_err(err)?;
+    }
 
     // Plot box, device units.
+    let head = title_height(fig);
     let bx0 = LEFT * s;
     let bx1 = (w - RIGHT) * s;
-    let by0 = (TITLE_H + TOP) * s;
-    let by1 = (TITLE_H + fig.panel_height - BOTTOM) * s;
-    let (xl, xh) = range(&fig.x, &values(fig, true));
-    let (yl, yh) = range(&fig.y, &values(fig, false));
+    let by0 = (head + TOP) * s;
+    let by1 = (head + fig.panel_height - BOTTOM) * s;
+    let frame = Rect {
+        x0: bx0,
+        y0: by0,
+        x1: bx1,
+        y1: by1,
+    };
+    let (xl, xh) = fig.x.drawn_range(&values(fig, true));
+    let (yl, yh) = fig.y.drawn_range(&values(fig, false));
     let mx = Map {
         scale: fig.x.scale,
         lo: xl,
@@ -459,20 +468,18 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
         d0: by1,
         d1: by0,
     };
-    let to_dev = |p: &(f64, f64)| (px(mx.dev(p.0)), px(my.dev(p.1)));
+    let free = |p: &(f64, f64)| (mx.dev_free(p.0), my.dev_free(p.1));
+    let ipts = |pts: &[(f64, f64)]| -> Vec<(i32, i32)> {
+        pts.iter().map(|p| (px(p.0), px(p.1))).collect()
+    };
 
     // Grid and ticks.
-    let xticks = match fig.x.scale {
-        Scale::Log => log_ticks(xl, xh, 6),
-        Scale::Linear => linear_ticks(xl, xh, 5),
-    };
-    let yticks = match fig.y.scale {
-        Scale::Log => log_ticks(yl, yh, 7),
-        Scale::Linear => linear_ticks(yl, yh, 5),
-    };
+    let count = |scale: Scale, log: usize| if scale == Scale::Log { log } else { 5 };
+    let xticks = axis_ticks(&fig.x, xl, xh, count(fig.x.scale, 6));
+    let yticks = axis_ticks(&fig.y, yl, yh, count(fig.y.scale, 7));
     let grid = stroke(RGBColor(0xE4, 0xE4, 0xE4), 0.5 * s);
     let tick = stroke(INK, 0.8 * s);
-    for &u in &xticks {
+    for (&u, label) in xticks.iter().zip(tick_labels(fig.x.scale, &xticks)) {
         let x = px(mx.dev_t(u));
         root.draw(&PathElement::new(vec![(x, px(by0)), (x, px(by1))], grid))
             .map_err(err)?;
@@ -482,13 +489,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            tick_label(fig.x.scale, u),
+            label,
             (x, px(by1 + 5.0 * s)),
             text_style(TICK_PT, s, HPos::Center, VPos::Top),
         ))
         .map_err(err)?;
     }
-    for &u in &yticks {
+    for (&u, label) in yticks.iter().zip(tick_labels(fig.y.scale, &yticks)) {
         let y = px(my.dev_t(u));
         root.draw(&PathElement::new(vec![(px(bx0), y), (px(bx1), y)], grid))
             .map_err(err)?;
@@ -498,7 +505,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            tick_label(fig.y.scale, u),
+            label,
             (px(bx0 - 5.0 * s), y),
             text_style(TICK_PT, s, HPos::Right, VPos::Center),
         ))
@@ -518,27 +525,30 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
     ))
     .map_err(err)?;
 
-    // Contours, bands, error bars, lines, marks, labels.
+    // Contours, bands, error bars and lines, clipped to the frame; then marks and labels.
     for c in &fig.contours {
-        let pts: Vec<(i32, i32)> = c.iter().map(to_dev).collect();
-        root.draw(&PathElement::new(pts, stroke(GREY, 0.6 * s)))
-            .map_err(err)?;
+        let dev: Vec<(f64, f64)> = c.iter().map(free).collect();
+        for piece in clip_polyline(&dev, &frame) {
+            root.draw(&PathElement::new(ipts(&piece), stroke(GREY, 0.6 * s)))
+                .map_err(err)?;
+        }
     }
     for b in &fig.bands {
-        let mut poly: Vec<(i32, i32)> =
+        let mut poly: Vec<(f64, f64)> =
             b.x.iter()
                 .zip(&b.hi)
-                .map(|(x, y)| to_dev(&(*x, *y)))
+                .map(|(x, y)| free(&(*x, *y)))
                 .collect();
-        poly.extend(b.x.iter().zip(&b.lo).rev().map(|(x, y)| to_dev(&(*x, *y))));
-        if poly.len() >= 3 {
-            root.draw(&Polygon::new(poly, fill(b.color, 0.18)))
+        poly.extend(b.x.iter().zip(&b.lo).rev().map(|(x, y)| free(&(*x, *y))));
+        let clipped = clip_polygon(&poly, &frame);
+        if clipped.len() >= 3 {
+            root.draw(&Polygon::new(ipts(&clipped), fill(b.color, 0.18)))
                 .map_err(err)?;
         }
     }
     for e in &fig.error_bars {
-        let x = mx.dev(e.x);
-        let (a, b) = (my.dev(e.lo), my.dev(e.hi));
+        let x = mx.dev_free(e.x);
+        let (a, b) = (my.dev_free(e.lo), my.dev_free(e.hi));
         let st = stroke(e.color, 1.0 * s);
         let cap = 2.5 * s;
         for seg in [
@@ -546,29 +556,23 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
             [(x - cap, a), (x + cap, a)],
             [(x - cap, b), (x + cap, b)],
         ] {
-            root.draw(&PathElement::new(
-                seg.iter().map(|p| (px(p.0), px(p.1))).collect::<Vec<_>>(),
-                st,
-            ))
-            .map_err(err)?;
+            for piece in clip_polyline(&seg, &frame) {
+                root.draw(&PathElement::new(ipts(&piece), st))
+                    .map_err(err)?;
+            }
         }
     }
     for (k, l) in fig.lines.iter().enumerate() {
-        let dev: Vec<(f64, f64)> = l
-            .points
-            .iter()
-            .map(|p| (mx.dev(p.0), my.dev(p.1)))
-            .collect();
-        if dev.len() >= 2 {
-            draw_line_look(
-                root,
-                dev.iter().map(|p| (px(p.0), px(p.1))).collect(),
-                &l.look,
-                s,
-            )?;
+        let dev: Vec<(f64, f64)> = l.points.iter().map(free).collect();
+        let pieces = clip_polyline(&dev, &frame);
+        for piece in &pieces {
+            draw_line_look(root, ipts(piece), &l.look, s)?;
         }
         if let Some(m) = l.look.marker {
-            for p in marker_positions(&dev, k) {
+            // Markers at recorded points inside the frame only.
+            let inside: Vec<(f64, f64)> =
+                dev.iter().copied().filter(|p| frame.contains(*p)).collect();
+            for p in marker_positions(&inside, k) {
                 draw_marker(root, m, p, MARKER_SIZE * s, l.look.color, true, s)?;
             }
         }
@@ -609,7 +613,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
     .map_err(err)?;
 
     // Legend.
-    let top = TITLE_H + fig.panel_height + 2.0;
+    let top = head + fig.panel_height + 2.0;
     for (r, row) in legend_rows(&fig.legend).iter().enumerate() {
         let y = (top + (r as f64 + 0.5) * LEGEND_ROW) * s;
         for &(i, off) in row {
@@ -787,6 +791,45 @@ mod tests {
         for (a, b) in t.iter().zip(expect) {
             assert!((a - b).abs() <= 4.0 * f64::EPSILON, "{a:e} vs {b:e}");
         }
+    }
+
+    #[test]
+    fn sharp_turns_cut_the_line_and_repeats_go() {
+        let (pieces, cuts) =
+            split_at_sharp_turns(&[(0, 0), (10, 0), (10, 0), (20, 1), (0, 2), (-5, 8)]);
+        // (10, 0) -> (20, 1) -> (0, 2) reverses: cut at (20, 1); at (0, 2) the line turns by less than 90°.
+        assert_eq!(cuts, vec![(20, 1)]);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0, 0), (10, 0), (20, 1)],
+                vec![(20, 1), (0, 2), (-5, 8)]
+            ]
+        );
+    }
+
+    #[test]
+    fn linear_tick_labels_are_distinct_and_exact_on_small_ranges() {
+        assert_eq!(
+            linear_tick_labels(&linear_ticks(0.3, 1.7, 5)),
+            vec!["0.5", "1", "1.5"]
+        );
+        assert_eq!(
+            linear_tick_labels(&[0.5, 0.75, 1.0, 1.25]),
+            vec!["0.5", "0.75", "1", "1.25"]
+        );
+        // A span of 1e-9 around 1 (rounding to 1e-9 used to print the same label at every tick).
+        let t = linear_ticks(1.0, 1.0 + 1e-9, 5);
+        let labels = linear_tick_labels(&t);
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), t.len(), "{labels:?}");
+        assert!(labels.iter().all(|l| l.len() <= 13), "{labels:?}");
+        // Small magnitudes in scientific notation, without rounding noise.
+        assert_eq!(
+            linear_tick_labels(&[0.0, 2e-5, 4e-5, 6e-5]),
+            vec!["0", "2e-5", "4e-5", "6e-5"]
+        );
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! The one look of every figure: the Okabe-Ito colour-blind-safe palette, one marker per optimizer
-//! configuration, sizes for a paper's column width, and the embedded font.
+//! The one look of every figure: a colour-blind-safe palette dark enough for lines on white, one marker
+//! per optimizer configuration, marks for annotations that no series uses, sizes for a paper's column
+//! width, and the embedded font.
 //!
 //! Optimizer configuration `i` of a sweep (in order of first appearance) gets colour `PALETTE[i % 8]` and
 //! marker `MARKERS[(i + i / 8) % 8]`, in every figure of the report, so a method is recognised by colour or,
-//! printed in grey, by marker. Sizes are in figure units of 1/100 inch: a figure is 3.5 in wide, and text
-//! is 8 to 9.5 pt at that size.
+//! printed in grey, by marker: up to eight configurations differ in both, more in the pair. Annotations
+//! (critical points, the start of a path, runs that diverged, failed or left the frame) use only the shapes
+//! of [`ANNOTATION_MARKERS`], which no series uses. Sizes are in figure units of 1/100 inch: a figure is
+//! 3.5 in wide, and text is 8 to 9.5 pt at that size.
 
 use std::sync::Once;
 
@@ -30,8 +33,10 @@ pub fn register_fonts() {
     });
 }
 
-/// Okabe and Ito (2008), "Color Universal Design": eight colours distinguishable under the common forms
-/// of colour blindness; ordered so that the first ones have the most contrast on white (yellow last).
+/// Okabe and Ito (2008), "Color Universal Design": colours distinguishable under the common forms of
+/// colour blindness. Their yellow (`#F0E442`, contrast 1.3:1 on white) vanishes as a line on white and in
+/// grey print; Tol's (2021) olive (`#999933`, 3.0:1) takes its place. Every colour has at least
+/// [`MIN_LINE_CONTRAST`] against white.
 pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
@@ -40,8 +45,30 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
     RGBColor(0x00, 0x00, 0x00), // black
-    RGBColor(0xF0, 0xE4, 0x42), // yellow
+    RGBColor(0x99, 0x99, 0x33), // olive (Tol's muted scheme), in place of Okabe-Ito's yellow
 ];
+
+/// The least contrast ratio (WCAG 2: `(L1 + 0.05) / (L2 + 0.05)` of relative luminances) a palette colour
+/// has against white. Okabe-Ito's orange and sky blue (2.3:1) are the lowest kept; yellow (1.3:1) is not.
+pub const MIN_LINE_CONTRAST: f64 = 2.0;
+
+/// The WCAG 2 relative luminance of a colour (sRGB, linearised).
+pub fn relative_luminance(c: RGBColor) -> f64 {
+    let lin = |v: u8| {
+        let s = v as f64 / 255.0;
+        if s <= 0.04045 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+}
+
+/// The WCAG 2 contrast ratio of a colour against white (1 for white, 21 for black).
+pub fn contrast_on_white(c: RGBColor) -> f64 {
+    1.05 / (relative_luminance(c) + 0.05)
+}
 
 /// Neutral grey for contour lines, grids and reference marks.
 pub const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
@@ -62,24 +89,58 @@ pub enum Marker {
     Diamond,
     /// A triangle pointing down.
     TriangleDown,
+    /// A regular pentagon, a vertex up.
+    Pentagon,
+    /// A triangle pointing left.
+    TriangleLeft,
+    /// A triangle pointing right.
+    TriangleRight,
     /// A plus sign.
     Plus,
     /// A five-pointed star.
     Star,
     /// A cross.
     Cross,
+    /// A regular hexagon, flat top and bottom.
+    Hexagon,
+    /// Two triangles meeting at their tips, one above the other.
+    Hourglass,
+    /// Three strokes crossing at the centre (six spokes).
+    Asterisk,
+    /// A flat bar, wider than high.
+    Bar,
+    /// An arrow pointing up.
+    ArrowUp,
+    /// A vertical bar with short caps at both ends (an I-beam).
+    Stop,
 }
 
-/// The markers, in assignment order.
+/// The markers of optimizer configurations, in assignment order: filled shapes only, none of them an
+/// annotation's.
 pub const MARKERS: [Marker; 8] = [
     Marker::Circle,
     Marker::Square,
     Marker::TriangleUp,
     Marker::Diamond,
     Marker::TriangleDown,
-    Marker::Plus,
+    Marker::Pentagon,
+    Marker::TriangleLeft,
+    Marker::TriangleRight,
+];
+
+/// The shapes of annotations, which no series uses: critical points (star: minimum, hourglass: saddle,
+/// asterisk: maximum, bar: degenerate), the start of a path (hexagon), a run that diverged (cross),
+/// failed (plus), stopped (I-beam: by a budget or on its own) or left the frame (arrow up).
+pub const ANNOTATION_MARKERS: [Marker; 9] = [
     Marker::Star,
+    Marker::Hourglass,
+    Marker::Asterisk,
+    Marker::Bar,
+    Marker::Hexagon,
     Marker::Cross,
+    Marker::Plus,
+    Marker::ArrowUp,
+    Marker::Stop,
 ];
 
 /// The colour and marker of optimizer configuration `i`.
@@ -121,6 +182,24 @@ mod tests {
         // The ninth reuses the first colour with another marker.
         assert_eq!(optimizer_style(8).0, optimizer_style(0).0);
         assert_ne!(optimizer_style(8).1, optimizer_style(0).1);
+    }
+
+    #[test]
+    fn series_and_annotations_share_no_shape() {
+        for m in MARKERS {
+            assert!(!ANNOTATION_MARKERS.contains(&m), "{m:?} is both");
+        }
+    }
+
+    #[test]
+    fn every_palette_colour_is_dark_enough_for_a_line_on_white() {
+        for c in PALETTE {
+            let r = contrast_on_white(c);
+            assert!(r >= MIN_LINE_CONTRAST, "{c:?}: contrast {r:e}");
+        }
+        // The reference points of the WCAG formula.
+        assert!((contrast_on_white(RGBColor(0, 0, 0)) - 21.0).abs() <= 21.0 * f64::EPSILON);
+        assert!(contrast_on_white(RGBColor(0xF0, 0xE4, 0x42)) < MIN_LINE_CONTRAST);
     }
 
     #[test]

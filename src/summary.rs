@@ -216,14 +216,7 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
     for label in &order {
         let rs = &by[label];
         let mut row = vec![label.clone(), rs.len().to_string()];
-        for s in &statuses {
-            row.push(
-                rs.iter()
-                    .filter(|r| r.outcome.status == *s)
-                    .count()
-                    .to_string(),
-            );
-        }
+        row.extend(crate::record::status_counts(rs.iter().copied(), &statuses));
         let conv: Vec<&&RunRecord> = rs
             .iter()
             .filter(|r| r.outcome.status == Status::Converged)

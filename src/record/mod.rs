@@ -12,7 +12,7 @@ mod trace;
 mod tuning;
 
 pub use ending::{Diagnosis, Ending};
-pub use run::{Host, Outcome, Provenance, RunRecord, Timing};
+pub use run::{Host, Outcome, Provenance, RunRecord, Timing, status_counts};
 pub use spec::{OptimizerSpec, ProblemSpec, RunSpec};
 pub use trace::TracePoint;
 pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};

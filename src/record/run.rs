@@ -153,3 +153,19 @@ pub struct RunRecord {
     /// Wall-clock times.
     pub timing: Timing,
 }
+
+/// How many of `runs` ended with each of `statuses`, in that order, as table cells.
+pub fn status_counts<'a>(
+    runs: impl Iterator<Item = &'a RunRecord> + Clone,
+    statuses: &[Status],
+) -> Vec<String> {
+    statuses
+        .iter()
+        .map(|s| {
+            runs.clone()
+                .filter(|r| r.outcome.status == *s)
+                .count()
+                .to_string()
+        })
+        .collect()
+}

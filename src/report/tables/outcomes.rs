@@ -47,14 +47,10 @@ pub fn outcome_table(sweep: &Sweep) -> Table {
                 .map(|(r, _)| r)
                 .collect();
             let mut row = vec![opt.label.clone(), runs.len().to_string()];
-            for s in &statuses {
-                row.push(
-                    runs.iter()
-                        .filter(|r| r.outcome.status == *s)
-                        .count()
-                        .to_string(),
-                );
-            }
+            row.extend(crate::record::status_counts(
+                runs.iter().copied(),
+                &statuses,
+            ));
             let conv: Vec<_> = runs
                 .iter()
                 .filter(|r| r.outcome.status == Status::Converged)
@@ -212,14 +208,10 @@ pub fn instance_outcome_table(sweep: &Sweep, instance: usize, plain: bool) -> Ta
                 row_label(&sweep.optimizers[*o].label, runs),
                 runs.len().to_string(),
             ];
-            for s in &statuses {
-                row.push(
-                    runs.iter()
-                        .filter(|r| r.outcome.status == *s)
-                        .count()
-                        .to_string(),
-                );
-            }
+            row.extend(crate::record::status_counts(
+                runs.iter().copied(),
+                &statuses,
+            ));
             let ran: Vec<&&RunRecord> = runs
                 .iter()
                 .filter(|r| r.outcome.status != Status::NotApplicable)

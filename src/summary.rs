@@ -154,6 +154,22 @@ pub fn row_labels(records: &[&RunRecord]) -> Vec<String> {
         .collect()
 }
 
+/// The medians of iterations and of gradient-equivalent evaluations over the converged runs among `runs`
+/// (`None` where none converged).
+pub fn converged_medians(runs: &[&RunRecord]) -> (Option<f64>, Option<f64>) {
+    let converged = runs
+        .iter()
+        .filter(|r| r.outcome.status == Status::Converged);
+    let mut iters: Vec<f64> = converged
+        .clone()
+        .map(|r| r.outcome.iterations as f64)
+        .collect();
+    let mut evals: Vec<f64> = converged
+        .map(|r| r.outcome.grad_equiv_evals as f64)
+        .collect();
+    (median(&mut iters), median(&mut evals))
+}
+
 /// The median of a list (the mean of the middle two for an even length), or `None` when empty.
 pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -217,25 +233,9 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
         let rs = &by[label];
         let mut row = vec![label.clone(), rs.len().to_string()];
         row.extend(crate::record::status_counts(rs.iter().copied(), &statuses));
-        let conv: Vec<&&RunRecord> = rs
-            .iter()
-            .filter(|r| r.outcome.status == Status::Converged)
-            .collect();
-        let mut iters: Vec<f64> = conv.iter().map(|r| r.outcome.iterations as f64).collect();
-        let mut evals: Vec<f64> = conv
-            .iter()
-            .map(|r| r.outcome.grad_equiv_evals as f64)
-            .collect();
-        row.push(
-            median(&mut iters)
-                .map(|m| format!("{m}"))
-                .unwrap_or_else(|| "-".into()),
-        );
-        row.push(
-            median(&mut evals)
-                .map(|m| format!("{m}"))
-                .unwrap_or_else(|| "-".into()),
-        );
+        let (iters, evals) = converged_medians(rs);
+        row.push(iters.map_or_else(|| "-".into(), |m| format!("{m}")));
+        row.push(evals.map_or_else(|| "-".into(), |m| format!("{m}")));
         if tuned {
             row.push(tuning_cost(rs).to_string());
         }

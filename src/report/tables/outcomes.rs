@@ -51,17 +51,9 @@ pub fn outcome_table(sweep: &Sweep) -> Table {
                 runs.iter().copied(),
                 &statuses,
             ));
-            let conv: Vec<_> = runs
-                .iter()
-                .filter(|r| r.outcome.status == Status::Converged)
-                .collect();
-            let mut iters: Vec<f64> = conv.iter().map(|r| r.outcome.iterations as f64).collect();
-            let mut evals: Vec<f64> = conv
-                .iter()
-                .map(|r| r.outcome.grad_equiv_evals as f64)
-                .collect();
-            row.push(median(&mut iters).map_or("-".into(), number_text));
-            row.push(median(&mut evals).map_or("-".into(), number_text));
+            let (iters, evals) = crate::summary::converged_medians(&runs);
+            row.push(iters.map_or("-".into(), number_text));
+            row.push(evals.map_or("-".into(), number_text));
             if tuned {
                 row.push(crate::summary::tuning_cost(&runs).to_string());
             }

@@ -10,11 +10,13 @@ use super::style::Marker;
 /// A device point.
 type P = (f64, f64);
 
-fn px(v: f64) -> i32 {
+/// A device coordinate rounded to the nearest pixel.
+pub(super) fn px(v: f64) -> i32 {
     v.round() as i32
 }
 
-fn stroke(color: RGBColor, w: f64) -> ShapeStyle {
+/// An unfilled stroke of `color`, `w` pixels wide (at least 1).
+pub(super) fn stroke(color: RGBColor, w: f64) -> ShapeStyle {
     ShapeStyle {
         color: color.to_rgba(),
         filled: false,

@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::clip::{Rect, clip_polygon, clip_polyline};
 use super::figure::{Axis, Figure, LegendEntry, Look, Scale};
-use super::markers::draw_marker;
+use super::markers::{draw_marker, px, stroke};
 use super::style::{
     FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, PNG_SCALE, UNITS_PER_INCH, WIDTH,
     register_fonts,
@@ -328,18 +328,6 @@ fn tick_labels(scale: Scale, ticks: &[f64]) -> Vec<String> {
 }
 
 type DrawResult = Result<(), String>;
-
-fn px(v: f64) -> i32 {
-    v.round() as i32
-}
-
-fn stroke(color: RGBColor, w: f64) -> ShapeStyle {
-    ShapeStyle {
-        color: color.to_rgba(),
-        filled: false,
-        stroke_width: (w.round() as u32).max(1),
-    }
-}
 
 fn fill(color: RGBColor, alpha: f64) -> ShapeStyle {
     ShapeStyle {

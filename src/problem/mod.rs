@@ -6,6 +6,7 @@
 //! go through the counting [`Oracle`](crate::oracle::Oracle).
 
 pub mod critical;
+pub mod stochastic;
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,12 @@ pub trait Problem: Send + Sync {
 
     /// The layer structure of a model trained by this objective, where it is one ([`Layered`]).
     fn layered(&self) -> Option<&dyn Layered> {
+        None
+    }
+
+    /// Minibatch values and gradients ([`stochastic::Stochastic`]), where the family draws them: used when
+    /// the instance sets `batch_size`.
+    fn stochastic(&self) -> Option<&dyn stochastic::Stochastic> {
         None
     }
 
@@ -103,6 +110,10 @@ pub struct Capabilities {
     /// Layer structure: K-FAC's Kronecker factors ([`Layered`]).
     #[serde(default)]
     pub layers: bool,
+    /// Exact values and gradients. A problem has them unless its instance draws minibatches
+    /// (`batch_size`); a method that compares values (a line search) needs them.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 impl Capabilities {
@@ -120,6 +131,9 @@ impl Capabilities {
         }
         if needed.layers && !self.layers {
             out.push("layer structure (K-FAC factors)");
+        }
+        if needed.exact && !self.exact {
+            out.push("exact values and gradients (this instance draws minibatches, batch_size)");
         }
         out
     }

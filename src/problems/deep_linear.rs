@@ -189,6 +189,7 @@ impl super::FamilyConfig for DeepLinearConfig {
             hvp: true,
             curvature: self.depth == 1,
             layers: false,
+            exact: true,
         }
     }
 

@@ -126,6 +126,7 @@ impl super::FamilyConfig for DoubleWellConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

@@ -66,6 +66,7 @@ impl super::FamilyConfig for HimmelblauConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

@@ -223,6 +223,7 @@ impl super::FamilyConfig for LeastSquaresConfig {
             hvp: true,
             curvature: true,
             layers: true,
+            exact: true,
         }
     }
 

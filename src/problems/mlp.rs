@@ -168,6 +168,7 @@ impl super::FamilyConfig for MlpConfig {
             hvp: true,
             curvature: false,
             layers: true,
+            exact: true,
         }
     }
 

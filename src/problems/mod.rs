@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::params::{ParamDoc, ParamError};
 pub use crate::problem::critical;
+use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Problem};
 
 pub mod deep_linear;
@@ -40,6 +41,12 @@ pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
 
     /// Builds the instance; `rng` is seeded from the run's seed and the instance's parameters.
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
+
+    /// How many samples instances draw minibatches from (`batch_size`); by default none: exact gradients
+    /// only. A family that returns more implements [`Problem::stochastic`] on what it builds.
+    fn population(&self) -> Population {
+        Population::None
+    }
 
     /// The dimension of the instance and what building it allocates (its peak), known without building it
     /// (see [`crate::memory`]). By default: the `dim` key, and four vectors of that dimension; a family that
@@ -189,6 +196,8 @@ pub trait Builder: Send + Sync {
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
     /// As [`FamilyConfig::memory`].
     fn memory(&self) -> ProblemMemory;
+    /// As [`FamilyConfig::population`].
+    fn population(&self) -> Population;
 }
 
 impl<C: FamilyConfig> Builder for C {
@@ -203,6 +212,9 @@ impl<C: FamilyConfig> Builder for C {
     }
     fn memory(&self) -> ProblemMemory {
         FamilyConfig::memory(self)
+    }
+    fn population(&self) -> Population {
+        FamilyConfig::population(self)
     }
 }
 

@@ -42,6 +42,7 @@ impl super::FamilyConfig for MonkeySaddleConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

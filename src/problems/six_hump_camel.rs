@@ -69,6 +69,7 @@ impl super::FamilyConfig for SixHumpCamelConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

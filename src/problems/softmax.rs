@@ -152,6 +152,7 @@ impl super::FamilyConfig for SoftmaxConfig {
             hvp: true,
             curvature: true,
             layers: true,
+            exact: true,
         }
     }
 

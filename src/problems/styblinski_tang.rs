@@ -59,6 +59,7 @@ impl super::FamilyConfig for StyblinskiTangConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

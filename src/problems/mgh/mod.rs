@@ -645,6 +645,7 @@ impl super::FamilyConfig for MghConfig {
             hvp: true,
             curvature: false,
             layers: false,
+            exact: true,
         }
     }
 

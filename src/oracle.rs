@@ -9,6 +9,7 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+use crate::problem::stochastic::{Sampler, Stochastic};
 use crate::problem::{Curvature, KfacFactors, Layered, Optimum, Problem, SecondOrder};
 use crate::vector::norm;
 
@@ -55,6 +56,13 @@ pub struct Counts {
     /// K-FAC factor evaluations ([`Oracle::kfac_factors`]).
     #[serde(default)]
     pub kfac_evals: u64,
+    /// Samples drawn by minibatch values and gradients (`batch_size` per call; 0 for exact ones).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub samples: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl Counts {
@@ -91,13 +99,26 @@ pub struct RunInfo {
     pub params: serde_json::Value,
 }
 
+/// Minibatch draws: the source, the batch size, the run's sampler and a buffer for a drawn gradient.
+struct Minibatches<'p> {
+    source: &'p dyn Stochastic,
+    batch_size: usize,
+    sampler: Sampler,
+    grad: Vec<f64>,
+}
+
 /// A counting wrapper around a problem. Optimizers receive `&mut Oracle` in `init` and `step`.
+///
+/// Under minibatches ([`Oracle::with_minibatches`]) every value and gradient an optimizer asks for is that of
+/// a fresh minibatch (never served from the cache, which holds the runner's exact measurement); Hessians,
+/// Hessian-vector products and K-FAC factors stay exact (full batch).
 pub struct Oracle<'p> {
     problem: &'p dyn Problem,
     counts: Counts,
     cache: Cache,
     run: Option<RunInfo>,
     budget: Option<u64>,
+    minibatches: Option<Minibatches<'p>>,
 }
 
 impl<'p> Oracle<'p> {
@@ -115,7 +136,47 @@ impl<'p> Oracle<'p> {
             },
             run: None,
             budget: None,
+            minibatches: None,
         }
+    }
+
+    /// Serves optimizers minibatch values and gradients of `batch_size` samples drawn by `sampler`; an error
+    /// where the problem draws no minibatches.
+    pub fn with_minibatches(mut self, batch_size: usize, sampler: Sampler) -> Result<Self, String> {
+        let source = self
+            .problem
+            .stochastic()
+            .ok_or("the problem draws no minibatches (batch_size does not apply)")?;
+        self.minibatches = Some(Minibatches {
+            source,
+            batch_size,
+            sampler,
+            grad: vec![0.0; self.problem.dim()],
+        });
+        Ok(self)
+    }
+
+    /// The minibatch size, where values and gradients are drawn from minibatches.
+    pub fn batch_size(&self) -> Option<usize> {
+        self.minibatches.as_ref().map(|m| m.batch_size)
+    }
+
+    /// Draws a minibatch at `x` into its buffer (or `g`), charging `more` plus the batch's samples.
+    fn draw(&mut self, x: &[f64], more: Counts, g: Option<&mut [f64]>) -> Option<f64> {
+        let batch = self.minibatches.as_ref()?.batch_size as u64;
+        self.charge(Counts {
+            samples: batch,
+            ..more
+        });
+        let m = self.minibatches.as_mut()?;
+        let out = match g {
+            Some(g) => g,
+            None => &mut m.grad[..],
+        };
+        Some(
+            m.source
+                .sample_value_and_gradient(x, m.batch_size, &mut m.sampler, out),
+        )
     }
 
     /// Limits the optimizer to `max_evals` gradient-equivalent evaluations (see [`Counts::grad_equiv`]): a
@@ -133,6 +194,7 @@ impl<'p> Oracle<'p> {
             hess_evals: self.counts.hess_evals + more.hess_evals,
             hvp_evals: self.counts.hvp_evals + more.hvp_evals,
             kfac_evals: self.counts.kfac_evals + more.kfac_evals,
+            samples: self.counts.samples + more.samples,
         };
         if let Some(budget) = self.budget
             && after.grad_equiv(self.problem.dim()) > budget
@@ -200,10 +262,14 @@ impl<'p> Oracle<'p> {
 
     /// The value `f(x)`; counts one value evaluation.
     pub fn value(&mut self, x: &[f64]) -> f64 {
-        self.charge(Counts {
+        let one = Counts {
             f_evals: 1,
             ..Counts::default()
-        });
+        };
+        if let Some(v) = self.draw(x, one, None) {
+            return v;
+        }
+        self.charge(one);
         if self.cached_at(x)
             && let Some(v) = self.cache.value
         {
@@ -216,10 +282,15 @@ impl<'p> Oracle<'p> {
 
     /// Writes the gradient at `x` into `g`; counts one gradient evaluation.
     pub fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
-        self.charge(Counts {
+        let one = Counts {
             g_evals: 1,
             ..Counts::default()
-        });
+        };
+        if self.minibatches.is_some() {
+            self.draw(x, one, Some(g));
+            return;
+        }
+        self.charge(one);
         if self.cached_at(x) && self.cache.has_grad {
             g.copy_from_slice(&self.cache.grad);
             return;
@@ -233,10 +304,18 @@ impl<'p> Oracle<'p> {
     /// per step: where the runner has just measured at `x` (the usual case at the start of a step), this
     /// costs one comparison of `x` and no arithmetic or copy of the gradient.
     pub fn gradient_view(&mut self, x: &[f64]) -> &[f64] {
-        self.charge(Counts {
+        let one = Counts {
             g_evals: 1,
             ..Counts::default()
-        });
+        };
+        if self.minibatches.is_some() {
+            self.draw(x, one, None);
+            return match &self.minibatches {
+                Some(m) => &m.grad,
+                None => &self.cache.grad,
+            };
+        }
+        self.charge(one);
         let hit = self.cached_at(x);
         if !(hit && self.cache.has_grad) {
             if !hit {
@@ -251,11 +330,15 @@ impl<'p> Oracle<'p> {
 
     /// Writes the gradient at `x` into `g` and returns the value; counts one value and one gradient.
     pub fn value_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
-        self.charge(Counts {
+        let one = Counts {
             f_evals: 1,
             g_evals: 1,
             ..Counts::default()
-        });
+        };
+        if self.minibatches.is_some() {
+            return self.draw(x, one, Some(g)).unwrap_or(f64::NAN);
+        }
+        self.charge(one);
         self.fill(x, g)
     }
 
@@ -419,6 +502,7 @@ mod tests {
             hess_evals: 2,
             hvp_evals: 3,
             kfac_evals: 4,
+            samples: 0,
         };
         assert_eq!(c.grad_equiv(10), 7 + 3 + 20 + 4);
     }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::optimizer::StepError;
 use crate::optimizers::Checked;
 use crate::oracle::Oracle;
+use crate::problem::stochastic::Sampler;
 use crate::problems::Instance;
 use crate::stop::{Measure, Status};
 use crate::store::{self, Outcome, Provenance, RunRecord, RunSpec, StoreError, Timing};
@@ -119,6 +120,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             final_x: None,
             diagnosis: None,
             state_bytes: None,
+            noise_scale: None,
         },
         trace: Vec::new(),
         provenance: Provenance::current(),
@@ -167,6 +169,15 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             params: run.spec.problem.params.clone(),
         })
         .with_budget(stop.max_evals);
+    let mut noise_scale = None;
+    if let Some(b) = run.instance.batch_size {
+        let sampler = Sampler::new(run.instance.rng(run.spec.seed, "minibatch"));
+        oracle = match oracle.with_minibatches(b, sampler) {
+            Ok(o) => o,
+            Err(e) => return blank(run, Status::Failed, e),
+        };
+        noise_scale = problem.stochastic().and_then(|s| s.noise_scale(&x));
+    }
     // A step ended by the budget may have moved x part way: it goes back to the last completed iterate.
     // (Kept only under a budget, so unbudgeted runs pay no copy.)
     let mut before_step = stop.max_evals.map(|_| x.clone());
@@ -325,6 +336,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
             diagnosis: diagnosis.flatten(),
             state_bytes,
+            noise_scale,
         },
         trace,
         provenance: Provenance::current(),

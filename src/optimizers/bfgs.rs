@@ -191,8 +191,12 @@ impl Optimizer for Bfgs {
 
     type State = BfgsState;
 
+    /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities {
+            exact: true,
+            ..Capabilities::default()
+        }
     }
 
     descent::driven_steps!(BfgsState);

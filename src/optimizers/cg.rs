@@ -144,8 +144,12 @@ impl Optimizer for Cg {
         })
     }
 
+    /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities {
+            exact: true,
+            ..Capabilities::default()
+        }
     }
 
     descent::driven_steps!(CgState);

@@ -219,6 +219,7 @@ impl Optimizer for Gd {
     fn requires(&self) -> Capabilities {
         Capabilities {
             curvature: matches!(self.rule, StepRule::InverseL | StepRule::TwoOverLPlusMu),
+            exact: matches!(self.rule, StepRule::Armijo(_)),
             ..Capabilities::default()
         }
     }

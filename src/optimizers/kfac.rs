@@ -390,6 +390,7 @@ impl Optimizer for Kfac {
     fn requires(&self) -> Capabilities {
         Capabilities {
             layers: true,
+            exact: self.line_search.is_some(),
             ..Capabilities::default()
         }
     }

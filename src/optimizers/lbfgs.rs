@@ -241,8 +241,12 @@ impl Optimizer for Lbfgs {
 
     type State = LbfgsState;
 
+    /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities {
+            exact: true,
+            ..Capabilities::default()
+        }
     }
 
     descent::driven_steps!(LbfgsState);

@@ -443,6 +443,8 @@ impl Optimizer for Newton {
     fn requires(&self) -> Capabilities {
         Capabilities {
             hessian: true,
+            // Every mode but the pure step compares values (a line search or the damping's trust ratio).
+            exact: !matches!(self.mode, Mode::Pure),
             ..Capabilities::default()
         }
     }

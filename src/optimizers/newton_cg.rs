@@ -206,6 +206,7 @@ impl Optimizer for NewtonCg {
     fn requires(&self) -> Capabilities {
         Capabilities {
             hvp: true,
+            exact: true,
             ..Capabilities::default()
         }
     }

@@ -24,6 +24,7 @@ pub mod mgh;
 pub mod mlp;
 pub mod monkey_saddle;
 pub mod network;
+pub mod nqm;
 pub mod plane;
 pub mod quadratic;
 pub mod rosenbrock;
@@ -136,6 +137,12 @@ pub const FAMILIES: &[Family] = &[
         parse: parse_family::<monkey_saddle::MonkeySaddleConfig>,
     },
     Family {
+        name: "nqm",
+        summary: "noisy quadratic model (Zhang et al. 2019): 1/2 sum h_i x_i^2, h_i = 1/i, minibatch gradient noise of covariance C / batch_size, C = H",
+        params: nqm::PARAMS,
+        parse: parse_family::<nqm::NqmConfig>,
+    },
+    Family {
         name: "quadratic",
         summary: "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",
         params: quadratic::PARAMS,
@@ -178,6 +185,11 @@ pub const COMMON_PARAMS: &[ParamDoc] = &[
         name: "start_sigma",
         default: "1.0",
         doc: "standard deviation of the random start's noise",
+    },
+    ParamDoc {
+        name: "batch_size",
+        default: "none (exact gradients)",
+        doc: "optimizers see minibatch gradients of this many samples, drawn from the seed (finite-sum families: 1..=N; nqm: >= 1); the stop rule and trace stay exact",
     },
 ];
 
@@ -228,6 +240,36 @@ pub fn parse_family<C: FamilyConfig>(
     Ok(Box::new(config))
 }
 
+/// Checks a `batch_size` value against the family's population.
+fn check_batch_size(
+    family: &str,
+    value: &toml::Value,
+    population: Population,
+) -> Result<usize, ParamError> {
+    let b = match value {
+        toml::Value::Integer(b) if *b >= 1 => *b as usize,
+        other => {
+            return Err(ParamError::key(
+                "batch_size",
+                format!("`batch_size` must be an integer >= 1, got {other}"),
+            ));
+        }
+    };
+    match population {
+        Population::None => Err(ParamError::key(
+            "batch_size",
+            format!(
+                "`{family}` has exact gradients only: `batch_size` applies to the finite-sum families and `nqm` (see `optzoo list problems`)"
+            ),
+        )),
+        Population::Finite(n) if b > n => Err(ParamError::key(
+            "batch_size",
+            format!("`batch_size` = {b} is more than the instance's {n} samples"),
+        )),
+        _ => Ok(b),
+    }
+}
+
 /// Where a run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Start {
@@ -245,6 +287,9 @@ pub struct Instance {
     pub params: serde_json::Value,
     /// Where runs start.
     pub start: Start,
+    /// The minibatch size optimizers' values and gradients are drawn at (`batch_size`), or `None` for exact
+    /// ones (see [`crate::problem::stochastic`]).
+    pub batch_size: Option<usize>,
     builder: Box<dyn Builder>,
 }
 
@@ -260,6 +305,7 @@ impl Instance {
         let mut own = table.clone();
         let start = own.remove("start");
         let sigma = own.remove("start_sigma");
+        let batch = own.remove("batch_size");
         let mut docs: Vec<ParamDoc> = family.params.to_vec();
         docs.extend_from_slice(COMMON_PARAMS);
         let builder = (family.parse)(&own, &docs)?;
@@ -291,24 +337,35 @@ impl Instance {
         } else {
             Start::Standard
         };
+        let batch_size = batch
+            .map(|v| check_batch_size(family.name, &v, builder.population()))
+            .transpose()?;
         let mut params = builder.params();
         if let serde_json::Value::Object(map) = &mut params {
             map.insert("start".into(), start_name.into());
             if let Start::Random(s) = start {
                 map.insert("start_sigma".into(), s.into());
             }
+            if let Some(b) = batch_size {
+                map.insert("batch_size".into(), b.into());
+            }
         }
         Ok(Instance {
             family: family.name,
             params,
             start,
+            batch_size,
             builder,
         })
     }
 
-    /// What instances of this config offer.
+    /// What instances of this config offer; values and gradients are exact unless the instance draws
+    /// minibatches.
     pub fn capabilities(&self) -> Capabilities {
-        self.builder.capabilities()
+        Capabilities {
+            exact: self.batch_size.is_none(),
+            ..self.builder.capabilities()
+        }
     }
 
     /// The dimension and what building the instance allocates (see [`FamilyConfig::memory`]).

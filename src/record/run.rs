@@ -51,6 +51,10 @@ pub struct Outcome {
     /// state: history, buffers, factors), where the binary counts allocations (see [`crate::alloc`]).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub state_bytes: Option<u64>,
+    /// The gradient noise scale `tr(H C) / (g' H g)` at the start, for a run on minibatches whose problem
+    /// knows it ([`crate::problem::stochastic::Stochastic::noise_scale`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub noise_scale: Option<f64>,
 }
 
 /// Where and with what a run was made; identical for reruns of the same binary.

@@ -502,6 +502,7 @@ mod tests {
                 final_x: None,
                 diagnosis: None,
                 state_bytes: None,
+                noise_scale: None,
             },
             trace: vec![],
             provenance: Provenance::current(),

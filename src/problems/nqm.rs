@@ -1,0 +1,351 @@
+//! `nqm`: the noisy quadratic model (Zhang et al., NeurIPS 2019, "Which algorithmic choices matter at which
+//! batch sizes? Insights from a noisy quadratic model").
+//!
+//! `f(x) = 1/2 sum_i h_i x_i^2` (diagonal, `x* = 0`, `f* = 0`), whose minibatch gradients carry Gaussian
+//! noise of covariance `C / B` at batch size `B = batch_size`, with `C` diagonal:
+//! - `spectrum = "inverse"`: `h_i = 1/i`, `i = 1..n` (the paper's setting);
+//!   `spectrum = "log-uniform"`: `h_i = kappa^(-(i-1)/(n-1))`, from 1 down to `1/kappa`;
+//! - `c_i = noise_level * h_i^noise_power`: `noise_power = 1` is the paper's `C = H` (the noise of a
+//!   well-specified model near its optimum, where the gradient covariance equals the Fisher, which equals
+//!   the Hessian); `noise_power = 0` is isotropic noise.
+//!
+//! One sample's loss is `l(x; xi) = f(x) + xi' x` with `xi ~ N(0, C)`, so a minibatch of `B` samples has
+//! gradient `H x + xi_B` and value `f(x) + xi_B' x` with `xi_B ~ N(0, C / B)`: one Gaussian draw per
+//! coordinate per call, whatever `B`. Without `batch_size` the gradients are exact. Standard start: the
+//! all-ones vector. The gradient noise scale `tr(H C) / (g' H g)` is exact (`g = H x`).
+
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::problem::stochastic::{Population, Sampler, Stochastic};
+use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+
+/// The keys of `nqm`.
+pub const PARAMS: &[ParamDoc] = &[
+    ParamDoc {
+        name: "dim",
+        default: "required",
+        doc: "dimension n >= 1",
+    },
+    ParamDoc {
+        name: "spectrum",
+        default: "\"inverse\"",
+        doc: "curvatures h_i: \"inverse\" (1/i, the paper's) or \"log-uniform\" (from 1 down to 1/kappa)",
+    },
+    ParamDoc {
+        name: "kappa",
+        default: "1000.0",
+        doc: "condition number, 1 <= kappa <= 1e12 (spectrum = \"log-uniform\" only)",
+    },
+    ParamDoc {
+        name: "noise_level",
+        default: "1.0",
+        doc: "c0 > 0 in the per-sample gradient covariance C = c0 H^noise_power",
+    },
+    ParamDoc {
+        name: "noise_power",
+        default: "1.0",
+        doc: "p in [0, 4] in C = c0 H^p: 1 is the paper's C = H, 0 isotropic noise",
+    },
+];
+
+const SPECTRA: &[&str] = &["inverse", "log-uniform"];
+
+/// The parameters of `nqm`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NqmConfig {
+    /// Dimension.
+    pub dim: usize,
+    /// Curvature layout.
+    #[serde(default = "default_spectrum")]
+    pub spectrum: String,
+    /// Condition number of the log-uniform spectrum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kappa: Option<f64>,
+    /// `c0` in `C = c0 H^p`.
+    #[serde(default = "one")]
+    pub noise_level: f64,
+    /// `p` in `C = c0 H^p`.
+    #[serde(default = "one")]
+    pub noise_power: f64,
+}
+
+fn default_spectrum() -> String {
+    "inverse".into()
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl NqmConfig {
+    /// The curvatures `h_i`, descending, exactly as the module docs define them.
+    pub fn curvatures(&self) -> Vec<f64> {
+        let n = self.dim;
+        match self.spectrum.as_str() {
+            "log-uniform" if n > 1 => {
+                let kappa = self.kappa.unwrap_or(1e3);
+                (0..n)
+                    .map(|i| kappa.powf(-(i as f64) / (n - 1) as f64))
+                    .collect()
+            }
+            "log-uniform" => vec![1.0],
+            _ => (1..=n).map(|i| 1.0 / i as f64).collect(),
+        }
+    }
+}
+
+impl super::FamilyConfig for NqmConfig {
+    fn check(&self) -> Result<(), ParamError> {
+        if self.dim == 0 {
+            return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));
+        }
+        one_of("spectrum", &self.spectrum, SPECTRA)?;
+        if let Some(kappa) = self.kappa {
+            if self.spectrum != "log-uniform" {
+                return Err(ParamError::key(
+                    "kappa",
+                    "`kappa` applies only with spectrum = \"log-uniform\" (\"inverse\" has kappa = dim)",
+                ));
+            }
+            in_range("kappa", kappa, 1.0, 1e12)?;
+        }
+        positive("noise_level", self.noise_level)?;
+        in_range("noise_level", self.noise_level, 0.0, 1e12)?;
+        in_range("noise_power", self.noise_power, 0.0, 4.0)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            hessian: true,
+            hvp: true,
+            curvature: true,
+            ..Capabilities::default()
+        }
+    }
+
+    fn population(&self) -> Population {
+        Population::Unbounded
+    }
+
+    fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+        let h = self.curvatures();
+        let c = h
+            .iter()
+            .map(|hi| self.noise_level * hi.powf(self.noise_power))
+            .collect();
+        Ok(Box::new(Nqm { h, c }))
+    }
+}
+
+/// An instance of `nqm`.
+pub struct Nqm {
+    /// Curvatures `h_i`, descending.
+    h: Vec<f64>,
+    /// Per-sample gradient noise variances `c_i`.
+    c: Vec<f64>,
+}
+
+impl Nqm {
+    /// The curvatures `h_i`.
+    pub fn curvatures(&self) -> &[f64] {
+        &self.h
+    }
+
+    /// The per-sample gradient noise variances `c_i` (the diagonal of `C`).
+    pub fn noise(&self) -> &[f64] {
+        &self.c
+    }
+
+    /// The long-run average of `f` under SGD with constant step `eta` at batch size `b`, where it is stable
+    /// (`eta h_i < 2` for every `i`): `sum_i eta c_i / (2 b (2 - eta h_i))`, from the stationary variance
+    /// `eta c_i / (b h_i (2 - eta h_i))` of coordinate `i`.
+    pub fn sgd_stationary_value(&self, eta: f64, b: usize) -> f64 {
+        self.h
+            .iter()
+            .zip(&self.c)
+            .map(|(h, c)| eta * c / (2.0 * b as f64 * (2.0 - eta * h)))
+            .sum()
+    }
+}
+
+impl Problem for Nqm {
+    fn dim(&self) -> usize {
+        self.h.len()
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        0.5 * self.h.iter().zip(x).map(|(h, xi)| h * xi * xi).sum::<f64>()
+    }
+
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        for ((gi, h), xi) in g.iter_mut().zip(&self.h).zip(x) {
+            *gi = h * xi;
+        }
+    }
+
+    fn second_order(&self) -> Option<&dyn SecondOrder> {
+        Some(self)
+    }
+
+    fn stochastic(&self) -> Option<&dyn Stochastic> {
+        Some(self)
+    }
+
+    fn standard_start(&self) -> Vec<f64> {
+        vec![1.0; self.h.len()]
+    }
+
+    fn optimum(&self) -> Option<Optimum> {
+        Some(Optimum {
+            value: 0.0,
+            point: Some(vec![0.0; self.h.len()]),
+        })
+    }
+
+    fn curvature(&self) -> Option<Curvature> {
+        let (lo, hi) = self.h.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &h| {
+            (lo.min(h), hi.max(h))
+        });
+        Some(Curvature {
+            mu: lo,
+            lipschitz: hi,
+        })
+    }
+}
+
+impl SecondOrder for Nqm {
+    fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
+        for ((o, h), vi) in out.iter_mut().zip(&self.h).zip(v) {
+            *o = h * vi;
+        }
+    }
+
+    fn hessian(&self, _x: &[f64], m: &mut faer::Mat<f64>) {
+        m.fill(0.0);
+        for (i, h) in self.h.iter().enumerate() {
+            m[(i, i)] = *h;
+        }
+    }
+}
+
+impl Stochastic for Nqm {
+    fn sample_value_and_gradient(
+        &self,
+        x: &[f64],
+        batch_size: usize,
+        sampler: &mut Sampler,
+        g: &mut [f64],
+    ) -> f64 {
+        let inv_b = 1.0 / batch_size.max(1) as f64;
+        let rng = sampler.rng();
+        let mut value = 0.0;
+        for (((gi, h), c), xi) in g.iter_mut().zip(&self.h).zip(&self.c).zip(x) {
+            let z: f64 = StandardNormal.sample(rng);
+            let xi_b = (c * inv_b).sqrt() * z;
+            *gi = h * xi + xi_b;
+            value += 0.5 * h * xi * xi + xi_b * xi;
+        }
+        value
+    }
+
+    fn noise_scale(&self, x: &[f64]) -> Option<f64> {
+        let trace: f64 = self.h.iter().zip(&self.c).map(|(h, c)| h * c).sum();
+        let curv: f64 = self
+            .h
+            .iter()
+            .zip(x)
+            .map(|(h, xi)| h * (h * xi) * (h * xi))
+            .sum();
+        (curv > 0.0).then(|| trace / curv)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::FamilyConfig;
+    use rand::SeedableRng;
+
+    fn nqm(dim: usize) -> Nqm {
+        let config = NqmConfig {
+            dim,
+            spectrum: "inverse".into(),
+            kappa: None,
+            noise_level: 1.0,
+            noise_power: 1.0,
+        };
+        Nqm {
+            h: config.curvatures(),
+            c: config
+                .curvatures()
+                .iter()
+                .map(|h| config.noise_level * h)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        let p = nqm(5);
+        let x = [0.3, -1.2, 2.0, 0.5, -0.7];
+        let v = [1.0, 0.5, -0.25, 2.0, -1.0];
+        crate::problems::testing::assert_derivatives(&p, &x, &v);
+    }
+
+    #[test]
+    fn minibatch_noise_has_covariance_c_over_b() {
+        let p = nqm(4);
+        let x = [0.0; 4];
+        let mut sampler = Sampler::new(ChaCha8Rng::seed_from_u64(11));
+        let mut g = [0.0; 4];
+        let (draws, b) = (40_000, 8);
+        let mut second = [0.0; 4];
+        for _ in 0..draws {
+            p.sample_value_and_gradient(&x, b, &mut sampler, &mut g);
+            for (s, gi) in second.iter_mut().zip(&g) {
+                *s += gi * gi / draws as f64;
+            }
+        }
+        for (i, s) in second.iter().enumerate() {
+            let want = p.c[i] / b as f64;
+            // Standard error of a variance estimate: want * sqrt(2 / draws) ~ 0.7%.
+            assert!(
+                (s / want - 1.0).abs() < 0.03,
+                "coordinate {i}: {s} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn noise_scale_is_tr_hc_over_ghg() {
+        let p = nqm(3);
+        let x = [1.0, 1.0, 1.0];
+        // h = (1, 1/2, 1/3), c = h: tr(HC) = 1 + 1/4 + 1/9; g'Hg = 1 + 1/8 + 1/27.
+        let want = (1.0 + 0.25 + 1.0 / 9.0) / (1.0 + 0.125 + 1.0 / 27.0);
+        let got = p.noise_scale(&x).expect("known");
+        assert!((got - want).abs() < 1e-14);
+    }
+
+    #[test]
+    fn kappa_only_with_log_uniform() {
+        let config = NqmConfig {
+            dim: 3,
+            spectrum: "inverse".into(),
+            kappa: Some(10.0),
+            noise_level: 1.0,
+            noise_power: 1.0,
+        };
+        assert!(config.check().is_err());
+        let log = NqmConfig {
+            spectrum: "log-uniform".into(),
+            ..config
+        };
+        assert!(log.check().is_ok());
+        let h = log.curvatures();
+        assert!((h[0] - 1.0).abs() < 1e-15 && (h[2] - 0.1).abs() < 1e-15);
+    }
+}

@@ -92,10 +92,10 @@ fn the_mean_iterate_contracts_like_gradient_descent() {
     }
     let h = inverse_spectrum(dim);
     for (i, (m, h)) in mean.iter().zip(&h).enumerate() {
-        let want = (1.0 - eta * h).powi(k as i32);
+        let want = (1.0 - eta * h).powi(k);
         // The spread of x_k,i: variance sum_{j<k} eta^2 (h_i / B) (1 - eta h_i)^(2j); 4.5 standard errors.
         let var: f64 = (0..k)
-            .map(|j| eta * eta * h / b as f64 * (1.0 - eta * h).powi(2 * j as i32))
+            .map(|j| eta * eta * h / b as f64 * (1.0 - eta * h).powi(2 * j))
             .sum();
         let se = (var / seeds as f64).sqrt();
         assert!(

@@ -6,8 +6,11 @@
 //! and data profiles; [`compare`] checks results against a baseline ([`spectrum`] reads the Hessian);
 //! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`conditioning`]
 //! measures the condition number each optimizer's preconditioner leaves; [`escape`] times
-//! the escape from a saddle against its negative curvature.
+//! the escape from a saddle against its negative curvature; [`batch`] measures steps to target against the
+//! batch size ([`axis`] groups instances along one parameter).
 
+pub mod axis;
+pub mod batch;
 pub mod compare;
 pub mod conditioning;
 pub mod convergence;

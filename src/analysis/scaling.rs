@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::axis::axis_groups;
 use super::sweep::Sweep;
 use crate::registry::Registry;
 use crate::stop::Status;
@@ -148,60 +149,12 @@ pub struct KappaStudy {
     pub series: Vec<KappaSeries>,
 }
 
-/// Instances of one family with the same parameters but `kappa`: (family, the other parameters,
-/// (instance index, kappa) of each member).
-type KappaGroup = (String, BTreeMap<String, Value>, Vec<(usize, f64)>);
-
 /// Every kappa study of a sweep: groups of at least two instances that differ only in a numeric `kappa`.
 pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
-    // Group instances by (family, params without kappa), in order of first appearance.
-    let mut groups: Vec<KappaGroup> = Vec::new();
-    for (i, inst) in sweep.instances.iter().enumerate() {
-        let Value::Object(map) = &inst.spec.params else {
-            continue;
-        };
-        let Some(kappa) = map.get("kappa").and_then(Value::as_f64) else {
-            continue;
-        };
-        let rest: BTreeMap<String, Value> = map
-            .iter()
-            .filter(|(k, _)| *k != "kappa")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        match groups
-            .iter_mut()
-            .find(|(f, r, _)| *f == inst.spec.family && *r == rest)
-        {
-            Some(g) => g.2.push((i, kappa)),
-            None => groups.push((inst.spec.family.clone(), rest, vec![(i, kappa)])),
-        }
-    }
-    groups.retain(|g| g.2.len() >= 2);
-    // Parameters that tell the groups of one family apart.
-    let labels: Vec<String> = groups
-        .iter()
-        .map(|(family, rest, _)| {
-            let differing: Vec<String> = rest
-                .iter()
-                .filter(|(k, v)| {
-                    groups
-                        .iter()
-                        .any(|(f, r, _)| f == family && r.get(*k) != Some(*v))
-                })
-                .map(|(k, v)| format!("{k}={}", super::sweep::value_text(v)))
-                .collect();
-            if differing.is_empty() {
-                family.clone()
-            } else {
-                format!("{family} {}", differing.join(" "))
-            }
-        })
-        .collect();
-    groups
+    axis_groups(sweep, "kappa")
         .into_iter()
-        .zip(labels)
-        .map(|((family, rest, mut members), label)| {
-            members.sort_by(|a, b| a.1.total_cmp(&b.1));
+        .map(|group| {
+            let members = &group.members;
             let kappas: Vec<f64> = members.iter().map(|m| m.1).collect();
             let series = (0..sweep.optimizers.len())
                 .filter_map(|o| {
@@ -254,13 +207,9 @@ pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
                 })
                 .collect();
             KappaStudy {
-                shared: rest
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", super::sweep::value_text(v)))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                family,
-                label,
+                family: group.family,
+                shared: group.shared,
+                label: group.label,
                 kappas,
                 series,
             }

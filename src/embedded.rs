@@ -12,6 +12,7 @@ pub const SUITES: &[(&str, &str)] = &[
 /// The embedded experiment configs: (name, file text).
 pub const CONFIGS: &[(&str, &str)] = &[
     ("museum", include_str!("../configs/museum.toml")),
+    ("nqm", include_str!("../configs/nqm.toml")),
     ("optimizers", include_str!("../configs/optimizers.toml")),
     ("paper", include_str!("../configs/paper.toml")),
     ("quickstart", include_str!("../configs/quickstart.toml")),

@@ -241,6 +241,7 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "hess_evals",
     "hvp_evals",
     "kfac_evals",
+    "samples",
     "grad_equiv_evals",
     "initial_value",
     "final_value",
@@ -248,6 +249,7 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "final_gap",
     "final_grad_norm",
     "final_x_error",
+    "noise_scale",
     "tuning_phase",
     "tuning_group",
     "tuning_trial",
@@ -270,6 +272,7 @@ pub const TRACE_COLUMNS: &[&str] = &[
     "hess_evals",
     "hvp_evals",
     "kfac_evals",
+    "samples",
     "grad_equiv_evals",
     "value",
     "gap",
@@ -316,6 +319,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             o.counts.hess_evals.to_string(),
             o.counts.hvp_evals.to_string(),
             o.counts.kfac_evals.to_string(),
+            o.counts.samples.to_string(),
             o.grad_equiv_evals.to_string(),
             fmt_real(o.initial_value),
             fmt_real(o.final_value),
@@ -323,6 +327,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             fmt_opt(o.optimum_value.map(|f| o.final_value - f)),
             fmt_real(o.final_grad_norm),
             fmt_opt(o.final_x_error),
+            fmt_opt(o.noise_scale),
             tuning
                 .map(|t| crate::record::phase_name(t.phase))
                 .unwrap_or_default()
@@ -364,6 +369,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
                 t.counts.hess_evals.to_string(),
                 t.counts.hvp_evals.to_string(),
                 t.counts.kfac_evals.to_string(),
+                t.counts.samples.to_string(),
                 t.counts.grad_equiv(dim).to_string(),
                 fmt_real(t.value),
                 fmt_opt(r.outcome.optimum_value.map(|f| t.value - f)),

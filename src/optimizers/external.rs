@@ -62,7 +62,7 @@ pub const PARAMS: &[ParamDoc] = &[
     ParamDoc {
         name: "requires",
         default: "[]",
-        doc: "what the client needs besides values and gradients: \"hvp\", \"hessian\"",
+        doc: "what the client needs besides values and gradients: \"hvp\", \"hessian\", \"exact\" (no minibatch noise: a client with a line search)",
     },
     ParamDoc {
         name: "env",
@@ -145,11 +145,12 @@ impl ExternalConfig {
             match r.as_str() {
                 "hvp" => needs.hvp = true,
                 "hessian" => needs.hessian = true,
+                "exact" => needs.exact = true,
                 other => {
                     return Err(ParamError::key(
                         "requires",
                         format!(
-                            "`requires` lists what the client needs: \"hvp\" or \"hessian\", got {other:?}"
+                            "`requires` lists what the client needs: \"hvp\", \"hessian\" or \"exact\" (exact values and gradients, no minibatches), got {other:?}"
                         ),
                     ));
                 }

@@ -194,7 +194,7 @@ impl<'p> Oracle<'p> {
             hess_evals: self.counts.hess_evals + more.hess_evals,
             hvp_evals: self.counts.hvp_evals + more.hvp_evals,
             kfac_evals: self.counts.kfac_evals + more.kfac_evals,
-            samples: self.counts.samples + more.samples,
+            samples: self.counts.samples.saturating_add(more.samples),
         };
         if let Some(budget) = self.budget
             && after.grad_equiv(self.problem.dim()) > budget

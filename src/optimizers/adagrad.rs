@@ -9,15 +9,22 @@
 //! geometrically `G` converges and Adagrad ends as gradient descent with a fixed diagonal scaling.
 //!
 //! TOML keys: `lr` (1e-2), `eps` (1e-10).
+//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! [`super::averaging`].
 
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
+use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, positive};
 
-/// The keys of `adagrad`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `adagrad`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `adagrad` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "lr",
         default: "1e-2",
@@ -61,6 +68,7 @@ impl OptimizerConfig for AdagradConfig {
             second: SecondMoment::Sum,
             eps: self.eps,
             label: "sqrt(G) + eps",
+            schedule: Schedule::CONSTANT,
         })
     }
 }

@@ -18,15 +18,22 @@
 //! problems Adam still converges, more slowly the more coupled the coordinates are.
 //!
 //! TOML keys: `lr` (1e-3), `beta1` (0.9), `beta2` (0.999), `eps` (1e-8), `weight_decay` (0).
+//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! [`super::averaging`].
 
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment, check_decay};
+use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 
-/// The keys of `adam`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `adam`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `adam` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "lr",
         default: "1e-3",
@@ -103,6 +110,7 @@ impl OptimizerConfig for AdamConfig {
             },
             eps: self.eps,
             label: "sqrt(v^) + eps",
+            schedule: Schedule::CONSTANT,
         })
     }
 }
@@ -133,6 +141,36 @@ mod tests {
                 let expected = -0.1 * t as f64 * ci / (ci.abs() + 1e-12);
                 // Each step rounds a handful of operations on values of size <= 1 (the moments' ratio, the step);
                 // five steps accumulate well under 64 ulps.
+                assert!(
+                    (xi - expected).abs() <= 64.0 * f64::EPSILON,
+                    "step {t}: {xi:e} vs {expected:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_schedule_scales_the_sign_steps() {
+        // As above, with lr_k = 0.1 * 0.5^k: after t steps x = -0.1 (2 - 2^(1-t)) c / (|c| + eps).
+        use crate::optimizers::lr_schedule::{Decay, Schedulable};
+        let p = Tilt(vec![1e-3, -5.0]);
+        let a = parse("lr = 0.1\neps = 1e-12")
+            .expect("valid")
+            .with_schedule(Schedule {
+                decay: Decay::Step {
+                    every: 1,
+                    factor: 0.5,
+                },
+                warmup: 0,
+            });
+        let mut o = Oracle::new(&p);
+        let mut x = vec![0.0; 2];
+        let mut s = a.init(&x, &mut o).expect("init");
+        for t in 1..=5 {
+            let info = a.step(&mut s, &mut x, &mut o).expect("step");
+            assert_eq!(info.step_size, Some(0.1 * 0.5f64.powi(t - 1)));
+            for (xi, ci) in x.iter().zip(&p.0) {
+                let expected = -0.1 * (2.0 - 2f64.powi(1 - t)) * ci / (ci.abs() + 1e-12);
                 assert!(
                     (xi - expected).abs() <= 64.0 * f64::EPSILON,
                     "step {t}: {xi:e} vs {expected:e}"

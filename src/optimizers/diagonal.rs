@@ -10,8 +10,11 @@
 //! with one (bias-corrected, decoupled weight decay):
 //!   m_t = beta1 m_{t-1} + (1 - beta1) g_t,   x_t = x_{t-1} - lr (m_t / (1 - beta1^t) / d_t + weight_decay x_{t-1})
 //! ```
-//! The preconditioner the family forms is `P = diag(d)` (see [`crate::preconditioner`]).
+//! The preconditioner the family forms is `P = diag(d)` (see [`crate::preconditioner`]). Under a schedule
+//! of [`super::lr_schedule`], step `t` uses `lr s_{t-1}` in place of `lr` (the weight decay included, as a
+//! scheduled `lr` scales it in PyTorch's `AdamW`).
 
+use super::lr_schedule::{Schedulable, Schedule};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
@@ -59,6 +62,14 @@ pub struct Diagonal {
     pub eps: f64,
     /// `P` in words, for tables (`sqrt(v^) + eps`).
     pub label: &'static str,
+    /// The factor on `lr` at each iteration.
+    pub schedule: Schedule,
+}
+
+impl Schedulable for Diagonal {
+    fn with_schedule(self, schedule: Schedule) -> Self {
+        Diagonal { schedule, ..self }
+    }
 }
 
 /// The memory of a run of the family.
@@ -183,6 +194,7 @@ impl Optimizer for Diagonal {
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
         oracle.gradient(x, &mut s.grad);
+        let lr = self.lr * self.schedule.factor(s.steps);
         s.steps += 1;
         let (beta1, weight_decay) = match self.first {
             FirstMoment::Gradient => (0.0, 0.0),
@@ -201,7 +213,7 @@ impl Optimizer for Diagonal {
         s.beta1_t *= beta1;
         s.beta2_t *= beta2;
         let c = Consts {
-            lr: self.lr,
+            lr,
             eps: self.eps,
             beta1,
             beta2,
@@ -221,7 +233,7 @@ impl Optimizer for Diagonal {
             (false, true, _) => pass::<false, true, false>(c, x, g, m, v),
         }
         Ok(StepInfo {
-            step_size: Some(self.lr),
+            step_size: Some(lr),
         })
     }
 
@@ -315,6 +327,7 @@ mod tests {
                 second,
                 eps: 1e-8,
                 label: "d",
+                schedule: Schedule::CONSTANT,
             };
             let mut oracle = Oracle::new(&p);
             let mut x = vec![0.0; 3];

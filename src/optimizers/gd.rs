@@ -9,12 +9,16 @@
 //!   problem's known curvature; a problem without it is a config error) or `"armijo"` (backtracking from
 //!   `initial_step` until `f(x - a g) <= f(x) - c1 a ||g||^2`; Armijo 1966).
 //! - With `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5), `initial_step` (1.0), `max_backtracks` (60).
+//! - With a number or a theory step only: the schedule keys of [`super::lr_schedule`] (`eta_k = eta s_k`;
+//!   a line search sets its own step, so with `step = "armijo"` they are errors).
+//! - The averaging keys of [`super::averaging`].
 
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction};
 use super::line_search::Armijo;
+use super::lr_schedule::{Schedulable, Schedule};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
@@ -22,8 +26,12 @@ use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
 
-/// The keys of `gd`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `gd`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `gd` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "step",
         default: "\"armijo\"",
@@ -144,7 +152,10 @@ impl OptimizerConfig for GdConfig {
                 }
             }
         }
-        Ok(Gd { rule })
+        Ok(Gd {
+            rule,
+            schedule: Schedule::CONSTANT,
+        })
     }
 }
 
@@ -153,6 +164,20 @@ impl OptimizerConfig for GdConfig {
 pub struct Gd {
     /// The step rule.
     pub rule: StepRule,
+    /// The factor on a fixed or theory step at each iteration (constant with Armijo).
+    pub schedule: Schedule,
+}
+
+impl Schedulable for Gd {
+    fn refuses_schedule(&self) -> Option<&'static str> {
+        matches!(self.rule, StepRule::Armijo(_)).then_some(
+            "a number, \"1/L\" or \"2/(L+mu)\" as step, not with step = \"armijo\" (the line search sets the step)",
+        )
+    }
+
+    fn with_schedule(self, schedule: Schedule) -> Self {
+        Gd { schedule, ..self }
+    }
 }
 
 /// The memory of a `gd` run.
@@ -161,6 +186,8 @@ pub struct GdState {
     search: DescentState<()>,
     /// The fixed step, resolved from the problem's curvature at `init`; unused with Armijo.
     eta: f64,
+    /// Steps taken (the schedule's `k`).
+    steps: u64,
 }
 
 /// Steepest descent under the line-search driver: no direction of its own, so every step searches along
@@ -197,18 +224,22 @@ impl Optimizer for Gd {
     }
 
     /// Slope 1 for every step rule: a fixed step below `2/L`, the theory steps and Armijo's accepted steps
-    /// (bounded below by a multiple of `1/L`) all contract by `1 - O(1/kappa)`.
+    /// (bounded below by a multiple of `1/L`) all contract by `1 - O(1/kappa)`. None under a schedule, whose
+    /// steps change with the iteration.
     fn kappa_slope(&self) -> Option<KappaSlope> {
+        if !self.schedule.is_constant() {
+            return None;
+        }
         Some(KappaSlope {
             slope: 1.0,
             source: "gradient descent, rate 1 - O(1/kappa) (Nesterov 2004, Thm 2.1.15)",
         })
     }
 
-    /// A fixed step `eta` multiplies the unstable component by `1 + eta |lambda_min|`.
+    /// A fixed step `eta` multiplies the unstable component by `1 + eta |lambda_min|` (unscheduled only).
     fn escape(&self) -> Option<EscapeTheory> {
         match self.rule {
-            StepRule::Fixed(step) => Some(EscapeTheory {
+            StepRule::Fixed(step) if self.schedule.is_constant() => Some(EscapeTheory {
                 growth: EscapeGrowth::Gradient { step },
                 source: "gd: log(R/eps_u) / log(1 + eta |lambda_min|)",
             }),
@@ -249,6 +280,7 @@ impl Optimizer for Gd {
         Ok(GdState {
             search: descent::start(&Steepest(Armijo::default()), &x0[..n], oracle),
             eta,
+            steps: 0,
         })
     }
 
@@ -263,9 +295,11 @@ impl Optimizer for Gd {
             _ => {
                 // The gradient is read once: borrowed from the oracle, not copied.
                 let g = oracle.gradient_view(x);
-                crate::vector::axpy(-s.eta, g, x);
+                let eta = s.eta * self.schedule.factor(s.steps);
+                crate::vector::axpy(-eta, g, x);
+                s.steps += 1;
                 Ok(StepInfo {
-                    step_size: Some(s.eta),
+                    step_size: Some(eta),
                 })
             }
         }
@@ -311,6 +345,38 @@ mod tests {
                 .expect("valid")
                 .requires()
                 .curvature
+        );
+    }
+
+    #[test]
+    fn schedules_scale_fixed_and_theory_steps_only() {
+        use crate::optimizers::lr_schedule::{Decay, ScheduleConfig};
+        let warm = ScheduleConfig {
+            warmup: Some(4),
+            ..ScheduleConfig::default()
+        };
+        let e = warm.apply(parse("").expect("valid")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("warmup"), "{}", e.message);
+        assert!(
+            e.message.contains("not with step = \"armijo\""),
+            "{}",
+            e.message
+        );
+        let unscheduled = parse("step = \"1/L\"").expect("valid");
+        assert!(unscheduled.kappa_slope().is_some());
+        let g = warm
+            .apply(unscheduled)
+            .expect("a theory step takes a schedule");
+        assert_eq!(g.schedule.warmup, 4);
+        assert_eq!(g.schedule.decay, Decay::Constant);
+        assert!(
+            g.kappa_slope().is_none(),
+            "no theory slope for changing steps"
+        );
+        assert!(
+            ScheduleConfig::default()
+                .apply(parse("").expect("valid"))
+                .is_ok()
         );
     }
 

@@ -25,7 +25,9 @@
 //!
 //! TOML keys (defaults): `lr` (1.0), `damping` (1e-2), `update_every` (1), `decay` (0.95), `momentum`
 //! (0.0), `step` (`"armijo"`), and with `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5),
-//! `max_backtracks` (60).
+//! `max_backtracks` (60); with `step = "fixed"` only, the schedule keys of [`super::lr_schedule`]
+//! (`x <- x + lr s_k v` at iteration `k`; Armijo sets its own step, so with `step = "armijo"` they are
+//! errors); the averaging keys of [`super::averaging`].
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
@@ -35,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::line_search::Armijo;
+use super::lr_schedule::{Schedulable, Schedule};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
@@ -43,8 +46,12 @@ use crate::problem::{Capabilities, KfacFactors};
 use crate::theory::Anatomy;
 use crate::vector::dot;
 
-/// The keys of `kfac`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `kfac`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `kfac` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "lr",
         default: "1.0",
@@ -194,6 +201,7 @@ impl OptimizerConfig for KfacConfig {
             decay: self.decay,
             momentum: self.momentum,
             line_search,
+            schedule: Schedule::CONSTANT,
         })
     }
 }
@@ -216,6 +224,20 @@ pub struct Kfac {
     pub momentum: f64,
     /// The line search, or `None` for a fixed step.
     pub line_search: Option<Armijo>,
+    /// The factor on the fixed step at each iteration (constant with Armijo).
+    pub schedule: Schedule,
+}
+
+impl Schedulable for Kfac {
+    fn refuses_schedule(&self) -> Option<&'static str> {
+        self.line_search.is_some().then_some(
+            "step = \"fixed\", not with step = \"armijo\" (the line search sets the step)",
+        )
+    }
+
+    fn with_schedule(self, schedule: Schedule) -> Self {
+        Kfac { schedule, ..self }
+    }
 }
 
 /// The memory of a `kfac` run.
@@ -446,6 +468,7 @@ impl Optimizer for Kfac {
         if s.steps.is_multiple_of(self.update_every) {
             self.invert(s)?;
         }
+        let k = s.steps;
         s.steps += 1;
         self.precondition(s);
         for (v, d) in s.velocity.iter_mut().zip(&s.direction) {
@@ -453,9 +476,10 @@ impl Optimizer for Kfac {
         }
         match self.line_search {
             None => {
-                crate::vector::axpy(self.lr, &s.velocity, x);
+                let lr = self.lr * self.schedule.factor(k);
+                crate::vector::axpy(lr, &s.velocity, x);
                 Ok(StepInfo {
-                    step_size: Some(self.lr),
+                    step_size: Some(lr),
                 })
             }
             Some(ls) => {

@@ -1,7 +1,10 @@
 //! The optimizer registry: name -> documented parameters -> a checked optimizer.
 //!
 //! Adding an optimizer is one file (its `XxxConfig` implementing [`OptimizerConfig`], the optimizer and its
-//! state implementing [`Optimizer`], its tests) plus one line in [`OPTIMIZERS`].
+//! state implementing [`Optimizer`], its tests) plus one line in [`OPTIMIZERS`]. An optimizer whose step a
+//! learning-rate schedule can scale implements [`lr_schedule::Schedulable`], lists its keys with
+//! [`with_schedule_keys`] and is parsed by [`parse_scheduled`]: it then takes the schedule keys of
+//! [`lr_schedule`] and the iterate-averaging keys of [`averaging`] as well.
 
 use std::path::PathBuf;
 
@@ -13,6 +16,7 @@ use crate::params::{ParamDoc, ParamError};
 
 pub mod adagrad;
 pub mod adam;
+pub mod averaging;
 pub mod bfgs;
 pub mod cg;
 pub mod descent;
@@ -22,6 +26,7 @@ pub mod gd;
 pub mod kfac;
 pub mod lbfgs;
 pub mod line_search;
+pub mod lr_schedule;
 pub mod momentum;
 pub mod newton;
 pub mod newton_cg;
@@ -83,7 +88,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "a diagonal scale from accumulated squared gradients (not curvature)",
         params: adagrad::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<adagrad::AdagradConfig>,
+        parse: parse_scheduled::<adagrad::AdagradConfig>,
     },
     OptimizerEntry {
         name: "adam",
@@ -91,7 +96,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "a diagonal scale from averaged squared gradients (not curvature), plus momentum",
         params: adam::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<adam::AdamConfig>,
+        parse: parse_scheduled::<adam::AdamConfig>,
     },
     OptimizerEntry {
         name: "bfgs",
@@ -123,7 +128,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "none (the identity)",
         params: gd::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<gd::GdConfig>,
+        parse: parse_scheduled::<gd::GdConfig>,
     },
     OptimizerEntry {
         name: "kfac",
@@ -131,7 +136,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "per layer, the Fisher block as A (x) G (layered problems only)",
         params: kfac::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<kfac::KfacConfig>,
+        parse: parse_scheduled::<kfac::KfacConfig>,
     },
     OptimizerEntry {
         name: "lbfgs",
@@ -147,7 +152,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "none (the identity), plus a memory of the last step",
         params: momentum::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<momentum::MomentumConfig>,
+        parse: parse_scheduled::<momentum::MomentumConfig>,
     },
     OptimizerEntry {
         name: "newton",
@@ -171,7 +176,7 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         keeps: "a diagonal scale from averaged squared gradients (not curvature)",
         params: rmsprop::PARAMS,
         lists: &[],
-        parse: parse_optimizer::<rmsprop::RmspropConfig>,
+        parse: parse_scheduled::<rmsprop::RmspropConfig>,
     },
 ];
 
@@ -192,6 +197,75 @@ pub fn parse_optimizer<C: OptimizerConfig>(
         params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
         optimizer: Box::new(optimizer),
     })
+}
+
+/// The keys an optimizer parsed by [`parse_scheduled`] takes besides its own: the schedule's and the
+/// averaging's.
+pub const SCHEDULE_KEYS: usize = lr_schedule::PARAMS.len() + averaging::PARAMS.len();
+
+/// An optimizer's own keys followed by the keys of [`lr_schedule`] and [`averaging`], as one list of `M`
+/// keys: `M` is the own keys' count plus [`SCHEDULE_KEYS`] (any other `M` fails to compile).
+pub const fn with_schedule_keys<const M: usize>(own: &[ParamDoc]) -> [ParamDoc; M] {
+    let blank = ParamDoc {
+        name: "",
+        default: "",
+        doc: "",
+    };
+    let mut out = [blank; M];
+    let parts = [own, lr_schedule::PARAMS, averaging::PARAMS];
+    let (mut i, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut j = 0;
+        while j < parts[p].len() {
+            out[i] = parts[p][j];
+            i += 1;
+            j += 1;
+        }
+        p += 1;
+    }
+    assert!(i == M, "M must be the own keys' count plus SCHEDULE_KEYS");
+    out
+}
+
+/// Parses a table as [`parse_optimizer`] does, with the shared keys besides `C`'s own: the schedule of
+/// [`lr_schedule`] goes to the checked optimizer, an average of [`averaging`] wraps it in
+/// [`averaging::Averaged`], and the shared keys not at their defaults join its canonical parameters (so a
+/// config without them keeps its parameters, and its run ids, unchanged).
+pub fn parse_scheduled<C>(
+    table: &toml::Table,
+    docs: &[ParamDoc],
+    _context: &ParseContext,
+) -> Result<Checked, ParamError>
+where
+    C: OptimizerConfig,
+    C::Checked: lr_schedule::Schedulable,
+{
+    let mut own = table.clone();
+    let schedule = lr_schedule::ScheduleConfig::take(&mut own, docs)?;
+    let averaging = averaging::AveragingConfig::take(&mut own, docs)?;
+    let config: C = crate::params::from_table(&own, docs)?;
+    let optimizer = schedule.apply(config.check()?)?;
+    let mode = averaging.check()?;
+    let mut params = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut params {
+        let shared = [
+            serde_json::to_value(schedule.canonical()),
+            serde_json::to_value(averaging.canonical()),
+        ];
+        for keys in shared {
+            if let Ok(serde_json::Value::Object(keys)) = keys {
+                map.extend(keys);
+            }
+        }
+    }
+    let optimizer: Box<dyn DynOptimizer> = match mode {
+        averaging::Averaging::None => Box::new(optimizer),
+        averaging => Box::new(averaging::Averaged {
+            inner: optimizer,
+            averaging,
+        }),
+    };
+    Ok(Checked { params, optimizer })
 }
 
 /// Parses TOML text as an optimizer's keys and checks them: the shared first step of every optimizer's tests.
@@ -215,5 +289,16 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn only_external_needs_settings() {
+        // The shared schedule keys required by some schedules must not make an optimizer need settings.
+        let needing: Vec<&str> = OPTIMIZERS
+            .iter()
+            .filter(|o| o.needs_settings())
+            .map(|o| o.name)
+            .collect();
+        assert_eq!(needing, ["external"]);
     }
 }

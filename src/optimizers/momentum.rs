@@ -23,10 +23,13 @@
 //! - `step` (`"optimal"`): a number > 0 or `"optimal"` (needs the problem's curvature bounds).
 //! - `beta` (`"optimal"`): a number in `[0, 1)`, `"optimal"` (needs the curvature bounds and `mu > 0`) or,
 //!   for Nesterov, `"schedule"`.
+//! - The schedule keys of [`super::lr_schedule`] (either variant steps with `eta_k = eta s_k` at iteration
+//!   `k`; `beta` is not scheduled) and the averaging keys of [`super::averaging`].
 
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
+use super::lr_schedule::{Schedulable, Schedule};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
@@ -34,8 +37,12 @@ use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::theory::{Anatomy, KappaSlope};
 
-/// The keys of `momentum`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `momentum`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `momentum` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "variant",
         default: "\"heavy-ball\"",
@@ -165,6 +172,7 @@ impl OptimizerConfig for MomentumConfig {
             variant,
             step,
             beta,
+            schedule: Schedule::CONSTANT,
         })
     }
 }
@@ -178,6 +186,14 @@ pub struct Momentum {
     pub step: Step,
     /// The momentum rule.
     pub beta: Beta,
+    /// The factor on the step at each iteration.
+    pub schedule: Schedule,
+}
+
+impl Schedulable for Momentum {
+    fn with_schedule(self, schedule: Schedule) -> Self {
+        Momentum { schedule, ..self }
+    }
 }
 
 /// The memory of a `momentum` run.
@@ -245,8 +261,12 @@ impl Optimizer for Momentum {
 
     /// Slope 1/2 with the optimal parameters (both chosen from `mu` and `L`); slope 1 with a fixed step or a
     /// fixed beta (the rate is then `1 - O(1/kappa)`, as gradient descent's); none for Nesterov's convex
-    /// schedule, which does not use `mu` (its count follows `sqrt(L/eps)`, not `sqrt(kappa)`).
+    /// schedule, which does not use `mu` (its count follows `sqrt(L/eps)`, not `sqrt(kappa)`); none under a
+    /// learning-rate schedule either.
     fn kappa_slope(&self) -> Option<KappaSlope> {
+        if !self.schedule.is_constant() {
+            return None;
+        }
         match (self.step, self.beta) {
             (_, Beta::Schedule) => None,
             (Step::Optimal, Beta::Optimal) => Some(KappaSlope {
@@ -287,11 +307,12 @@ impl Optimizer for Momentum {
         x: &mut [f64],
         oracle: &mut Oracle,
     ) -> Result<StepInfo, StepError> {
+        let eta = s.eta * self.schedule.factor(s.k);
         match self.variant {
             Variant::HeavyBall => {
                 oracle.gradient(x, &mut s.grad);
                 for ((xi, pi), gi) in x.iter_mut().zip(s.prev.iter_mut()).zip(&s.grad) {
-                    let next = *xi - s.eta * gi + s.beta * (*xi - *pi);
+                    let next = *xi - eta * gi + s.beta * (*xi - *pi);
                     *pi = *xi;
                     *xi = next;
                 }
@@ -308,13 +329,13 @@ impl Optimizer for Momentum {
                 oracle.gradient(&s.ahead, &mut s.grad);
                 s.prev.copy_from_slice(x);
                 for ((xi, yi), gi) in x.iter_mut().zip(&s.ahead).zip(&s.grad) {
-                    *xi = yi - s.eta * gi;
+                    *xi = yi - eta * gi;
                 }
             }
         }
         s.k += 1;
         Ok(StepInfo {
-            step_size: Some(s.eta),
+            step_size: Some(eta),
         })
     }
 

@@ -14,15 +14,22 @@
 //! condition number) the iterates oscillate at an amplitude set by `lr` instead of converging.
 //!
 //! TOML keys: `lr` (1e-3), `beta2` (0.9, the decay Tieleman and Hinton used), `eps` (1e-8).
+//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! [`super::averaging`].
 
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
+use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 
-/// The keys of `rmsprop`.
-pub const PARAMS: &[ParamDoc] = &[
+/// The keys of `rmsprop`: its own, then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] =
+    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+
+/// The keys of `rmsprop` itself.
+const OWN: &[ParamDoc] = &[
     ParamDoc {
         name: "lr",
         default: "1e-3",
@@ -81,6 +88,7 @@ impl OptimizerConfig for RmspropConfig {
             },
             eps: self.eps,
             label: "sqrt(v) + eps",
+            schedule: Schedule::CONSTANT,
         })
     }
 }

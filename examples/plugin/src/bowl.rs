@@ -71,6 +71,7 @@ impl FamilyConfig for BowlConfig {
             hvp: true,
             curvature: true,
             layers: false,
+            exact: true,
         }
     }
 

@@ -1,7 +1,8 @@
 //! Every optimizer allocates its buffers in `init`: a step that succeeds allocates nothing. Checked with a
 //! counting global allocator (per thread, so the test harness's own threads do not interfere), on problems
 //! whose own evaluations allocate nothing (a diagonal quadratic, chained Rosenbrock, and the layered models,
-//! whose buffers are allocated at their first evaluation).
+//! whose buffers are allocated at their first evaluation). Minibatch evaluations of the finite sums likewise
+//! allocate nothing after the first of their size.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -179,5 +180,49 @@ fn layered_evaluations_allocate_nothing_after_the_first() {
         round();
         let during = allocations() - before;
         assert_eq!(during, 0, "{fam}: {during} allocations after warm-up");
+    }
+}
+
+#[test]
+fn minibatches_allocate_nothing_after_the_first_of_their_size() {
+    use optzoo::problem::stochastic::Sampler;
+    for (fam, params, samples, batch) in [
+        ("mlp", "widths = [4, 8, 6, 3]\nsamples = 32", 32, 8),
+        ("softmax", "classes = 4\nin_dim = 5\nsamples = 40", 40, 10),
+        (
+            "least-squares",
+            "in_dim = 5\nout_dim = 3\nsamples = 30",
+            30,
+            6,
+        ),
+        ("deep-linear", "depth = 3\nsamples = 24", 24, 6),
+    ] {
+        let table: toml::Table = toml::from_str(params).expect("valid TOML");
+        let instance =
+            Instance::parse(family(fam).expect("registered"), &table).expect("valid instance");
+        let (problem, x) = instance.build(0).expect("builds");
+        let stochastic = problem.stochastic().expect("a finite sum");
+        let mut g = vec![0.0; problem.dim()];
+        let mut sampler = Sampler::new(instance.rng(0, "minibatch"));
+        for _ in 0..2 {
+            stochastic.sample_value_and_gradient(&x, batch, &mut sampler, &mut g);
+        }
+        // What the same draws allocate without an evaluation: the adapter from `Stochastic` to
+        // `FiniteSum` may copy the indices; the problem's own evaluation must add nothing.
+        let mut reference = sampler.clone();
+        let before = allocations();
+        for _ in 0..10 {
+            std::hint::black_box(reference.batch(samples, batch).to_vec());
+        }
+        let drawing = allocations() - before;
+        let before = allocations();
+        for _ in 0..10 {
+            stochastic.sample_value_and_gradient(&x, batch, &mut sampler, &mut g);
+        }
+        let during = allocations() - before;
+        assert!(
+            during <= drawing,
+            "{fam}: {during} allocations in 10 minibatches, {drawing} of them drawing indices"
+        );
     }
 }

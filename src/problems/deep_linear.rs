@@ -41,6 +41,13 @@
 //! **Standard start**: small random weights from the seed, `W_l[i][j] ~ N(0, init_scale^2 / cols_l)`, so
 //! each layer scales a vector by about `init_scale` and the start lies near the saddle at 0 (the plateau of
 //! Saxe et al. 2014).
+//!
+//! **Minibatches.** `f` is the finite sum `(1/N) sum_n ||(P - M) x_n||^2 / 2`: a minibatch `S` gives
+//! `||(P - M) X_S||^2 / (2|S|)` and its gradient (`batch.rs`), `N = samples`.
+
+mod batch;
+
+use std::sync::Mutex;
 
 use faer::{Mat, MatRef, Side};
 use rand_chacha::ChaCha8Rng;
@@ -49,6 +56,7 @@ use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range};
+use crate::problem::stochastic::{Population, Stochastic};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 
 /// The keys of `deep-linear`.
@@ -196,6 +204,11 @@ impl super::FamilyConfig for DeepLinearConfig {
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(DeepLinear::new(self, rng)?))
     }
+
+    /// Minibatches of the `samples` columns of `X`.
+    fn population(&self) -> Population {
+        Population::Finite(self.samples)
+    }
 }
 
 /// An instance of `deep-linear`.
@@ -208,6 +221,8 @@ pub struct DeepLinear {
     start: Vec<f64>,
     f_star: f64,
     curvature: Option<Curvature>,
+    /// The buffers of the last minibatch size, allocated at the first minibatch.
+    batch: Mutex<Option<batch::Batch>>,
 }
 
 /// The products a gradient needs: prefixes `A_l` and suffixes `B_l` (0-based `l`), and `E = R X' / N`.
@@ -278,6 +293,7 @@ impl DeepLinear {
             start,
             f_star,
             curvature,
+            batch: Mutex::new(None),
         })
     }
 
@@ -419,6 +435,10 @@ impl Problem for DeepLinear {
         Some(self)
     }
 
+    fn stochastic(&self) -> Option<&dyn Stochastic> {
+        Some(self)
+    }
+
     fn standard_start(&self) -> Vec<f64> {
         self.start.clone()
     }
@@ -524,7 +544,7 @@ mod tests {
     use crate::problems::FamilyConfig;
     use crate::problems::critical::check::{assert_exact_critical_point, gradient_tol};
     use crate::problems::critical::inertia;
-    use crate::problems::testing::assert_derivatives;
+    use crate::problems::testing::{assert_derivatives, assert_finite_sum};
     use crate::vector::norm;
     use proptest::prelude::*;
     use rand::SeedableRng;
@@ -765,6 +785,25 @@ mod tests {
         let mut g = vec![1.0; p.dim()];
         assert_eq!(p.value_and_gradient(&x, &mut g), 0.0);
         assert!(g.iter().all(|gi| *gi == 0.0));
+    }
+
+    #[test]
+    fn minibatches_are_means_over_the_samples() {
+        for c in [
+            config(1, 3, 12, 3, 2),
+            config(2, 3, 12, 4, 3),
+            config(4, 2, 12, 3, 5),
+        ] {
+            assert_eq!(c.population(), Population::Finite(12));
+            let p = build(&c, 6);
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let x: Vec<f64> = (0..p.dim())
+                .map(|_| StandardNormal.sample(&mut rng))
+                .collect();
+            for batch in [1, 4, 12] {
+                assert_finite_sum(&p, &x, batch);
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,9 @@
 //!
 //! As a [`Layered`](crate::problem::Layered) model its one layer has `A = X X'/N` and `G = I`: the Fisher is
 //! exactly `A (x) I`, so K-FAC without damping is Newton's method and lands on `W*` in one unit step.
+//!
+//! Minibatches: `f` is the mean of the `N` samples' losses `||W x_n - y_n||^2 / 2`, and a minibatch `S`
+//! gives `||W X_S - Y_S||_F^2 / (2|S|)` ([`FiniteSum`](crate::problem::stochastic::FiniteSum)).
 
 use faer::Mat;
 use faer::linalg::solvers::Solve;
@@ -24,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::network::{Loss, Network};
 use crate::params::{ParamDoc, ParamError, in_range};
+use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Curvature, Optimum, Problem};
 
 /// The keys of `least-squares`.
@@ -148,6 +152,30 @@ impl LeastSquaresConfig {
             .collect();
         Ok((x, y, w_star))
     }
+
+    /// The instance: its data drawn from `rng`, with its optimum and curvature.
+    fn network(&self, rng: &mut ChaCha8Rng) -> Result<Network, String> {
+        let (x, y, w_star) = self.generate(rng)?;
+        let dim = self.in_dim * self.out_dim;
+        let net = Network::new(
+            &[self.in_dim, self.out_dim],
+            false,
+            x,
+            Loss::Squared(y),
+            0.0,
+            vec![0.0; dim],
+        );
+        let value = net.value(&w_star);
+        Ok(net
+            .with_optimum(Optimum {
+                value,
+                point: Some(w_star),
+            })
+            .with_curvature(Curvature {
+                mu: 1.0 / self.input_kappa,
+                lipschitz: 1.0,
+            }))
+    }
 }
 
 /// The inputs `X`, the targets `Y` and the minimiser `W*`, row-major.
@@ -228,27 +256,12 @@ impl super::FamilyConfig for LeastSquaresConfig {
     }
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
-        let (x, y, w_star) = self.generate(rng)?;
-        let dim = self.in_dim * self.out_dim;
-        let net = Network::new(
-            &[self.in_dim, self.out_dim],
-            false,
-            x,
-            Loss::Squared(y),
-            0.0,
-            vec![0.0; dim],
-        );
-        let value = net.value(&w_star);
-        Ok(Box::new(
-            net.with_optimum(Optimum {
-                value,
-                point: Some(w_star),
-            })
-            .with_curvature(Curvature {
-                mu: 1.0 / self.input_kappa,
-                lipschitz: 1.0,
-            }),
-        ))
+        Ok(Box::new(self.network(rng)?))
+    }
+
+    /// Minibatches of the `samples` columns of `X`.
+    fn population(&self) -> Population {
+        Population::Finite(self.samples)
     }
 }
 
@@ -257,7 +270,7 @@ mod tests {
     use super::*;
     use crate::problem::KfacFactors;
     use crate::problems::FamilyConfig;
-    use crate::problems::testing::assert_derivatives;
+    use crate::problems::testing::{assert_derivatives, assert_finite_sum};
     use crate::vector::norm;
     use faer::Side;
     use proptest::prelude::*;
@@ -417,6 +430,19 @@ mod tests {
                     "residual {n},{i}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn minibatches_are_means_over_the_samples() {
+        let c = config(4, 3, 24, 30.0, 0.2);
+        assert_eq!(c.population(), Population::Finite(24));
+        let p = c
+            .network(&mut ChaCha8Rng::seed_from_u64(5))
+            .expect("builds");
+        let x: Vec<f64> = (0..12).map(|i| (0.9 * i as f64).sin()).collect();
+        for batch in [1, 6, 24] {
+            assert_finite_sum(&p, &x, batch);
         }
     }
 

@@ -15,6 +15,9 @@
 //! converges reaches one of these copies at an arbitrary distance from `T`; and when the parameter count
 //! exceeds `N d_L`, the minimisers form a manifold. No global curvature bounds exist (the Hessian is
 //! indefinite away from the minimisers).
+//!
+//! Minibatches: `f` is the mean of the `N` samples' losses `||net_x(u_n) - net_T(u_n)||^2 / 2`, and a
+//! minibatch `S` gives the mean over `S` ([`FiniteSum`](crate::problem::stochastic::FiniteSum)).
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -22,6 +25,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::network::{Loss, Network, shapes};
 use crate::params::{ParamDoc, ParamError};
+use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Optimum, Problem};
 
 /// The keys of `mlp`.
@@ -175,14 +179,20 @@ impl super::FamilyConfig for MlpConfig {
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(self.generate(rng).0))
     }
+
+    /// Minibatches of the `samples` inputs and the teacher's outputs.
+    fn population(&self) -> Population {
+        Population::Finite(self.samples)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::stochastic::FiniteSum;
     use crate::problem::{KfacFactors, Layered, SecondOrder};
     use crate::problems::FamilyConfig;
-    use crate::problems::testing::{assert_derivatives, fd_tol};
+    use crate::problems::testing::{assert_derivatives, assert_finite_sum, fd_tol};
     use faer::Mat;
     use proptest::prelude::*;
     use rand::SeedableRng;
@@ -399,6 +409,24 @@ mod tests {
             .expect("a flat list is an error")
             .to_string();
         assert!(e.contains("list of lists"), "{e}");
+    }
+
+    #[test]
+    fn minibatches_are_means_over_the_samples() {
+        let c = config(&[3, 5, 4, 2], 16);
+        assert_eq!(c.population(), Population::Finite(16));
+        let (net, teacher) = generate(&c, 4);
+        let x = net.standard_start();
+        for batch in [1, 4, 16] {
+            assert_finite_sum(&net, &x, batch);
+        }
+        // At the teacher every sample's loss is zero, so is every minibatch's.
+        let mut g = vec![1.0; net.dim()];
+        assert_eq!(
+            net.subset_value_and_gradient(&teacher, &[3, 9, 0], &mut g),
+            0.0
+        );
+        assert!(g.iter().all(|v| *v == 0.0), "{g:?}");
     }
 
     #[test]

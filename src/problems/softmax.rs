@@ -15,6 +15,10 @@
 //! probabilities saturate far away) and `L = l2 + lambda_max(A)/2` with `A = (1/N) sum_n a_n a_n'`, since
 //! `diag(p) - p p' <= I/2` (Böhning 1992): an upper bound, not necessarily attained. Standard start:
 //! `W = 0` (uniform probabilities, `f = log(classes)`).
+//!
+//! Minibatches: a minibatch `S` gives `(1/|S|) sum_{n in S} [log sum_c exp(z_nc) - z_{n y_n}] +
+//! (l2/2) ||W||_F^2`, the ridge whole in every minibatch, so that the mean over a partition of the samples
+//! is `f` ([`FiniteSum`](crate::problem::stochastic::FiniteSum)).
 
 use faer::{Mat, Side};
 use rand_chacha::ChaCha8Rng;
@@ -23,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::network::{Loss, Network};
 use crate::params::{ParamDoc, ParamError, in_range, positive};
+use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Curvature, Problem};
 
 /// The keys of `softmax`.
@@ -110,6 +115,35 @@ impl SoftmaxConfig {
         });
         (data, labels)
     }
+
+    /// The instance: its data drawn from `rng`, with its curvature bounds.
+    fn network(&self, rng: &mut ChaCha8Rng) -> Result<Network, String> {
+        let (data, labels) = self.generate(rng);
+        let (d, n) = (self.in_dim, self.samples);
+        // A = (1/N) sum_n a_n a_n' with a_n = [u_n; 1].
+        let a = Mat::from_fn(d + 1, d + 1, |i, j| {
+            let at = |r: usize, s: usize| if r == d { 1.0 } else { data[(r, s)] };
+            (0..n).map(|s| at(i, s) * at(j, s)).sum::<f64>() / n as f64
+        });
+        let top = a
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| format!("eigenvalues of the input moment did not converge ({e:?})"))?
+            .S()[d];
+        let dim = self.classes * (d + 1);
+        let net = Network::new(
+            &[d, self.classes],
+            true,
+            data,
+            Loss::Softmax(labels),
+            self.l2,
+            vec![0.0; dim],
+        )
+        .with_curvature(Curvature {
+            mu: self.l2,
+            lipschitz: self.l2 + 0.5 * top,
+        });
+        Ok(net)
+    }
 }
 
 impl super::FamilyConfig for SoftmaxConfig {
@@ -157,31 +191,12 @@ impl super::FamilyConfig for SoftmaxConfig {
     }
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
-        let (data, labels) = self.generate(rng);
-        let (d, n) = (self.in_dim, self.samples);
-        // A = (1/N) sum_n a_n a_n' with a_n = [u_n; 1].
-        let a = Mat::from_fn(d + 1, d + 1, |i, j| {
-            let at = |r: usize, s: usize| if r == d { 1.0 } else { data[(r, s)] };
-            (0..n).map(|s| at(i, s) * at(j, s)).sum::<f64>() / n as f64
-        });
-        let top = a
-            .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| format!("eigenvalues of the input moment did not converge ({e:?})"))?
-            .S()[d];
-        let dim = self.classes * (d + 1);
-        let net = Network::new(
-            &[d, self.classes],
-            true,
-            data,
-            Loss::Softmax(labels),
-            self.l2,
-            vec![0.0; dim],
-        )
-        .with_curvature(Curvature {
-            mu: self.l2,
-            lipschitz: self.l2 + 0.5 * top,
-        });
-        Ok(Box::new(net))
+        Ok(Box::new(self.network(rng)?))
+    }
+
+    /// Minibatches of the `samples` labelled inputs.
+    fn population(&self) -> Population {
+        Population::Finite(self.samples)
     }
 }
 
@@ -190,7 +205,7 @@ mod tests {
     use super::*;
     use crate::problem::KfacFactors;
     use crate::problems::FamilyConfig;
-    use crate::problems::testing::assert_derivatives;
+    use crate::problems::testing::{assert_derivatives, assert_finite_sum};
     use proptest::prelude::*;
     use rand::SeedableRng;
 
@@ -375,6 +390,19 @@ mod tests {
                     "g_0"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn minibatches_are_means_over_the_samples_with_the_ridge_in_each() {
+        let c = config(3, 4, 30, 0.05);
+        assert_eq!(c.population(), Population::Finite(30));
+        let p = c
+            .network(&mut ChaCha8Rng::seed_from_u64(8))
+            .expect("builds");
+        let x: Vec<f64> = (0..15).map(|i| 0.7 * (1.9 * i as f64).cos()).collect();
+        for batch in [1, 5, 30] {
+            assert_finite_sum(&p, &x, batch);
         }
     }
 

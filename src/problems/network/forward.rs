@@ -10,8 +10,10 @@ use super::{Loss, Network};
 use crate::problem::LayerStats;
 
 impl Network {
-    /// Makes `ws` hold the forward pass at `x`: `inputs`, `pre`, `d1`, `probs` and `value`.
-    pub(super) fn ensure_forward(&self, ws: &mut Workspace, x: &[f64]) {
+    /// Makes `ws` hold the forward pass at `x`: `inputs`, `pre`, `d1`, `probs` and `value`, for the samples
+    /// whose inputs `ws` holds and whose targets `loss` holds (the whole data set and `self.loss`, or a
+    /// minibatch's).
+    pub(super) fn ensure_forward(&self, ws: &mut Workspace, loss: &Loss, x: &[f64]) {
         if ws.holds(x, Stage::Forward) {
             return;
         }
@@ -39,7 +41,7 @@ impl Network {
         let z = &ws.pre[layers - 1];
         let n = z.ncols();
         let mut total = 0.0;
-        match &self.loss {
+        match loss {
             Loss::Squared(y) => {
                 for j in 0..n {
                     for (zi, yi) in z.col_as_slice(j).iter().zip(y.col_as_slice(j)) {
@@ -69,15 +71,15 @@ impl Network {
 
     /// Makes `ws` hold the backward pass at `x` too: `d_L = dl/dz` (`z - y`, or `p - e_y`), then
     /// `back_l = W_l' d_l` (bias row dropped) and `d_{l-1} = tanh'(s_{l-1}) .* back_l`.
-    pub(super) fn ensure_backward(&self, ws: &mut Workspace, x: &[f64]) {
-        self.ensure_forward(ws, x);
+    pub(super) fn ensure_backward(&self, ws: &mut Workspace, loss: &Loss, x: &[f64]) {
+        self.ensure_forward(ws, loss, x);
         if ws.stage >= Stage::Backward {
             return;
         }
         let layers = self.shapes.len();
         let z = &ws.pre[layers - 1];
         let top = &mut ws.deltas[layers - 1];
-        match &self.loss {
+        match loss {
             Loss::Squared(y) => {
                 for j in 0..z.ncols() {
                     let (zc, yc) = (z.col_as_slice(j), y.col_as_slice(j));
@@ -117,9 +119,10 @@ impl Network {
         ws.stage = Stage::Backward;
     }
 
-    /// `grad W_l = (1/N) d_l inputs_l' + l2 W_l`, row-major into `g`, from the backward pass in `ws`.
+    /// `grad W_l = (1/N) d_l inputs_l' + l2 W_l`, row-major into `g`, from the backward pass in `ws` (`N`
+    /// the samples it holds).
     pub(super) fn assemble(&self, ws: &Workspace, x: &[f64], g: &mut [f64]) {
-        let inv_n = 1.0 / self.samples() as f64;
+        let inv_n = 1.0 / ws.samples() as f64;
         for (l, s) in self.shapes.iter().enumerate() {
             let block = &mut g[s.offset..s.offset + s.outputs * s.inputs];
             let dst = MatMut::from_row_major_slice_mut(block, s.outputs, s.inputs);
@@ -194,7 +197,7 @@ impl Network {
 
     /// The network's outputs at `x` (`outputs x N`), through a workspace of its own.
     pub(super) fn outputs_with(&self, ws: &mut Workspace, x: &[f64]) -> Mat<f64> {
-        self.ensure_forward(ws, x);
+        self.ensure_forward(ws, &self.loss, x);
         ws.pre[self.shapes.len() - 1].clone()
     }
 }

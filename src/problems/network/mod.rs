@@ -24,8 +24,12 @@
 //! Hessian-vector product or K-FAC statistics at the point of the previous evaluation reuse its forward and
 //! backward passes (with identical results). Concurrent evaluations of one network from several threads
 //! are correct: a thread that finds the buffers busy works in buffers of its own.
+//!
+//! The objective is a finite sum over the samples: a minibatch's value and gradient run the same passes on
+//! the minibatch's columns, gathered into buffers of their own (`batch.rs`).
 
 mod activation;
+mod batch;
 mod forward;
 mod hessian;
 mod hvp;
@@ -37,6 +41,7 @@ use faer::{Mat, MatRef};
 
 use workspace::Workspace;
 
+use crate::problem::stochastic::Stochastic;
 use crate::problem::{Curvature, LayerShape, LayerStats, Layered, Optimum, Problem, SecondOrder};
 
 /// The loss on the network's output, with the targets.
@@ -60,6 +65,8 @@ pub struct Network {
     optimum: Option<Optimum>,
     curvature: Option<Curvature>,
     workspace: Mutex<Workspace>,
+    /// The buffers of the last minibatch size, allocated at the first minibatch.
+    batch: Mutex<Option<batch::Batch>>,
 }
 
 /// The shapes of a network of widths `d_0, ..., d_L` (`L` layers, `W_l` is `d_l x (d_{l-1} + bias)`), laid out
@@ -118,6 +125,7 @@ impl Network {
         ));
         Network {
             workspace,
+            batch: Mutex::new(None),
             shapes,
             dim,
             data,
@@ -195,7 +203,7 @@ impl Problem for Network {
 
     fn value(&self, x: &[f64]) -> f64 {
         self.with_workspace(|ws| {
-            self.ensure_forward(ws, x);
+            self.ensure_forward(ws, &self.loss, x);
             ws.value
         })
     }
@@ -206,7 +214,7 @@ impl Problem for Network {
 
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
         self.with_workspace(|ws| {
-            self.ensure_backward(ws, x);
+            self.ensure_backward(ws, &self.loss, x);
             self.assemble(ws, x, g);
             ws.value
         })
@@ -217,6 +225,10 @@ impl Problem for Network {
     }
 
     fn layered(&self) -> Option<&dyn Layered> {
+        Some(self)
+    }
+
+    fn stochastic(&self) -> Option<&dyn Stochastic> {
         Some(self)
     }
 
@@ -236,14 +248,14 @@ impl Problem for Network {
 impl SecondOrder for Network {
     fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
         self.with_workspace(|ws| {
-            self.ensure_backward(ws, x);
+            self.ensure_backward(ws, &self.loss, x);
             self.hvp_at(ws, x, v, out);
         })
     }
 
     fn hessian(&self, x: &[f64], h: &mut Mat<f64>) {
         self.with_workspace(|ws| {
-            self.ensure_backward(ws, x);
+            self.ensure_backward(ws, &self.loss, x);
             self.hessian_at(ws, x, h);
         })
     }
@@ -268,7 +280,7 @@ impl Layered for Network {
 
     fn statistics(&self, x: &[f64], stats: &mut LayerStats) {
         self.with_workspace(|ws| {
-            self.ensure_backward(ws, x);
+            self.ensure_backward(ws, &self.loss, x);
             self.fisher(ws, x, stats);
         })
     }
@@ -349,7 +361,7 @@ mod tests {
         for directions in [1, 5, 16, dim] {
             let mut h = Mat::<f64>::from_fn(dim, dim, |_, _| f64::NAN);
             net.with_workspace(|ws| {
-                net.ensure_backward(ws, &x);
+                net.ensure_backward(ws, &net.loss, &x);
                 net.hessian_in_blocks(ws, &x, &mut h, directions);
             });
             for j in 0..dim {

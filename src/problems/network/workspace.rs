@@ -76,26 +76,27 @@ pub(super) fn below(s: &LayerShape) -> usize {
 }
 
 impl Workspace {
-    /// Buffers for `shapes` on `samples` columns of `data` (`d_0 x N`), with `outputs` probabilities when
+    /// Buffers for `shapes` on the `N` columns of `data` (`d_0 x N`), with `outputs` probabilities when
     /// the loss is the softmax.
     pub fn new(shapes: &[LayerShape], data: &Mat<f64>, softmax: bool) -> Self {
-        let n = data.ncols();
+        let mut ws = Workspace::with_samples(shapes, data.ncols(), softmax);
+        let (rows, first) = (data.nrows(), &mut ws.inputs[0]);
+        for j in 0..data.ncols() {
+            first.col_as_slice_mut(j)[..rows].copy_from_slice(data.col_as_slice(j));
+        }
+        ws
+    }
+
+    /// Buffers for `shapes` on `n` samples whose data the caller writes into the first `d_0` rows of
+    /// `inputs[0]` (zero until then; the bias rows are written here).
+    pub fn with_samples(shapes: &[LayerShape], n: usize, softmax: bool) -> Self {
         let dim = shapes.last().map_or(0, |s| s.offset + s.outputs * s.inputs);
         let layers = shapes.len();
         let inputs = shapes
             .iter()
-            .enumerate()
-            .map(|(l, s)| {
+            .map(|s| {
                 let width = below(s);
-                Mat::from_fn(s.inputs, n, |i, j| {
-                    if i == width {
-                        1.0
-                    } else if l == 0 {
-                        data[(i, j)]
-                    } else {
-                        0.0
-                    }
-                })
+                Mat::from_fn(s.inputs, n, |i, _| if i == width { 1.0 } else { 0.0 })
             })
             .collect();
         let per_layer = |rows: &dyn Fn(&LayerShape) -> usize| -> Vec<Mat<f64>> {
@@ -133,6 +134,11 @@ impl Workspace {
             r_back: lower(&below),
             block: None,
         }
+    }
+
+    /// The number of samples the buffers have columns for.
+    pub fn samples(&self) -> usize {
+        self.inputs.first().map_or(0, Mat::ncols)
     }
 
     /// Whether the buffers hold the pass at `x` up to `stage` (bitwise: `-0.0` and `0.0` differ).

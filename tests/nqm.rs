@@ -1,4 +1,5 @@
-//! The noisy quadratic model against its closed forms, and minibatch runs' reproducibility.
+//! The noisy quadratic model against its closed forms, and minibatch runs' reproducibility (the noise model
+//! and a finite sum).
 //!
 //! SGD with constant step `eta` on `f = 1/2 sum h_i x_i^2` with gradient noise `N(0, C / B)`, `C = H`:
 //! coordinate `i` follows `x_{k+1} = (1 - eta h_i) x_k - eta xi_k`, so its mean is `(1 - eta h_i)^k x_0` and
@@ -113,6 +114,12 @@ family = "nqm"
 dim = 50
 batch_size = [1, 8]
 start = "random"
+[[problem]]
+family = "least-squares"
+in_dim = 6
+out_dim = 2
+samples = 40
+batch_size = [4, 40]
 [stop]
 f_tol = 0.05
 max_iters = 3000
@@ -163,6 +170,23 @@ fn minibatches_depend_on_the_seed_alone_not_on_jobs_or_shards() {
         .collect();
     assert_eq!(finals.len(), 3);
     assert!(finals[0] != finals[1] && finals[1] != finals[2]);
+    // A finite sum draws its minibatches too: `batch_size` samples counted per gradient.
+    for r in records
+        .iter()
+        .filter(|r| r["spec"]["problem"]["family"] == "least-squares")
+    {
+        let b = r["spec"]["problem"]["params"]["batch_size"]
+            .as_u64()
+            .expect("a batch size");
+        let o = &r["outcome"];
+        let calls = o["counts"]["g_evals"].as_u64().expect("a count");
+        assert_eq!(
+            o["counts"]["samples"].as_u64(),
+            Some(b * calls),
+            "{}",
+            r["spec"]
+        );
+    }
 }
 
 #[test]

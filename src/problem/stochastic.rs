@@ -115,8 +115,8 @@ impl<T: FiniteSum> Stochastic for T {
         sampler: &mut Sampler,
         g: &mut [f64],
     ) -> f64 {
-        let indices = sampler.batch(self.samples(), batch_size).to_vec();
-        self.subset_value_and_gradient(x, &indices, g)
+        let indices = sampler.batch(self.samples(), batch_size);
+        self.subset_value_and_gradient(x, indices, g)
     }
 }
 

@@ -70,7 +70,7 @@ impl FamilyConfig for BowlConfig {
             hessian: true,
             hvp: true,
             curvature: true,
-            layers: false,
+            ..Capabilities::default()
         }
     }
 

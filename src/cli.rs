@@ -564,6 +564,9 @@ fn report(
     if written.ignored > 0 {
         println!("{}", ignored_note(&dir, written.ignored));
     }
+    for line in &written.batch_lines {
+        println!("{line}");
+    }
     let count: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
     println!(
         "{count} figures, {} files -> {}",

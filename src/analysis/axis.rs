@@ -6,6 +6,16 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::sweep::{Sweep, value_text};
+use crate::stop::Status;
+
+/// The status most runs of a study's cell that did not converge ended with (ties: report order), if any.
+pub fn main_failure(statuses: &BTreeMap<Status, usize>) -> Option<Status> {
+    statuses
+        .iter()
+        .filter(|(s, n)| **s != Status::Converged && **n > 0)
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(s, _)| *s)
+}
 
 /// Instances of one family with the same parameters but the axis key.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use super::axis::axis_groups;
+use super::axis::{axis_groups, main_failure};
 use super::sweep::Sweep;
 use crate::stop::Status;
 use crate::summary::median;
@@ -53,6 +53,11 @@ impl BatchCell {
     /// The number of runs that reached the target.
     pub fn converged(&self) -> usize {
         self.statuses.get(&Status::Converged).copied().unwrap_or(0)
+    }
+
+    /// The status most runs that did not reach the target ended with (ties: report order), if any.
+    pub fn main_failure(&self) -> Option<Status> {
+        main_failure(&self.statuses)
     }
 }
 

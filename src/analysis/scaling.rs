@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::axis::axis_groups;
+use super::axis::{axis_groups, main_failure};
 use super::sweep::Sweep;
 use crate::registry::Registry;
 use crate::stop::Status;
@@ -113,11 +113,7 @@ impl KappaCell {
 
     /// The status most runs that did not converge ended with (ties: report order), if any.
     pub fn main_failure(&self) -> Option<Status> {
-        self.statuses
-            .iter()
-            .filter(|(s, n)| **s != Status::Converged && **n > 0)
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(s, _)| *s)
+        main_failure(&self.statuses)
     }
 }
 

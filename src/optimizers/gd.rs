@@ -339,7 +339,14 @@ mod tests {
             parse("").expect("valid").rule,
             StepRule::Armijo(Armijo::default())
         );
-        assert!(parse("").expect("valid").requires() == Capabilities::default());
+        // The default, Armijo backtracking, compares values: it needs them exact, and nothing else.
+        assert!(
+            parse("").expect("valid").requires()
+                == Capabilities {
+                    exact: true,
+                    ..Capabilities::default()
+                }
+        );
         assert!(
             parse("step = \"2/(L+mu)\"")
                 .expect("valid")

@@ -14,7 +14,7 @@ use crate::summary::median;
 
 use super::figure::optimizer_look;
 use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
-use super::style::{INK, Marker, optimizer_style};
+use super::style::{INK, optimizer_style};
 use super::{Formats, ReportError, render};
 
 /// At most this many eigenvalues are drawn per strip (evenly spaced in rank, both ends included).
@@ -219,13 +219,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 }
                 if let Some(k) = median(&mut ks) {
                     pts.push((lambda, k));
-                    fig.marks.push(Mark {
-                        at: (lambda, k),
-                        marker: look.marker.unwrap_or(Marker::Circle),
-                        color: look.color,
-                        filled: true,
-                        scale: 1.0,
-                    });
+                    fig.marks.push(look.mark((lambda, k), true));
                 }
             }
             let exponent = s

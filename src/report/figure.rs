@@ -24,7 +24,8 @@ pub struct Axis {
     pub scale: Scale,
     /// A fixed range in data units; `None` fits the data.
     pub range: Option<(f64, f64)>,
-    /// Tick positions in data units (those inside the range are drawn); `None` chooses round numbers.
+    /// Tick positions in data units (those inside the range are drawn), labelled with their values (on a
+    /// log axis too); `None` chooses round numbers.
     pub ticks: Option<Vec<f64>>,
 }
 
@@ -123,6 +124,25 @@ pub struct Look {
     pub dashed: bool,
     /// Line width in figure units.
     pub width: f64,
+}
+
+impl Look {
+    /// A standard-size mark of this look's marker (a circle where it has none) and colour at `at`, filled
+    /// or hollow: a series' point.
+    pub fn mark(&self, at: (f64, f64), filled: bool) -> Mark {
+        Mark {
+            at,
+            marker: self.marker.unwrap_or(Marker::Circle),
+            color: self.color,
+            filled,
+            scale: 1.0,
+        }
+    }
+
+    /// The legend sample of [`Look::mark`]: shape, colour, filled.
+    pub fn sample(&self, filled: bool) -> (Marker, RGBColor, bool) {
+        (self.marker.unwrap_or(Marker::Circle), self.color, filled)
+    }
 }
 
 /// A polyline.
@@ -259,6 +279,13 @@ pub fn log_points(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..n)
         .map(|k| (a + (b - a) * k as f64 / (n - 1).max(1) as f64).exp())
         .collect()
+}
+
+/// The power law `y = y0 (x / x0)^slope` through `through = (x0, y0)`, at every `x` of `xs`: a reference
+/// line on log-log axes (a theory slope, perfect scaling).
+pub fn power_law(through: (f64, f64), slope: f64, xs: &[f64]) -> Vec<(f64, f64)> {
+    let (x0, y0) = through;
+    xs.iter().map(|&x| (x, y0 * (x / x0).powf(slope))).collect()
 }
 
 /// The look of optimizer configuration `o`'s lines.

@@ -51,6 +51,8 @@ pub struct Page<'a> {
     pub instance_tables: Vec<PageTable>,
     /// Kappa tables.
     pub kappa_tables: Vec<PageTable>,
+    /// Batch-size tables, one per study.
+    pub batch_tables: Vec<PageTable>,
     /// Tables shown after the outcome table (where runs ended).
     pub outcome_tables: Vec<PageTable>,
     /// The tuning table, for a tuned sweep.
@@ -108,6 +110,15 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
             "Iterations versus condition number",
             "Instances that differ only in kappa: median iterations to convergence, least-squares slope on \
              log-log axes, and the slope theory predicts.",
+        ),
+        FigureKind::Batch => (
+            "Steps to target versus batch size",
+            "Instances that differ only in batch_size: median steps (iterations) to the stop rule's target and \
+             median samples drawn, against the batch size B. Under perfect scaling the steps fall as 1/B and the \
+             samples stay the same; the critical batch size is the smallest B from which doubling it saves less \
+             than a quarter of the steps, where larger batches stop paying (McCandlish et al. 2018, who predict \
+             it from the gradient noise scale B_noise = tr(H C) / (g' H g), H the Hessian and C the covariance \
+             of one sample's gradient; each table gives B_noise at the start).",
         ),
         FigureKind::Profiles => (
             "Performance and data profiles",
@@ -296,6 +307,10 @@ pub fn page(p: &Page<'_>) -> String {
     }
 
     for (kind, figs) in &p.figures {
+        // Only sweeps with a batch-size axis have a batch section.
+        if *kind == FigureKind::Batch && figs.is_empty() && p.batch_tables.is_empty() {
+            continue;
+        }
         let (title, note) = kind_heading(*kind);
         let _ = writeln!(
             out,
@@ -305,6 +320,11 @@ pub fn page(p: &Page<'_>) -> String {
         );
         if *kind == FigureKind::Kappa {
             for t in &p.kappa_tables {
+                table_block(&mut out, t);
+            }
+        }
+        if *kind == FigureKind::Batch {
+            for t in &p.batch_tables {
                 table_block(&mut out, t);
             }
         }

@@ -1,7 +1,8 @@
 //! The kinds of figure a report can draw, and the dispatch to the module that draws each.
 
 use super::figure::Figure;
-use super::{convergence, diagnostics, plots, tuning};
+use super::{batch, convergence, diagnostics, plots, tuning};
+use crate::analysis::batch::batch_studies;
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 
@@ -12,6 +13,8 @@ pub enum FigureKind {
     Convergence,
     /// Iterations versus kappa.
     Kappa,
+    /// Steps and samples to target versus batch size.
+    Batch,
     /// Performance and data profiles.
     Profiles,
     /// Paths of 2-D problems.
@@ -24,9 +27,10 @@ pub enum FigureKind {
 
 impl FigureKind {
     /// Every kind, in report order.
-    pub const ALL: [FigureKind; 6] = [
+    pub const ALL: [FigureKind; 7] = [
         FigureKind::Convergence,
         FigureKind::Kappa,
+        FigureKind::Batch,
         FigureKind::Profiles,
         FigureKind::Trajectories,
         FigureKind::Sensitivity,
@@ -43,6 +47,7 @@ pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figu
             let figs = match k {
                 FigureKind::Convergence => convergence::convergence_figures(sweep),
                 FigureKind::Kappa => plots::kappa_figures(sweep, &kappa_studies(sweep)),
+                FigureKind::Batch => batch::batch_figures(sweep, &batch_studies(sweep)),
                 FigureKind::Profiles => plots::profile_figures(sweep),
                 FigureKind::Trajectories => plots::trajectory_figures(sweep),
                 FigureKind::Sensitivity => tuning::sensitivity_figures(sweep),

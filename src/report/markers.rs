@@ -1,5 +1,5 @@
 //! Drawing one [`Marker`] in device coordinates: filled shapes as polygons with an outline, stroke glyphs
-//! (plus, cross, asterisk, arrow, I-beam) as line segments. Used by [`render`](super::render) for marks, markers
+//! (plus, cross, asterisk, arrow, I-beam, ring) as line segments. Used by [`render`](super::render) for marks, markers
 //! along lines and legend samples.
 
 use plotters::coord::Shift;
@@ -94,9 +94,12 @@ pub fn marker_polygon(m: Marker, x: f64, y: f64, r: f64) -> Vec<(i32, i32)> {
                 (x - w, y + h),
             ]
         }
-        Marker::Plus | Marker::Cross | Marker::Asterisk | Marker::ArrowUp | Marker::Stop => {
-            Vec::new()
-        }
+        Marker::Plus
+        | Marker::Cross
+        | Marker::Asterisk
+        | Marker::ArrowUp
+        | Marker::Stop
+        | Marker::Ring => Vec::new(),
     };
     pts.into_iter().map(|(a, b)| (px(a), px(b))).collect()
 }
@@ -138,6 +141,13 @@ fn glyph_strokes(m: Marker, x: f64, y: f64, r: f64) -> Vec<Vec<P>> {
                 vec![(x - c, y - h), (x + c, y - h)],
                 vec![(x - c, y + h), (x + c, y + h)],
             ]
+        }
+        Marker::Ring => {
+            // Wider than a filled marker, so that a legend sample shows the hole.
+            let rr = 1.35 * r;
+            let mut ring = regular(x, y, rr, 32, 0.0);
+            ring.push((x + rr, y));
+            vec![ring]
         }
         _ => Vec::new(),
     }

@@ -3,13 +3,15 @@
 //!
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
-//!   (`kappa-*`), `performance-profile`, `data-profile`, paths of 2-D problems (`trajectory-*`), saddle
-//!   escape on double wells (`escape-*`), `sensitivity-*` (tuning trials against the tuned hyperparameter);
-//!   `figures/captions.md` lists every figure with its caption;
+//!   (`kappa-*`), steps and samples to target versus batch size (`batch-<k>-steps`, `batch-<k>-samples`, for
+//!   instances that differ only in `batch_size`), `performance-profile`, `data-profile`, paths of 2-D
+//!   problems (`trajectory-*`), saddle escape on double wells (`escape-*`), `sensitivity-*` (tuning trials
+//!   against the tuned hyperparameter); `figures/captions.md` lists every figure with its caption;
 //! - `tables/museum.md|csv|tex` (see [`crate::analysis::museum`]), `tables/outcomes.md|csv|tex` (pooled over
 //!   the sweep), `tables/outcomes-<i>-<family>.md|csv|tex` (one per problem instance, numbered as the
-//!   convergence figures), `tables/kappa-<k>.md|csv|tex`, for a tuned sweep `tables/tuning.md|csv|tex`, and
-//!   for a diagnosed one `tables/endings.md|csv|tex`; every `.tex` is a `table` float (booktabs) whose
+//!   convergence figures), `tables/kappa-<k>.md|csv|tex`, `tables/batch-<k>.md|csv|tex` (steps and samples
+//!   to target per batch size, with the critical batch size), for a tuned sweep `tables/tuning.md|csv|tex`,
+//!   and for a diagnosed one `tables/endings.md|csv|tex`; every `.tex` is a `table` float (booktabs) whose
 //!   caption states the stop rule;
 //! - `index.html`: everything on one page, figures inlined as SVG.
 //!
@@ -17,6 +19,7 @@
 //! function of the records (and the optzoo version in its provenance line): the same results give the
 //! same files, wall-time figures aside, which show measured times.
 
+pub mod batch;
 pub mod clip;
 pub mod contour;
 pub mod convergence;
@@ -39,6 +42,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::analysis::batch::batch_studies;
 use crate::analysis::convergence::XAxis;
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
@@ -139,6 +143,9 @@ pub struct Written {
     /// Figure files of an earlier report that this one neither wrote nor removed (other formats, or other
     /// kinds when only some kinds were drawn), sorted.
     pub kept: Vec<PathBuf>,
+    /// One line per batch-size study (when batch figures were asked for): its critical batch sizes and the
+    /// gradient noise scale at the start ([`batch::summary_line`]).
+    pub batch_lines: Vec<String>,
 }
 
 fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(), ReportError> {
@@ -393,6 +400,22 @@ pub fn write_report_in(
             )?);
         }
     }
+    let mut batch_tables = Vec::new();
+    let mut batch_lines = Vec::new();
+    if options.kinds.contains(&FigureKind::Batch) {
+        for (k, study) in batch_studies(&sweep).iter().enumerate() {
+            let t = tables::batch_table(&sweep, study, false);
+            let csv = tables::batch_table(&sweep, study, true);
+            batch_tables.push(write_table(
+                &format!("batch-{k:02}"),
+                t,
+                &csv,
+                format!("Steps to the target against batch size: {}", study.label),
+                tables::batch_note(study),
+            )?);
+            batch_lines.push(batch::summary_line(&sweep, study));
+        }
+    }
 
     let mut outcome_tables = Vec::new();
     if let Some(t) = endings::ending_table(&sweep) {
@@ -429,6 +452,7 @@ pub fn write_report_in(
         outcomes,
         instance_tables,
         kappa_tables,
+        batch_tables,
         outcome_tables,
         tuning_tables,
         figures: page_figures,
@@ -443,5 +467,6 @@ pub fn write_report_in(
         index,
         ignored: sweep.ignored,
         kept,
+        batch_lines,
     })
 }

@@ -16,9 +16,9 @@ use crate::problems::{Instance, family};
 use crate::stop::Status;
 
 use super::contour::{Grid, contour};
-use super::figure::log_points;
 use super::figure::optimizer_look;
 use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
+use super::figure::{log_points, power_law};
 use super::notes::{not_applicable, seeds_text, status_mark};
 use super::style::{INK, Marker};
 
@@ -80,35 +80,23 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 for &iters in &cell.unconverged_iters {
                     hollow = true;
                     for f in [&mut fig, &mut all] {
-                        f.marks.push(Mark {
-                            at: (cell.kappa, iters),
-                            marker: look.marker.unwrap_or(Marker::Circle),
-                            color: look.color,
-                            filled: false,
-                            scale: 1.0,
-                        });
+                        f.marks.push(look.mark((cell.kappa, iters), false));
                     }
                 }
             }
-            for &(x, y) in &medians {
-                fig.marks.push(Mark {
-                    at: (x, y),
-                    marker: look.marker.unwrap_or(Marker::Circle),
-                    color: look.color,
-                    filled: true,
-                    scale: 1.0,
-                });
+            for &at in &medians {
+                fig.marks.push(look.mark(at, true));
             }
             fig.legend.push(LegendEntry {
                 label: "median iterations (min-max)".into(),
                 line: None,
-                mark: Some((look.marker.unwrap_or(Marker::Circle), look.color, true)),
+                mark: Some(look.sample(true)),
             });
             if hollow {
                 fig.legend.push(LegendEntry {
                     label: "did not converge".into(),
                     line: None,
-                    mark: Some((look.marker.unwrap_or(Marker::Circle), look.color, false)),
+                    mark: Some(look.sample(false)),
                 });
             }
             let fit_text = match series.fit {
@@ -147,10 +135,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                             width: 1.0,
                         };
                         fig.lines.push(Line {
-                            points: xs
-                                .iter()
-                                .map(|&x| (x, y0 * (x / centre).powf(t.slope)))
-                                .collect(),
+                            points: power_law((centre, y0), t.slope, &xs),
                             look: theory,
                         });
                         fig.legend.push(LegendEntry {

@@ -319,11 +319,24 @@ fn axis_ticks(axis: &Axis, lo: f64, hi: f64, n: usize) -> Vec<f64> {
     }
 }
 
-/// The label of every tick (drawing units).
-fn tick_labels(scale: Scale, ticks: &[f64]) -> Vec<String> {
-    match scale {
-        Scale::Log => ticks.iter().map(|u| log_tick_label(*u)).collect(),
-        Scale::Linear => linear_tick_labels(ticks),
+/// The label of every tick (drawing units) of `axis`. A log axis's own ticks are values to read off (batch
+/// sizes, say) and are labelled with those values, not as powers of ten.
+fn tick_labels(axis: &Axis, ticks: &[f64]) -> Vec<String> {
+    match (axis.scale, &axis.ticks) {
+        (Scale::Log, Some(own)) => ticks
+            .iter()
+            .map(|u| {
+                own.iter()
+                    .copied()
+                    .min_by(|a, b| {
+                        let d = |v: f64| (axis.transform(v) - u).abs();
+                        d(*a).total_cmp(&d(*b))
+                    })
+                    .map_or_else(String::new, crate::analysis::sweep::number_text)
+            })
+            .collect(),
+        (Scale::Log, None) => ticks.iter().map(|u| log_tick_label(*u)).collect(),
+        (Scale::Linear, _) => linear_tick_labels(ticks),
     }
 }
 
@@ -467,7 +480,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
     let yticks = axis_ticks(&fig.y, yl, yh, count(fig.y.scale, 7));
     let grid = stroke(RGBColor(0xE4, 0xE4, 0xE4), 0.5 * s);
     let tick = stroke(INK, 0.8 * s);
-    for (&u, label) in xticks.iter().zip(tick_labels(fig.x.scale, &xticks)) {
+    for (&u, label) in xticks.iter().zip(tick_labels(&fig.x, &xticks)) {
         let x = px(mx.dev_t(u));
         root.draw(&PathElement::new(vec![(x, px(by0)), (x, px(by1))], grid))
             .map_err(err)?;
@@ -483,7 +496,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
         ))
         .map_err(err)?;
     }
-    for (&u, label) in yticks.iter().zip(tick_labels(fig.y.scale, &yticks)) {
+    for (&u, label) in yticks.iter().zip(tick_labels(&fig.y, &yticks)) {
         let y = px(my.dev_t(u));
         root.draw(&PathElement::new(vec![(px(bx0), y), (px(bx1), y)], grid))
             .map_err(err)?;

@@ -5,7 +5,8 @@
 //! Optimizer configuration `i` of a sweep (in order of first appearance) gets colour `PALETTE[i % 8]` and
 //! marker `MARKERS[(i + i / 8) % 8]`, in every figure of the report, so a method is recognised by colour or,
 //! printed in grey, by marker: up to eight configurations differ in both, more in the pair. Annotations
-//! (critical points, the start of a path, runs that diverged, failed or left the frame) use only the shapes
+//! (critical points, the start of a path, runs that diverged, failed or left the frame, the critical batch
+//! size) use only the shapes
 //! of [`ANNOTATION_MARKERS`], which no series uses. Sizes are in figure units of 1/100 inch: a figure is
 //! 3.5 in wide, and text is 8 to 9.5 pt at that size.
 
@@ -113,6 +114,8 @@ pub enum Marker {
     ArrowUp,
     /// A vertical bar with short caps at both ends (an I-beam).
     Stop,
+    /// A circle drawn as an outline only, around a point of a series (drawn larger than a series' marker).
+    Ring,
 }
 
 /// The markers of optimizer configurations, in assignment order: filled shapes only, none of them an
@@ -130,8 +133,9 @@ pub const MARKERS: [Marker; 8] = [
 
 /// The shapes of annotations, which no series uses: critical points (star: minimum, hourglass: saddle,
 /// asterisk: maximum, bar: degenerate), the start of a path (hexagon), a run that diverged (cross),
-/// failed (plus), stopped (I-beam: by a budget or on its own) or left the frame (arrow up).
-pub const ANNOTATION_MARKERS: [Marker; 9] = [
+/// failed (plus), stopped (I-beam: by a budget or on its own) or left the frame (arrow up), and the critical
+/// batch size of a series (a ring around its point).
+pub const ANNOTATION_MARKERS: [Marker; 10] = [
     Marker::Star,
     Marker::Hourglass,
     Marker::Asterisk,
@@ -141,6 +145,7 @@ pub const ANNOTATION_MARKERS: [Marker; 9] = [
     Marker::Plus,
     Marker::ArrowUp,
     Marker::Stop,
+    Marker::Ring,
 ];
 
 /// The colour and marker of optimizer configuration `i`.

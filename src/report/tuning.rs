@@ -209,11 +209,8 @@ pub fn sensitivity_figures(sweep: &Sweep) -> Vec<Figure> {
                 }
                 for &(x, y, bad, chosen) in &points {
                     fig.marks.push(Mark {
-                        at: (x, y),
-                        marker: look.marker.unwrap_or(Marker::Circle),
-                        color: look.color,
-                        filled: !bad,
                         scale: if chosen { 1.8 } else { 1.0 },
+                        ..look.mark((x, y), !bad)
                     });
                 }
                 let over = if others.is_empty() {

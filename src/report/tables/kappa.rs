@@ -3,22 +3,16 @@
 //! not, the status itself when none did), and a last row with the fitted slope beside the theory slope
 //! (`0.99 (1)`). The CSV form splits that row into `fitted slope` and `theory slope` rows of plain numbers.
 
-use super::Table;
+use super::{Table, failure_counts};
 use crate::analysis::scaling::{KappaCell, KappaStudy};
 use crate::analysis::sweep::{Sweep, number_text};
-use crate::stop::Status;
 
 /// The text of one cell of a kappa table.
 pub fn kappa_cell_text(cell: &KappaCell) -> String {
     if cell.runs() == 0 {
         return "-".into();
     }
-    let failed: Vec<String> = cell
-        .statuses
-        .iter()
-        .filter(|(s, n)| **s != Status::Converged && **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let failed = failure_counts(&cell.statuses);
     match cell.median_iters() {
         Some(m) if failed.is_empty() => number_text(m),
         Some(m) => format!("{} ({})", number_text(m), failed.join(", ")),
@@ -91,6 +85,7 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stop::Status;
     use std::collections::BTreeMap;
 
     fn cell(conv: &[f64], other: &[(Status, usize)]) -> KappaCell {

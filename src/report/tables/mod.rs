@@ -3,18 +3,23 @@
 //! - The museum table ([`museum_table`], see [`crate::analysis::museum`]).
 //! - Outcomes ([`outcomes`]): pooled over the sweep, and one table per problem instance.
 //! - Iterations versus kappa ([`kappa`]), one per kappa study.
+//! - Steps to target versus batch size ([`batch`]), one per batch-size study.
 //!
 //! Every LaTeX file is a `table` float ([`Table::latex_float`]) whose caption says what the table shows and
 //! the stop rule of its runs ([`stop_rule_sentence`]), under a comment line naming the package its rules
 //! need (booktabs).
 
+pub mod batch;
 pub mod kappa;
 pub mod outcomes;
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::sweep::Sweep;
+use crate::stop::Status;
 
+pub use batch::{batch_cell_text, batch_note, batch_table, critical_text, noise_scale_text};
 pub use kappa::{kappa_cell_text, kappa_table};
 pub use outcomes::{INSTANCE_NOTE, instance_outcome_table, outcome_table, pooled_note};
 
@@ -168,6 +173,16 @@ impl Table {
         out.push_str("</tbody>\n</table>\n");
         out
     }
+}
+
+/// `n status` for every status but `converged` that some of a cell's runs ended with, in report order: what
+/// a cell of a study's table says of the runs that did not converge.
+pub fn failure_counts(statuses: &BTreeMap<Status, usize>) -> Vec<String> {
+    statuses
+        .iter()
+        .filter(|(s, n)| **s != Status::Converged && **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect()
 }
 
 /// The museum table of a sweep (see [`crate::analysis::museum`]).

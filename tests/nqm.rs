@@ -255,3 +255,46 @@ fn a_batch_size_where_it_does_not_apply_is_a_config_error() {
         assert!(err.contains(name), "the error names the file: {err}");
     }
 }
+
+#[test]
+fn averaging_and_a_decaying_step_go_below_the_constant_step_noise_floor() {
+    // SGD with constant step eta hovers at the stationary average of f; Polyak averaging after the burn-in and
+    // a 1/t step both go well below it (Polyak and Juditsky 1992; Robbins and Monro 1951).
+    let (dim, b, eta) = (100, 1, 0.5);
+    let p = planned(&format!(
+        "seeds = [0, 1, 2]\n[[problem]]\nfamily = \"nqm\"\ndim = {dim}\nbatch_size = {b}\n[stop]\nmax_iters = 40000\n\
+         [[optimizer]]\nname = \"gd\"\nstep = {eta}\n\
+         [[optimizer]]\nname = \"gd\"\nstep = {eta}\naverage = \"polyak\"\naverage_start = 4000\n\
+         [[optimizer]]\nname = \"gd\"\nstep = {eta}\nschedule = \"inverse-time\"\ndecay_every = 400\n"
+    ));
+    let h = inverse_spectrum(dim);
+    let floor: f64 = h
+        .iter()
+        .map(|h| eta * h / (2.0 * b as f64 * (2.0 - eta * h)))
+        .sum();
+    let mut finals: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for run in &p.runs {
+        let record = execute(run);
+        assert_eq!(record.outcome.status, Status::MaxIters);
+        let key = run.spec.optimizer.params.to_string();
+        finals
+            .entry(key)
+            .or_default()
+            .push(record.outcome.final_value);
+    }
+    for (key, values) in &finals {
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        if key.contains("polyak") || key.contains("inverse-time") {
+            assert!(
+                mean < 0.25 * floor,
+                "{key}: mean final f {mean} vs floor {floor}"
+            );
+        } else {
+            assert!(
+                mean > 0.25 * floor && mean < 4.0 * floor,
+                "{key}: mean final f {mean} vs floor {floor}"
+            );
+        }
+    }
+    assert_eq!(finals.len(), 3);
+}

@@ -43,7 +43,8 @@ pub struct Page<'a> {
     pub sweep: &'a Sweep,
     /// The museum table, shown first.
     pub museum: PageTable,
-    /// The overview figures shown beside it: the kappa figure and one convergence panel per family.
+    /// The overview figures shown beside it: the kappa figure, the batch-size figure and one convergence panel
+    /// per family.
     pub overview: Vec<PageFigure>,
     /// The outcome table, pooled over the sweep.
     pub outcomes: PageTable,

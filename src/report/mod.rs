@@ -203,8 +203,8 @@ pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, R
     Ok(sweep)
 }
 
-/// The overview's figures: the first kappa study's figure with every optimizer, and the first
-/// convergence-against-iterations panel of each problem family.
+/// The overview's figures: the first kappa study's figure with every optimizer, the first batch study's steps to
+/// target, and the first convergence-against-iterations panel of each problem family.
 fn overview_figures(
     sweep: &Sweep,
     page_figures: &[(FigureKind, Vec<html::PageFigure>)],
@@ -215,6 +215,7 @@ fn overview_figures(
         for f in figs {
             match kind {
                 FigureKind::Kappa if f.name == "kappa-00-all" => out.push(f.clone()),
+                FigureKind::Batch if f.name == "batch-00-steps" => out.push(f.clone()),
                 FigureKind::Convergence => {
                     let family = sweep.instances.iter().enumerate().find_map(|(i, inst)| {
                         let stem = format!("convergence-{i:02}-{}-", inst.spec.family);

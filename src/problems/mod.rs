@@ -368,9 +368,25 @@ impl Instance {
         }
     }
 
-    /// The dimension and what building the instance allocates (see [`FamilyConfig::memory`]).
+    /// The dimension and what building the instance allocates (see [`FamilyConfig::memory`]). Drawing
+    /// minibatches adds the oracle's buffer for a minibatch gradient and, for a finite sum, the permutation of
+    /// its samples and the buffers a minibatch is gathered into: at most the batch's share of the data again.
     pub fn memory(&self) -> ProblemMemory {
-        self.builder.memory()
+        let mut m = self.builder.memory();
+        let Some(b) = self.batch_size else {
+            return m;
+        };
+        let mut extra = crate::memory::bytes(1, m.dim as u64);
+        if let Population::Finite(n) = self.builder.population()
+            && n > 0
+        {
+            let share = (u128::from(m.need.data) * b as u128 / n as u128).min(u128::from(u64::MAX));
+            extra = extra
+                .saturating_add(share as u64)
+                .saturating_add(crate::memory::bytes(1, n as u64));
+        }
+        m.need.data = m.need.data.saturating_add(extra);
+        m
     }
 
     /// A random stream for `purpose`, seeded from the run's seed and this instance's canonical parameters:
@@ -415,6 +431,23 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn minibatches_add_their_buffers_to_the_memory_need() {
+        let parse = |text: &str| {
+            let table: toml::Table = toml::from_str(text).expect("valid TOML");
+            Instance::parse(family("least-squares").expect("registered"), &table).expect("valid")
+        };
+        let exact = parse("samples = 64").memory();
+        let full = parse("samples = 64\nbatch_size = 64").memory();
+        let quarter = parse("samples = 64\nbatch_size = 16").memory();
+        let vectors = crate::memory::bytes(1, exact.dim as u64) + crate::memory::bytes(1, 64);
+        assert_eq!(full.need.data, 2 * exact.need.data + vectors);
+        assert_eq!(
+            quarter.need.data,
+            exact.need.data + exact.need.data / 4 + vectors
+        );
     }
 
     #[test]

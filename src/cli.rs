@@ -313,7 +313,7 @@ pub fn main(registry: Registry) -> ExitCode {
             formats,
             figures,
             no_titles,
-        }) => report(r, dir, out, formats, figures, !no_titles),
+        }) => report(dir, out, formats, figures, !no_titles),
         Some(Command::List { what }) => {
             print!(
                 "{}",
@@ -531,7 +531,6 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn report(
-    registry: &Registry,
     dir: PathBuf,
     out: Option<PathBuf>,
     formats: Vec<FormatArg>,
@@ -554,7 +553,7 @@ fn report(
     if !figures.is_empty() {
         options.kinds = figures;
     }
-    let written = crate::report::write_report_in(registry, &dir, &options).map_err(|e| {
+    let written = crate::report::write_report(&dir, &options).map_err(|e| {
         if e.is_bad_input() {
             anyhow::Error::new(BadInput(e.to_string()))
         } else {
@@ -749,14 +748,14 @@ fn run(
         println!("  {}", dir.join(name).display());
     }
     if museum && plan.shard.is_none() {
-        let sweep = crate::analysis::sweep::Sweep::new_in(registry, records, None);
+        let sweep = crate::analysis::sweep::Sweep::new(records, None);
         println!(
             "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
             crate::report::tables::museum_table(&sweep).markdown()
         );
         if report_with != ReportWith::Nothing {
             let titles = report_with == ReportWith::Titles;
-            report(registry, dir, None, Vec::new(), Vec::new(), titles)?;
+            report(dir, None, Vec::new(), Vec::new(), titles)?;
         }
     }
     Ok(())

@@ -180,8 +180,9 @@ pub struct Driven {
     pub formed: Option<Formed>,
 }
 
-/// Runs `optimizer` for `steps` steps from `x0` exactly as the runner drives it (the uncharged measurement
-/// at the start and after every step), then asks it for the preconditioner of its state.
+/// Runs `optimizer` for `steps` steps from `x0` through the run loop ([`crate::run_loop`]: the same
+/// uncharged measurement and stop tests as every run, with no tolerance but the step count), then reads
+/// the preconditioner of its state ([`crate::observers::FormedPreconditioner`]).
 pub fn drive(
     problem: &dyn Problem,
     optimizer: &dyn DynOptimizer,
@@ -190,37 +191,26 @@ pub fn drive(
 ) -> Driven {
     let mut oracle = Oracle::new(problem);
     let mut x = x0.to_vec();
-    oracle.measure(&x);
-    let mut out = Driven {
-        point: x.clone(),
-        steps: 0,
-        stopped: None,
-        formed: None,
+    let stop = crate::stop::StopRule::steps_only(steps as u64);
+    let setup = crate::run_loop::Setup {
+        stop: &stop,
+        f_star: None,
+        x_star: None,
+        started: std::time::Instant::now(),
     };
-    let mut stepper = match optimizer.start(&x, &mut oracle) {
-        Ok(s) => s,
-        Err(e) => {
-            out.stopped = Some(e.to_string());
-            return out;
-        }
+    let mut formed = crate::observers::FormedPreconditioner::default();
+    let ended = crate::run_loop::run(optimizer, &mut x, &mut oracle, setup, &mut [&mut formed]);
+    let stopped = match ended.status {
+        crate::stop::Status::MaxIters => None,
+        crate::stop::Status::Diverged => Some("the iterate or its gradient is not finite".into()),
+        other => Some(ended.message.unwrap_or_else(|| other.to_string())),
     };
-    for _ in 0..steps {
-        if let Err(e) = stepper.step(&mut x, &mut oracle) {
-            out.stopped = Some(e.to_string());
-            break;
-        }
-        oracle.measure(&x);
-        let finite = x.iter().all(|v| v.is_finite())
-            && oracle.measured_gradient().iter().all(|v| v.is_finite());
-        if !finite {
-            out.stopped = Some("the iterate or its gradient is not finite".into());
-            break;
-        }
-        out.point.copy_from_slice(&x);
-        out.steps += 1;
+    Driven {
+        point: formed.point,
+        steps: formed.steps as usize,
+        stopped,
+        formed: formed.formed,
     }
-    out.formed = stepper.preconditioner();
-    out
 }
 
 /// One measured row: an optimizer, its preconditioner, and the conditioning it sees.

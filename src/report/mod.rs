@@ -172,7 +172,7 @@ fn file_word(word: &str) -> String {
 }
 
 /// Reads the sweep in `dir`, failing with [`ReportError::BadDir`] when `dir` is not a results directory.
-pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, ReportError> {
+pub fn load(dir: &Path) -> Result<Sweep, ReportError> {
     let bad = |message: String| ReportError::BadDir {
         path: dir.to_path_buf(),
         message,
@@ -188,8 +188,7 @@ pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, R
             "not a results directory: it has no runs/ (make one with `optzoo run CONFIG --out DIR`)".into(),
         ));
     }
-    let sweep =
-        Sweep::load_in(registry, dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
+    let sweep = Sweep::load(dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
     if sweep.records.is_empty() {
         return Err(bad(if sweep.ignored > 0 {
             format!(
@@ -237,19 +236,11 @@ fn overview_figures(
     out
 }
 
-/// [`write_report_in`] the built-in registry.
+/// Writes the report of the results in `dir`: a pure function of the folder (its records, `sweep.json`
+/// and `landscapes.json`), which builds no problem, starts no process and replays no run, so any optzoo
+/// binary, with or without the plug-ins that made the results, writes the same report.
 pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
-    write_report_in(&crate::registry::Registry::builtin(), dir, options)
-}
-
-/// Writes the report of the results in `dir`.
-/// Names resolve in `registry` (for the theory each optimizer states).
-pub fn write_report_in(
-    registry: &crate::registry::Registry,
-    dir: &Path,
-    options: &ReportOptions,
-) -> Result<Written, ReportError> {
-    let sweep = load(registry, dir)?;
+    let sweep = load(dir)?;
     let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
     let fig_dir = out.join("figures");
     let tab_dir = out.join("tables");

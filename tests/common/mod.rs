@@ -99,3 +99,11 @@ pub fn records(dir: &Path) -> Vec<serde_json::Value> {
     out.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
     out
 }
+
+/// The theory slope of iterations against kappa that the built-in optimizer `name` states for `params`.
+pub fn theory_slope(name: &str, params: &serde_json::Value) -> Option<optzoo::theory::KappaSlope> {
+    optzoo::Registry::builtin()
+        .resolve_optimizer(name, params)
+        .ok()
+        .and_then(|c| c.optimizer.kappa_slope())
+}

@@ -505,6 +505,7 @@ mod tests {
                 noise_scale: None,
             },
             trace: vec![],
+            facts: Default::default(),
             provenance: Provenance::current(),
             timing: Timing::default(),
         }

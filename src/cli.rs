@@ -465,7 +465,7 @@ fn inspect_conditioning(
     steps: usize,
     out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<()> {
-    use crate::analysis::conditioning;
+    use crate::conditioning;
     let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
     let study = conditioning::study(
         registry,

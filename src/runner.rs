@@ -29,7 +29,7 @@ use crate::vector::distance;
 /// Largest dimension for which a run keeps its final point.
 pub const KEEP_FINAL_X_MAX_DIM: usize = 100;
 
-pub use crate::observers::trace::{KEEP_PATH_MAX_DIM, MAX_PATH_POINTS};
+pub use crate::trace::{KEEP_PATH_MAX_DIM, MAX_PATH_POINTS};
 
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {

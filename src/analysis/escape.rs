@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 use super::sweep::{Sweep, value_text};
 use crate::record::EscapeFact;
 
-pub use crate::observers::escape::RADIUS_FRACTION;
+pub use crate::record::facts::RADIUS_FRACTION;
 
 /// How a run left (or did not leave) the saddle.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,6 @@
 pub mod axis;
 pub mod batch;
 pub mod compare;
-pub mod conditioning;
 pub mod convergence;
 pub mod escape;
 pub mod museum;

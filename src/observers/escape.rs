@@ -15,8 +15,7 @@ use crate::run_loop::Observer;
 use crate::stop::{Measure, Status};
 use crate::vector::distance;
 
-/// `rho`: the escape radius as a fraction of `sqrt(|lambda_min|)`.
-pub const RADIUS_FRACTION: f64 = 0.01;
+pub use crate::record::facts::RADIUS_FRACTION;
 
 /// Largest dimension at which the saddle's Hessian is formed and decomposed densely.
 pub const MAX_DIM: usize = 1000;

@@ -6,15 +6,7 @@ use crate::oracle::Oracle;
 use crate::record::TracePoint;
 use crate::run_loop::Observer;
 use crate::stop::{Measure, Status};
-use crate::trace::Ladder;
-
-/// Largest dimension for which a run records every iterate (line-search trials apart) with its point, so
-/// that its path can be drawn as taken.
-pub const KEEP_PATH_MAX_DIM: usize = 3;
-
-/// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
-/// the log-spaced ladder of [`crate::trace`], so a long run's record stays small.
-pub const MAX_PATH_POINTS: u64 = 2_000;
+use crate::trace::{KEEP_PATH_MAX_DIM, Ladder, MAX_PATH_POINTS};
 
 /// Records the trace.
 #[derive(Debug, Default)]

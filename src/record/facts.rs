@@ -12,6 +12,10 @@ use crate::problem::Curvature;
 use crate::problem::critical::{CriticalPoint, Kind};
 use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
 
+/// `rho`: the escape radius `R = rho sqrt(|lambda_min|)` as a fraction of `sqrt(|lambda_min|)` (see
+/// [`EscapeFact`]).
+pub const RADIUS_FRACTION: f64 = 0.01;
+
 /// Largest number of documented critical points a record keeps (families list one of each kind).
 pub const MAX_CRITICAL_POINTS: usize = 64;
 

@@ -1,15 +1,15 @@
 //! Figures of the Hessian diagnostics, in the report's style: the spectrum of `P^{-1} H` per preconditioner
 //! ([`conditioning_figure`], drawn by `optzoo inspect --conditioning --out DIR`) and escape iterations
 //! against `|lambda_min|` ([`escape_figures`], the report's `escape` figures for sweeps with double-well
-//! runs). The numbers come from [`analysis::conditioning`](crate::analysis::conditioning) and
+//! runs). The numbers come from [`conditioning`](crate::conditioning) and
 //! [`analysis::escape`](crate::analysis::escape).
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::conditioning::Study;
 use crate::analysis::escape::{self, EscapeRun, Escapes, Outcome, RADIUS_FRACTION};
 use crate::analysis::sweep::{Sweep, number_text};
+use crate::conditioning::Study;
 use crate::summary::median;
 
 use super::figure::optimizer_look;

@@ -446,7 +446,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
              are marked by kind in black (star: minimum, hourglass: saddle, asterisk: maximum, bar: degenerate), \
              shapes that no optimizer's markers use.{note}{}",
             inst.full,
-            crate::runner::MAX_PATH_POINTS,
+            crate::trace::MAX_PATH_POINTS,
             if na.is_empty() {
                 " Not applicable: none.".to_string()
             } else {

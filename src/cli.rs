@@ -226,7 +226,16 @@ struct Regressions(usize, usize);
 /// Parses the process's arguments and runs the command, resolving names in `registry`; returns the exit
 /// code (0 success, 1 regression found or failure while working, 2 bad input).
 pub fn main(registry: Registry) -> ExitCode {
-    let cli = Cli::parse();
+    main_from(registry, std::env::args_os())
+}
+
+/// [`main`] with the arguments given (the first is the program's name), as a test or a wrapper runs it.
+pub fn main_from<I, T>(registry: Registry, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     if let Some(Command::Run { memory_limit, .. }) = &cli.command {
         crate::memory::set_limit(*memory_limit);
     }

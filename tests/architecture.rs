@@ -293,8 +293,8 @@ fn builds(node: &str) -> bool {
     // The problem trait itself (its critical points' kinds, in `problem/critical`, are data).
     node == "problem"
         || BUILDERS
-        .iter()
-        .any(|b| node == *b || node.starts_with(&format!("{b}/")))
+            .iter()
+            .any(|b| node == *b || node.starts_with(&format!("{b}/")))
 }
 
 #[test]

@@ -513,8 +513,10 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
             .into());
         }
     }
+    // A shard that cannot be read or holds a file that fails its checks is bad input (exit 2); only a
+    // failure to write the merged directory is a failure while working (exit 1).
     let merged = crate::merge::merge(&out, &dirs).map_err(|e| match e {
-        crate::merge::MergeError::Store(e) => anyhow::Error::new(e),
+        crate::merge::MergeError::Write(e) => anyhow::Error::new(e),
         other => BadInput(other.to_string()).into(),
     })?;
     println!(

@@ -4,7 +4,9 @@
 //! every run record its `sweep.json` lists into the output (other run files are left out and counted),
 //! refuses two records of the same run id that differ outside `timing` (a conflict: different code or data
 //! produced them), and writes the sweep's tables in plan order, so the result equals the unsharded sweep
-//! outside `timing`.
+//! outside `timing`. The shards' landscapes are joined (per instance the widest box; a shard samples over
+//! the paths it ran, so a merged path figure's contours may cover less of the frame than an unsharded one's).
+//! Nothing is built or run: a merge reads and writes files.
 //!
 //! Shard directories are data: every file is checked as it is read ([`crate::store::read_run`],
 //! [`crate::store::read_manifest`]), and each record is written to `OUT/runs/<id>.json` with the id computed
@@ -96,6 +98,10 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
     let mut records: BTreeMap<String, (RunRecord, &PathBuf)> = BTreeMap::new();
     let mut ignored = 0;
+    let mut landscapes = crate::landscape::Landscapes {
+        format: store::FORMAT,
+        landscapes: Vec::new(),
+    };
     for dir in dirs {
         let m = read_manifest(dir).map_err(MergeError::Read)?;
         match &manifest {
@@ -115,6 +121,7 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         }
         let runs = store::read_sweep(dir).map_err(MergeError::Read)?;
         ignored += runs.ignored;
+        landscapes.join(crate::landscape::read(dir).map_err(MergeError::Read)?);
         for r in runs.records {
             // The key is computed from the spec; `read_sweep` has checked that the record's own id equals it.
             let id = r.spec.run_id();
@@ -155,6 +162,7 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     manifest.shard = None;
     store::write_sweep(out, &manifest, &ordered).map_err(MergeError::Write)?;
     crate::tune::table::write(out, &ordered).map_err(MergeError::Write)?;
+    crate::landscape::write(out, &landscapes).map_err(MergeError::Write)?;
     Ok(Merged {
         runs: records.len(),
         missing,

@@ -159,7 +159,7 @@ fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(),
 
 /// `word` with every character but ASCII letters, digits, `.`, `_` and `-` made `-`: a family name (a
 /// plug-in's is `owner/name`) as part of a file name.
-fn file_word(word: &str) -> String {
+pub(crate) fn file_word(word: &str) -> String {
     word.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
@@ -217,7 +217,7 @@ fn overview_figures(
                 FigureKind::Batch if f.name == "batch-00-steps" => out.push(f.clone()),
                 FigureKind::Convergence => {
                     let family = sweep.instances.iter().enumerate().find_map(|(i, inst)| {
-                        let stem = format!("convergence-{i:02}-{}-", inst.spec.family);
+                        let stem = format!("convergence-{i:02}-{}-", file_word(&inst.spec.family));
                         f.name
                             .strip_prefix(&stem)
                             .filter(|slug| *slug == XAxis::Iterations.slug())

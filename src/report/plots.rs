@@ -331,7 +331,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
             continue;
         };
         let mut fig = Figure::new(
-            format!("trajectory-{i:02}-{}", inst.spec.family),
+            format!("trajectory-{i:02}-{}", super::file_word(&inst.spec.family)),
             format!("{}: paths, seed {seed}", inst.label),
             Axis {
                 label: "x₁".into(),

@@ -108,10 +108,12 @@ fn report_compare_and_merge_start_no_command_named_in_a_record() {
     let res = results(tmp.path(), SADDLE_WITH_A_CLIENT);
     let marker = tmp.path().join("planted-marker");
     let planted = format!("touch '{}'", marker.display());
-    // The client's run, started next to a strict saddle, now names a command that leaves a marker.
+    // The client's run, started next to a strict saddle, now names a command that leaves a marker, and
+    // claims iterations that a replay would ask the client for.
     forge(&res, |r| {
         if r["spec"]["optimizer"]["name"] == "external" {
             r["spec"]["optimizer"]["params"]["command"] = json!(["/bin/sh", "-c", planted]);
+            r["outcome"]["iterations"] = json!(5);
         }
     });
     for (shown, code, _) in read_back(tmp.path(), "res") {

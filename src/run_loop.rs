@@ -136,7 +136,7 @@ pub fn run(
     }
     measure_time_s += t.elapsed().as_secs_f64();
 
-    let mut last = first.clone();
+    let mut last = first;
     let mut message = None;
     let mut status = stop.verdict(&last);
     let mut stepper: Option<Box<dyn Stepper + '_>> = None;

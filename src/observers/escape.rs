@@ -56,7 +56,7 @@ pub fn saddle_near(problem: &dyn Problem, x0: &[f64]) -> Option<Saddle> {
     so.hessian(&origin, &mut h);
     let e = h.self_adjoint_eigen(Side::Lower).ok()?;
     let (s, u) = (e.S(), e.U());
-    if !(s[0] < 0.0) {
+    if s[0] >= 0.0 || s[0].is_nan() {
         return None;
     }
     let d: Vec<f64> = x0.iter().zip(&origin).map(|(a, b)| a - b).collect();

@@ -1,5 +1,7 @@
 //! `optzoo report DIR`: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and one self-contained
-//! `index.html`, written to `DIR/report/` from the stored records of a sweep.
+//! `index.html`, written to `DIR/report/` from the stored records of a sweep, its `sweep.json` and its
+//! `landscapes.json`: nothing is built, replayed or started, so the report of a folder is the same under any
+//! optzoo binary, with or without the plug-ins that made it.
 //!
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{optzoo, write};
+use common::{assert_refused, optzoo, shown, write};
 
 const CONFIG: &str = r#"
 name = "checked"
@@ -25,16 +25,6 @@ step = "2/(L+mu)"
 [[optimizer]]
 name = "lbfgs"
 "#;
-
-/// What a command did, for assertion messages.
-fn shown(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// Runs the config (written into `cwd` once) into `cwd/out`, with `extra` arguments, and asserts success.
 fn sweep(cwd: &Path, out: &str, extra: &[&str]) -> Output {
@@ -194,16 +184,8 @@ fn compare_refuses_a_record_under_another_runs_file_name() {
     // A valid record copied over its neighbour: its id and spec agree, its file name does not.
     let files = run_files(&cwd.join("new"));
     std::fs::copy(&files[0], &files[1]).expect("writable");
-    let out = optzoo(cwd, &["compare", "base", "new"]);
-    let seen = shown(&out);
-    assert_eq!(out.status.code(), Some(2), "{seen}");
     let named = Path::new("new").join("runs").join(file_name(&files[1]));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&named.display().to_string()) && stderr.contains("must be named"),
-        "the error names {}: {seen}",
-        named.display()
-    );
+    assert_refused(cwd, &["compare", "base", "new"], &named, "must be named");
 }
 
 #[test]
@@ -220,15 +202,7 @@ fn a_newer_format_is_refused_by_report_compare_and_merge() {
         &["compare", "res", "res"],
         &["merge", "out", "res"],
     ] {
-        let out = optzoo(cwd, args);
-        let seen = shown(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {seen}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains(&named.display().to_string()) && stderr.contains(NEWER),
-            "{args:?} names {} and says it is newer: {seen}",
-            named.display()
-        );
+        assert_refused(cwd, args, &named, NEWER);
     }
 
     // The same for a manifest.
@@ -238,15 +212,7 @@ fn a_newer_format_is_refused_by_report_compare_and_merge() {
     });
     let named = Path::new("res2").join("sweep.json");
     for args in [&["compare", "res2", "res2"][..], &["merge", "out2", "res2"]] {
-        let out = optzoo(cwd, args);
-        let seen = shown(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {seen}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains(&named.display().to_string()) && stderr.contains(NEWER),
-            "{args:?} names {} and says it is newer: {seen}",
-            named.display()
-        );
+        assert_refused(cwd, args, &named, NEWER);
     }
 }
 

@@ -6,26 +6,16 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{optzoo, write};
+use common::{optzoo, shown, write};
 use serde_json::{Value, json};
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Runs `config` (TOML text) into `dir/res` without a report and returns the results folder.
 fn results(dir: &Path, config: &str) -> std::path::PathBuf {
     write(dir, "c.toml", config);
     let o = optzoo(dir, &["run", "c.toml", "--out", "res", "--no-report"]);
-    assert!(o.status.success(), "{}", show(&o));
+    assert!(o.status.success(), "{}", shown(&o));
     dir.join("res")
 }
 
@@ -77,7 +67,7 @@ fn read_back(dir: &Path, res: &str) -> Vec<(String, Option<i32>, Duration)> {
         .map(|args| {
             let t = Instant::now();
             let o = optzoo(dir, args);
-            (show(&o), o.status.code(), t.elapsed())
+            (shown(&o), o.status.code(), t.elapsed())
         })
         .collect()
 }
@@ -197,15 +187,15 @@ fn a_folder_made_by_a_format_1_optzoo_still_reports_and_compares() {
         tmp.path(),
         &["report", base, "--out", "rep", "--formats", "svg"],
     );
-    assert!(o.status.success(), "{}", show(&o));
+    assert!(o.status.success(), "{}", shown(&o));
     let index = std::fs::read_to_string(tmp.path().join("rep/index.html")).expect("index.html");
     assert!(index.contains("gd"), "the page lists the optimizers");
     let o = optzoo(tmp.path(), &["compare", base, base]);
-    assert!(o.status.success(), "{}", show(&o));
+    assert!(o.status.success(), "{}", shown(&o));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("no regression"),
         "{}",
-        show(&o)
+        shown(&o)
     );
 }
 
@@ -213,12 +203,12 @@ fn a_folder_made_by_a_format_1_optzoo_still_reports_and_compares() {
 fn a_binary_that_knows_no_family_reports_the_museum_as_the_full_binary_does() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let o = optzoo(tmp.path(), &["run", "--out", "museum", "--no-report"]);
-    assert!(o.status.success(), "{}", show(&o));
+    assert!(o.status.success(), "{}", shown(&o));
     let o = optzoo(
         tmp.path(),
         &["report", "museum", "--out", "full", "--formats", "svg"],
     );
-    assert!(o.status.success(), "{}", show(&o));
+    assert!(o.status.success(), "{}", shown(&o));
     let museum = tmp.path().join("museum");
     let bare = tmp.path().join("bare");
     let code = optzoo::cli::main_from(

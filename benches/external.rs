@@ -25,6 +25,8 @@ mod common;
 const CLIENT: &str = "OPTZOO_BENCH_CLIENT";
 const DIMS: [usize; 3] = [100, 1000, 10_000];
 const STEP: f64 = 1e-3;
+/// Iterations per client process (its start is not timed).
+const CHUNK: u64 = 10_000;
 
 /// The minimal client: gradient descent until told to stop.
 fn client() {
@@ -107,30 +109,41 @@ fn bench(c: &mut Criterion) {
                     toml::Value::String(exe.to_string_lossy().into_owned())
                 ),
             );
+            // Three iterations through the run loop: the client moved x by its own gradient steps, so the
+            // harness saw real, distinct points, each charged once.
             let mut oracle = Oracle::new(p.as_ref());
             let mut x = x0.clone();
-            let mut stepper = checked
-                .optimizer
-                .start(&x0, &mut oracle)
-                .expect("the client starts");
+            let stop = optzoo::StopRule::steps_only(3);
+            let setup = optzoo::run_loop::Setup {
+                stop: &stop,
+                f_star: None,
+                x_star: None,
+                started: Instant::now(),
+            };
+            let ended = optzoo::run_loop::run(
+                checked.optimizer.as_ref(),
+                &mut x,
+                &mut oracle,
+                setup,
+                &mut [],
+            );
+            assert_eq!(ended.status, Status::MaxIters, "{:?}", ended.message);
+            assert!(x != x0, "the client's iterates moved");
+            let c = oracle.counts();
+            assert_eq!((c.f_evals, c.g_evals), (3 * evals, 3 * evals));
             let id = BenchmarkId::new(format!("protocol/E={evals}"), n);
             group.bench_with_input(id, &n, |b, _| {
                 b.iter_custom(|iters| {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        stepper
-                            .step(&mut x, &mut oracle)
-                            .expect("the minimal client never fails");
-                    }
-                    t.elapsed()
+                    common::time_steps(
+                        p.as_ref(),
+                        &x0,
+                        checked.optimizer.as_ref(),
+                        false,
+                        CHUNK,
+                        iters,
+                    )
                 });
             });
-            // The client moved x by its own gradient steps: the harness saw real, distinct points, each
-            // charged once.
-            assert!(x != x0, "the client's iterates moved");
-            let c = oracle.counts();
-            assert_eq!((c.f_evals, c.g_evals), (c.g_evals, c.g_evals));
-            stepper.finish(Status::MaxIters);
         }
     }
     group.finish();

@@ -8,7 +8,7 @@
 //! factorisation and solve on a copy in buffers allocated once, as the optimizer keeps them.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
@@ -68,21 +68,14 @@ fn newton(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5));
     group.bench_function("step", |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut left = iters;
-            while left > 0 {
-                let chunk = left.min(CHUNK);
-                let mut x = x0.clone();
-                let mut oracle = Oracle::new(problem.as_ref());
-                let mut stepper = optimizer.optimizer.start(&x, &mut oracle).expect("starts");
-                let t = Instant::now();
-                for _ in 0..chunk {
-                    stepper.step(&mut x, &mut oracle).expect("steps");
-                }
-                total += t.elapsed();
-                left -= chunk;
-            }
-            total
+            common::time_steps(
+                problem.as_ref(),
+                &x0,
+                optimizer.optimizer.as_ref(),
+                false,
+                CHUNK,
+                iters,
+            )
         })
     });
     group.bench_function("faer_llt_solve", |b| {

@@ -226,7 +226,16 @@ struct Regressions(usize, usize);
 /// Parses the process's arguments and runs the command, resolving names in `registry`; returns the exit
 /// code (0 success, 1 regression found or failure while working, 2 bad input).
 pub fn main(registry: Registry) -> ExitCode {
-    let cli = Cli::parse();
+    main_from(registry, std::env::args_os())
+}
+
+/// [`main`] with the arguments given (the first is the program's name), as a test or a wrapper runs it.
+pub fn main_from<I, T>(registry: Registry, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     if let Some(Command::Run { memory_limit, .. }) = &cli.command {
         crate::memory::set_limit(*memory_limit);
     }
@@ -313,7 +322,7 @@ pub fn main(registry: Registry) -> ExitCode {
             formats,
             figures,
             no_titles,
-        }) => report(r, dir, out, formats, figures, !no_titles),
+        }) => report(dir, out, formats, figures, !no_titles),
         Some(Command::List { what }) => {
             print!(
                 "{}",
@@ -465,7 +474,7 @@ fn inspect_conditioning(
     steps: usize,
     out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<()> {
-    use crate::analysis::conditioning;
+    use crate::conditioning;
     let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
     let study = conditioning::study(
         registry,
@@ -504,8 +513,10 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
             .into());
         }
     }
+    // A shard that cannot be read or holds a file that fails its checks is bad input (exit 2); only a
+    // failure to write the merged directory is a failure while working (exit 1).
     let merged = crate::merge::merge(&out, &dirs).map_err(|e| match e {
-        crate::merge::MergeError::Store(e) => anyhow::Error::new(e),
+        crate::merge::MergeError::Write(e) => anyhow::Error::new(e),
         other => BadInput(other.to_string()).into(),
     })?;
     println!(
@@ -531,7 +542,6 @@ fn merge(out: PathBuf, dirs: Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn report(
-    registry: &Registry,
     dir: PathBuf,
     out: Option<PathBuf>,
     formats: Vec<FormatArg>,
@@ -554,7 +564,7 @@ fn report(
     if !figures.is_empty() {
         options.kinds = figures;
     }
-    let written = crate::report::write_report_in(registry, &dir, &options).map_err(|e| {
+    let written = crate::report::write_report(&dir, &options).map_err(|e| {
         if e.is_bad_input() {
             anyhow::Error::new(BadInput(e.to_string()))
         } else {
@@ -749,14 +759,14 @@ fn run(
         println!("  {}", dir.join(name).display());
     }
     if museum && plan.shard.is_none() {
-        let sweep = crate::analysis::sweep::Sweep::new_in(registry, records, None);
+        let sweep = crate::analysis::sweep::Sweep::new(records, None);
         println!(
             "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
             crate::report::tables::museum_table(&sweep).markdown()
         );
         if report_with != ReportWith::Nothing {
             let titles = report_with == ReportWith::Titles;
-            report(registry, dir, None, Vec::new(), Vec::new(), titles)?;
+            report(dir, None, Vec::new(), Vec::new(), titles)?;
         }
     }
     Ok(())

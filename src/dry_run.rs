@@ -21,7 +21,9 @@ pub struct DryRun {
     pub stale: usize,
 }
 
-/// Counts the planned runs whose finished records `dir` already holds (reads only; `dir` may not exist).
+/// Counts the planned runs whose finished records `dir` already holds (reads only; `dir` may not exist). A
+/// record that fails [`store::read_run`]'s checks (its id is not that of its spec, its file is misnamed, its
+/// format is not one this binary reads) is not counted: a run would make it again.
 pub fn survey(plan: &Plan, dir: &Path) -> DryRun {
     let (mut done, mut stale) = (0, 0);
     if dir.join("runs").is_dir() {

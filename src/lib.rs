@@ -17,8 +17,8 @@
 //! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
-//! | 4. records | [`record`] (spec, outcome, trace, provenance), [`store`], [`trace`] |
-//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`listing`] |
+//! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
+//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
 //! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`cli`] |
@@ -27,6 +27,7 @@ pub mod alloc;
 pub mod analysis;
 pub mod budget;
 pub mod cli;
+pub mod conditioning;
 pub mod config;
 pub mod digits;
 pub mod dry_run;
@@ -34,9 +35,11 @@ pub mod embedded;
 pub mod external;
 pub mod identity;
 pub mod inspect;
+pub mod landscape;
 pub mod listing;
 pub mod memory;
 pub mod merge;
+pub mod observers;
 pub mod optimizer;
 pub mod optimizers;
 pub mod oracle;
@@ -48,6 +51,7 @@ pub mod problems;
 pub mod record;
 pub mod registry;
 pub mod report;
+pub mod run_loop;
 pub mod runner;
 pub mod schedule;
 pub mod spectrum;

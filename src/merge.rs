@@ -4,7 +4,13 @@
 //! every run record its `sweep.json` lists into the output (other run files are left out and counted),
 //! refuses two records of the same run id that differ outside `timing` (a conflict: different code or data
 //! produced them), and writes the sweep's tables in plan order, so the result equals the unsharded sweep
-//! outside `timing`.
+//! outside `timing`. The shards' landscapes are joined (per instance the widest box; a shard samples over
+//! the paths it ran, so a merged path figure's contours may cover less of the frame than an unsharded one's).
+//! Nothing is built or run: a merge reads and writes files.
+//!
+//! Shard directories are data: every file is checked as it is read ([`crate::store::read_run`],
+//! [`crate::store::read_manifest`]), and each record is written to `OUT/runs/<id>.json` with the id computed
+//! from its spec, never with a name or path taken from a file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,9 +20,12 @@ use crate::store::{self, RunRecord, StoreError, SweepManifest};
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    /// Reading or writing failed.
+    /// A shard directory could not be read, or holds a file that is not what it should be (bad input).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Read(StoreError),
+    /// Writing the merged directory failed.
+    #[error(transparent)]
+    Write(StoreError),
     /// Two shards hold different results for one run.
     #[error(
         "{run_id}: {first} and {second} hold different results for this run (outside timing); refusing to merge"
@@ -89,8 +98,12 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
     let mut records: BTreeMap<String, (RunRecord, &PathBuf)> = BTreeMap::new();
     let mut ignored = 0;
+    let mut landscapes = crate::landscape::Landscapes {
+        format: store::FORMAT,
+        landscapes: Vec::new(),
+    };
     for dir in dirs {
-        let m = read_manifest(dir)?;
+        let m = read_manifest(dir).map_err(MergeError::Read)?;
         match &manifest {
             Some((first, first_dir)) if first.config_hash != m.config_hash => {
                 return Err(MergeError::DifferentSweeps(
@@ -106,20 +119,23 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
             }
             None => manifest = Some((m, dir)),
         }
-        let runs = store::read_sweep(dir)?;
+        let runs = store::read_sweep(dir).map_err(MergeError::Read)?;
         ignored += runs.ignored;
+        landscapes.join(crate::landscape::read(dir).map_err(MergeError::Read)?);
         for r in runs.records {
-            match records.get(&r.run_id) {
+            // The key is computed from the spec; `read_sweep` has checked that the record's own id equals it.
+            let id = r.spec.run_id();
+            match records.get(&id) {
                 Some((prev, prev_dir)) if without_timing(prev) != without_timing(&r) => {
                     return Err(MergeError::Conflict {
-                        run_id: r.run_id.clone(),
+                        run_id: id,
                         first: (*prev_dir).clone(),
                         second: dir.clone(),
                     });
                 }
                 Some(_) => {}
                 None => {
-                    records.insert(r.run_id.clone(), (r, dir));
+                    records.insert(id, (r, dir));
                 }
             }
         }
@@ -132,7 +148,8 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         });
     };
     for (r, _) in records.values() {
-        store::write_run(out, r)?;
+        // Written at the id of its spec (`write_run` refuses a record whose `run_id` differs).
+        store::write_run(out, r).map_err(MergeError::Write)?;
     }
     let mut ordered = Vec::new();
     let mut missing = Vec::new();
@@ -143,8 +160,9 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         }
     }
     manifest.shard = None;
-    store::write_sweep(out, &manifest, &ordered)?;
-    crate::tune::table::write(out, &ordered)?;
+    store::write_sweep(out, &manifest, &ordered).map_err(MergeError::Write)?;
+    crate::tune::table::write(out, &ordered).map_err(MergeError::Write)?;
+    crate::landscape::write(out, &landscapes).map_err(MergeError::Write)?;
     Ok(Merged {
         runs: records.len(),
         missing,

@@ -363,11 +363,6 @@ impl<'p> Oracle<'p> {
         (value, norm(&self.cache.grad))
     }
 
-    /// The gradient of the last [`Oracle::measure`] (uncharged; valid until the next oracle call).
-    pub(crate) fn measured_gradient(&self) -> &[f64] {
-        &self.cache.grad
-    }
-
     fn fill(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
         if self.cached_at(x)
             && self.cache.has_grad

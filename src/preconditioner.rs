@@ -1,7 +1,7 @@
 //! What an optimizer forms of the curvature: the preconditioner `P` of its steps `-P^{-1} g`, as the
 //! optimizer itself reports it from its own state.
 //!
-//! This module only describes matrices; [`crate::analysis::conditioning`] turns a description into the
+//! This module only describes matrices; [`crate::conditioning`] turns a description into the
 //! spectrum of `P^{-1} H`. Optimizers answer through [`crate::optimizer::Optimizer::conditioner`] (what
 //! kind of preconditioner, known before any step) and [`crate::optimizer::Optimizer::preconditioner`] (the
 //! matrix formed from a run's state).

@@ -81,6 +81,14 @@ impl Registry {
         }
     }
 
+    /// A registry that knows no optimizer and no family: enough to read results, which never resolve a name.
+    pub fn empty() -> Registry {
+        Registry {
+            optimizers: Vec::new(),
+            families: Vec::new(),
+        }
+    }
+
     /// Adds an optimizer under its (namespaced) name.
     pub fn add_optimizer(&mut self, entry: &'static OptimizerEntry) -> Result<(), RegistryError> {
         let kind = "optimizer";

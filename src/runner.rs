@@ -1,4 +1,5 @@
-//! The runner: it owns the loop, every stop test, timing and measurement.
+//! The runner: one run of a sweep (the problem built, the loop of [`crate::run_loop`] with its observers,
+//! the record written), and the sweep of many runs in parallel.
 //!
 //! One run = problem instance x optimizer x seed x stop rule. A run never crashes a sweep: a build error or
 //! a step error is a `failed` outcome, a capability the problem lacks is `not-applicable`, and a panic
@@ -13,26 +14,22 @@ use std::time::Instant;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::optimizer::StepError;
+use crate::observers;
 use crate::optimizers::Checked;
 use crate::oracle::Oracle;
+use crate::problem::Problem;
 use crate::problem::stochastic::Sampler;
 use crate::problems::Instance;
-use crate::stop::{Measure, Status};
+use crate::record::{CriticalFact, Facts, OptimizerFacts, ProblemFacts};
+use crate::run_loop::{self, Observer};
+use crate::stop::Status;
 use crate::store::{self, Outcome, Provenance, RunRecord, RunSpec, StoreError, Timing};
-use crate::trace::{Ladder, TracePoint};
 use crate::vector::distance;
 
 /// Largest dimension for which a run keeps its final point.
 pub const KEEP_FINAL_X_MAX_DIM: usize = 100;
 
-/// Largest dimension for which a run records every iterate (line-search trials apart) with its point, so
-/// that its path can be drawn as taken.
-pub const KEEP_PATH_MAX_DIM: usize = 3;
-
-/// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
-/// the log-spaced ladder of [`crate::trace`], so a long run's record stays small.
-pub const MAX_PATH_POINTS: u64 = 2_000;
+pub use crate::trace::{KEEP_PATH_MAX_DIM, MAX_PATH_POINTS};
 
 /// One run of a sweep, ready to execute.
 pub struct PlannedRun {
@@ -123,6 +120,10 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             noise_scale: None,
         },
         trace: Vec::new(),
+        facts: Facts {
+            optimizer: OptimizerFacts::of(run.optimizer.optimizer.as_ref()),
+            ..Facts::default()
+        },
         provenance: Provenance::current(),
         timing: Timing::default(),
     }
@@ -178,169 +179,91 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         };
         noise_scale = problem.stochastic().and_then(|s| s.noise_scale(&x));
     }
-    // A step ended by the budget may have moved x part way: it goes back to the last completed iterate.
-    // (Kept only under a budget, so unbudgeted runs pay no copy.)
-    let mut before_step = stop.max_evals.map(|_| x.clone());
-    let exhausted = |e: crate::budget::Exhausted| {
-        format!("the next evaluation would exceed max_evals = {}", e.budget)
-    };
-    let mut timing = Timing::default();
-    let mut trace = Vec::new();
-    let mut ladder = Ladder::default();
-
-    let t = Instant::now();
-    let (f0, gn0) = oracle.measure(&x);
-    timing.measure_time_s += t.elapsed().as_secs_f64();
-    let x_err0 = x_star.as_ref().map(|s| distance(&x, s));
-    let mut last = Measure {
-        iter: 0,
-        evals: 0,
-        elapsed_s: started.elapsed().as_secs_f64(),
-        value: f0,
-        grad_norm: gn0,
-        grad_norm0: gn0,
-        gap: f_star.map(|f| f0 - f),
-        x_ratio: x_err0.and_then(|e| (e > 0.0).then_some(1.0)),
-    };
-    let record_point = |m: &Measure,
-                        x: &[f64],
-                        oracle: &Oracle,
-                        timing: &mut Timing,
-                        trace: &mut Vec<TracePoint>| {
-        trace.push(TracePoint {
-            iter: m.iter,
-            counts: oracle.counts(),
-            value: m.value,
-            grad_norm: m.grad_norm,
-            x: (n <= KEEP_PATH_MAX_DIM).then(|| x.to_vec()),
-        });
-        timing.trace_time_s.push(m.elapsed_s);
-    };
-    ladder.take(0);
-    record_point(&last, &x, &oracle, &mut timing, &mut trace);
-
-    let mut message = None;
-    let mut status = stop.verdict(&last);
-    let mut stepper = None;
-    // Net bytes allocated on this thread from the optimizer's start to the end of its first step.
-    let mut held_from = None;
-    let mut state_bytes = None;
-    if status.is_none() {
-        let t = Instant::now();
-        held_from = crate::alloc::live_bytes();
-        match crate::budget::within(|| run.optimizer.optimizer.start(&x, &mut oracle)) {
-            Ok(Ok(s)) => stepper = Some(s),
-            Ok(Err(e)) => (status, message) = failure(e),
-            Err(e) => (status, message) = (Some(Status::MaxEvals), Some(exhausted(e))),
-        }
-        timing.optimizer_time_s += t.elapsed().as_secs_f64();
+    let problem_facts = problem_facts(problem.as_ref(), x_star.as_deref());
+    let mut trace = observers::Trace::default();
+    let mut escape = observers::EscapeWatch::new(problem.as_ref());
+    let mut diagnosis = observers::FinalDiagnosis::new(problem.as_ref(), stop, run.spec.seed);
+    let mut held = observers::HeldMemory::default();
+    let mut watching: Vec<&mut dyn Observer> = vec![&mut trace, &mut escape];
+    if run.spec.diagnose {
+        watching.push(&mut diagnosis);
     }
-    if let Some(stepper) = stepper.as_mut() {
-        loop {
-            let t = Instant::now();
-            if let Some(saved) = before_step.as_mut() {
-                saved.copy_from_slice(&x);
-            }
-            let stepped = crate::budget::within(|| stepper.step(&mut x, &mut oracle));
-            if let (Err(_), Some(saved)) = (&stepped, &before_step) {
-                x.copy_from_slice(saved);
-            }
-            timing.optimizer_time_s += t.elapsed().as_secs_f64();
-            if last.iter == 0 {
-                state_bytes = held_from
-                    .zip(crate::alloc::live_bytes())
-                    .map(|(a, b)| (b - a).max(0) as u64);
-            }
-            let t = Instant::now();
-            let (value, grad_norm) = oracle.measure(&x);
-            timing.measure_time_s += t.elapsed().as_secs_f64();
-            let iter = last.iter + u64::from(matches!(stepped, Ok(Ok(_))));
-            last = Measure {
-                iter,
-                evals: oracle.counts().grad_equiv(n),
-                elapsed_s: started.elapsed().as_secs_f64(),
-                value,
-                grad_norm,
-                grad_norm0: gn0,
-                gap: f_star.map(|f| value - f),
-                // Only the x_rtol test reads it: a pass over x and x* saved otherwise.
-                x_ratio: x_star
-                    .as_ref()
-                    .zip(x_err0)
-                    .filter(|_| stop.x_rtol.is_some())
-                    .and_then(|(s, e0)| (e0 > 0.0).then(|| distance(&x, s) / e0)),
-            };
-            let verdict = match stepped {
-                Ok(Ok(_)) => stop.verdict(&last),
-                // The budget ended the step: the last completed iterate is the run's end.
-                Err(e) => {
-                    message = Some(exhausted(e));
-                    Some(Status::MaxEvals)
-                }
-                // The optimizer ended on its own: the stop rule's verdict at this point if one holds.
-                Ok(Err(StepError::Stopped(m))) if stop.verdict(&last).is_some() => {
-                    message = Some(m);
-                    stop.verdict(&last)
-                }
-                Ok(Err(e)) => {
-                    let (s, m) = failure(e);
-                    message = m;
-                    s
-                }
-            };
-            let whole_path = n <= KEEP_PATH_MAX_DIM && iter < MAX_PATH_POINTS;
-            if ladder.take(iter) || whole_path || verdict.is_some() {
-                if trace.last().is_some_and(|p: &TracePoint| p.iter == iter) {
-                    trace.pop();
-                    timing.trace_time_s.pop();
-                }
-                record_point(&last, &x, &oracle, &mut timing, &mut trace);
-            }
-            if let Some(s) = verdict {
-                stepper.finish(s);
-                status = verdict;
-                break;
-            }
-        }
-    }
-    drop(stepper);
+    // Last, so that the other observers' bookkeeping at the start is not counted as the optimizer's.
+    watching.push(&mut held);
+    let setup = run_loop::Setup {
+        stop,
+        f_star,
+        x_star: x_star.as_deref(),
+        started,
+    };
+    let ended = run_loop::run(
+        run.optimizer.optimizer.as_ref(),
+        &mut x,
+        &mut oracle,
+        setup,
+        &mut watching,
+    );
+    drop(watching);
     let counts = oracle.counts();
-    let diagnosis = run.spec.diagnose.then(|| {
-        let bound = crate::spectrum::diagnosis::grad_bound(stop, gn0);
-        crate::spectrum::diagnosis::diagnose(
-            problem.as_ref(),
-            &x,
-            last.grad_norm,
-            bound,
-            run.spec.seed,
-        )
-    });
-    timing.wall_time_s = started.elapsed().as_secs_f64();
+    let timing = Timing {
+        wall_time_s: started.elapsed().as_secs_f64(),
+        optimizer_time_s: ended.optimizer_time_s,
+        measure_time_s: ended.measure_time_s,
+        trace_time_s: trace.times_s,
+        host: Default::default(),
+    };
+    let (first, last) = (ended.first, ended.last);
     RunRecord {
         format: store::FORMAT,
         run_id: run.run_id.clone(),
         spec: run.spec.clone(),
         outcome: Outcome {
-            status: status.unwrap_or(Status::Failed),
-            message,
+            status: ended.status,
+            message: ended.message,
             dim: n,
             iterations: last.iter,
             counts,
             grad_equiv_evals: counts.grad_equiv(n),
-            initial_value: f0,
+            initial_value: first.value,
             final_value: last.value,
             optimum_value: f_star,
-            initial_grad_norm: gn0,
+            initial_grad_norm: first.grad_norm,
             final_grad_norm: last.grad_norm,
             final_x_error: x_star.as_ref().map(|s| distance(&x, s)),
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
-            diagnosis: diagnosis.flatten(),
-            state_bytes,
+            diagnosis: diagnosis.diagnosis,
+            state_bytes: held.bytes,
             noise_scale,
         },
-        trace,
+        trace: trace.points,
+        facts: Facts {
+            optimizer: OptimizerFacts::of(run.optimizer.optimizer.as_ref()),
+            problem: problem_facts,
+            escape: escape.fact,
+        },
         provenance: Provenance::current(),
         timing,
+    }
+}
+
+/// What a problem states of itself, as a record keeps it: `x*` and the critical points where the dimension
+/// is at most [`KEEP_FINAL_X_MAX_DIM`] (at most [`crate::record::facts::MAX_CRITICAL_POINTS`] of them),
+/// the curvature bounds always.
+fn problem_facts(problem: &dyn Problem, x_star: Option<&[f64]>) -> ProblemFacts {
+    let small = problem.dim() <= KEEP_FINAL_X_MAX_DIM;
+    ProblemFacts {
+        optimum_point: x_star.filter(|_| small).map(<[f64]>::to_vec),
+        curvature: problem.curvature(),
+        critical_points: if small {
+            problem
+                .critical_points()
+                .into_iter()
+                .take(crate::record::facts::MAX_CRITICAL_POINTS)
+                .map(CriticalFact::from)
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -372,14 +295,6 @@ fn too_large(run: &PlannedRun) -> Option<String> {
             gib(limit)
         )
     })
-}
-
-fn failure(e: StepError) -> (Option<Status>, Option<String>) {
-    match e {
-        StepError::Failed(m) => (Some(Status::Failed), Some(m)),
-        StepError::NotApplicable(m) => (Some(Status::NotApplicable), Some(m)),
-        StepError::Stopped(m) => (Some(Status::Stopped), Some(m)),
-    }
 }
 
 /// The runs of shard `k` of `n` (1-based): every n-th run of the plan, starting at the k-th. A deterministic

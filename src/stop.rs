@@ -1,7 +1,7 @@
 //! The stop rule and the outcome of a run.
 //!
-//! Every stop test lives here, and only the runner applies it: an optimizer never decides to stop. The
-//! tests are checked after every iteration on the runner's own measurement, in this order: a non-finite
+//! Every stop test lives here, and only the run loop ([`crate::run_loop`]) applies it: an optimizer never
+//! decides to stop. The tests are checked after every iteration on the loop's own measurement, in this order: a non-finite
 //! value or gradient, or runaway growth, is `diverged`; any satisfied tolerance is `converged`; then the
 //! budgets `max_iters`, `max_evals` and `time_limit_s`.
 

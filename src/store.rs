@@ -7,6 +7,11 @@
 //! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance. Where it exists,
 //!   the sweep is exactly the runs it lists ([`read_sweep`]): other files in `DIR/runs` (an earlier config
 //!   written to the same directory) are left out of reports and comparisons, and counted.
+//!
+//! A results directory is data from anywhere, so every file is checked as it is read ([`read_run`],
+//! [`read_manifest`]): its format version is one this binary reads ([`OLDEST_FORMAT`] to [`FORMAT`]), a run
+//! record's `run_id` is the id of its spec ([`RunSpec::run_id`]) and its file is named by that id, and a
+//! manifest lists only run ids. A run's file is only ever written at the id of its spec ([`write_run`]).
 
 use std::fs;
 use std::io::Write;
@@ -39,6 +44,16 @@ pub enum StoreError {
     },
 }
 
+/// The oldest run-file and manifest layout this binary reads; [`FORMAT`] is the newest, the one it writes.
+pub const OLDEST_FORMAT: u32 = 1;
+
+fn invalid(path: &Path, message: String) -> StoreError {
+    StoreError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),
@@ -61,35 +76,128 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     fs::rename(&tmp, path).map_err(io(path))
 }
 
+/// Whether `id` has the form of a run id, `<family>-<optimizer>-<16 hex digits>` ([`RunSpec::run_id`]):
+/// names of `[a-z0-9-]` (a namespaced name's `/` written as `.`), so that `runs/<id>.json` is a plain file
+/// name, with no path separator, no `..` and nothing hidden.
+pub fn is_run_id(id: &str) -> bool {
+    let Some((names, hex)) = id.rsplit_once('-') else {
+        return false;
+    };
+    hex.len() == 16
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && names.contains('-')
+        && names.split(['-', '.']).all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 /// The path of a run's file.
 pub fn run_path(dir: &Path, run_id: &str) -> PathBuf {
     dir.join("runs").join(format!("{run_id}.json"))
 }
 
-/// Writes one run record atomically.
+/// Why `record` is not a record of its own spec: its `run_id` is not the id of its spec, or that id is not
+/// a run id ([`is_run_id`]).
+fn id_error(record: &RunRecord) -> Option<String> {
+    let expected = record.spec.run_id();
+    if record.run_id != expected {
+        Some(format!(
+            "run_id {:?} is not the id of its spec (expected {expected:?})",
+            record.run_id
+        ))
+    } else if !is_run_id(&expected) {
+        Some(format!(
+            "run_id {expected:?} is not of the form <family>-<optimizer>-<16 hex digits> (names of [a-z0-9-])"
+        ))
+    } else {
+        None
+    }
+}
+
+/// Writes one run record atomically, to `DIR/runs/<id>.json` with the id of its spec; a record whose
+/// `run_id` is not that id is refused and nothing is written.
 pub fn write_run(dir: &Path, record: &RunRecord) -> Result<(), StoreError> {
-    let path = run_path(dir, &record.run_id);
-    let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| StoreError::Invalid {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
+    if let Some(message) = id_error(record) {
+        return Err(invalid(
+            &dir.join("runs"),
+            format!("refusing to write a run record: {message}"),
+        ));
+    }
+    let path = run_path(dir, &record.spec.run_id());
+    let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| invalid(&path, e.to_string()))?;
     bytes.push(b'\n');
     write_atomic(&path, &bytes)
 }
 
-/// Reads one run record.
+/// The format version at the head of a run file or manifest, read before the rest.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default)]
+    format: Option<u32>,
+}
+
+/// Checks that `bytes`, the text of `path`, is JSON of a format this binary reads; `what` names the kind
+/// of file (`run record`, `sweep manifest`).
+fn check_format(path: &Path, bytes: &[u8], what: &str) -> Result<(), StoreError> {
+    let header: Header =
+        serde_json::from_slice(bytes).map_err(|e| invalid(path, format!("not a {what}: {e}")))?;
+    match header.format {
+        None => Err(invalid(
+            path,
+            format!("not a {what}: it has no format version"),
+        )),
+        Some(n) if n > FORMAT => Err(invalid(
+            path,
+            format!("made by a newer optzoo (format {n}); this one reads up to {FORMAT}"),
+        )),
+        Some(n) if n < OLDEST_FORMAT => Err(invalid(
+            path,
+            format!(
+                "not a {what}: format {n} (this optzoo reads formats {OLDEST_FORMAT} to {FORMAT})"
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Reads one run record and checks it: a format this binary reads, a `run_id` that is the id of its spec,
+/// and a file named by that id (`<run_id>.json`). Anything else is [`StoreError::Invalid`], naming the file
+/// and what is wrong.
 pub fn read_run(path: &Path) -> Result<RunRecord, StoreError> {
     let bytes = fs::read(path).map_err(io(path))?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Invalid {
-        path: path.to_path_buf(),
-        message: format!("not a run record: {e}"),
-    })
+    check_format(path, &bytes, "run record")?;
+    let record: RunRecord = serde_json::from_slice(&bytes)
+        .map_err(|e| invalid(path, format!("not a run record: {e}")))?;
+    if let Some(message) = id_error(&record) {
+        return Err(invalid(path, message));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let expected = format!("{}.json", record.run_id);
+    if name != expected {
+        return Err(invalid(
+            path,
+            format!(
+                "the file of run {:?} must be named {expected:?}",
+                record.run_id
+            ),
+        ));
+    }
+    Ok(record)
 }
 
 /// What a results directory holds for a run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Existing {
-    /// No readable record of this spec.
+    /// No record of this spec that passes [`read_run`]'s checks (none, unreadable, of another format or
+    /// spec, or not the record its id and file name say): the run is made again and written at its path.
     Missing,
     /// A record of this spec made by other code (see [`crate::identity`]): to be redone.
     Stale(Box<RunRecord>),
@@ -141,19 +249,31 @@ pub fn read_all(dir: &Path) -> Result<Vec<RunRecord>, StoreError> {
     run_files(dir)?.iter().map(|p| read_run(p)).collect()
 }
 
-/// Reads `DIR/sweep.json`, or `None` where the directory has none.
+/// Reads `DIR/sweep.json`, or `None` where the directory has none. The manifest is checked: a format this
+/// binary reads, and `run_ids` that are all run ids ([`is_run_id`]).
 pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, StoreError> {
     let path = dir.join("sweep.json");
     if !path.exists() {
         return Ok(None);
     }
     let bytes = fs::read(&path).map_err(io(&path))?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| StoreError::Invalid {
-            path,
-            message: format!("not a sweep manifest: {e}"),
-        })
+    check_format(&path, &bytes, "sweep manifest")?;
+    let manifest: SweepManifest = serde_json::from_slice(&bytes)
+        .map_err(|e| invalid(&path, format!("not a sweep manifest: {e}")))?;
+    if let Some((i, id)) = manifest
+        .run_ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| !is_run_id(id))
+    {
+        return Err(invalid(
+            &path,
+            format!(
+                "run_ids[{i}] {id:?} is not a run id (<family>-<optimizer>-<16 hex digits>, names of [a-z0-9-])"
+            ),
+        ));
+    }
+    Ok(Some(manifest))
 }
 
 /// The runs of the sweep in a results directory (see [`read_sweep`]).
@@ -419,4 +539,159 @@ pub fn write_sweep(
     bytes.push(b'\n');
     write_atomic(&path, &bytes)?;
     write_tables(dir, records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The museum's reference results, kept in the repository.
+    fn museum() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/baselines/museum")
+    }
+
+    /// A record of the museum's, as JSON, changed by `change` and written under `name` in a fresh
+    /// `runs/`; returns the checked reading of it.
+    fn tampered(
+        name: Option<&str>,
+        change: impl FnOnce(&mut serde_json::Value),
+    ) -> (Result<RunRecord, StoreError>, PathBuf, tempfile::TempDir) {
+        let source = run_files(&museum()).expect("the museum has runs")[0].clone();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&fs::read(&source).expect("readable")).expect("JSON");
+        change(&mut v);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let name = name.map_or_else(
+            || source.file_name().expect("a name").to_os_string(),
+            Into::into,
+        );
+        let path = dir.path().join("runs").join(name);
+        write_atomic(&path, v.to_string().as_bytes()).expect("writable");
+        (read_run(&path), path, dir)
+    }
+
+    fn message(r: Result<RunRecord, StoreError>) -> String {
+        match r {
+            Ok(r) => panic!("{} was accepted", r.run_id),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn run_ids_are_plain_file_names_of_one_form() {
+        for id in [
+            "quadratic-gd-0123456789abcdef",
+            "double-well-newton-cg-0123456789abcdef",
+            "acme.ring-acme.sgd-0123456789abcdef",
+        ] {
+            assert!(is_run_id(id), "{id} is a run id");
+        }
+        for id in [
+            "",
+            "quadratic-0123456789abcdef",
+            "quadratic-gd-0123456789ABCDEF",
+            "quadratic-gd-0123456789abcde",
+            "../quadratic-gd-0123456789abcdef",
+            "..-gd-0123456789abcdef",
+            "a..b-gd-0123456789abcdef",
+            ".quadratic-gd-0123456789abcdef",
+            "quad/ratic-gd-0123456789abcdef",
+            "quad\\ratic-gd-0123456789abcdef",
+            "quad\0ratic-gd-0123456789abcdef",
+            "-gd-0123456789abcdef",
+            "quadratic--gd-0123456789abcdef",
+        ] {
+            assert!(!is_run_id(id), "{id:?} is not a run id");
+        }
+    }
+
+    #[test]
+    fn the_reference_results_pass_the_checks() {
+        for name in ["museum", "quickstart"] {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("reports/baselines")
+                .join(name);
+            let runs = read_sweep(&dir).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!runs.records.is_empty(), "{name} has runs");
+        }
+    }
+
+    #[test]
+    fn a_record_is_read_only_as_the_record_of_its_spec_under_its_own_name() {
+        let (r, _, _dir) = tampered(None, |_| {});
+        assert!(r.is_ok(), "an untouched record reads: {r:?}");
+
+        let (r, path, _dir) = tampered(None, |v| v["run_id"] = "../../elsewhere/x".into());
+        let m = message(r);
+        assert!(
+            m.starts_with(&path.display().to_string())
+                && m.contains(r#"run_id "../../elsewhere/x" is not the id of its spec (expected "double-well-"#),
+            "{m}"
+        );
+
+        let (r, _, _dir) = tampered(None, |v| v["spec"]["seed"] = 12345.into());
+        let m = message(r);
+        assert!(m.contains("is not the id of its spec"), "{m}");
+
+        let (r, _, _dir) = tampered(Some("quadratic-gd-0123456789abcdef.json"), |_| {});
+        let m = message(r);
+        assert!(m.contains("must be named \"double-well-"), "{m}");
+    }
+
+    #[test]
+    fn a_record_of_a_format_this_binary_does_not_read_is_refused() {
+        let newer = FORMAT + 1;
+        let (r, path, _dir) = tampered(None, |v| v["format"] = newer.into());
+        assert_eq!(
+            message(r),
+            format!(
+                "{}: made by a newer optzoo (format {newer}); this one reads up to {FORMAT}",
+                path.display()
+            )
+        );
+        let (r, _, _dir) = tampered(None, |v| v["format"] = 0.into());
+        let m = message(r);
+        assert!(m.contains("not a run record: format 0"), "{m}");
+        let (r, _, _dir) = tampered(None, |v| {
+            v.as_object_mut().expect("an object").remove("format");
+        });
+        let m = message(r);
+        assert!(
+            m.contains("not a run record: it has no format version"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_record_whose_id_is_not_its_spec_is_never_written() {
+        let (r, _, _dir) = tampered(None, |_| {});
+        let mut record = r.expect("an untouched record reads");
+        record.run_id = "../../elsewhere/x".into();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("a").join("b");
+        let m = match write_run(&out, &record) {
+            Ok(()) => panic!("written"),
+            Err(e) => e.to_string(),
+        };
+        assert!(m.contains("refusing to write a run record"), "{m}");
+        assert!(!out.exists() && !dir.path().join("elsewhere").exists());
+    }
+
+    #[test]
+    fn a_manifest_lists_only_run_ids() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&fs::read(museum().join("sweep.json")).expect("readable"))
+                .expect("JSON");
+        v["run_ids"][0] = "../x".into();
+        write_atomic(&dir.path().join("sweep.json"), v.to_string().as_bytes()).expect("writable");
+        let m = read_manifest(dir.path())
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            m.ends_with(r#"sweep.json: run_ids[0] "../x" is not a run id (<family>-<optimizer>-<16 hex digits>, names of [a-z0-9-])"#),
+            "{m}"
+        );
+    }
 }

@@ -40,7 +40,8 @@ pub struct KappaSlope {
 
 /// How the unstable component of a saddle escape grows, per iteration, near a strict saddle whose most
 /// negative Hessian eigenvalue is `-lambda`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EscapeGrowth {
     /// A gradient step of length `step`: the component grows by `1 + step lambda`.
     Gradient {
@@ -49,6 +50,16 @@ pub enum EscapeGrowth {
     },
     /// A constant factor whatever `lambda` (saddle-free Newton doubles it).
     Constant(f64),
+}
+
+impl EscapeGrowth {
+    /// The growth factor per iteration at `|lambda_min| = lambda`.
+    pub fn factor(&self, lambda: f64) -> f64 {
+        match *self {
+            EscapeGrowth::Gradient { step } => 1.0 + step * lambda,
+            EscapeGrowth::Constant(f) => f,
+        }
+    }
 }
 
 /// The linear theory of a method's saddle escape.
@@ -63,9 +74,6 @@ pub struct EscapeTheory {
 impl EscapeTheory {
     /// The growth factor per iteration at `|lambda_min| = lambda`.
     pub fn factor(&self, lambda: f64) -> f64 {
-        match self.growth {
-            EscapeGrowth::Gradient { step } => 1.0 + step * lambda,
-            EscapeGrowth::Constant(f) => f,
-        }
+        self.growth.factor(lambda)
     }
 }

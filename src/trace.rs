@@ -1,11 +1,19 @@
 //! The trace of a run: measurements sampled on a log-spaced ladder of iterations, plus the last one (runs of
-//! up to [`crate::runner::KEEP_PATH_MAX_DIM`] dimensions record every iteration, see the runner).
+//! up to [`KEEP_PATH_MAX_DIM`] dimensions record every iteration, see [`crate::observers::trace`]).
 //!
 //! The ladder is integer arithmetic only (`next = k + max(1, k / 8)`: every iteration up to 8, then steps of
 //! about 12%, some 20 points a decade), so it is the same on every platform and a million-iteration run keeps
 //! about 120 points.
 
 pub use crate::record::TracePoint;
+
+/// Largest dimension for which a run records every iterate (line-search trials apart) with its point, so
+/// that its path can be drawn as taken.
+pub const KEEP_PATH_MAX_DIM: usize = 3;
+
+/// The iterations a run of dimension at most [`KEEP_PATH_MAX_DIM`] records one by one; later ones follow
+/// the log-spaced ladder, so a long run's record stays small.
+pub const MAX_PATH_POINTS: u64 = 2_000;
 
 /// Decides which iterations are recorded.
 #[derive(Debug, Clone, Copy, Default)]

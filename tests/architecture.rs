@@ -270,3 +270,55 @@ fn the_checker_sees_a_cycle() {
         vec![vec!["a".to_string(), "b".into(), "c".into()]]
     );
 }
+
+/// What reading results may not use: building problems, resolving or running optimizers, starting clients.
+const BUILDERS: &[&str] = &[
+    "registry",
+    "problems",
+    "optimizers",
+    "optimizer",
+    "runner",
+    "run_loop",
+    "observers",
+    "external",
+    "plan",
+    "tune/run",
+    "inspect",
+    "conditioning/measure",
+    "problem/stochastic",
+];
+
+/// Whether `node` is one of [`BUILDERS`] or inside one.
+fn builds(node: &str) -> bool {
+    // The problem trait itself (its critical points' kinds, in `problem/critical`, are data).
+    node == "problem"
+        || BUILDERS
+            .iter()
+            .any(|b| node == *b || node.starts_with(&format!("{b}/")))
+}
+
+#[test]
+fn reading_results_builds_no_problem_and_runs_no_optimizer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = graph(&src);
+    let readers = |n: &str| {
+        n.starts_with("report") || n.starts_with("analysis") || n == "merge" || n == "summary"
+    };
+    let found: Vec<String> = edges
+        .iter()
+        .filter(|(from, _)| readers(from))
+        .flat_map(|(from, to)| {
+            to.iter()
+                .filter(|t| builds(t))
+                .map(move |t| format!("{from} -> {t}"))
+        })
+        .collect();
+    assert!(
+        edges.keys().filter(|n| readers(n)).count() > 20,
+        "the readers were found"
+    );
+    assert!(
+        found.is_empty(),
+        "report, analysis, merge and summary read only the folder; these use what builds or runs: {found:#?}"
+    );
+}

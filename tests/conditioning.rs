@@ -4,7 +4,7 @@
 mod common;
 
 use faer::Mat;
-use optzoo::analysis::conditioning::{self, Row, Study};
+use optzoo::conditioning::{self, Row, Study};
 use optzoo::problems::{Instance, family};
 
 /// The rows of the table measured in the README: the identity, the diagonals, L-BFGS, K-FAC and Newton,

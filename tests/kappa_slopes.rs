@@ -5,9 +5,12 @@
 //! speak of. (A gradient tolerance would flatten the slope: from the all-ones start the slowest mode's
 //! gradient is `mu`, already below `grad_rtol ||g_0||` when kappa is large.)
 
+mod common;
+
+use common::theory_slope;
 use rayon::prelude::*;
 
-use optzoo::analysis::scaling::{KappaStudy, kappa_studies, theory_slope};
+use optzoo::analysis::scaling::{KappaStudy, kappa_studies};
 use optzoo::analysis::sweep::Sweep;
 use optzoo::config::SourceText;
 
@@ -82,7 +85,7 @@ fn iterations_grow_with_kappa_at_the_theory_slope() {
             let theory = theory_slope(name, &serde_json::Value::Null)
                 .expect("every case has a theory slope");
             assert_eq!(theory.slope, *expected, "the report's theory table agrees");
-            assert_eq!(series.theory.map(|t| t.slope), Some(*expected));
+            assert_eq!(series.theory.as_ref().map(|t| t.slope), Some(*expected));
         }
     }
 }

@@ -4,7 +4,8 @@
 
 mod common;
 
-use optzoo::analysis::scaling::theory_slope;
+use common::theory_slope;
+
 use optzoo::config::SourceText;
 use optzoo::plan::plan;
 use optzoo::runner::execute;

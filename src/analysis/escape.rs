@@ -25,12 +25,10 @@
 //! `eta c = 1e-3`), so the measured escape iteration is the ceiling of the linear prediction or one more.
 //!
 //! **Measurement.** The trace of a run is sampled on a log-spaced ladder (steps of about 12%), too coarse
-//! for the escape iteration to the unit. Runs are deterministic functions of their spec, so each run is
-//! *replayed* from its record (problem family and parameters, optimizer and hyperparameters, seed) through
-//! the same counting oracle and the same measurements as the runner, watching `||x_k - x_s||` at every
-//! iteration; the replay is checked against the recorded trace value at every recorded iteration it
-//! passes (a record from a different optimzoo version that no longer replays is reported, never guessed).
-//! Nothing new is stored, and the runner and its records stay as they are.
+//! for the escape iteration to the unit, so the run loop watches `||x_k - x_s||` at every iteration
+//! ([`crate::observers::escape`]) and the record keeps the escape iteration, `|lambda_min|`, `eps_u` and
+//! `R` ([`crate::record::EscapeFact`]). This module reads them from the records alone: it builds no
+//! problem and replays no run. Records of format 1 carry no such measurement and are not analysed.
 //!
 //! **Fits.** Per optimizer configuration, over its escaped runs: least squares of `log k` on `log
 //! |lambda_min|` and `log log(R / eps_u)`, `k ~ |lambda_min|^a log(R / eps_u)^b` (theory for gradient descent:
@@ -40,17 +38,10 @@
 
 use std::collections::BTreeMap;
 
-use faer::{Mat, Side};
-
 use super::sweep::{Sweep, value_text};
-use crate::oracle::Oracle;
-use crate::problems::Instance;
-use crate::registry::{Registry, json_table};
-use crate::store::RunRecord;
-use crate::vector::distance;
+use crate::record::EscapeFact;
 
-/// `rho`: the escape radius as a fraction of `sqrt(|lambda_min|)`.
-pub const RADIUS_FRACTION: f64 = 0.01;
+pub use crate::record::facts::RADIUS_FRACTION;
 
 /// How a run left (or did not leave) the saddle.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,19 +55,17 @@ pub enum Outcome {
         /// `||x - x_s||` at the end.
         final_distance: f64,
     },
-    /// The run could not be replayed faithfully: why.
-    Unverified(String),
 }
 
 /// The linear theory of a method's escape.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Theory {
     /// The unstable component's growth factor per iteration.
     pub growth: f64,
     /// The real-valued escape time `log(R / eps_u) / log(growth)`.
     pub iterations: f64,
     /// The formula, for captions.
-    pub source: &'static str,
+    pub source: String,
 }
 
 impl Theory {
@@ -124,129 +113,17 @@ impl EscapeRun {
     }
 }
 
-/// A stored parameter object as a TOML table (JSON nulls, which TOML cannot hold, are left out).
-/// The documented strict saddle nearest `x0`, `|lambda_min|` there, and the unstable eigenspace projection
-/// length of `x0 - x_s`; an error where the problem documents none or `x0` starts beyond its escape
-/// radius.
-fn saddle(
-    problem: &dyn crate::problem::Problem,
-    x0: &[f64],
-) -> Result<(Vec<f64>, f64, f64), String> {
-    let n = x0.len();
-    let so = problem.second_order().ok_or("the problem has no Hessian")?;
-    let origin = problem
-        .critical_points()
-        .into_iter()
-        .filter(|c| c.index >= 1 && c.nullity == 0 && c.point.len() == n)
-        .map(|c| c.point)
-        .min_by(|a, b| distance(a, x0).total_cmp(&distance(b, x0)))
-        .ok_or("no documented strict saddle")?;
-    let mut h = Mat::zeros(n, n);
-    so.hessian(&origin, &mut h);
-    let e = h
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| format!("eigendecomposition failed: {e:?}"))?;
-    let (s, u) = (e.S(), e.U());
-    if s[0] >= 0.0 {
-        return Err("the origin is not a saddle (index 0)".into());
-    }
-    let d: Vec<f64> = x0.iter().zip(&origin).map(|(a, b)| a - b).collect();
-    let unstable: f64 = (0..n)
-        .filter(|&j| s[j] < 0.0)
-        .map(|j| {
-            let c: f64 = (0..n).map(|i| u[(i, j)] * d[i]).sum();
-            c * c
-        })
-        .sum();
-    if distance(x0, &origin) >= RADIUS_FRACTION * (-s[0]).sqrt() {
-        return Err("the start lies beyond the escape radius".into());
-    }
-    Ok((origin, -s[0], unstable.sqrt()))
-}
-
-/// One replayed run: its saddle's geometry and its escape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measured {
-    /// `|lambda_min|` at the saddle.
-    pub lambda: f64,
-    /// `eps_u`, the start's distance from the saddle along the unstable eigenspace.
-    pub offset: f64,
-    /// The escape radius `R`.
-    pub radius: f64,
-    /// What happened.
-    pub outcome: Outcome,
-}
-
-/// Replays `record` (names resolved in `registry`) and measures its escape; `Ok(None)` for runs that do not
-/// start within the escape radius of a documented strict saddle.
-pub fn measure(registry: &Registry, record: &RunRecord) -> Result<Option<Measured>, String> {
-    let spec = &record.spec;
-    let fam = registry
-        .family(&spec.problem.family)
-        .ok_or_else(|| registry.unknown_family(&spec.problem.family))?;
-    let inst =
-        Instance::parse(fam, &json_table(&spec.problem.params)?).map_err(|e| e.to_string())?;
-    if !inst.capabilities().hessian {
-        return Ok(None);
-    }
-    let (problem, x0) = inst.build(spec.seed)?;
-    let Ok((x_s, lambda, offset)) = saddle(problem.as_ref(), &x0) else {
-        return Ok(None);
-    };
-    let radius = RADIUS_FRACTION * lambda.sqrt();
-    let done = |outcome: Outcome| {
-        Ok(Some(Measured {
-            lambda,
-            offset,
-            radius,
-            outcome,
-        }))
-    };
-    let checked = registry.resolve_optimizer(&spec.optimizer.name, &spec.optimizer.params)?;
-    let recorded: BTreeMap<u64, f64> = record.trace.iter().map(|t| (t.iter, t.value)).collect();
-    // The measured value must equal the recorded one; JSON's decimal round trip may move it by an ulp.
-    let check = |k: u64, v: f64| -> Result<(), Outcome> {
-        match recorded.get(&k) {
-            Some(&r) if (r - v).abs() > 4.0 * f64::EPSILON * r.abs().max(v.abs()) => {
-                Err(Outcome::Unverified(format!(
-                    "the replay gives f = {v:e} at iteration {k}, the record {r:e}"
-                )))
-            }
-            _ => Ok(()),
-        }
-    };
-    let mut x = x0;
-    let mut oracle = Oracle::new(problem.as_ref());
-    let (f0, _) = oracle.measure(&x);
-    if let Err(o) = check(0, f0) {
-        return done(o);
-    }
-    if distance(&x, &x_s) >= radius {
-        return done(Outcome::Escaped(0));
-    }
-    let iterations = record.outcome.iterations;
-    let Ok(mut stepper) = checked.optimizer.start(&x, &mut oracle) else {
-        return done(Outcome::Stayed {
-            iterations: 0,
-            final_distance: distance(&x, &x_s),
-        });
-    };
-    for k in 1..=iterations {
-        if stepper.step(&mut x, &mut oracle).is_err() {
-            break;
-        }
-        let (f, _) = oracle.measure(&x);
-        if let Err(o) = check(k, f) {
-            return done(o);
-        }
-        if distance(&x, &x_s) >= radius {
-            return done(Outcome::Escaped(k));
+impl Outcome {
+    /// The outcome a record's escape measurement states.
+    pub fn of(fact: &EscapeFact, iterations: u64) -> Outcome {
+        match fact.escaped_at {
+            Some(k) => Outcome::Escaped(k),
+            None => Outcome::Stayed {
+                iterations,
+                final_distance: fact.final_distance,
+            },
         }
     }
-    done(Outcome::Stayed {
-        iterations,
-        final_distance: distance(&x, &x_s),
-    })
 }
 
 /// A least-squares fit `log k = c + a log |lambda_min| + b log log(R / eps_u)`.
@@ -355,12 +232,10 @@ pub struct Series {
     pub fit: Option<ExponentFit>,
     /// Its per-curvature fits against `log(R / eps_u)`.
     pub offsets: Vec<LogFit>,
-    /// Runs that escaped, stayed, and could not be replayed.
+    /// Runs that escaped.
     pub escaped: usize,
     /// Runs that never reached `R`.
     pub stayed: usize,
-    /// Runs that could not be replayed.
-    pub unverified: usize,
 }
 
 /// Instances that differ only in their curvature: one figure each.
@@ -383,8 +258,6 @@ pub struct Escapes {
     pub series: Vec<Series>,
     /// Instance groups.
     pub groups: Vec<Group>,
-    /// Runs whose analysis failed outright (the instance or optimizer could not be rebuilt): record and why.
-    pub errors: Vec<(usize, String)>,
 }
 
 /// `(|lambda|, log(R/eps_u), k)` of the escaped runs with `k >= 1`.
@@ -397,52 +270,39 @@ pub fn points<'a>(runs: impl Iterator<Item = &'a EscapeRun>) -> Vec<(f64, f64, f
     .collect()
 }
 
-/// Measures and fits every run of `sweep` that starts next to a strict saddle (replaying them in
-/// parallel).
+/// Fits every run of `sweep` whose record measured an escape (it started next to a strict saddle).
 pub fn escapes(sweep: &Sweep) -> Escapes {
-    use rayon::prelude::*;
-    let measured: Vec<(usize, Result<Option<Measured>, String>)> = sweep
-        .records
-        .par_iter()
-        .enumerate()
-        .filter(|(_, r)| r.outcome.dim > 0)
-        .map(|(i, r)| (i, measure(&sweep.registry, r)))
-        .collect();
     let mut runs = Vec::new();
-    let mut errors = Vec::new();
-    for (i, m) in measured {
-        match m {
-            Err(e) => errors.push((i, e)),
-            Ok(None) => {}
-            Ok(Some(Measured {
-                lambda,
-                offset,
-                radius,
-                outcome,
-            })) => {
-                let (inst, opt) = sweep.cells[i];
-                let spec = &sweep.records[i].spec;
-                let theory = sweep.optimizers[opt].escape.map(|t| {
-                    let growth = t.factor(lambda);
-                    Theory {
-                        growth,
-                        iterations: (radius / offset).ln() / growth.ln(),
-                        source: t.source,
-                    }
-                });
-                runs.push(EscapeRun {
-                    record: i,
-                    instance: inst,
-                    optimizer: opt,
-                    seed: spec.seed,
-                    lambda,
-                    offset,
-                    radius,
-                    outcome,
-                    theory,
-                });
+    for (i, r) in sweep.records.iter().enumerate() {
+        let Some(fact) = &r.facts.escape else {
+            continue;
+        };
+        let (instance, optimizer) = sweep.cells[i];
+        let EscapeFact {
+            lambda,
+            offset,
+            radius,
+            ..
+        } = *fact;
+        let theory = sweep.optimizers[optimizer].escape.as_ref().map(|t| {
+            let growth = t.factor(lambda);
+            Theory {
+                growth,
+                iterations: (radius / offset).ln() / growth.ln(),
+                source: t.source.clone(),
             }
-        }
+        });
+        runs.push(EscapeRun {
+            record: i,
+            instance,
+            optimizer,
+            seed: r.spec.seed,
+            lambda,
+            offset,
+            radius,
+            outcome: Outcome::of(fact, r.outcome.iterations),
+            theory,
+        });
     }
     let mut series = Vec::new();
     for o in 0..sweep.optimizers.len() {
@@ -459,10 +319,6 @@ pub fn escapes(sweep: &Sweep) -> Escapes {
             stayed: mine
                 .iter()
                 .filter(|r| matches!(r.outcome, Outcome::Stayed { .. }))
-                .count(),
-            unverified: mine
-                .iter()
-                .filter(|r| matches!(r.outcome, Outcome::Unverified(_)))
                 .count(),
         });
     }
@@ -528,7 +384,6 @@ pub fn escapes(sweep: &Sweep) -> Escapes {
         runs,
         series,
         groups,
-        errors,
     }
 }
 
@@ -587,7 +442,7 @@ mod tests {
         }
     }
 
-    fn one_run(optimizer: &str) -> RunRecord {
+    fn one_run(optimizer: &str) -> crate::store::RunRecord {
         let text = format!(
             "[[problem]]\nfamily = \"double-well\"\ncurvature = 0.1\nstart_offset = 1e-6\n\
              [stop]\nf_tol = 1e-12\nmax_iters = 5000\n[[optimizer]]\n{optimizer}\n"
@@ -602,49 +457,53 @@ mod tests {
     }
 
     #[test]
-    fn replay_finds_the_escape_and_refuses_a_record_it_does_not_reproduce() {
+    fn the_run_measures_the_escape_and_the_analysis_reads_it() {
         let record = one_run("name = \"gd\"\nstep = 0.1");
-        let m = measure(&Registry::builtin(), &record)
-            .expect("replays")
-            .expect("a double well");
+        let fact = record
+            .facts
+            .escape
+            .clone()
+            .expect("a double well next to its saddle");
         // R = 0.01 sqrt(0.1), eps_u = 1e-6 (index 1): log(R/eps)/log(1.01) = 809.9 -> 810 (or one more).
         let t = (RADIUS_FRACTION * 0.1f64.sqrt() / 1e-6).ln() / 1.01f64.ln();
-        assert_eq!(m.lambda, 0.1);
-        assert_eq!(m.offset, 1e-6);
-        let k = match m.outcome {
-            Outcome::Escaped(k) => k,
-            other => panic!("{other:?}"),
-        };
+        assert_eq!(fact.lambda, 0.1);
+        assert_eq!(fact.offset, 1e-6);
+        let k = fact.escaped_at.expect("gd escapes");
         assert!(
             k == t.ceil() as u64 || k == t.ceil() as u64 + 1,
             "{k} vs {t:e}"
         );
-        // A trace value the replay does not reproduce (here: an earlier point moved by 1%) is reported.
-        let mut tampered = record.clone();
-        let p = tampered
-            .trace
-            .iter_mut()
-            .find(|p| p.iter > 100)
-            .expect("a recorded point before the escape");
-        p.value *= 1.01;
-        let m = measure(&Registry::builtin(), &tampered)
-            .expect("replays")
-            .expect("a double well");
+        let sweep = Sweep::new(vec![record.clone()], None);
+        let e = escapes(&sweep);
+        assert_eq!(e.runs.len(), 1);
+        assert_eq!(e.runs[0].escaped(), Some(k));
+        let theory = e.runs[0]
+            .theory
+            .as_ref()
+            .expect("gd with a fixed step states its theory");
         assert!(
-            matches!(m.outcome, Outcome::Unverified(_)),
-            "{:?}",
-            m.outcome
+            (theory.iterations - t).abs() <= 1e-9 * t,
+            "{theory:?} vs {t:e}"
         );
-        // Problems without a documented strict saddle near the start are not analysed.
-        let mut other = record;
-        other.spec.problem.family = "quadratic".into();
-        other.spec.problem.params = serde_json::json!({"dim": 2, "kappa": 10});
-        assert_eq!(measure(&Registry::builtin(), &other), Ok(None));
+        // Problems without a documented strict saddle near the start measure no escape.
+        let quadratic = crate::runner::execute(
+            &crate::plan::plan(
+                &crate::config::SourceText {
+                    name: "q.toml".into(),
+                    text: "[[problem]]\nfamily = \"quadratic\"\ndim = 2\nkappa = 10\n[[optimizer]]\nname = \"gd\"\n".into(),
+                    dir: None,
+                },
+                "q",
+            )
+            .expect("valid")
+            .runs[0],
+        );
+        assert_eq!(quadratic.facts.escape, None);
     }
 
     #[test]
     fn theory_of_gd_and_saddle_free_newton() {
-        let r = Registry::builtin();
+        let r = crate::registry::Registry::builtin();
         let growth = |name: &str, params: serde_json::Value, lambda: f64| {
             let c = r.resolve_optimizer(name, &params).expect("valid");
             c.optimizer.escape().map(|t| t.factor(lambda))
@@ -666,7 +525,7 @@ mod tests {
         let t = Theory {
             growth: 2.0,
             iterations: 3.0000001,
-            source: "",
+            source: String::new(),
         };
         assert_eq!(t.first_iteration(), 4);
     }

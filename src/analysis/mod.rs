@@ -1,18 +1,17 @@
 //! Analysis of results, no drawing here: comparison against a baseline
-//! and the numbers the report draws and tabulates.
+//! and the numbers the report draws and tabulates, from the records alone (nothing here builds a problem,
+//! resolves an optimizer or steps one; `tests/architecture.rs` checks it).
 //!
 //! [`sweep`] reads a results directory back and indexes it; [`convergence`] turns traces into curves and
 //! seed bands; [`scaling`] fits iterations against the condition number; [`profiles`] builds performance
 //! and data profiles; [`compare`] checks results against a baseline ([`spectrum`] reads the Hessian);
-//! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`conditioning`]
-//! measures the condition number each optimizer's preconditioner leaves; [`escape`] times
-//! the escape from a saddle against its negative curvature; [`batch`] measures steps to target against the
+//! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`escape`] fits
+//! the escape from a saddle, measured during each run, against its negative curvature; [`batch`] measures steps to target against the
 //! batch size ([`axis`] groups instances along one parameter).
 
 pub mod axis;
 pub mod batch;
 pub mod compare;
-pub mod conditioning;
 pub mod convergence;
 pub mod escape;
 pub mod museum;

@@ -1,6 +1,6 @@
 //! The museum table: per optimizer configuration, the part of the Hessian it keeps and what it pays and
 //! gains for it, all measured from the sweep's records except the two statements the optimizer makes about
-//! itself (what it keeps, its memory as a formula; see [`crate::theory::Anatomy`]).
+//! itself (what it keeps, its memory as a formula; see [`crate::theory::Anatomy`]), which its runs recorded.
 //!
 //! - memory measured: the bytes the optimizer allocated and still held after its start and first step
 //!   (`state_bytes`, see [`crate::alloc`]), in floats, on the largest instance it ran on;
@@ -14,9 +14,7 @@
 use crate::analysis::scaling::{KappaStudy, kappa_studies};
 use crate::analysis::sweep::Sweep;
 use crate::problem::critical::Kind;
-use crate::problems::Instance;
 use crate::record::Ending;
-use crate::registry::json_table;
 use crate::stop::Status;
 use crate::summary::median;
 
@@ -26,7 +24,7 @@ pub struct MuseumRow {
     /// Index into [`Sweep::optimizers`].
     pub optimizer: usize,
     /// What it keeps of the Hessian, as it states.
-    pub keeps: Option<&'static str>,
+    pub keeps: Option<String>,
     /// Its memory formula, as it states.
     pub memory_formula: Option<String>,
     /// Floats held, measured, and the dimension of the instance measured on.
@@ -43,22 +41,16 @@ pub struct MuseumRow {
     pub converged: (usize, usize),
 }
 
-/// Whether instance `i`'s family documents a saddle point (built with seed 0 to read its critical points).
+/// Whether instance `i`'s runs recorded a documented saddle point among the problem's critical points.
 fn has_saddle(sweep: &Sweep, i: usize) -> bool {
-    let spec = &sweep.instances[i].spec;
-    let Some(fam) = sweep.registry.family(&spec.family) else {
-        return false;
-    };
-    let Ok(table) = json_table(&spec.params) else {
-        return false;
-    };
-    let Ok(inst) = Instance::parse(fam, &table) else {
-        return false;
-    };
-    inst.build(0).is_ok_and(|(p, _)| {
-        p.critical_points()
-            .iter()
-            .any(|c| matches!(c.kind(), Kind::Saddle))
+    (0..sweep.optimizers.len()).any(|o| {
+        sweep.runs(i, o).iter().any(|r| {
+            r.facts
+                .problem
+                .critical_points
+                .iter()
+                .any(|c| matches!(c.kind(), Kind::Saddle))
+        })
     })
 }
 
@@ -91,11 +83,6 @@ pub fn museum(sweep: &Sweep) -> Vec<MuseumRow> {
     (0..sweep.optimizers.len())
         .map(|o| {
             let info = &sweep.optimizers[o];
-            let anatomy = sweep
-                .registry
-                .resolve_optimizer(&info.spec.name, &info.spec.params)
-                .ok()
-                .and_then(|c| c.optimizer.anatomy());
             let mut memory_measured: Option<(u64, usize)> = None;
             let mut ratios = Vec::new();
             let mut converged = (0, 0);
@@ -135,12 +122,12 @@ pub fn museum(sweep: &Sweep) -> Vec<MuseumRow> {
             endings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             MuseumRow {
                 optimizer: o,
-                keeps: anatomy.as_ref().map(|a| a.keeps),
-                memory_formula: anatomy.map(|a| a.memory),
+                keeps: info.keeps.clone(),
+                memory_formula: info.memory_formula.clone(),
                 memory_measured,
                 cost_ratio: median(&mut ratios),
                 fitted_slope: series.and_then(|s| s.fit.as_ref()).map(|f| f.slope),
-                theory_slope: series.and_then(|s| s.theory).map(|t| t.slope),
+                theory_slope: series.and_then(|s| s.theory.as_ref()).map(|t| t.slope),
                 saddle_endings: endings,
                 converged,
             }
@@ -166,7 +153,7 @@ pub fn museum_cells(sweep: &Sweep, row: &MuseumRow) -> Vec<String> {
     let dash = || "-".to_string();
     vec![
         sweep.optimizers[row.optimizer].label.clone(),
-        row.keeps.map_or_else(dash, str::to_string),
+        row.keeps.clone().unwrap_or_else(dash),
         row.memory_formula.clone().unwrap_or_else(dash),
         row.memory_measured
             .map_or_else(dash, |(f, n)| format!("{f} at n={n}")),

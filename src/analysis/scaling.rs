@@ -14,14 +14,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::axis::{axis_groups, main_failure};
 use super::sweep::Sweep;
-use crate::registry::Registry;
+use crate::record::facts::SlopeFact;
 use crate::stop::Status;
 use crate::summary::median;
-use crate::theory::KappaSlope;
 
 /// A least-squares line `log y = slope log x + intercept` (natural logarithms).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,22 +68,6 @@ pub fn fit_loglog(points: &[(f64, f64)]) -> Option<Fit> {
     })
 }
 
-/// The theory slope an optimizer configuration states for itself (see
-/// [`crate::optimizer::Optimizer::kappa_slope`]), resolved in the built-in registry; `params` as a run
-/// record stores them (`null` for the defaults). `None` where the optimizer states none or the
-/// configuration does not check.
-pub fn theory_slope(name: &str, params: &Value) -> Option<KappaSlope> {
-    theory_slope_in(&Registry::builtin(), name, params)
-}
-
-/// [`theory_slope`] in `registry`.
-pub fn theory_slope_in(registry: &Registry, name: &str, params: &Value) -> Option<KappaSlope> {
-    registry
-        .resolve_optimizer(name, params)
-        .ok()
-        .and_then(|c| c.optimizer.kappa_slope())
-}
-
 /// The runs of one optimizer configuration at one `kappa`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaCell {
@@ -127,7 +108,7 @@ pub struct KappaSeries {
     /// The least-squares slope over converged runs with `kappa > 1`.
     pub fit: Option<Fit>,
     /// The theory slope, where known.
-    pub theory: Option<KappaSlope>,
+    pub theory: Option<SlopeFact>,
 }
 
 /// The instances of one family that differ only in `kappa`, with every optimizer configuration.
@@ -198,7 +179,7 @@ pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
                         optimizer: o,
                         cells,
                         fit: fit_loglog(&points),
-                        theory: sweep.optimizers[o].kappa_slope,
+                        theory: sweep.optimizers[o].kappa_slope.clone(),
                     })
                 })
                 .collect();
@@ -216,6 +197,7 @@ pub fn kappa_studies(sweep: &Sweep) -> Vec<KappaStudy> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     /// Relative tolerance of a least-squares slope on exact data: a few roundings per point, through sums
     /// of `n` terms whose size is `ln(x_max)^2`.
@@ -276,6 +258,13 @@ mod tests {
 
     #[test]
     fn optimizers_state_their_theory_slope() {
+        let registry = crate::registry::Registry::builtin();
+        let theory_slope = |name: &str, params: &Value| {
+            registry
+                .resolve_optimizer(name, params)
+                .ok()
+                .and_then(|c| c.optimizer.kappa_slope())
+        };
         let none = Value::Null;
         assert_eq!(theory_slope("gd", &none).map(|t| t.slope), Some(1.0));
         assert_eq!(theory_slope("newton", &none).map(|t| t.slope), Some(0.0));

@@ -11,9 +11,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::registry::Registry;
+use crate::record::facts::{EscapeTheoryFact, OptimizerFacts, SlopeFact};
 use crate::store::{self, OptimizerSpec, ProblemSpec, RunRecord, StoreError, SweepManifest};
-use crate::theory::{EscapeTheory, KappaSlope};
 
 /// One problem instance of a sweep.
 #[derive(Debug, Clone)]
@@ -37,10 +36,15 @@ pub struct OptimizerInfo {
     pub spec: OptimizerSpec,
     /// The short label (name and the hyperparameters that vary).
     pub label: String,
-    /// The theory slope of iterations against kappa, as the optimizer states it for this configuration.
-    pub kappa_slope: Option<KappaSlope>,
-    /// The linear theory of its saddle escape, as the optimizer states it.
-    pub escape: Option<EscapeTheory>,
+    /// The theory slope of iterations against kappa, as the optimizer stated it for this configuration
+    /// in its first run.
+    pub kappa_slope: Option<SlopeFact>,
+    /// The linear theory of its saddle escape, as stated in its first run.
+    pub escape: Option<EscapeTheoryFact>,
+    /// What it keeps of the Hessian, as stated in its first run.
+    pub keeps: Option<String>,
+    /// Its memory as a formula, as stated in its first run.
+    pub memory_formula: Option<String>,
 }
 
 /// The records of a results directory, indexed.
@@ -61,8 +65,8 @@ pub struct Sweep {
     /// The tuning trials, in plan order: kept apart from `records`, since reported results come from the
     /// evaluation runs alone (see [`crate::tune`]).
     pub trials: Vec<RunRecord>,
-    /// The registry the records' names resolve in.
-    pub registry: Registry,
+    /// The values under the path figures (`DIR/landscapes.json`; empty where the folder has none).
+    pub landscapes: crate::landscape::Landscapes,
 }
 
 /// A JSON value as a label would show it: strings bare, whole numbers without a fractional part, large and
@@ -162,35 +166,21 @@ pub fn optimizer_config(r: &RunRecord) -> OptimizerSpec {
 
 impl Sweep {
     /// Reads the sweep in `dir` ([`store::read_sweep`]: where `DIR/sweep.json` exists, only the runs it
-    /// lists), resolving names in the built-in registry.
+    /// lists). Nothing is built or run: everything comes from the records.
     pub fn load(dir: &Path) -> Result<Sweep, StoreError> {
-        Sweep::load_in(&Registry::builtin(), dir)
-    }
-
-    /// [`Sweep::load`], resolving names in `registry`.
-    pub fn load_in(registry: &Registry, dir: &Path) -> Result<Sweep, StoreError> {
         let runs = store::read_sweep(dir)?;
-        let mut sweep = Sweep::new_in(registry, runs.records, runs.manifest);
+        let mut sweep = Sweep::new(runs.records, runs.manifest);
         sweep.ignored += runs.ignored;
+        sweep.landscapes = crate::landscape::read(dir)?;
         Ok(sweep)
-    }
-
-    /// [`Sweep::new_in`] over the built-in registry.
-    pub fn new(records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
-        Sweep::new_in(&Registry::builtin(), records, manifest)
     }
 
     /// Indexes records; where a manifest is given, only the runs it lists are kept (the others are counted
     /// in [`Sweep::ignored`]), in its plan order. Tuning trials go to
     /// [`Sweep::trials`]; a tuned optimizer's evaluation runs form one configuration whose tuned keys read
-    /// `tuned`, whichever values its groups chose.
-    /// Each optimizer configuration is checked in `registry` (with the values of its first run, for tuned
-    /// keys) and asked for its theory.
-    pub fn new_in(
-        registry: &Registry,
-        mut records: Vec<RunRecord>,
-        manifest: Option<SweepManifest>,
-    ) -> Sweep {
+    /// `tuned`, whichever values its groups chose. Each configuration's statements (theory, anatomy) are
+    /// those recorded by its first run.
+    pub fn new(mut records: Vec<RunRecord>, manifest: Option<SweepManifest>) -> Sweep {
         // Records of an earlier config in the same directory are not this sweep's (tuning records among
         // them would even change its choices and scores): where a manifest lists the runs, only those count.
         let mut ignored = 0;
@@ -217,7 +207,7 @@ impl Sweep {
         let mut inst_specs: Vec<ProblemSpec> = Vec::new();
         let mut opt_keys: Vec<String> = Vec::new();
         let mut opt_specs: Vec<OptimizerSpec> = Vec::new();
-        let mut opt_first: Vec<&OptimizerSpec> = Vec::new();
+        let mut opt_first: Vec<&OptimizerFacts> = Vec::new();
         let mut cells = Vec::with_capacity(records.len());
         for r in &records {
             let ik = serde_json::to_string(&r.spec.problem).unwrap_or_default();
@@ -236,7 +226,7 @@ impl Sweep {
                 None => {
                     opt_keys.push(ok);
                     opt_specs.push(spec);
-                    opt_first.push(&r.spec.optimizer);
+                    opt_first.push(&r.facts.optimizer);
                     opt_keys.len() - 1
                 }
             };
@@ -285,14 +275,13 @@ impl Sweep {
             .into_iter()
             .zip(opt_labels)
             .zip(opt_first)
-            .map(|((spec, label), first)| {
-                let checked = registry.resolve_optimizer(&first.name, &first.params).ok();
-                OptimizerInfo {
-                    spec,
-                    label,
-                    kappa_slope: checked.as_ref().and_then(|c| c.optimizer.kappa_slope()),
-                    escape: checked.as_ref().and_then(|c| c.optimizer.escape()),
-                }
+            .map(|((spec, label), first)| OptimizerInfo {
+                spec,
+                label,
+                kappa_slope: first.kappa_slope.clone(),
+                escape: first.escape_theory.clone(),
+                keeps: first.keeps.clone(),
+                memory_formula: first.memory_formula.clone(),
             })
             .collect();
         Sweep {
@@ -303,7 +292,7 @@ impl Sweep {
             optimizers,
             cells,
             trials,
-            registry: registry.clone(),
+            landscapes: Default::default(),
         }
     }
 

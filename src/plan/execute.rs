@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::Plan;
+use crate::landscape::{Landscape, Landscapes};
 use crate::runner::{Finished, SweepOptions, sweep};
 use crate::store::{self, RunRecord, StoreError};
 use crate::tune::{self, TuningPlan};
@@ -41,7 +42,55 @@ pub fn run_plan(
     };
     store::write_sweep(dir, &manifest, &records)?;
     tune::table::write(dir, &records)?;
+    crate::landscape::write(dir, &landscapes(plan, &records))?;
     Ok(records)
+}
+
+/// The landscapes of the plan's two-dimensional instances over the frame of their path figure: the paths
+/// of the sweep's first seed (tuning trials apart, as the report reads them) and `x*`.
+fn landscapes(plan: &Plan, records: &[RunRecord]) -> Landscapes {
+    let reported: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| {
+            r.spec
+                .tuning
+                .as_ref()
+                .is_none_or(|t| t.phase != tune::Phase::Trial)
+        })
+        .collect();
+    let Some(seed) = reported.iter().map(|r| r.spec.seed).min() else {
+        return Landscapes::default();
+    };
+    let mut out = Landscapes {
+        format: store::FORMAT,
+        landscapes: Vec::new(),
+    };
+    for inst in &plan.instances {
+        let spec = store::ProblemSpec {
+            family: inst.family.to_string(),
+            params: inst.params.clone(),
+        };
+        let runs: Vec<&RunRecord> = reported
+            .iter()
+            .copied()
+            .filter(|r| r.spec.seed == seed && r.spec.problem == spec && r.outcome.dim == 2)
+            .collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let Ok((problem, _)) = inst.build(seed) else {
+            continue;
+        };
+        let x_star = problem.optimum().and_then(|o| o.point);
+        let Some((bx, by)) = crate::landscape::frame(runs.into_iter(), x_star.as_deref()) else {
+            continue;
+        };
+        out.landscapes
+            .push(Landscape::sample(spec, seed, bx, by, |a, b| {
+                problem.value(&[a, b])
+            }));
+    }
+    out
 }
 
 /// Runs a tuned plan: the untuned runs and every trial, then each owned group's evaluation runs; returns the

@@ -25,6 +25,18 @@ pub enum Kind {
     Degenerate,
 }
 
+impl Kind {
+    /// The kind of a critical point in `n` dimensions with Hessian `index` and `nullity`.
+    pub fn of(n: usize, index: usize, nullity: usize) -> Kind {
+        match (index, nullity) {
+            (0, 0) => Kind::Minimum,
+            (0, _) => Kind::Degenerate,
+            (i, 0) if i == n => Kind::Maximum,
+            _ => Kind::Saddle,
+        }
+    }
+}
+
 /// A critical point as its family documents it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriticalPoint {
@@ -51,13 +63,7 @@ impl CriticalPoint {
 
     /// What the point is, from its index and nullity.
     pub fn kind(&self) -> Kind {
-        let n = self.point.len();
-        match (self.index, self.nullity) {
-            (0, 0) => Kind::Minimum,
-            (0, _) => Kind::Degenerate,
-            (i, 0) if i == n => Kind::Maximum,
-            _ => Kind::Saddle,
-        }
+        Kind::of(self.point.len(), self.index, self.nullity)
     }
 }
 

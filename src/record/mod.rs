@@ -5,6 +5,7 @@
 //! analyses and reports) and depend only on the oracle's counts and the stop rule.
 
 mod ending;
+pub mod facts;
 pub mod real;
 mod run;
 mod spec;
@@ -12,10 +13,13 @@ mod trace;
 mod tuning;
 
 pub use ending::{Diagnosis, Ending};
+pub use facts::{CriticalFact, EscapeFact, Facts, OptimizerFacts, ProblemFacts};
 pub use run::{Host, Outcome, Provenance, RunRecord, Timing, status_counts};
 pub use spec::{OptimizerSpec, ProblemSpec, RunSpec};
 pub use trace::TracePoint;
 pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
 
-/// The version of the run-file layout; bumped on incompatible change.
-pub const FORMAT: u32 = 1;
+/// The version of the run-file layout this binary writes; bumped when a field is added that readers rely
+/// on. Format 2 added [`Facts`]: what reading the results needs, stated or measured while the run ran.
+/// Records of every format from 1 to this one are read.
+pub const FORMAT: u32 = 2;

@@ -152,6 +152,10 @@ pub struct RunRecord {
     pub outcome: Outcome,
     /// Measurements on the log-spaced ladder, plus the last iteration.
     pub trace: Vec<TracePoint>,
+    /// What reading the results needs: the optimizer's statements, the problem's ground truth, the saddle
+    /// escape (empty in records of format 1).
+    #[serde(default)]
+    pub facts: super::facts::Facts,
     /// Version and commit.
     pub provenance: Provenance,
     /// Wall-clock times.

@@ -19,7 +19,7 @@ pub struct TracePoint {
     #[serde(with = "super::real")]
     pub grad_norm: f64,
     /// The iterate `x_k` itself, kept only for problems of dimension at most
-    /// [`KEEP_PATH_MAX_DIM`](crate::runner::KEEP_PATH_MAX_DIM), so that their paths can be drawn.
+    /// [`KEEP_PATH_MAX_DIM`](crate::trace::KEEP_PATH_MAX_DIM), so that their paths can be drawn.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub x: Option<Vec<f64>>,
 }

@@ -17,6 +17,13 @@ pub struct Grid {
     pub values: Vec<f64>,
 }
 
+/// `n` evenly spaced points from `a` to `b`.
+fn spaced((a, b): (f64, f64), n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|k| a + (b - a) * k as f64 / (n.max(2) - 1) as f64)
+        .collect()
+}
+
 impl Grid {
     /// Samples `f` on `nx` by `ny` points spanning `[x0, x1] x [y0, y1]`.
     pub fn sample(
@@ -26,19 +33,23 @@ impl Grid {
         ny: usize,
         f: impl Fn(f64, f64) -> f64,
     ) -> Grid {
-        let lin = |a: f64, b: f64, n: usize| -> Vec<f64> {
-            (0..n)
-                .map(|k| a + (b - a) * k as f64 / (n.max(2) - 1) as f64)
-                .collect()
-        };
-        let x = lin(x0, x1, nx);
-        let y = lin(y0, y1, ny);
+        let x = spaced((x0, x1), nx);
+        let y = spaced((y0, y1), ny);
         let values = y
             .iter()
             .flat_map(|&yj| x.iter().map(move |&xi| (xi, yj)))
             .map(|(a, b)| f(a, b))
             .collect();
         Grid { x, y, values }
+    }
+
+    /// The grid of a recorded landscape.
+    pub fn from_landscape(l: &crate::landscape::Landscape) -> Grid {
+        Grid {
+            x: spaced(l.x_range, l.nx),
+            y: spaced(l.y_range, l.ny),
+            values: l.values.iter().map(|v| v.0).collect(),
+        }
     }
 
     fn at(&self, i: usize, j: usize) -> f64 {

@@ -231,7 +231,11 @@ fn figure(
     y.range = Some((10f64.powf(frame.decades.0), frame.top));
     let floor = frame.floor;
     let mut fig = Figure::new(
-        format!("convergence-{i:02}-{}-{}", inst.spec.family, axis.slug()),
+        format!(
+            "convergence-{i:02}-{}-{}",
+            super::file_word(&inst.spec.family),
+            axis.slug()
+        ),
         inst.label.clone(),
         Axis::new(axis.label(), x_scale),
         y,

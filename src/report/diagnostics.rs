@@ -1,15 +1,15 @@
 //! Figures of the Hessian diagnostics, in the report's style: the spectrum of `P^{-1} H` per preconditioner
 //! ([`conditioning_figure`], drawn by `optzoo inspect --conditioning --out DIR`) and escape iterations
 //! against `|lambda_min|` ([`escape_figures`], the report's `escape` figures for sweeps with double-well
-//! runs). The numbers come from [`analysis::conditioning`](crate::analysis::conditioning) and
+//! runs). The numbers come from [`conditioning`](crate::conditioning) and
 //! [`analysis::escape`](crate::analysis::escape).
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::conditioning::Study;
 use crate::analysis::escape::{self, EscapeRun, Escapes, Outcome, RADIUS_FRACTION};
 use crate::analysis::sweep::{Sweep, number_text};
+use crate::conditioning::Study;
 use crate::summary::median;
 
 use super::figure::optimizer_look;
@@ -161,7 +161,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 None => format!(
                     "{label}: no fit ({} of {} runs escaped)",
                     s.escaped,
-                    s.escaped + s.stayed + s.unverified
+                    s.escaped + s.stayed
                 ),
             }
         })
@@ -184,7 +184,6 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             Axis::new("iterations to ‖x − x_s‖ ≥ R", Scale::Log),
         );
         let mut stayed = Vec::new();
-        let mut unverified = Vec::new();
         let mut at_start = Vec::new();
         for s in &e.series {
             let o = s.optimizer;
@@ -212,7 +211,6 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                         Outcome::Stayed { iterations, .. } => {
                             stayed.push(format!("{what} ({iterations} iterations)"))
                         }
-                        Outcome::Unverified(why) => unverified.push(format!("{what}: {why}")),
                         Outcome::Escaped(0) => at_start.push(what),
                         Outcome::Escaped(_) => {}
                     }
@@ -240,7 +238,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 fig.lines.push(Line { points: pts, look });
             }
             // The linear theory, where the method has one and the group shares one start offset.
-            let escape_theory = sweep.optimizers[o].escape;
+            let escape_theory = sweep.optimizers[o].escape.as_ref();
             let offsets: Vec<f64> = mine.iter().map(|r| r.offset).collect();
             let same_offset = offsets
                 .iter()
@@ -299,9 +297,6 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 " Started at distance R or more (not drawn): {}.",
                 at_start.join("; ")
             );
-        }
-        if !unverified.is_empty() {
-            let _ = write!(caption, " Not replayable: {}.", unverified.join("; "));
         }
         fig.caption = caption;
         if !fig.marks.is_empty() || !stayed.is_empty() {

@@ -1,5 +1,7 @@
 //! `optzoo report DIR`: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and one self-contained
-//! `index.html`, written to `DIR/report/` from the stored records of a sweep.
+//! `index.html`, written to `DIR/report/` from the stored records of a sweep, its `sweep.json` and its
+//! `landscapes.json`: nothing is built, replayed or started, so the report of a folder is the same under any
+//! optzoo binary, with or without the plug-ins that made it.
 //!
 //! Layout of the output directory:
 //! - `figures/<name>.svg|png|pdf`: convergence per instance (`convergence-*`), iterations versus kappa
@@ -159,7 +161,7 @@ fn write_file(path: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(),
 
 /// `word` with every character but ASCII letters, digits, `.`, `_` and `-` made `-`: a family name (a
 /// plug-in's is `owner/name`) as part of a file name.
-fn file_word(word: &str) -> String {
+pub(crate) fn file_word(word: &str) -> String {
     word.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
@@ -172,7 +174,7 @@ fn file_word(word: &str) -> String {
 }
 
 /// Reads the sweep in `dir`, failing with [`ReportError::BadDir`] when `dir` is not a results directory.
-pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, ReportError> {
+pub fn load(dir: &Path) -> Result<Sweep, ReportError> {
     let bad = |message: String| ReportError::BadDir {
         path: dir.to_path_buf(),
         message,
@@ -188,8 +190,7 @@ pub fn load(registry: &crate::registry::Registry, dir: &Path) -> Result<Sweep, R
             "not a results directory: it has no runs/ (make one with `optzoo run CONFIG --out DIR`)".into(),
         ));
     }
-    let sweep =
-        Sweep::load_in(registry, dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
+    let sweep = Sweep::load(dir).map_err(|e| bad(format!("cannot read the results: {e}")))?;
     if sweep.records.is_empty() {
         return Err(bad(if sweep.ignored > 0 {
             format!(
@@ -218,7 +219,7 @@ fn overview_figures(
                 FigureKind::Batch if f.name == "batch-00-steps" => out.push(f.clone()),
                 FigureKind::Convergence => {
                     let family = sweep.instances.iter().enumerate().find_map(|(i, inst)| {
-                        let stem = format!("convergence-{i:02}-{}-", inst.spec.family);
+                        let stem = format!("convergence-{i:02}-{}-", file_word(&inst.spec.family));
                         f.name
                             .strip_prefix(&stem)
                             .filter(|slug| *slug == XAxis::Iterations.slug())
@@ -237,19 +238,11 @@ fn overview_figures(
     out
 }
 
-/// [`write_report_in`] the built-in registry.
+/// Writes the report of the results in `dir`: a pure function of the folder (its records, `sweep.json`
+/// and `landscapes.json`), which builds no problem, starts no process and replays no run, so any optzoo
+/// binary, with or without the plug-ins that made the results, writes the same report.
 pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
-    write_report_in(&crate::registry::Registry::builtin(), dir, options)
-}
-
-/// Writes the report of the results in `dir`.
-/// Names resolve in `registry` (for the theory each optimizer states).
-pub fn write_report_in(
-    registry: &crate::registry::Registry,
-    dir: &Path,
-    options: &ReportOptions,
-) -> Result<Written, ReportError> {
-    let sweep = load(registry, dir)?;
+    let sweep = load(dir)?;
     let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
     let fig_dir = out.join("figures");
     let tab_dir = out.join("tables");

@@ -12,7 +12,6 @@ use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, perform
 use crate::analysis::scaling::KappaStudy;
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::problem::critical::Kind;
-use crate::problems::{Instance, family};
 use crate::stop::Status;
 
 use super::contour::{Grid, contour};
@@ -117,7 +116,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                         }),
                         mark: None,
                     });
-                    if let Some(t) = series.theory {
+                    if let Some(t) = &series.theory {
                         // Through the centre of the fitted points: (geometric mean kappa, fitted value there).
                         let fitted: Vec<f64> = series
                             .cells
@@ -159,7 +158,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                     Some(f) => format!("slope {:.3} from {} runs", f.slope, f.points),
                     None => "fewer than two kappa values with converged runs: no fit".into(),
                 },
-                match series.theory {
+                match &series.theory {
                     Some(t) => format!("; theory slope {}: {}", number_text(t.slope), t.source),
                     None => "; no theory slope for this optimizer".into(),
                 },
@@ -289,18 +288,6 @@ fn add_profiles(fig: &mut Figure, sweep: &Sweep, profiles: &[StepProfile], lo: f
     }
 }
 
-/// Rebuilds a problem instance from its stored spec (family and parameters), for seed `seed`.
-pub fn rebuild(
-    spec: &crate::store::ProblemSpec,
-    seed: u64,
-) -> Result<Box<dyn crate::problem::Problem>, String> {
-    let fam = family(&spec.family).ok_or_else(|| format!("unknown family `{}`", spec.family))?;
-    let table: toml::Table = serde_json::from_value(spec.params.clone())
-        .map_err(|e| format!("parameters are not a table: {e}"))?;
-    let inst = Instance::parse(fam, &table).map_err(|e| e.to_string())?;
-    inst.build(seed).map(|(p, _)| p)
-}
-
 /// One run's path: optimizer index, iterates, how the run ended.
 type Path2 = (usize, Vec<(f64, f64)>, Status);
 
@@ -314,48 +301,37 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         if inst.dim != Some(2) {
             continue;
         }
-        let paths: Vec<Path2> = (0..sweep.optimizers.len())
+        let firsts: Vec<(usize, &crate::store::RunRecord)> = (0..sweep.optimizers.len())
             .filter_map(|o| {
                 let r = sweep.runs(i, o).into_iter().find(|r| r.spec.seed == seed)?;
-                let pts: Vec<(f64, f64)> = r
-                    .trace
-                    .iter()
-                    .filter_map(|t| t.x.as_ref())
-                    .filter(|x| x.len() == 2 && x[0].is_finite() && x[1].is_finite())
-                    .map(|x| (x[0], x[1]))
-                    .collect();
+                Some((o, r))
+            })
+            .collect();
+        let paths: Vec<Path2> = firsts
+            .iter()
+            .filter_map(|&(o, r)| {
+                let pts = crate::landscape::path(r);
                 (pts.len() >= 2).then_some((o, pts, r.outcome.status))
             })
             .collect();
         if paths.is_empty() {
             continue;
         }
-        let problem = rebuild(&inst.spec, seed);
-        let x_star = problem
-            .as_ref()
-            .ok()
-            .and_then(|p| p.optimum())
-            .and_then(|o| o.point)
+        // What the problem states of itself, as its runs recorded it.
+        let facts = firsts
+            .iter()
+            .map(|(_, r)| &r.facts.problem)
+            .find(|f| f.optimum_point.is_some() || !f.critical_points.is_empty());
+        let x_star = facts
+            .and_then(|f| f.optimum_point.clone())
             .filter(|p| p.len() == 2);
-        // The box: every path point and x*, padded by 15% (a degenerate side gets a unit width).
-        let mut xs: Vec<f64> = paths.iter().flat_map(|p| p.1.iter().map(|q| q.0)).collect();
-        let mut ys: Vec<f64> = paths.iter().flat_map(|p| p.1.iter().map(|q| q.1)).collect();
-        if let Some(s) = &x_star {
-            xs.push(s[0]);
-            ys.push(s[1]);
-        }
-        let span = |v: &[f64]| {
-            let (a, b) = v
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(*x), b.max(*x))
-                });
-            let pad = if b > a { 0.15 * (b - a) } else { 0.5 };
-            (a - pad, b + pad)
+        let Some((bx, by)) =
+            crate::landscape::frame(firsts.iter().map(|(_, r)| *r), x_star.as_deref())
+        else {
+            continue;
         };
-        let (bx, by) = (span(&xs), span(&ys));
         let mut fig = Figure::new(
-            format!("trajectory-{i:02}-{}", inst.spec.family),
+            format!("trajectory-{i:02}-{}", super::file_word(&inst.spec.family)),
             format!("{}: paths, seed {seed}", inst.label),
             Axis {
                 label: "x₁".into(),
@@ -372,15 +348,17 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
         );
         fig.panel_height = 270.0;
         let mut note = String::new();
-        match &problem {
-            Ok(p) => {
-                let grid = Grid::sample(bx, by, 121, 121, |a, b| p.value(&[a, b]));
+        match sweep.landscapes.find(&inst.spec, seed) {
+            Some(l) => {
+                let grid = Grid::from_landscape(l);
                 for level in contour_levels(&grid.values, 10) {
                     fig.contours.extend(contour(&grid, level));
                 }
             }
-            Err(e) => {
-                note = format!(" Contours not drawn: the instance could not be rebuilt ({e}).")
+            None => {
+                note = " Contours not drawn: the results hold no landscape of this instance (landscapes.json \
+                        is written by `optzoo run` from format 2 on)."
+                    .into()
             }
         }
         for (o, pts, status) in &paths {
@@ -419,15 +397,11 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
             });
         }
         // Every documented critical point inside the frame, marked by its kind (x* where none is documented).
-        let mut points: Vec<(Vec<f64>, Kind)> = problem
-            .as_ref()
-            .map(|p| {
-                p.critical_points()
-                    .into_iter()
-                    .map(|c| {
-                        let kind = c.kind();
-                        (c.point, kind)
-                    })
+        let mut points: Vec<(Vec<f64>, Kind)> = facts
+            .map(|f| {
+                f.critical_points
+                    .iter()
+                    .map(|c| (c.point.clone(), c.kind()))
                     .collect()
             })
             .unwrap_or_default();
@@ -472,7 +446,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
              are marked by kind in black (star: minimum, hourglass: saddle, asterisk: maximum, bar: degenerate), \
              shapes that no optimizer's markers use.{note}{}",
             inst.full,
-            crate::runner::MAX_PATH_POINTS,
+            crate::trace::MAX_PATH_POINTS,
             if na.is_empty() {
                 " Not applicable: none.".to_string()
             } else {

@@ -99,3 +99,34 @@ pub fn records(dir: &Path) -> Vec<serde_json::Value> {
     out.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
     out
 }
+
+/// The theory slope of iterations against kappa that the built-in optimizer `name` states for `params`.
+pub fn theory_slope(name: &str, params: &serde_json::Value) -> Option<optzoo::theory::KappaSlope> {
+    optzoo::Registry::builtin()
+        .resolve_optimizer(name, params)
+        .ok()
+        .and_then(|c| c.optimizer.kappa_slope())
+}
+
+/// What a command did (exit code, stdout, stderr), for assertion messages.
+pub fn shown(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs `optzoo args` in `cwd` and asserts that it exits 2 with an error naming `named` and saying `says`.
+pub fn assert_refused(cwd: &Path, args: &[&str], named: &Path, says: &str) {
+    let out = optzoo(cwd, args);
+    let seen = shown(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {seen}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&named.display().to_string()) && stderr.contains(says),
+        "{args:?} names {} and says {says:?}: {seen}",
+        named.display()
+    );
+}

@@ -1,6 +1,7 @@
 //! Regression testing: compare a results directory against a baseline, run by run.
 //!
-//! Runs are paired by run id (the hash of their spec), so only identical experiments are compared. A run
+//! Runs are paired by run id (the hash of their spec), so only identical experiments are compared: records
+//! read from a results directory are checked to carry the id of their spec ([`crate::store::read_run`]). A run
 //! **regressed** when its status got worse (converged -> anything else), its iterations or
 //! gradient-equivalent evaluations grew beyond `rtol * base + atol` (both runs converged), or its final gap
 //! (`f - f*`, or `f` where `f*` is unknown) grew beyond `rtol * |base| + atol`; a baseline run with no
@@ -505,6 +506,7 @@ mod tests {
                 noise_scale: None,
             },
             trace: vec![],
+            facts: Default::default(),
             provenance: Provenance::current(),
             timing: Timing::default(),
         }

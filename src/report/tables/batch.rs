@@ -258,6 +258,8 @@ pub(crate) mod tests {
                 label: name.into(),
                 kappa_slope: None,
                 escape: None,
+                keeps: None,
+                memory_formula: None,
             })
             .to_vec();
         s

@@ -56,12 +56,11 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
                 .map(|s| slope_text(s.fit.map(|f| f.slope))),
         );
         let mut theory = vec!["theory slope".to_string()];
-        theory.extend(
-            study
-                .series
-                .iter()
-                .map(|s| s.theory.map_or("-".into(), |t| number_text(t.slope))),
-        );
+        theory.extend(study.series.iter().map(|s| {
+            s.theory
+                .as_ref()
+                .map_or("-".into(), |t| number_text(t.slope))
+        }));
         rows.push(fit);
         rows.push(theory);
     } else {
@@ -70,7 +69,9 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
             format!(
                 "{} ({})",
                 slope_text(s.fit.map(|f| f.slope)),
-                s.theory.map_or("-".into(), |t| number_text(t.slope))
+                s.theory
+                    .as_ref()
+                    .map_or("-".into(), |t| number_text(t.slope))
             )
         }));
         rows.push(row);

@@ -53,6 +53,12 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// Reuse the results of failed runs too (by default a failed run is rerun: a failure is not a result).
+        #[arg(long, conflicts_with = "fresh")]
+        keep_failed: bool,
+        /// Exit 1 when any run failed (for CI), after writing every result.
+        #[arg(long)]
+        strict: bool,
         /// The memory one run may plan to use (e.g. 8GiB, 512MiB) [default: half of physical memory]: a run
         /// that needs more is not-applicable, a problem whose construction alone needs more is refused.
         #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
@@ -241,7 +247,7 @@ where
     }
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, false, ReportWith::Titles),
+        None => run(r, None, None, None, None, Reuse::default(), ReportWith::Titles),
         Some(Command::Run {
             config,
             out,
@@ -255,17 +261,24 @@ where
             jobs,
             shard,
             fresh,
+            keep_failed,
+            strict,
             no_report,
             no_titles,
             dry_run: false,
             ..
         }) => {
+            let reuse = Reuse {
+                fresh,
+                keep_failed,
+                strict,
+            };
             let with = match (no_report, no_titles) {
                 (true, _) => ReportWith::Nothing,
                 (false, true) => ReportWith::NoTitles,
                 (false, false) => ReportWith::Titles,
             };
-            run(r, config, out, jobs, shard, fresh, with)
+            run(r, config, out, jobs, shard, reuse, with)
         }
         Some(Command::Compare {
             baseline,
@@ -629,13 +642,97 @@ fn dry_run(
     Ok(())
 }
 
+/// What `run` does with results already in the folder, and with failures.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reuse {
+    /// Rerun everything.
+    fresh: bool,
+    /// Reuse failed runs' records too.
+    keep_failed: bool,
+    /// Exit 1 when any run failed.
+    strict: bool,
+}
+
+/// Some runs of the sweep failed and `--strict` was given (exit 1, after every result is written).
+#[derive(Debug, thiserror::Error)]
+#[error("{} failed (--strict)", compare::text::count(*.0, "run"))]
+struct FailedRuns(usize);
+
+/// The failed runs of `records`, grouped by the first line of their message: one line per group with its
+/// count, the message and one run id, most frequent first.
+fn failures(records: &[store::RunRecord]) -> Vec<String> {
+    let mut groups: Vec<(String, usize, String)> = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| r.outcome.status == crate::stop::Status::Failed)
+    {
+        let message = r.outcome.message.as_deref().unwrap_or("no message");
+        let first: String = message.lines().next().unwrap_or("").chars().take(200).collect();
+        match groups.iter_mut().find(|g| g.0 == first) {
+            Some(g) => g.1 += 1,
+            None => groups.push((first, 1, r.run_id.clone())),
+        }
+    }
+    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    groups
+        .into_iter()
+        .map(|(message, n, id)| format!("  {n} x {message} (e.g. runs/{id}.json)"))
+        .collect()
+}
+
+/// A spec with its client's file hashes left out, as JSON: equal for two runs that differ only in the code
+/// their external client ran.
+fn without_client_files(spec: &store::RunSpec) -> (String, Option<serde_json::Value>) {
+    let mut spec = spec.clone();
+    let files = spec
+        .optimizer
+        .params
+        .as_object_mut()
+        .and_then(|m| m.remove("client_files"));
+    (serde_json::to_string(&spec).unwrap_or_default(), files)
+}
+
+/// How many planned runs have a record in `dir` from the sweep before that differs only in its client's
+/// files (whose client changed since), and which files changed; nothing where the folder holds no sweep.
+fn client_changes(dir: &std::path::Path, plan: &crate::plan::Plan) -> Option<(usize, Vec<String>)> {
+    let before = store::read_sweep(dir).ok()?;
+    let old: std::collections::BTreeMap<String, Option<serde_json::Value>> = before
+        .records
+        .iter()
+        .map(|r| without_client_files(&r.spec))
+        .collect();
+    let mut count = 0;
+    let mut files = std::collections::BTreeSet::new();
+    for run in &plan.runs {
+        let (key, now) = without_client_files(&run.spec);
+        if let Some(then) = old.get(&key)
+            && *then != now
+        {
+            count += 1;
+            let map = |v: &Option<serde_json::Value>| -> std::collections::BTreeMap<String, String> {
+                v.as_ref()
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default()
+            };
+            let (a, b) = (map(then), map(&now));
+            files.extend(
+                a.keys()
+                    .chain(b.keys())
+                    .filter(|k| a.get(*k) != b.get(*k))
+                    .cloned(),
+            );
+        }
+    }
+    (count > 0).then(|| (count, files.into_iter().collect()))
+}
+
 fn run(
     registry: &Registry,
     config: Option<String>,
     out: Option<PathBuf>,
     jobs: Option<u32>,
     shard: Option<(usize, usize)>,
-    fresh: bool,
+    reuse: Reuse,
     report_with: ReportWith,
 ) -> anyhow::Result<()> {
     let museum = config.is_none();
@@ -685,10 +782,16 @@ fn run(
         dir.display()
     );
 
+    let changed_clients = if reuse.fresh {
+        None
+    } else {
+        client_changes(&dir, &plan)
+    };
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
     let stale = AtomicUsize::new(0);
+    let failed_before = AtomicUsize::new(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -707,6 +810,9 @@ fn run(
         }
         if f.stale {
             stale.fetch_add(1, Ordering::Relaxed);
+        }
+        if f.failed_before {
+            failed_before.fetch_add(1, Ordering::Relaxed);
         }
         match &bar {
             Some(bar) => {
@@ -729,8 +835,17 @@ fn run(
         }
     };
     let records =
-        crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
-            .context("writing results")?;
+        crate::plan::execute::run_plan(
+            &plan,
+            &dir,
+            SweepOptions {
+                jobs,
+                fresh: reuse.fresh,
+                keep_failed: reuse.keep_failed,
+            },
+            &progress,
+        )
+        .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -746,6 +861,18 @@ fn run(
     if stale > 0 {
         notes.push(format!("{stale} stale (made by other code), rerun"));
     }
+    if let Some((n, files)) = &changed_clients {
+        notes.push(format!(
+            "{n} rerun: client changed ({})",
+            files.join(", ")
+        ));
+    }
+    let failed_before = failed_before.load(Ordering::Relaxed);
+    if failed_before > 0 {
+        notes.push(format!(
+            "{failed_before} failed before, rerun; --keep-failed keeps them"
+        ));
+    }
     println!(
         "{total} runs in {:.1} s{}",
         started.elapsed().as_secs_f64(),
@@ -758,6 +885,14 @@ fn run(
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {
         println!("  {}", dir.join(name).display());
     }
+    let failed_count = records
+        .iter()
+        .filter(|r| r.outcome.status == crate::stop::Status::Failed)
+        .count();
+    let failed = failures(&records);
+    if !failed.is_empty() {
+        eprintln!("optzoo: failed runs, by message:\n{}", failed.join("\n"));
+    }
     if museum && plan.shard.is_none() {
         let sweep = crate::analysis::sweep::Sweep::new(records, None);
         println!(
@@ -766,8 +901,11 @@ fn run(
         );
         if report_with != ReportWith::Nothing {
             let titles = report_with == ReportWith::Titles;
-            report(dir, None, Vec::new(), Vec::new(), titles)?;
+            report(dir.clone(), None, Vec::new(), Vec::new(), titles)?;
         }
+    }
+    if reuse.strict && failed_count > 0 {
+        return Err(FailedRuns(failed_count).into());
     }
     Ok(())
 }

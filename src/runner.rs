@@ -342,6 +342,9 @@ pub struct SweepOptions {
     pub jobs: usize,
     /// Rerun runs whose records already exist.
     pub fresh: bool,
+    /// Reuse the records of failed runs too (by default a failed run, a fault of the client or the
+    /// optimizer, is rerun: a failure is not a result).
+    pub keep_failed: bool,
 }
 
 /// A run as the sweep reports it to its progress callback.
@@ -352,6 +355,8 @@ pub struct Finished<'a> {
     pub reused: bool,
     /// True when a record of this run was on disk but made by other code, so the run was redone.
     pub stale: bool,
+    /// True when a record of this run was on disk but its run had failed, so the run was redone.
+    pub failed_before: bool,
 }
 
 /// Runs every planned run (in parallel, skipping finished ones unless `fresh`), writing each record as it
@@ -427,19 +432,23 @@ fn sweep_one(
     options: SweepOptions,
     progress: &(dyn Fn(Finished<'_>) + Sync),
 ) -> Result<RunRecord, StoreError> {
-    let stale = match options.fresh {
-        true => false,
+    let (stale, failed_before) = match options.fresh {
+        true => (false, false),
         false => match store::existing(dir, &run.spec) {
-            store::Existing::Current(record) => {
+            store::Existing::Current(record)
+                if options.keep_failed || record.outcome.status != Status::Failed =>
+            {
                 progress(Finished {
                     record: &record,
                     reused: true,
                     stale: false,
+                    failed_before: false,
                 });
                 return Ok(*record);
             }
-            store::Existing::Stale(_) => true,
-            store::Existing::Missing => false,
+            store::Existing::Current(_) => (false, true),
+            store::Existing::Stale(_) => (true, false),
+            store::Existing::Missing => (false, false),
         },
     };
     let mut record = execute(run);
@@ -449,6 +458,7 @@ fn sweep_one(
         record: &record,
         reused: false,
         stale,
+        failed_before,
     });
     Ok(record)
 }

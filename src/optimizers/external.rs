@@ -17,6 +17,17 @@
 //! - `timeout_s` (600): wall time per run; then the client's process group is killed.
 //! - `requires` (`[]`): `"hvp"`, `"hessian"`: problems without them are `not-applicable`.
 //! - `env` (`{}`): environment variables added to the harness's.
+//! - `files` (`[]`): globs, relative to the config's folder, of further files the client runs (a package of
+//!   modules); part of its identity.
+//! - `version` (none): free text naming what the hashes cannot see (an interpreter, a library version); part of
+//!   its identity.
+//!
+//! **Identity.** A run's id includes what its client runs: the SHA-256 (16 hex digits) of every argument of
+//! `command` that names an existing file (relative to the config's folder; the program itself when it is
+//! given as a path, not when it is found on `PATH`, so an interpreter is not hashed: pin it with `version`)
+//! and of every file matched by `files`, recorded as `client_files` (path as written -> hash) among the
+//! optimizer's parameters, with `version`. Editing the client's code therefore gives its runs new ids, and a
+//! rerun into the same folder reruns them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -69,13 +80,23 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "{}",
         doc: "environment variables added for the client, e.g. { OMP_NUM_THREADS = \"1\" }",
     },
+    ParamDoc {
+        name: "files",
+        default: "[]",
+        doc: "globs of further files the client runs, relative to the config's folder (hashed into the run id)",
+    },
+    ParamDoc {
+        name: "version",
+        default: "none",
+        doc: "free text for what the file hashes cannot see, e.g. \"python 3.11, numpy 2.1\" (part of the run id)",
+    },
 ];
 
 /// The largest dimension whose dense Hessian a client may ask for (2 GiB of numbers).
 pub const MAX_HESSIAN_DIM: usize = 16384;
 
 /// The keys whose list value is taken whole.
-pub const LISTS: &[&str] = &["command", "requires"];
+pub const LISTS: &[&str] = &["command", "requires", "files"];
 
 fn default_timeout() -> f64 {
     600.0
@@ -101,6 +122,74 @@ pub struct ExternalConfig {
     /// Extra environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Globs of further files the client runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// What the hashes cannot see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The content hash of every file the client runs, by path as written (computed when the config is
+    /// checked; a value given in a config is replaced).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_files: BTreeMap<String, String>,
+}
+
+/// The first 16 hex digits of the SHA-256 of a file's content.
+fn file_hash(path: &std::path::Path) -> Result<String, std::io::Error> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+impl ExternalConfig {
+    /// The files the client runs, by path as written, with their content hashes: the arguments of
+    /// `command` that name existing files in `dir` (the program only when given as a path) and the matches
+    /// of `files`.
+    fn client_files(&self, dir: &std::path::Path) -> Result<BTreeMap<String, String>, ParamError> {
+        let mut out = BTreeMap::new();
+        for (i, arg) in self.command.iter().enumerate() {
+            if i == 0 && !arg.contains('/') {
+                continue;
+            }
+            let path = dir.join(arg);
+            if path.is_file() {
+                let hash = file_hash(&path).map_err(|e| {
+                    ParamError::key("command", format!("cannot read {}: {e}", path.display()))
+                })?;
+                out.insert(arg.clone(), hash);
+            }
+        }
+        for pattern in &self.files {
+            let full = dir.join(pattern);
+            let paths = glob::glob(&full.to_string_lossy()).map_err(|e| {
+                ParamError::key("files", format!("{pattern:?} is not a glob pattern: {e}"))
+            })?;
+            let mut matched = 0;
+            for path in paths.flatten().filter(|p| p.is_file()) {
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                let hash = file_hash(&path).map_err(|e| {
+                    ParamError::key("files", format!("cannot read {}: {e}", path.display()))
+                })?;
+                out.insert(name, hash);
+                matched += 1;
+            }
+            if matched == 0 {
+                return Err(ParamError::key(
+                    "files",
+                    format!("{pattern:?} matches no file in {}", dir.display()),
+                ));
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ExternalConfig {
@@ -185,11 +274,12 @@ pub fn parse(
     docs: &[ParamDoc],
     context: &ParseContext,
 ) -> Result<Checked, ParamError> {
-    let config: ExternalConfig = crate::params::from_table(table, docs)?;
+    let mut config: ExternalConfig = crate::params::from_table(table, docs)?;
     let dir = match &context.base_dir {
         Some(d) if !d.as_os_str().is_empty() => std::path::absolute(d).unwrap_or(d.clone()),
         _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     };
+    config.client_files = config.client_files(&dir)?;
     let optimizer = config.check(dir)?;
     Ok(Checked {
         params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),

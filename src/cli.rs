@@ -247,7 +247,15 @@ where
     }
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, Reuse::default(), ReportWith::Titles),
+        None => run(
+            r,
+            None,
+            None,
+            None,
+            None,
+            Reuse::default(),
+            ReportWith::Titles,
+        ),
         Some(Command::Run {
             config,
             out,
@@ -667,7 +675,13 @@ fn failures(records: &[store::RunRecord]) -> Vec<String> {
         .filter(|r| r.outcome.status == crate::stop::Status::Failed)
     {
         let message = r.outcome.message.as_deref().unwrap_or("no message");
-        let first: String = message.lines().next().unwrap_or("").chars().take(200).collect();
+        let first: String = message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
         match groups.iter_mut().find(|g| g.0 == first) {
             Some(g) => g.1 += 1,
             None => groups.push((first, 1, r.run_id.clone())),
@@ -709,11 +723,12 @@ fn client_changes(dir: &std::path::Path, plan: &crate::plan::Plan) -> Option<(us
             && *then != now
         {
             count += 1;
-            let map = |v: &Option<serde_json::Value>| -> std::collections::BTreeMap<String, String> {
-                v.as_ref()
-                    .and_then(|v| serde_json::from_value(v.clone()).ok())
-                    .unwrap_or_default()
-            };
+            let map =
+                |v: &Option<serde_json::Value>| -> std::collections::BTreeMap<String, String> {
+                    v.as_ref()
+                        .and_then(|v| serde_json::from_value(v.clone()).ok())
+                        .unwrap_or_default()
+                };
             let (a, b) = (map(then), map(&now));
             files.extend(
                 a.keys()
@@ -834,18 +849,17 @@ fn run(
             }
         }
     };
-    let records =
-        crate::plan::execute::run_plan(
-            &plan,
-            &dir,
-            SweepOptions {
-                jobs,
-                fresh: reuse.fresh,
-                keep_failed: reuse.keep_failed,
-            },
-            &progress,
-        )
-        .context("writing results")?;
+    let records = crate::plan::execute::run_plan(
+        &plan,
+        &dir,
+        SweepOptions {
+            jobs,
+            fresh: reuse.fresh,
+            keep_failed: reuse.keep_failed,
+        },
+        &progress,
+    )
+    .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -862,10 +876,7 @@ fn run(
         notes.push(format!("{stale} stale (made by other code), rerun"));
     }
     if let Some((n, files)) = &changed_clients {
-        notes.push(format!(
-            "{n} rerun: client changed ({})",
-            files.join(", ")
-        ));
+        notes.push(format!("{n} rerun: client changed ({})", files.join(", ")));
     }
     let failed_before = failed_before.load(Ordering::Relaxed);
     if failed_before > 0 {

@@ -208,6 +208,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let timing = Timing {
         wall_time_s: started.elapsed().as_secs_f64(),
         optimizer_time_s: ended.optimizer_time_s,
+        start_time_s: ended.start_time_s,
         measure_time_s: ended.measure_time_s,
         trace_time_s: trace.times_s,
         host: Default::default(),

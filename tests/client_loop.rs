@@ -77,11 +77,18 @@ fn a_fixed_client_reruns_the_failed_runs_and_the_console_names_the_fault() {
     assert_eq!(statuses(tmp.path()), ["failed", "failed"], "{text}");
     assert!(
         text.contains("failed runs, by message")
-            && text.contains("2 x script (client exited with status 3); stderr: No module named numpy"),
+            && text.contains(
+                "2 x script (client exited with status 3); stderr: No module named numpy"
+            ),
         "the console names the fault once per message: {text}"
     );
     let o = sweep(tmp.path(), &["--strict"]);
-    assert_eq!(o.status.code(), Some(1), "--strict fails on failed runs: {}", shown(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "--strict fails on failed runs: {}",
+        shown(&o)
+    );
 
     write(tmp.path(), "ready", "");
     let o = sweep(tmp.path(), &[]);
@@ -127,7 +134,13 @@ fn no_process_of_a_client_outlives_its_run_nor_holds_it_up() {
     let o = sweep(tmp.path(), &["--jobs", "1"]);
     let took = t.elapsed();
     assert!(o.status.success(), "{}", shown(&o));
-    assert_eq!(statuses(tmp.path()), ["stopped", "stopped"], "{}", shown(&o));
+    // It never spoke the protocol: a fault, named.
+    assert_eq!(statuses(tmp.path()), ["failed", "failed"], "{}", shown(&o));
+    assert!(
+        shown(&o).contains("client exited with status 0 before sending any message"),
+        "{}",
+        shown(&o)
+    );
     assert!(
         took < Duration::from_secs(4),
         "two runs whose grandchildren hold stdout took {took:?}"

@@ -64,12 +64,7 @@ fn wait_exit_unreaped(pid: u32) {
         // SAFETY: waitid(2) writes only into the siginfo_t we own; WNOWAIT leaves the child waitable.
         let r = unsafe {
             let mut info: libc::siginfo_t = std::mem::zeroed();
-            libc::waitid(
-                libc::P_PID,
-                id,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
+            libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT)
         };
         if r == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
             return;

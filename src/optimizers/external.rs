@@ -39,7 +39,8 @@ use serde::{Deserialize, Serialize};
 use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
 use crate::external::protocol::{
-    Header, PROTOCOL, ReadError, VERSION, put_f64s, read_f64s, read_header, write_message,
+    Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, put_f64s, read_f64s, read_header,
+    write_message,
 };
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -310,12 +311,33 @@ pub struct ExternalState {
     hessian: Option<Mat<f64>>,
     /// An iterate was reported and awaits the runner's verdict.
     pending: bool,
+    /// What the reported iterate asked to have evaluated with the answer `continue` (version 2).
+    answer: Option<Want>,
+    /// The reported iterate was never evaluated: unless the client's next request evaluates it, it is charged
+    /// one value evaluation.
+    owed: bool,
+    /// Hashes of every point evaluated so far.
+    evaluated: std::collections::HashSet<u64>,
+    /// The last reported iterate.
+    iterate: Vec<f64>,
+    /// The client's first message, read by `init` (so that the client's start-up is timed as the start).
+    first: Option<Header>,
     /// The client was killed after a fault.
     dead: bool,
 }
 
+/// A hash of a point's bits (std's SipHash with its fixed keys: the same on every run).
+fn point_hash(x: &[f64]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in x {
+        v.to_bits().hash(&mut h);
+    }
+    h.finish()
+}
+
 /// What an `eval` asks for.
-#[derive(Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Want {
     value: bool,
     gradient: bool,
@@ -421,43 +443,49 @@ impl External {
         sent.map_err(|_| self.ended(state, "the client closed its stdin"))
     }
 
-    /// Reads a payload of exactly `expected` numbers into `out` (the header said `got`).
-    fn payload(
+    /// Faults unless the header's payload length `got` is `expected` numbers.
+    fn length(
         &self,
         state: &mut ExternalState,
         op: &str,
         got: u64,
-        expected: usize,
+        expected: u64,
     ) -> Result<(), StepError> {
-        if got != expected as u64 {
-            return Err(self.fault(
-                state,
-                format!(
-                    "protocol violation: wrong length: {op} sent {got} numbers, expected {expected} (dim {})",
-                    state.n
-                ),
-            ));
+        if got == expected {
+            return Ok(());
         }
-        let n = state.n;
+        Err(self.fault(
+            state,
+            format!(
+                "protocol violation: wrong length: {op} sent {got} numbers, expected {expected} (dim {})",
+                state.n
+            ),
+        ))
+    }
+
+    /// Reads one point (and, with `direction`, a direction after it) into the state's buffers.
+    fn read_point(
+        &self,
+        state: &mut ExternalState,
+        op: &str,
+        direction: bool,
+    ) -> Result<(), StepError> {
         let ExternalState {
             client,
             bytes,
             point,
-            direction,
+            direction: dir,
             ..
         } = state;
         let mut read = read_f64s(&mut client.output, bytes, point);
-        if read.is_ok() && expected == 2 * n {
-            read = read_f64s(&mut client.output, bytes, direction);
+        if read.is_ok() && direction {
+            read = read_f64s(&mut client.output, bytes, dir);
         }
         if let Err(e) = read {
             return Err(self.read_error(state, e));
         }
-        let bad = non_finite(&state.point).or_else(|| {
-            (expected == 2 * n)
-                .then(|| non_finite(&state.direction))
-                .flatten()
-        });
+        let bad = non_finite(&state.point)
+            .or_else(|| direction.then(|| non_finite(&state.direction)).flatten());
         if let Some((i, v)) = bad {
             return Err(self.fault(
                 state,
@@ -467,16 +495,24 @@ impl External {
         Ok(())
     }
 
-    fn eval(
+    /// Charges the reported iterate one value evaluation, if it is still owed (it was never evaluated and the
+    /// client's request after it does not evaluate it either).
+    fn settle(&self, state: &mut ExternalState, oracle: &mut Oracle, evaluating: Option<u64>) {
+        if std::mem::take(&mut state.owed) && evaluating != Some(point_hash(&state.iterate)) {
+            oracle.value(&state.iterate);
+            state.evaluated.insert(point_hash(&state.iterate));
+        }
+    }
+
+    /// Evaluates `want` at the state's point (and direction), through the oracle, appending the result's
+    /// numbers to the state's output buffer.
+    fn evaluate(
         &self,
         state: &mut ExternalState,
-        header: &Header,
+        want: Want,
         oracle: &mut Oracle,
     ) -> Result<(), StepError> {
-        let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
         let n = state.n;
-        let expected = if want.hvp { 2 * n } else { n };
-        self.payload(state, "eval", header.f64, expected)?;
         if (want.hvp || want.hessian) && !oracle.offers_second_order() {
             return Err(self.fault(
                 state,
@@ -485,8 +521,18 @@ impl External {
                     .into(),
             ));
         }
+        if want.hessian && n > MAX_HESSIAN_DIM {
+            return Err(self.fault(
+                state,
+                format!(
+                    "eval wants the dense Hessian of dim {n}, which needs {:.1} GiB (twice, with its copy on \
+                     the wire); the limit is dim {MAX_HESSIAN_DIM}: use hvp",
+                    (n * n * 8) as f64 / (1u64 << 30) as f64
+                ),
+            ));
+        }
         let s = &mut *state;
-        s.out.clear();
+        s.evaluated.insert(point_hash(&s.point));
         match (want.value, want.gradient) {
             (true, true) => {
                 let v = oracle.value_and_gradient(&s.point, &mut s.grad);
@@ -504,16 +550,6 @@ impl External {
             oracle.hvp(&s.point, &s.direction, &mut s.hv)?;
             put_f64s(&mut s.out, &s.hv);
         }
-        if want.hessian && n > MAX_HESSIAN_DIM {
-            return Err(self.fault(
-                state,
-                format!(
-                    "eval wants the dense Hessian of dim {n}, which needs {:.1} GiB (twice, with its copy on \
-                     the wire); the limit is dim {MAX_HESSIAN_DIM}: use hvp",
-                    (n * n * 8) as f64 / (1u64 << 30) as f64
-                ),
-            ));
-        }
         if want.hessian {
             let h = s.hessian.get_or_insert_with(|| Mat::zeros(n, n));
             oracle.hessian(&s.point, h)?;
@@ -523,10 +559,64 @@ impl External {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Sends the output buffer after `header`.
+    fn send_out(&self, state: &mut ExternalState, header: &str) -> Result<(), StepError> {
         let out = std::mem::take(&mut state.out);
-        let sent = self.send(state, r#"{"op":"result"}"#, &out);
+        let sent = self.send(state, header, &out);
         state.out = out;
         sent
+    }
+
+    /// Answers an `eval` of one point or (version 2) a batch of `points`, each evaluated and charged in turn.
+    fn eval(
+        &self,
+        state: &mut ExternalState,
+        header: &Header,
+        oracle: &mut Oracle,
+    ) -> Result<(), StepError> {
+        let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
+        let n = state.n as u64;
+        let k = header.points.unwrap_or(1);
+        if !(1..=MAX_BATCH).contains(&k) {
+            return Err(self.fault(
+                state,
+                format!("protocol violation: an eval carries 1 to {MAX_BATCH} points, got {k}"),
+            ));
+        }
+        if k > 1 && want.hessian {
+            return Err(self.fault(
+                state,
+                "protocol violation: a batch eval cannot ask for the dense Hessian".into(),
+            ));
+        }
+        let per = if want.hvp { 2 * n } else { n };
+        self.length(state, "eval", header.f64, k * per)?;
+        state.out.clear();
+        for i in 0..k {
+            self.read_point(state, "eval", want.hvp)?;
+            if i == 0 {
+                let here = point_hash(&state.point);
+                self.settle(state, oracle, Some(here));
+            }
+            self.evaluate(state, want, oracle)?;
+        }
+        self.send_out(state, r#"{"op":"result"}"#)
+    }
+
+    /// The answer to the reported iterate: `continue`, with the evaluation it asked for (version 2).
+    fn answer(&self, state: &mut ExternalState, oracle: &mut Oracle) -> Result<(), StepError> {
+        match state.answer.take() {
+            Some(want) => {
+                state.point.copy_from_slice(&state.iterate);
+                state.out.clear();
+                self.evaluate(state, want, oracle)?;
+                self.send_out(state, r#"{"op":"continue"}"#)
+            }
+            None => self.send(state, r#"{"op":"continue"}"#, &[]),
+        }
     }
 }
 
@@ -563,6 +653,11 @@ impl Optimizer for External {
             hv: vec![0.0; n],
             hessian: None,
             pending: false,
+            answer: None,
+            owed: false,
+            evaluated: std::collections::HashSet::new(),
+            iterate: vec![0.0; n],
+            first: None,
             dead: false,
         };
         let mut offers = vec!["value", "gradient"];
@@ -580,6 +675,7 @@ impl Optimizer for External {
             "op": "hello",
             "protocol": PROTOCOL,
             "version": VERSION,
+            "versions": VERSIONS,
             "dim": n,
             "seed": seed,
             "params": self.config.params,
@@ -590,6 +686,24 @@ impl Optimizer for External {
         let mut payload = Vec::with_capacity(8 * n);
         put_f64s(&mut payload, x0);
         self.send(&mut state, &hello.to_string(), &payload)?;
+        // The client's first message ends its start-up (an interpreter starting, modules importing), which is
+        // then timed as the optimizer's start, apart from its iterations.
+        let first = {
+            let ExternalState { client, line, .. } = &mut state;
+            read_header(&mut client.output, line)
+        };
+        state.first = Some(match first {
+            Ok(h) => h,
+            // A client that ends without a word never spoke the protocol: a fault, whatever its status.
+            Err(ReadError::Closed) => {
+                let what = match state.client.wait_for(GRACE) {
+                    Some(s) => format!("client {} before sending any message", describe_exit(s)),
+                    None => "the client closed its stdout before sending any message".into(),
+                };
+                return Err(self.fault(&mut state, what));
+            }
+            Err(e) => return Err(self.read_error(&mut state, e)),
+        });
         Ok(state)
     }
 
@@ -601,19 +715,45 @@ impl Optimizer for External {
     ) -> Result<StepInfo, StepError> {
         if state.pending {
             state.pending = false;
-            self.send(state, r#"{"op":"continue"}"#, &[])?;
+            self.answer(state, oracle)?;
         }
         loop {
-            let header = {
-                let ExternalState { client, line, .. } = &mut *state;
-                read_header(&mut client.output, line)
+            let header = match state.first.take() {
+                Some(h) => h,
+                None => {
+                    let header = {
+                        let ExternalState { client, line, .. } = &mut *state;
+                        read_header(&mut client.output, line)
+                    };
+                    header.map_err(|e| self.read_error(state, e))?
+                }
             };
-            let header = header.map_err(|e| self.read_error(state, e))?;
+            if header.op != "eval" {
+                self.settle(state, oracle, None);
+            }
             match header.op.as_str() {
                 "eval" => self.eval(state, &header, oracle)?,
                 "iterate" => {
-                    self.payload(state, "iterate", header.f64, state.n)?;
+                    // Version 2: the iterate may ask for its evaluation with the answer.
+                    let want = if header.want.is_empty() {
+                        None
+                    } else {
+                        Some(Want::parse(&header.want).map_err(|m| self.fault(state, m))?)
+                    };
+                    if want.is_some_and(|w| w.hvp) {
+                        return Err(self.fault(
+                            state,
+                            "protocol violation: an iterate cannot ask for hvp (it carries no direction)"
+                                .into(),
+                        ));
+                    }
+                    self.length(state, "iterate", header.f64, state.n as u64)?;
+                    self.read_point(state, "iterate", false)?;
                     x.copy_from_slice(&state.point);
+                    state.iterate.copy_from_slice(&state.point);
+                    state.owed =
+                        want.is_none() && !state.evaluated.contains(&point_hash(&state.point));
+                    state.answer = want;
                     state.pending = true;
                     return Ok(StepInfo::default());
                 }
@@ -652,7 +792,8 @@ impl Optimizer for External {
     }
 
     fn finish(&self, state: &mut ExternalState, status: Status) {
-        if state.pending && !state.dead {
+        // The answer to the reported iterate, or (the budget ended inside an eval) to the eval.
+        if !state.dead {
             state.pending = false;
             let header = serde_json::json!({ "op": "stop", "status": status.as_str() }).to_string();
             if let Some(w) = state.client.input.as_mut() {

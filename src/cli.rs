@@ -687,7 +687,7 @@ fn failures(records: &[store::RunRecord]) -> Vec<String> {
             None => groups.push((first, 1, r.run_id.clone())),
         }
     }
-    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1));
     groups
         .into_iter()
         .map(|(message, n, id)| format!("  {n} x {message} (e.g. runs/{id}.json)"))

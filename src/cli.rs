@@ -103,7 +103,7 @@ enum Command {
     },
     /// Merge shard directories into OUT.
     Merge {
-        /// The merged results directory.
+        /// The merged results directory: new, empty, or holding the same sweep (another sweep's is refused).
         out: PathBuf,
         /// Shard directories.
         #[arg(required = true)]

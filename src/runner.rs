@@ -309,31 +309,11 @@ pub fn shard(runs: Vec<PlannedRun>, k: usize, n: usize) -> Vec<PlannedRun> {
         .collect()
 }
 
-/// Removes temporary files that a killed writer left in `DIR/runs` (they are never read as results; this
-/// only tidies). A temporary file of a process that is still alive is left alone.
+/// Removes the temporary files that killed optzoo writers left in `DIR` and `DIR/runs` (optzoo's own
+/// temporary names, regular files of processes no longer alive: [`crate::store::remove_stale_temporaries`]).
+/// They are never read as results; this only tidies.
 pub fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
-        return;
-    };
-    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !(name.starts_with('.') && name.ends_with(".tmp")) {
-            continue;
-        }
-        let pid = name
-            .trim_end_matches(".tmp")
-            .rsplit('.')
-            .next()
-            .and_then(|p| p.parse::<u32>().ok());
-        let alive = pid
-            .is_some_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
-        if !alive && Path::new("/proc/self").exists() {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
+    crate::store::remove_stale_temporaries(dir, &["runs"]);
 }
 
 /// How a sweep runs.

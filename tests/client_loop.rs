@@ -78,7 +78,7 @@ fn a_fixed_client_reruns_the_failed_runs_and_the_console_names_the_fault() {
     assert!(
         text.contains("failed runs, by message")
             && text.contains(
-                "2 x script (client exited with status 3); stderr: No module named numpy"
+                "2 x script (client exited with status 3 before sending any message); stderr: No module named numpy"
             ),
         "the console names the fault once per message: {text}"
     );
@@ -147,4 +147,40 @@ fn no_process_of_a_client_outlives_its_run_nor_holds_it_up() {
     );
     let left = processes_with(&marker);
     assert!(left.is_empty(), "processes outlived their run: {left:?}");
+}
+
+#[test]
+fn labels_cannot_pass_for_builtins_or_hide_characters_and_messages_are_bounded() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    write(tmp.path(), "client.sh", DONE);
+    for label in ["gd", "my\u{202E}dg", "zero\u{200B}width"] {
+        let literal = toml::Value::String(label.to_string()).to_string();
+        write(
+            tmp.path(),
+            "c.toml",
+            &CONFIG.replace("label = \"script\"", &format!("label = {literal}")),
+        );
+        let o = sweep(tmp.path(), &["--dry-run"]);
+        let text = shown(&o);
+        assert_eq!(o.status.code(), Some(2), "label {label:?}: {text}");
+        assert!(text.contains("label"), "the error names the key: {text}");
+    }
+    // A client's `done` message of 60 KB is kept to 1000 characters.
+    write(tmp.path(), "c.toml", CONFIG);
+    let long = "x".repeat(60_000);
+    write(
+        tmp.path(),
+        "client.sh",
+        &format!("printf '{{\"op\":\"done\",\"message\":\"{long}\",\"f64\":0}}\\n'\n"),
+    );
+    let o = sweep(tmp.path(), &[]);
+    assert!(o.status.success(), "{}", shown(&o));
+    for r in common::records(&tmp.path().join("res")) {
+        let m = r["outcome"]["message"].as_str().unwrap_or_default();
+        assert!(
+            m.chars().count() <= 1100 && m.ends_with("[...]"),
+            "a message of {} characters",
+            m.chars().count()
+        );
+    }
 }

@@ -210,12 +210,26 @@ impl ExternalConfig {
         }
         if self.label.trim().is_empty()
             || self.label.chars().count() > 100
-            || self.label.chars().any(char::is_control)
+            || self.label.chars().any(|c| c.is_control() || invisible(c))
         {
             return Err(ParamError::key(
                 "label",
                 format!(
-                    "`label` must be 1 to 100 printable characters, got {:?}",
+                    "`label` must be 1 to 100 printable characters (no control, bidirectional or zero-width \
+                     characters), got {:?}",
+                    self.label
+                ),
+            ));
+        }
+        if super::OPTIMIZERS
+            .iter()
+            .any(|o| o.name == self.label.trim())
+        {
+            return Err(ParamError::key(
+                "label",
+                format!(
+                    "`label` {:?} reads exactly like a built-in optimizer's name: choose another, so that tables \
+                     cannot be misread",
                     self.label
                 ),
             ));
@@ -324,6 +338,35 @@ pub struct ExternalState {
     first: Option<Header>,
     /// The client was killed after a fault.
     dead: bool,
+}
+
+/// The longest message of a client's `done` or `fail` that a record keeps, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// `message` cut to [`MAX_MESSAGE`] characters (marked `[...]` where cut), control characters but newlines
+/// and tabs shown as spaces.
+fn bounded(message: &str) -> String {
+    let mut out: String = message
+        .chars()
+        .take(MAX_MESSAGE)
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if message.chars().count() > MAX_MESSAGE {
+        out.push_str(" [...]");
+    }
+    out
+}
+
+/// Characters that change how text around them is shown without showing themselves: bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A hash of a point's bits (std's SipHash with its fixed keys: the same on every run).
@@ -685,7 +728,13 @@ impl Optimizer for External {
         });
         let mut payload = Vec::with_capacity(8 * n);
         put_f64s(&mut payload, x0);
-        self.send(&mut state, &hello.to_string(), &payload)?;
+        // A client may be gone before it reads the hello (one that only says `done`): what it wrote is still
+        // read, so a failed write is not yet a fault.
+        if let Some(w) = state.client.input.as_mut()
+            && write_message(w, &hello.to_string(), &payload).is_err()
+        {
+            state.client.input = None;
+        }
         // The client's first message ends its start-up (an interpreter starting, modules importing), which is
         // then timed as the optimizer's start, apart from its iterations.
         let first = {
@@ -769,6 +818,7 @@ impl Optimizer for External {
                 "done" => {
                     let message = header
                         .message
+                        .map(|m| bounded(&m))
                         .unwrap_or_else(|| "the client ended on its own".into());
                     return Err(StepError::Stopped(format!(
                         "{}: {message}",
@@ -776,7 +826,7 @@ impl Optimizer for External {
                     )));
                 }
                 "fail" => {
-                    let message = header.message.unwrap_or_default();
+                    let message = bounded(&header.message.unwrap_or_default());
                     return Err(self.fault(state, format!("client failed: {message}")));
                 }
                 other => {

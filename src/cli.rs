@@ -44,7 +44,8 @@ enum Command {
         /// Results directory [default: results/<config name>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads [default: all cores].
+        /// Worker threads [default: all cores]; at most the number of runs and 4 x the cores (a larger
+        /// value is capped, with a note).
         #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
         jobs: Option<u32>,
         /// Run only shard K of N (1-based), a deterministic slice of the sweep; join shards with `optzoo merge`.
@@ -63,6 +64,11 @@ enum Command {
         /// that needs more is not-applicable, a problem whose construction alone needs more is refused.
         #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
         memory_limit: Option<u64>,
+        /// The most runs the sweep may make, counted from its grids before they are expanded (the whole
+        /// sweep, even with --shard; tuning trials included): a config above it is refused with its count.
+        #[arg(long, value_name = "N", default_value_t = crate::plan::DEFAULT_MAX_RUNS,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_runs: u64,
         /// Check the config and print the plan (instances, optimizers, seeds, runs, how many are already
         /// done in the results directory) without running anything or writing any file.
         #[arg(long)]
@@ -147,6 +153,11 @@ enum Command {
         /// Draw the figure written by --out without its title.
         #[arg(long, requires = "out")]
         no_titles: bool,
+        /// The memory the inspection may plan to use (e.g. 8GiB) [default: half of physical memory]: one that
+        /// needs more (the problem, and the dense Hessian with its eigendecomposition up to dim 1000, else
+        /// the Lanczos vectors) is refused before anything is allocated.
+        #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+        memory_limit: Option<u64>,
     },
     /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
     Report {
@@ -242,16 +253,16 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::parse_from(args);
-    if let Some(Command::Run { memory_limit, .. }) = &cli.command {
+    if let Some(Command::Run { memory_limit, .. } | Command::Inspect { memory_limit, .. }) =
+        &cli.command
+    {
         crate::memory::set_limit(*memory_limit);
     }
     let r = &registry;
     let result = match cli.command {
         None => run(
             r,
-            None,
-            None,
-            None,
+            Sweep::default(),
             None,
             Reuse::default(),
             ReportWith::Titles,
@@ -261,8 +272,17 @@ where
             out,
             dry_run: true,
             shard,
+            max_runs,
             ..
-        }) => dry_run(r, config, out, shard),
+        }) => dry_run(
+            r,
+            Sweep {
+                config,
+                out,
+                shard,
+                limits: crate::plan::Limits { max_runs },
+            },
+        ),
         Some(Command::Run {
             config,
             out,
@@ -273,6 +293,7 @@ where
             strict,
             no_report,
             no_titles,
+            max_runs,
             dry_run: false,
             ..
         }) => {
@@ -286,7 +307,13 @@ where
                 (false, true) => ReportWith::NoTitles,
                 (false, false) => ReportWith::Titles,
             };
-            run(r, config, out, jobs, shard, reuse, with)
+            let sweep = Sweep {
+                config,
+                out,
+                shard,
+                limits: crate::plan::Limits { max_runs },
+            };
+            run(r, sweep, jobs, reuse, with)
         }
         Some(Command::Compare {
             baseline,
@@ -323,6 +350,7 @@ where
             steps,
             out,
             no_titles,
+            memory_limit: _,
         }) => {
             if conditioning {
                 let out = out.map(|dir| (dir, !no_titles));
@@ -497,6 +525,13 @@ fn inspect_conditioning(
 ) -> anyhow::Result<()> {
     use crate::conditioning;
     let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
+    crate::inspect::check_memory(
+        registry,
+        family,
+        &table,
+        crate::inspect::Inspection::Conditioning,
+    )
+    .map_err(|e| BadInput(e.0))?;
     let study = conditioning::study(
         registry,
         family,
@@ -614,16 +649,27 @@ fn report(
     Ok(())
 }
 
-/// The plan of `config` (default: the museum), sharded, and its results directory, checked to be a directory
-/// where it exists.
-fn plan_and_dir(
-    registry: &Registry,
+/// What `run` was asked to sweep: a config (default: the museum), its results directory, a shard and the
+/// plan's limits.
+#[derive(Default)]
+struct Sweep {
     config: Option<String>,
     out: Option<PathBuf>,
     shard: Option<(usize, usize)>,
-) -> anyhow::Result<(crate::plan::Plan, PathBuf)> {
+    limits: crate::plan::Limits,
+}
+
+/// The plan of the sweep's config, sharded, and its results directory, checked to be a directory where it
+/// exists.
+fn plan_and_dir(registry: &Registry, sweep: Sweep) -> anyhow::Result<(crate::plan::Plan, PathBuf)> {
+    let Sweep {
+        config,
+        out,
+        shard,
+        limits,
+    } = sweep;
     let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
-    let mut plan = crate::plan::load_in(registry, &arg)?;
+    let mut plan = crate::plan::load_with(registry, &arg, limits)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
     }
@@ -638,13 +684,8 @@ fn plan_and_dir(
     Ok((plan, dir))
 }
 
-fn dry_run(
-    registry: &Registry,
-    config: Option<String>,
-    out: Option<PathBuf>,
-    shard: Option<(usize, usize)>,
-) -> anyhow::Result<()> {
-    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
+fn dry_run(registry: &Registry, sweep: Sweep) -> anyhow::Result<()> {
+    let (plan, dir) = plan_and_dir(registry, sweep)?;
     let survey = crate::dry_run::survey(&plan, &dir);
     print!("{}", crate::dry_run::render(&plan, &dir, &survey));
     Ok(())
@@ -741,29 +782,53 @@ fn client_changes(dir: &std::path::Path, plan: &crate::plan::Plan) -> Option<(us
     (count > 0).then(|| (count, files.into_iter().collect()))
 }
 
+/// How many times the cores `--jobs` may ask for: more threads than that only wait on each other.
+pub const JOBS_PER_CORE: usize = 4;
+
+/// The worker threads of a sweep of `runs` runs: as asked (default: the cores), at most the runs and
+/// [`JOBS_PER_CORE`] x the cores, and at least 1; with a note where an asked number was capped.
+fn worker_threads(asked: Option<u32>, runs: usize) -> (usize, Option<String>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = runs.min(JOBS_PER_CORE.saturating_mul(cores)).max(1);
+    match asked {
+        None => (cores.min(most), None),
+        Some(j) if j as usize <= most => (j as usize, None),
+        Some(j) => {
+            let why = if most == runs.max(1) {
+                "the number of runs".to_string()
+            } else {
+                format!("{JOBS_PER_CORE} x the {cores} cores")
+            };
+            (
+                most,
+                Some(format!(
+                    "note: --jobs {j} capped to {most} ({why}); more threads would only wait"
+                )),
+            )
+        }
+    }
+}
+
 fn run(
     registry: &Registry,
-    config: Option<String>,
-    out: Option<PathBuf>,
+    sweep: Sweep,
     jobs: Option<u32>,
-    shard: Option<(usize, usize)>,
     reuse: Reuse,
     report_with: ReportWith,
 ) -> anyhow::Result<()> {
-    let museum = config.is_none();
-    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
+    let museum = sweep.config.is_none();
+    let (plan, dir) = plan_and_dir(registry, sweep)?;
     std::fs::create_dir_all(dir.join("runs")).map_err(|e| {
         BadInput(format!(
             "--out {}: cannot create the results directory: {e}",
             dir.display()
         ))
     })?;
-    let jobs = jobs.map(|j| j as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let total = plan.total_runs();
+    let (jobs, capped) = worker_threads(jobs, total);
+    if let Some(note) = capped {
+        eprintln!("{note}");
+    }
     let tuning = plan.tuning.as_ref().map(|t| {
         format!(
             "; tuning {} groups x {} trials ({}, select {}) on seeds {:?}, then evaluation",

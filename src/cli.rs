@@ -451,6 +451,17 @@ fn compare_dirs(
         }
     }
     let (base, base_note) = results_dir(&baseline, "baseline")?;
+    // Against no runs every new result would pass: a check that cannot fail is refused, as `report` refuses
+    // the same folder. (New results with no runs against a baseline that has some are all missing: a
+    // regression, reported as such.)
+    if base.is_empty() {
+        let why = base_note.map(|n| format!(" ({n})")).unwrap_or_default();
+        return Err(BadInput(format!(
+            "baseline {}: the baseline holds no runs{why}, so a comparison against it could not fail",
+            baseline.display()
+        ))
+        .into());
+    }
     let (new_runs, new_note) = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
@@ -460,8 +471,7 @@ fn compare_dirs(
         base.iter().map(code).collect(),
         new_runs.iter().map(code).collect(),
     );
-    if !base.is_empty()
-        && !new_runs.is_empty()
+    if !new_runs.is_empty()
         && let Some(note) = crate::identity::difference(
             base_codes.iter().map(Option::as_deref),
             new_codes.iter().map(Option::as_deref),

@@ -305,7 +305,9 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             let _ = writeln!(
                 captions,
                 "## {}\n\n**{}.** {}\n",
-                f.name, f.title, f.caption
+                f.name,
+                tables::markdown_cell(&f.title),
+                tables::markdown_cell(&f.caption)
             );
             kind_names.push(f.name.clone());
             page.push(html::PageFigure {

@@ -47,7 +47,11 @@ step = "armijo"
 "#;
 
 fn run(plan: &Plan, dir: &Path, jobs: usize) -> Vec<RunRecord> {
-    let options = SweepOptions { jobs, fresh: true };
+    let options = SweepOptions {
+        jobs,
+        fresh: true,
+        keep_failed: false,
+    };
     run_plan(plan, dir, options, &|_| {}).expect("the sweep writes its results")
 }
 

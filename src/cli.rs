@@ -44,7 +44,8 @@ enum Command {
         /// Results directory [default: results/<config name>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads [default: all cores].
+        /// Worker threads [default: all cores]; at most the number of runs and 4 x the cores (a larger
+        /// value is capped, with a note).
         #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
         jobs: Option<u32>,
         /// Run only shard K of N (1-based), a deterministic slice of the sweep; join shards with `optzoo merge`.
@@ -53,10 +54,21 @@ enum Command {
         /// Rerun runs whose results already exist in the directory.
         #[arg(long)]
         fresh: bool,
+        /// Reuse the results of failed runs too (by default a failed run is rerun: a failure is not a result).
+        #[arg(long, conflicts_with = "fresh")]
+        keep_failed: bool,
+        /// Exit 1 when any run failed (for CI), after writing every result.
+        #[arg(long)]
+        strict: bool,
         /// The memory one run may plan to use (e.g. 8GiB, 512MiB) [default: half of physical memory]: a run
         /// that needs more is not-applicable, a problem whose construction alone needs more is refused.
         #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
         memory_limit: Option<u64>,
+        /// The most runs the sweep may make, counted from its grids before they are expanded (the whole
+        /// sweep, even with --shard; tuning trials included): a config above it is refused with its count.
+        #[arg(long, value_name = "N", default_value_t = crate::plan::DEFAULT_MAX_RUNS,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_runs: u64,
         /// Check the config and print the plan (instances, optimizers, seeds, runs, how many are already
         /// done in the results directory) without running anything or writing any file.
         #[arg(long)]
@@ -97,7 +109,7 @@ enum Command {
     },
     /// Merge shard directories into OUT.
     Merge {
-        /// The merged results directory.
+        /// The merged results directory: new, empty, or holding the same sweep (another sweep's is refused).
         out: PathBuf,
         /// Shard directories.
         #[arg(required = true)]
@@ -141,6 +153,11 @@ enum Command {
         /// Draw the figure written by --out without its title.
         #[arg(long, requires = "out")]
         no_titles: bool,
+        /// The memory the inspection may plan to use (e.g. 8GiB) [default: half of physical memory]: one that
+        /// needs more (the problem, and the dense Hessian with its eigendecomposition up to dim 1000, else
+        /// the Lanczos vectors) is refused before anything is allocated.
+        #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+        memory_limit: Option<u64>,
     },
     /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
     Report {
@@ -236,36 +253,67 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::parse_from(args);
-    if let Some(Command::Run { memory_limit, .. }) = &cli.command {
+    if let Some(Command::Run { memory_limit, .. } | Command::Inspect { memory_limit, .. }) =
+        &cli.command
+    {
         crate::memory::set_limit(*memory_limit);
     }
     let r = &registry;
     let result = match cli.command {
-        None => run(r, None, None, None, None, false, ReportWith::Titles),
+        None => run(
+            r,
+            Sweep::default(),
+            None,
+            Reuse::default(),
+            ReportWith::Titles,
+        ),
         Some(Command::Run {
             config,
             out,
             dry_run: true,
             shard,
+            max_runs,
             ..
-        }) => dry_run(r, config, out, shard),
+        }) => dry_run(
+            r,
+            Sweep {
+                config,
+                out,
+                shard,
+                limits: crate::plan::Limits { max_runs },
+            },
+        ),
         Some(Command::Run {
             config,
             out,
             jobs,
             shard,
             fresh,
+            keep_failed,
+            strict,
             no_report,
             no_titles,
+            max_runs,
             dry_run: false,
             ..
         }) => {
+            let reuse = Reuse {
+                fresh,
+                keep_failed,
+                strict,
+            };
             let with = match (no_report, no_titles) {
                 (true, _) => ReportWith::Nothing,
                 (false, true) => ReportWith::NoTitles,
                 (false, false) => ReportWith::Titles,
             };
-            run(r, config, out, jobs, shard, fresh, with)
+            let sweep = Sweep {
+                config,
+                out,
+                shard,
+                limits: crate::plan::Limits { max_runs },
+            };
+            run(r, sweep, jobs, reuse, with)
         }
         Some(Command::Compare {
             baseline,
@@ -302,6 +350,7 @@ where
             steps,
             out,
             no_titles,
+            memory_limit: _,
         }) => {
             if conditioning {
                 let out = out.map(|dir| (dir, !no_titles));
@@ -402,6 +451,17 @@ fn compare_dirs(
         }
     }
     let (base, base_note) = results_dir(&baseline, "baseline")?;
+    // Against no runs every new result would pass: a check that cannot fail is refused, as `report` refuses
+    // the same folder. (New results with no runs against a baseline that has some are all missing: a
+    // regression, reported as such.)
+    if base.is_empty() {
+        let why = base_note.map(|n| format!(" ({n})")).unwrap_or_default();
+        return Err(BadInput(format!(
+            "baseline {}: the baseline holds no runs{why}, so a comparison against it could not fail",
+            baseline.display()
+        ))
+        .into());
+    }
     let (new_runs, new_note) = results_dir(&new, "new")?;
     let c = compare::compare_matching(&base, &new_runs, &tol, matching)
         .map_err(|e| BadInput(e.to_string()))?;
@@ -411,8 +471,7 @@ fn compare_dirs(
         base.iter().map(code).collect(),
         new_runs.iter().map(code).collect(),
     );
-    if !base.is_empty()
-        && !new_runs.is_empty()
+    if !new_runs.is_empty()
         && let Some(note) = crate::identity::difference(
             base_codes.iter().map(Option::as_deref),
             new_codes.iter().map(Option::as_deref),
@@ -476,6 +535,13 @@ fn inspect_conditioning(
 ) -> anyhow::Result<()> {
     use crate::conditioning;
     let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
+    crate::inspect::check_memory(
+        registry,
+        family,
+        &table,
+        crate::inspect::Inspection::Conditioning,
+    )
+    .map_err(|e| BadInput(e.0))?;
     let study = conditioning::study(
         registry,
         family,
@@ -593,16 +659,27 @@ fn report(
     Ok(())
 }
 
-/// The plan of `config` (default: the museum), sharded, and its results directory, checked to be a directory
-/// where it exists.
-fn plan_and_dir(
-    registry: &Registry,
+/// What `run` was asked to sweep: a config (default: the museum), its results directory, a shard and the
+/// plan's limits.
+#[derive(Default)]
+struct Sweep {
     config: Option<String>,
     out: Option<PathBuf>,
     shard: Option<(usize, usize)>,
-) -> anyhow::Result<(crate::plan::Plan, PathBuf)> {
+    limits: crate::plan::Limits,
+}
+
+/// The plan of the sweep's config, sharded, and its results directory, checked to be a directory where it
+/// exists.
+fn plan_and_dir(registry: &Registry, sweep: Sweep) -> anyhow::Result<(crate::plan::Plan, PathBuf)> {
+    let Sweep {
+        config,
+        out,
+        shard,
+        limits,
+    } = sweep;
     let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
-    let mut plan = crate::plan::load_in(registry, &arg)?;
+    let mut plan = crate::plan::load_with(registry, &arg, limits)?;
     if let Some((k, n)) = shard {
         plan.shard(k, n);
     }
@@ -617,41 +694,151 @@ fn plan_and_dir(
     Ok((plan, dir))
 }
 
-fn dry_run(
-    registry: &Registry,
-    config: Option<String>,
-    out: Option<PathBuf>,
-    shard: Option<(usize, usize)>,
-) -> anyhow::Result<()> {
-    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
+fn dry_run(registry: &Registry, sweep: Sweep) -> anyhow::Result<()> {
+    let (plan, dir) = plan_and_dir(registry, sweep)?;
     let survey = crate::dry_run::survey(&plan, &dir);
     print!("{}", crate::dry_run::render(&plan, &dir, &survey));
     Ok(())
 }
 
+/// What `run` does with results already in the folder, and with failures.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reuse {
+    /// Rerun everything.
+    fresh: bool,
+    /// Reuse failed runs' records too.
+    keep_failed: bool,
+    /// Exit 1 when any run failed.
+    strict: bool,
+}
+
+/// Some runs of the sweep failed and `--strict` was given (exit 1, after every result is written).
+#[derive(Debug, thiserror::Error)]
+#[error("{} failed (--strict)", compare::text::count(*.0, "run"))]
+struct FailedRuns(usize);
+
+/// The failed runs of `records`, grouped by the first line of their message: one line per group with its
+/// count, the message and one run id, most frequent first.
+fn failures(records: &[store::RunRecord]) -> Vec<String> {
+    let mut groups: Vec<(String, usize, String)> = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| r.outcome.status == crate::stop::Status::Failed)
+    {
+        let message = r.outcome.message.as_deref().unwrap_or("no message");
+        let first: String = message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        match groups.iter_mut().find(|g| g.0 == first) {
+            Some(g) => g.1 += 1,
+            None => groups.push((first, 1, r.run_id.clone())),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1));
+    groups
+        .into_iter()
+        .map(|(message, n, id)| format!("  {n} x {message} (e.g. runs/{id}.json)"))
+        .collect()
+}
+
+/// A spec with its client's file hashes left out, as JSON: equal for two runs that differ only in the code
+/// their external client ran.
+fn without_client_files(spec: &store::RunSpec) -> (String, Option<serde_json::Value>) {
+    let mut spec = spec.clone();
+    let files = spec
+        .optimizer
+        .params
+        .as_object_mut()
+        .and_then(|m| m.remove("client_files"));
+    (serde_json::to_string(&spec).unwrap_or_default(), files)
+}
+
+/// How many planned runs have a record in `dir` from the sweep before that differs only in its client's
+/// files (whose client changed since), and which files changed; nothing where the folder holds no sweep.
+fn client_changes(dir: &std::path::Path, plan: &crate::plan::Plan) -> Option<(usize, Vec<String>)> {
+    let before = store::read_sweep(dir).ok()?;
+    let old: std::collections::BTreeMap<String, Option<serde_json::Value>> = before
+        .records
+        .iter()
+        .map(|r| without_client_files(&r.spec))
+        .collect();
+    let mut count = 0;
+    let mut files = std::collections::BTreeSet::new();
+    for run in &plan.runs {
+        let (key, now) = without_client_files(&run.spec);
+        if let Some(then) = old.get(&key)
+            && *then != now
+        {
+            count += 1;
+            let map =
+                |v: &Option<serde_json::Value>| -> std::collections::BTreeMap<String, String> {
+                    v.as_ref()
+                        .and_then(|v| serde_json::from_value(v.clone()).ok())
+                        .unwrap_or_default()
+                };
+            let (a, b) = (map(then), map(&now));
+            files.extend(
+                a.keys()
+                    .chain(b.keys())
+                    .filter(|k| a.get(*k) != b.get(*k))
+                    .cloned(),
+            );
+        }
+    }
+    (count > 0).then(|| (count, files.into_iter().collect()))
+}
+
+/// How many times the cores `--jobs` may ask for: more threads than that only wait on each other.
+pub const JOBS_PER_CORE: usize = 4;
+
+/// The worker threads of a sweep of `runs` runs: as asked (default: the cores), at most the runs and
+/// [`JOBS_PER_CORE`] x the cores, and at least 1; with a note where an asked number was capped.
+fn worker_threads(asked: Option<u32>, runs: usize) -> (usize, Option<String>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = runs.min(JOBS_PER_CORE.saturating_mul(cores)).max(1);
+    match asked {
+        None => (cores.min(most), None),
+        Some(j) if j as usize <= most => (j as usize, None),
+        Some(j) => {
+            let why = if most == runs.max(1) {
+                "the number of runs".to_string()
+            } else {
+                format!("{JOBS_PER_CORE} x the {cores} cores")
+            };
+            (
+                most,
+                Some(format!(
+                    "note: --jobs {j} capped to {most} ({why}); more threads would only wait"
+                )),
+            )
+        }
+    }
+}
+
 fn run(
     registry: &Registry,
-    config: Option<String>,
-    out: Option<PathBuf>,
+    sweep: Sweep,
     jobs: Option<u32>,
-    shard: Option<(usize, usize)>,
-    fresh: bool,
+    reuse: Reuse,
     report_with: ReportWith,
 ) -> anyhow::Result<()> {
-    let museum = config.is_none();
-    let (plan, dir) = plan_and_dir(registry, config, out, shard)?;
+    let museum = sweep.config.is_none();
+    let (plan, dir) = plan_and_dir(registry, sweep)?;
     std::fs::create_dir_all(dir.join("runs")).map_err(|e| {
         BadInput(format!(
             "--out {}: cannot create the results directory: {e}",
             dir.display()
         ))
     })?;
-    let jobs = jobs.map(|j| j as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let total = plan.total_runs();
+    let (jobs, capped) = worker_threads(jobs, total);
+    if let Some(note) = capped {
+        eprintln!("{note}");
+    }
     let tuning = plan.tuning.as_ref().map(|t| {
         format!(
             "; tuning {} groups x {} trials ({}, select {}) on seeds {:?}, then evaluation",
@@ -685,10 +872,16 @@ fn run(
         dir.display()
     );
 
+    let changed_clients = if reuse.fresh {
+        None
+    } else {
+        client_changes(&dir, &plan)
+    };
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
     let stale = AtomicUsize::new(0);
+    let failed_before = AtomicUsize::new(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -707,6 +900,9 @@ fn run(
         }
         if f.stale {
             stale.fetch_add(1, Ordering::Relaxed);
+        }
+        if f.failed_before {
+            failed_before.fetch_add(1, Ordering::Relaxed);
         }
         match &bar {
             Some(bar) => {
@@ -728,9 +924,17 @@ fn run(
             }
         }
     };
-    let records =
-        crate::plan::execute::run_plan(&plan, &dir, SweepOptions { jobs, fresh }, &progress)
-            .context("writing results")?;
+    let records = crate::plan::execute::run_plan(
+        &plan,
+        &dir,
+        SweepOptions {
+            jobs,
+            fresh: reuse.fresh,
+            keep_failed: reuse.keep_failed,
+        },
+        &progress,
+    )
+    .context("writing results")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -746,6 +950,15 @@ fn run(
     if stale > 0 {
         notes.push(format!("{stale} stale (made by other code), rerun"));
     }
+    if let Some((n, files)) = &changed_clients {
+        notes.push(format!("{n} rerun: client changed ({})", files.join(", ")));
+    }
+    let failed_before = failed_before.load(Ordering::Relaxed);
+    if failed_before > 0 {
+        notes.push(format!(
+            "{failed_before} failed before, rerun; --keep-failed keeps them"
+        ));
+    }
     println!(
         "{total} runs in {:.1} s{}",
         started.elapsed().as_secs_f64(),
@@ -758,6 +971,14 @@ fn run(
     for name in ["summary.csv", "traces.csv", "runs/", "sweep.json"] {
         println!("  {}", dir.join(name).display());
     }
+    let failed_count = records
+        .iter()
+        .filter(|r| r.outcome.status == crate::stop::Status::Failed)
+        .count();
+    let failed = failures(&records);
+    if !failed.is_empty() {
+        eprintln!("optzoo: failed runs, by message:\n{}", failed.join("\n"));
+    }
     if museum && plan.shard.is_none() {
         let sweep = crate::analysis::sweep::Sweep::new(records, None);
         println!(
@@ -766,8 +987,11 @@ fn run(
         );
         if report_with != ReportWith::Nothing {
             let titles = report_with == ReportWith::Titles;
-            report(dir, None, Vec::new(), Vec::new(), titles)?;
+            report(dir.clone(), None, Vec::new(), Vec::new(), titles)?;
         }
+    }
+    if reuse.strict && failed_count > 0 {
+        return Err(FailedRuns(failed_count).into());
     }
     Ok(())
 }

@@ -6,6 +6,10 @@
 //! run's final point, see [`crate::spectrum::diagnosis`]) is `not critical`, with both numbers stated. At a
 //! saddle the eigenvectors of the extreme eigenvalues are given too: the one of `lambda_min` is the
 //! direction of fastest escape. Numbers are shown to 4 significant digits.
+//!
+//! What an inspection allocates ([`memory_need`]) is checked against the memory limit (`--memory-limit`, as
+//! for `run`, see [`crate::memory`]) before the problem is built ([`check_memory`]): a request too large for
+//! the machine is refused with what it needs, never an allocation failure.
 
 use std::fmt::Write;
 
@@ -14,6 +18,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::digits::significant;
+use crate::memory::{MemoryNeed, bytes, gib};
 use crate::problems::Instance;
 use crate::problems::critical::{CriticalPoint, newton_polish};
 use crate::registry::Registry;
@@ -83,6 +88,79 @@ impl Inspected {
     }
 }
 
+/// The most Lanczos steps the extremes of a spectrum above [`DENSE_MAX_DIM`] take (each keeps one vector).
+pub const LANCZOS_STEPS: usize = 300;
+
+/// What inspecting `instance` allocates: building the problem ([`Instance::memory`]) and a few vectors; up
+/// to [`DENSE_MAX_DIM`], the dense Hessian (`n^2` numbers) and its eigendecomposition (the eigenvectors and
+/// a working copy, `2 n^2`), which also covers the Newton polish of a documented point (a Hessian and its LU
+/// factors); above it, the Lanczos basis (up to [`LANCZOS_STEPS`] + 1 vectors).
+pub fn memory_need(instance: &Instance) -> MemoryNeed {
+    let problem = instance.memory();
+    let n = problem.dim as u64;
+    let spectrum = if problem.dim <= DENSE_MAX_DIM {
+        MemoryNeed {
+            hessian: bytes(n, n),
+            factors: bytes(2, n.saturating_mul(n)),
+            ..MemoryNeed::default()
+        }
+    } else {
+        MemoryNeed::vectors(n.min(LANCZOS_STEPS as u64) + 1, problem.dim)
+    };
+    problem
+        .need
+        .plus(spectrum)
+        .plus(MemoryNeed::vectors(4, problem.dim))
+}
+
+/// What `inspect` is asked to do, for its memory pre-flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inspection {
+    /// The Hessian's spectrum and verdict ([`inspect`]): [`memory_need`].
+    Spectrum,
+    /// The effective conditioning of the preconditioners (`--conditioning`): building the problem; its dense
+    /// matrices stop at dimension [`crate::conditioning::MAX_DIM`] (a few MiB each).
+    Conditioning,
+}
+
+/// Refuses, before the problem is built, an inspection of `family` with `params` that would allocate more
+/// than the memory limit ([`crate::memory::limit`]), saying what it needs, part by part; unknown families and
+/// bad parameters are refused as [`inspect`] refuses them. [`inspect`] makes this check itself; a caller that
+/// builds the problem elsewhere (`--conditioning`) makes it first.
+pub fn check_memory(
+    registry: &Registry,
+    family: &str,
+    params: &toml::Table,
+    what: Inspection,
+) -> Result<(), InspectError> {
+    let Some(fam) = registry.family(family) else {
+        return Err(InspectError(registry.unknown_family(family)));
+    };
+    let instance = Instance::parse(fam, params)
+        .map_err(|e| InspectError(format!("{family}: {}", e.message)))?;
+    let need = match what {
+        Inspection::Spectrum => memory_need(&instance),
+        Inspection::Conditioning => instance.memory().need,
+    };
+    within_limit(family, &instance, need)
+}
+
+/// An error where `need` is above the memory limit.
+fn within_limit(family: &str, instance: &Instance, need: MemoryNeed) -> Result<(), InspectError> {
+    let limit = crate::memory::limit();
+    if need.total() > limit {
+        return Err(InspectError(format!(
+            "inspecting {family} {} needs {} ({}), above the memory limit of {}; make it smaller or raise \
+             --memory-limit",
+            instance.params,
+            gib(need.total()),
+            need.parts(),
+            gib(limit)
+        )));
+    }
+    Ok(())
+}
+
 /// Parses `key=value` arguments into a TOML table; a value that is not TOML is taken as a string.
 pub fn parse_params(args: &[String]) -> Result<toml::Table, InspectError> {
     let mut table = toml::Table::new();
@@ -113,7 +191,8 @@ pub struct InspectOptions<'a> {
     pub grad_tol: Option<f64>,
 }
 
-/// Inspects `family` with `params` at `options.at`, or at its documented critical points.
+/// Inspects `family` with `params` at `options.at`, or at its documented critical points. What it would
+/// allocate ([`memory_need`]) is checked against the memory limit before the problem is built.
 pub fn inspect(
     registry: &Registry,
     family: &str,
@@ -131,6 +210,7 @@ pub fn inspect(
     };
     let instance = Instance::parse(fam, params)
         .map_err(|e| InspectError(format!("{family}: {}", e.message)))?;
+    within_limit(family, &instance, memory_need(&instance))?;
     let (problem, _) = instance
         .build(seed)
         .map_err(|e| InspectError(format!("{family}: {e}")))?;
@@ -160,9 +240,16 @@ pub fn inspect(
             .critical_points()
             .into_iter()
             .map(|c| {
-                // Documented locations may be rounded: polish them to a zero gradient first.
-                let x = newton_polish(problem.as_ref(), &c.point, 50)
-                    .unwrap_or_else(|_| c.point.clone());
+                // Documented locations may be rounded: polish them to a zero gradient first, with dense
+                // Newton steps where the dense path is taken (above it, a Newton step alone would need
+                // n^2 memory and n^3 time: the point is taken as documented, and the gradient test says
+                // whether it is critical).
+                let x = if n <= DENSE_MAX_DIM {
+                    newton_polish(problem.as_ref(), &c.point, 50)
+                        .unwrap_or_else(|_| c.point.clone())
+                } else {
+                    c.point.clone()
+                };
                 let documented = documented_verdict(&c);
                 (documented.to_string(), x, Some(documented))
             })
@@ -194,7 +281,7 @@ pub fn inspect(
         } else {
             let mut hvp = |v: &[f64], out: &mut [f64]| so.hvp(&x, v, out);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let (lo, hi) = spectrum::lanczos_extremes(&mut hvp, n, 300, 1e-8, &mut rng)
+            let (lo, hi) = spectrum::lanczos_extremes(&mut hvp, n, LANCZOS_STEPS, 1e-8, &mut rng)
                 .map_err(InspectError)?;
             (vec![lo, hi], None, true)
         };

@@ -92,18 +92,22 @@ pub fn gib(b: u64) -> String {
     }
 }
 
-/// The machine's physical memory: `MemTotal` of `/proc/meminfo`, or [`FALLBACK_PHYSICAL`].
+/// The machine's physical memory: `MemTotal` of `/proc/meminfo`, or [`FALLBACK_PHYSICAL`]; read once per
+/// process (a config of many instances checks each against the limit).
 pub fn physical() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse::<u64>().ok())
-        })
-        .map(|kib| kib.saturating_mul(1024))
-        .unwrap_or(FALLBACK_PHYSICAL)
+    static PHYSICAL: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *PHYSICAL.get_or_init(|| {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("MemTotal:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kib| kib.parse::<u64>().ok())
+            })
+            .map(|kib| kib.saturating_mul(1024))
+            .unwrap_or(FALLBACK_PHYSICAL)
+    })
 }
 
 /// 0 means "not set": the default applies.
@@ -122,8 +126,12 @@ pub fn limit() -> u64 {
     }
 }
 
+/// The largest size [`parse_size`] reads: 16 EiB - 1 byte (`u64::MAX`), far above any machine's memory.
+pub const MAX_SIZE: u64 = u64::MAX;
+
 /// Reads a size: a number with an optional unit, `B`, `KiB`, `MiB`, `GiB`, `TiB` (also `K`, `M`, `G`, `T`:
-/// binary) or `KB`, `MB`, `GB`, `TB` (decimal); e.g. `8GiB`, `1.5 GiB`, `512MiB`.
+/// binary) or `KB`, `MB`, `GB`, `TB` (decimal); e.g. `8GiB`, `1.5 GiB`, `512MiB`. A size below 1 byte or
+/// above [`MAX_SIZE`] is refused, saying which.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t
@@ -145,10 +153,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         _ => return Err(bad()),
     };
     let b = value * scale;
-    if !(b.is_finite() && b >= 1.0 && b < u64::MAX as f64) {
+    // `u64::MAX as f64` rounds up to 2^64, so this keeps every accepted size below 2^64.
+    if b.is_nan() || b >= MAX_SIZE as f64 {
         return Err(format!(
-            "a memory limit must be at least 1 byte, got `{text}`"
+            "`{text}` is too large: a size is at most {MAX_SIZE} bytes (16 EiB), far above any machine's \
+             memory"
         ));
+    }
+    if b < 1.0 {
+        return Err(format!("a size must be at least 1 byte, got `{text}`"));
     }
     Ok(b as u64)
 }
@@ -167,6 +180,17 @@ mod tests {
         for bad in ["", "GiB", "8 parsecs", "-1GiB", "0", "1e400"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+        for huge in [
+            "99999999TiB",
+            "18446744073709551616",
+            "16777216TiB",
+            "1".repeat(400).as_str(),
+        ] {
+            let e = parse_size(huge).unwrap_err();
+            assert!(e.contains("too large") && e.contains(huge), "{huge}: {e}");
+        }
+        assert_eq!(parse_size("16777215TiB"), Ok(16777215 << 40));
+        assert!(parse_size("0.5").unwrap_err().contains("at least 1 byte"));
     }
 
     #[test]

@@ -8,6 +8,11 @@
 //! the paths it ran, so a merged path figure's contours may cover less of the frame than an unsharded one's).
 //! Nothing is built or run: a merge reads and writes files.
 //!
+//! The output directory must hold no `sweep.json` (a new or empty directory, say) or the same sweep's (with
+//! the shards' config hash, as after an earlier merge of some of its shards): a merge into a directory whose
+//! `sweep.json` belongs to another sweep, or is not a sweep manifest at all, is refused before anything is
+//! written, so that sweep's manifest and runs stay as they were.
+//!
 //! Shard directories are data: every file is checked as it is read ([`crate::store::read_run`],
 //! [`crate::store::read_manifest`]), and each record is written to `OUT/runs/<id>.json` with the id computed
 //! from its spec, never with a name or path taken from a file.
@@ -41,6 +46,24 @@ pub enum MergeError {
     /// Shards of different sweeps.
     #[error("{0} and {1} are shards of different sweeps (their config hashes differ)")]
     DifferentSweeps(PathBuf, PathBuf),
+    /// The output directory holds another sweep's results (bad input): merging would replace its
+    /// `sweep.json` and mix its runs with the shards'.
+    #[error(
+        "{}: belongs to another sweep (config_hash {found}; the shards' is {merging}); refusing to merge into \
+         its directory: choose a new or empty OUT",
+        path.display()
+    )]
+    OtherSweep {
+        /// `OUT/sweep.json`.
+        path: PathBuf,
+        /// Its config hash.
+        found: String,
+        /// The shards' config hash.
+        merging: String,
+    },
+    /// The output directory's `sweep.json` is not a sweep manifest this binary reads (bad input).
+    #[error("{0}; refusing to replace it: choose a new or empty OUT")]
+    UnreadableOut(StoreError),
 }
 
 /// What a merge did.
@@ -147,6 +170,19 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
             ignored,
         });
     };
+    // Refused before anything is written: OUT holds nothing of a sweep, or this sweep.
+    match store::read_manifest(out) {
+        Ok(None) => {}
+        Ok(Some(there)) if there.config_hash == manifest.config_hash => {}
+        Ok(Some(there)) => {
+            return Err(MergeError::OtherSweep {
+                path: out.join("sweep.json"),
+                found: there.config_hash,
+                merging: manifest.config_hash,
+            });
+        }
+        Err(e) => return Err(MergeError::UnreadableOut(e)),
+    }
     for (r, _) in records.values() {
         // Written at the id of its spec (`write_run` refuses a record whose `run_id` differs).
         store::write_run(out, r).map_err(MergeError::Write)?;

@@ -52,6 +52,7 @@ impl StopRule {
             max_evals: None,
             time_limit_s: None,
             diverge_factor: f64::INFINITY,
+            client: false,
         }
     }
 }
@@ -80,9 +81,10 @@ pub struct Ended {
     pub first: Measure,
     /// The last measurement (at the last completed iterate).
     pub last: Measure,
-    /// Seconds inside the optimizer's `start` and `step`.
+    /// Seconds inside the optimizer's `step`s.
     pub optimizer_time_s: f64,
-    /// Of these, the seconds inside `start`.
+    /// Seconds inside its `start` (an external client's start-up), kept apart from its steps and left out
+    /// of the measurements' times and of `time_limit_s`.
     pub start_time_s: f64,
     /// Seconds in the loop's measurements and its observers.
     pub measure_time_s: f64,
@@ -151,7 +153,6 @@ pub fn run(
             Err(e) => (status, message) = (Some(Status::MaxEvals), Some(exhausted(e))),
         }
         start_time_s = t.elapsed().as_secs_f64();
-        optimizer_time_s += start_time_s;
     }
     if let Some(stepper) = stepper.as_mut() {
         loop {
@@ -173,7 +174,7 @@ pub fn run(
             last = Measure {
                 iter,
                 evals: oracle.counts().grad_equiv(n),
-                elapsed_s: setup.started.elapsed().as_secs_f64(),
+                elapsed_s: setup.started.elapsed().as_secs_f64() - start_time_s,
                 value,
                 grad_norm,
                 grad_norm0: gn0,
@@ -192,10 +193,11 @@ pub fn run(
                     message = Some(exhausted(e));
                     Some(Status::MaxEvals)
                 }
-                // The optimizer ended on its own: the stop rule's verdict at this point if one holds.
-                Ok(Err(StepError::Stopped(m))) if stop.verdict(&last).is_some() => {
+                // The optimizer ended on its own: the stop rule's verdict at this point if one holds; under
+                // `client = true` its own test is the rule, so it has converged.
+                Ok(Err(StepError::Stopped(m))) if stop.verdict(&last).is_some() || stop.client => {
                     message = Some(m);
-                    stop.verdict(&last)
+                    stop.verdict(&last).or(Some(Status::Converged))
                 }
                 Ok(Err(e)) => {
                     let (s, m) = failure(e);

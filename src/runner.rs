@@ -208,6 +208,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let timing = Timing {
         wall_time_s: started.elapsed().as_secs_f64(),
         optimizer_time_s: ended.optimizer_time_s,
+        start_time_s: ended.start_time_s,
         measure_time_s: ended.measure_time_s,
         trace_time_s: trace.times_s,
         host: Default::default(),
@@ -308,31 +309,11 @@ pub fn shard(runs: Vec<PlannedRun>, k: usize, n: usize) -> Vec<PlannedRun> {
         .collect()
 }
 
-/// Removes temporary files that a killed writer left in `DIR/runs` (they are never read as results; this
-/// only tidies). A temporary file of a process that is still alive is left alone.
+/// Removes the temporary files that killed optzoo writers left in `DIR` and `DIR/runs` (optzoo's own
+/// temporary names, regular files of processes no longer alive: [`crate::store::remove_stale_temporaries`]).
+/// They are never read as results; this only tidies.
 pub fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
-        return;
-    };
-    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !(name.starts_with('.') && name.ends_with(".tmp")) {
-            continue;
-        }
-        let pid = name
-            .trim_end_matches(".tmp")
-            .rsplit('.')
-            .next()
-            .and_then(|p| p.parse::<u32>().ok());
-        let alive = pid
-            .is_some_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
-        if !alive && Path::new("/proc/self").exists() {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
+    crate::store::remove_stale_temporaries(dir, &["runs"]);
 }
 
 /// How a sweep runs.
@@ -342,6 +323,9 @@ pub struct SweepOptions {
     pub jobs: usize,
     /// Rerun runs whose records already exist.
     pub fresh: bool,
+    /// Reuse the records of failed runs too (by default a failed run, a fault of the client or the
+    /// optimizer, is rerun: a failure is not a result).
+    pub keep_failed: bool,
 }
 
 /// A run as the sweep reports it to its progress callback.
@@ -352,6 +336,8 @@ pub struct Finished<'a> {
     pub reused: bool,
     /// True when a record of this run was on disk but made by other code, so the run was redone.
     pub stale: bool,
+    /// True when a record of this run was on disk but its run had failed, so the run was redone.
+    pub failed_before: bool,
 }
 
 /// Runs every planned run (in parallel, skipping finished ones unless `fresh`), writing each record as it
@@ -427,19 +413,23 @@ fn sweep_one(
     options: SweepOptions,
     progress: &(dyn Fn(Finished<'_>) + Sync),
 ) -> Result<RunRecord, StoreError> {
-    let stale = match options.fresh {
-        true => false,
+    let (stale, failed_before) = match options.fresh {
+        true => (false, false),
         false => match store::existing(dir, &run.spec) {
-            store::Existing::Current(record) => {
+            store::Existing::Current(record)
+                if options.keep_failed || record.outcome.status != Status::Failed =>
+            {
                 progress(Finished {
                     record: &record,
                     reused: true,
                     stale: false,
+                    failed_before: false,
                 });
                 return Ok(*record);
             }
-            store::Existing::Stale(_) => true,
-            store::Existing::Missing => false,
+            store::Existing::Current(_) => (false, true),
+            store::Existing::Stale(_) => (true, false),
+            store::Existing::Missing => (false, false),
         },
     };
     let mut record = execute(run);
@@ -449,6 +439,7 @@ fn sweep_one(
         record: &record,
         reused: false,
         stale,
+        failed_before,
     });
     Ok(record)
 }

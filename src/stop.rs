@@ -51,6 +51,11 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "1e10",
         doc: "diverged when ||g_k|| > diverge_factor max(||g_0||, 1)",
     },
+    ParamDoc {
+        name: "client",
+        default: "false",
+        doc: "true: an external client's own test ends the run (its `done` is `converged`); no tolerance may then be given, the budgets still hold",
+    },
 ];
 
 /// The `[stop]` table as written, before defaults.
@@ -73,6 +78,8 @@ pub struct StopConfig {
     pub time_limit_s: Option<f64>,
     /// Runaway-growth factor.
     pub diverge_factor: Option<f64>,
+    /// Whether an external client's own test ends the run.
+    pub client: Option<bool>,
 }
 
 /// The checked stop rule with defaults filled in; part of every run's spec.
@@ -100,6 +107,10 @@ pub struct StopRule {
     pub time_limit_s: Option<f64>,
     /// Runaway-growth factor.
     pub diverge_factor: f64,
+    /// The optimizer's own test ends the run (`[stop] client = true`): no tolerance is applied, and an
+    /// optimizer that ends on its own has converged. Absent when false, so other run ids are unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client: bool,
 }
 
 impl Default for StopRule {
@@ -124,6 +135,7 @@ impl StopRule {
             ("max_evals", self.max_evals.map(|n| n.to_string())),
             ("time_limit_s", self.time_limit_s.map(num)),
             ("diverge_factor", Some(num(self.diverge_factor))),
+            ("client", self.client.then(|| "true".to_string())),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
@@ -163,8 +175,17 @@ impl StopConfig {
             && self.grad_atol.is_none()
             && self.f_tol.is_none()
             && self.x_rtol.is_none();
+        let client = self.client.unwrap_or(false);
+        if client && !no_tolerance {
+            return Err(ParamError::key(
+                "client",
+                "with `client = true` the client's own test ends the run: remove grad_rtol, grad_atol, f_tol \
+                 and x_rtol (max_iters, max_evals and time_limit_s still hold)",
+            ));
+        }
         Ok(StopRule {
-            grad_rtol: if no_tolerance {
+            client,
+            grad_rtol: if no_tolerance && !client {
                 Some(1e-6)
             } else {
                 self.grad_rtol

@@ -61,7 +61,72 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
+/// The tag in the name of every temporary file optzoo writes (the form is at [`temporary_writer`]).
+const TEMPORARY_TAG: &str = "optzoo-";
+
+/// A fresh temporary name for a file named `name` (the form is at [`temporary_writer`]): the hex digits are
+/// drawn from a generator seeded from the operating system (from the clock where that fails), so that
+/// nobody can plant a file or link at the name beforehand.
+fn temporary_name(name: &str) -> String {
+    use rand::{Rng, SeedableRng};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static RNG: Mutex<Option<rand_chacha::ChaCha8Rng>> = Mutex::new(None);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let random = {
+        // A poisoned lock only means another thread panicked while drawing: the generator is still usable.
+        let mut rng = RNG.lock().unwrap_or_else(|p| p.into_inner());
+        rng.get_or_insert_with(|| {
+            rand_chacha::ChaCha8Rng::try_from_rng(&mut rand::rngs::SysRng).unwrap_or_else(|_| {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                rand_chacha::ChaCha8Rng::seed_from_u64(
+                    (nanos as u64) ^ ((nanos >> 64) as u64) ^ u64::from(std::process::id()),
+                )
+            })
+        })
+        .next_u64()
+    };
+    format!(
+        ".{name}.{TEMPORARY_TAG}{}-{n}-{random:016x}.tmp",
+        std::process::id()
+    )
+}
+
+/// The process that wrote a temporary file named `name`, if `name` has the form of optzoo's temporary files,
+/// `.<target>.optzoo-<pid>-<n>-<16 hex digits>.tmp` (`<target>` the file it becomes, `<pid>` the writing
+/// process, `<n>` a counter within it, the hex digits random); `None` for every other name.
+pub fn temporary_writer(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, tag) = inner.rsplit_once('.')?;
+    let mut parts = tag.strip_prefix(TEMPORARY_TAG)?.split('-');
+    let (pid, n, hex) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = !target.is_empty()
+        && parts.next().is_none()
+        && digits(pid)
+        && digits(n)
+        && hex.len() == 16
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok { pid.parse().ok() } else { None }
+}
+
+/// Creates the file `path`, which must not exist: an existing file, directory or symbolic link (even a
+/// dangling one) at `path` is an error (`AlreadyExists`), and nothing is written through it.
+fn create_new(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, created afresh under an unpredictable
+/// name (never opened through an existing file or link), then renamed over `path`. A rename replaces a
+/// symbolic link at `path` itself, not its target. On failure the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io(dir))?;
@@ -69,11 +134,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(bytes).map_err(io(&tmp))?;
+    // A name already taken (by a file or a planted link) is skipped; the next one is new.
+    let mut attempts = 0;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(temporary_name(&name));
+        match create_new(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 16 => {
+                attempts += 1;
+            }
+            Err(e) => return Err(io(&tmp)(e)),
+        }
+    };
+    let written = f.write_all(bytes);
     drop(f);
-    fs::rename(&tmp, path).map_err(io(path))
+    let done = written
+        .map_err(io(&tmp))
+        .and_then(|()| fs::rename(&tmp, path).map_err(io(path)));
+    if done.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    done
+}
+
+/// Removes the temporary files that optzoo processes no longer alive left in `dir` and in each of its
+/// sub-folders `subdirs` that is a directory itself (not a symbolic link to one): names of optzoo's form
+/// ([`temporary_writer`]) only, regular files only (never a symbolic link), never one of a process that is
+/// still alive. They are never read as results; this only tidies. Where liveness cannot be told (no
+/// `/proc`), nothing is removed.
+pub fn remove_stale_temporaries(dir: &Path, subdirs: &[&str]) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let real_subdirs = subdirs
+        .iter()
+        .map(|s| dir.join(s))
+        .filter(|d| fs::symlink_metadata(d).is_ok_and(|m| m.is_dir()));
+    for d in std::iter::once(dir.to_path_buf()).chain(real_subdirs) {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(temporary_writer) else {
+                continue;
+            };
+            let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+            // `file_type` does not follow a symbolic link.
+            if !alive && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Whether `id` has the form of a run id, `<family>-<optimizer>-<16 hex digits>` ([`RunSpec::run_id`]):
@@ -693,5 +805,83 @@ mod tests {
             m.ends_with(r#"sweep.json: run_ids[0] "../x" is not a run id (<family>-<optimizer>-<16 hex digits>, names of [a-z0-9-])"#),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_temporary_name_is_new_each_time_and_of_optzoos_form() {
+        let a = temporary_name("sweep.json");
+        let b = temporary_name("sweep.json");
+        assert_ne!(a, b, "two temporaries of one file have different names");
+        for t in [&a, &b] {
+            assert_eq!(temporary_writer(t), Some(std::process::id()), "{t}");
+        }
+        for name in [
+            "notes.tmp",
+            ".notes.tmp",
+            ".sweep.json.1234.tmp",
+            ".sweep.json.optzoo-1234-0-0123456789abcde.tmp",
+            ".sweep.json.optzoo-1234-0-0123456789ABCDEF.tmp",
+            ".sweep.json.optzoo-x-0-0123456789abcdef.tmp",
+            "..optzoo-1234-0-0123456789abcdef.tmp",
+            "sweep.json.optzoo-1234-0-0123456789abcdef.tmp",
+        ] {
+            assert_eq!(temporary_writer(name), None, "{name} is not optzoo's");
+        }
+    }
+
+    #[test]
+    fn a_write_never_goes_through_a_link_planted_at_an_old_temporary_name() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        fs::write(&victim, "precious").expect("writable");
+        let planted = dir
+            .path()
+            .join(format!(".sweep.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("a symlink");
+        let target = dir.path().join("sweep.json");
+        write_atomic(&target, b"new").expect("written");
+        assert_eq!(fs::read(&victim).expect("readable"), b"precious");
+        assert_eq!(fs::read(&target).expect("readable"), b"new");
+        assert!(fs::symlink_metadata(&planted).is_ok_and(|m| m.file_type().is_symlink()));
+    }
+
+    #[test]
+    fn a_temporary_file_is_created_only_where_nothing_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        fs::write(&victim, "precious").expect("writable");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).expect("a symlink");
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).expect("a symlink");
+        for existing in [&victim, &link, &dangling] {
+            let e = create_new(existing).map(|_| ()).expect_err("refused");
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::AlreadyExists,
+                "{}",
+                existing.display()
+            );
+        }
+        assert_eq!(fs::read(&victim).expect("readable"), b"precious");
+        assert!(
+            !dir.path().join("nowhere").exists(),
+            "nothing created through a link"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // The target is a non-empty directory: the rename fails after the temporary file is written.
+        let target = dir.path().join("sweep.json");
+        fs::create_dir_all(target.join("inside")).expect("a directory");
+        assert!(write_atomic(&target, b"new").is_err());
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .expect("readable")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("sweep.json")]);
     }
 }

@@ -1,11 +1,48 @@
 //! The short table of outcomes a sweep prints at its end: one row per optimizer configuration (a tuned
-//! optimizer: one per group it was tuned on, showing the values chosen).
+//! optimizer: one per group it was tuned on, showing the values chosen), each label on one line of visible
+//! text ([`one_line`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::stop::Status;
 use crate::store::RunRecord;
+
+/// `s` as one line of visible text: a line break, a tab or another control character, and the Unicode
+/// characters that break a line or reorder text (line and paragraph separators, bidirectional overrides and
+/// isolates), are written as escapes (`\n`, `\t`, `\u{1b}`, `\u{202e}`), so a label or parameter value
+/// cannot split a table's row, move the cursor or show itself as other text.
+///
+/// The cells of [`outcome_table`] are written so, and every table format of the report builds its own escape
+/// on this one ([`crate::report::tables`]).
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !s.contains(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`; a tuned
 /// optimizer shows `"tuned"` for its tuned keys, whatever values its groups chose.
@@ -231,7 +268,7 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
     let mut rows = vec![header];
     for label in &order {
         let rs = &by[label];
-        let mut row = vec![label.clone(), rs.len().to_string()];
+        let mut row = vec![one_line(label).into_owned(), rs.len().to_string()];
         row.extend(crate::record::status_counts(rs.iter().copied(), &statuses));
         let (iters, evals) = converged_medians(rs);
         row.push(iters.map_or_else(|| "-".into(), |m| format!("{m}")));

@@ -472,3 +472,83 @@ fn bad_external_keys_are_rejected_before_anything_runs() {
         assert!(!dir.path().join("out").exists(), "{keys}: nothing ran");
     }
 }
+
+/// The records of `dir` by the `mode` their client ran in.
+fn by_mode(dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    records(dir)
+        .into_iter()
+        .map(|r| {
+            let mode = r["spec"]["optimizer"]["params"]["params"]["mode"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (mode, r)
+        })
+        .collect()
+}
+
+#[test]
+fn protocol_2_iterates_with_their_evaluation_batches_and_lets_the_client_decide() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = lit(&root().join("tests/clients/v2.py").to_string_lossy());
+    let problem = "seeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = 4\nkappa = 4\n";
+    let cfg = write(
+        dir.path(),
+        "v2.toml",
+        &format!(
+            "{problem}[stop]\nmax_iters = 40\n[[optimizer]]\nname = \"external\"\nlabel = \"v2\"\n\
+             command = [\"python3\", {client}]\nparams = {{ mode = [\"v1\", \"v2\", \"population\"] }}\n"
+        ),
+    );
+    let out = dir.path().join("res");
+    run_ok(dir.path(), &cfg, &out, &[]);
+    let runs = by_mode(&out);
+    let (v1, v2, pop) = (&runs["v1"], &runs["v2"], &runs["population"]);
+    // One round trip per iteration gives exactly the iterates and the counts of the version-1 loop.
+    for key in ["status", "iterations", "counts", "final_value", "final_x"] {
+        assert_eq!(v1["outcome"][key], v2["outcome"][key], "{key}");
+    }
+    assert_eq!(status(v1), "max-iters");
+    assert_eq!(
+        v1["outcome"]["counts"]["g_evals"], 40,
+        "one gradient per iteration"
+    );
+    // A batch of 4 values per iteration, and the reported mean (never evaluated) charged one value.
+    assert_eq!(status(pop), "max-iters", "{}", message(pop));
+    assert_eq!(
+        pop["outcome"]["counts"]["f_evals"],
+        40 * 4 + 39,
+        "{:?}",
+        pop["outcome"]["counts"]
+    );
+
+    // With `[stop] client = true` the client's own test ends the run, converged.
+    let cfg = write(
+        dir.path(),
+        "own.toml",
+        &format!(
+            "{problem}[stop]\nclient = true\nmax_iters = 40\n[[optimizer]]\nname = \"external\"\n\
+             label = \"own\"\ncommand = [\"python3\", {client}]\nparams = {{ mode = \"own-test\" }}\n"
+        ),
+    );
+    let out = dir.path().join("own");
+    run_ok(dir.path(), &cfg, &out, &[]);
+    let r = &records(&out)[0];
+    assert_eq!(status(r), "converged", "{}", message(r));
+    assert_eq!(r["outcome"]["iterations"], 5);
+    assert!(message(r).contains("as my own test says"), "{}", message(r));
+    // Tolerances beside `client = true` are refused, naming the key.
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &format!(
+            "{problem}[stop]\nclient = true\ngrad_rtol = 1e-6\n[[optimizer]]\nname = \"gd\"\n"
+        ),
+    );
+    let o = optzoo(
+        dir.path(),
+        &["run", bad.to_str().expect("utf-8"), "--dry-run"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("client"));
+}

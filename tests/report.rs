@@ -16,6 +16,7 @@ fn quickstart(dir: &Path) -> String {
         SweepOptions {
             jobs: 2,
             fresh: true,
+            keep_failed: false,
         },
         &|_| {},
     )

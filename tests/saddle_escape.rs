@@ -187,6 +187,7 @@ fn report_draws_one_escape_figure_per_start_offset() {
         SweepOptions {
             jobs: 2,
             fresh: true,
+            keep_failed: false,
         },
         &|_| {},
     )
@@ -233,6 +234,7 @@ fn report_draws_one_escape_figure_per_start_offset() {
         SweepOptions {
             jobs: 2,
             fresh: true,
+            keep_failed: false,
         },
         &|_| {},
     )

@@ -104,8 +104,25 @@ fn a_report_in_fewer_formats_keeps_the_other_formats_files() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     write(d, "c.toml", &sweep_config("2/(L+mu)"));
+    write(
+        d,
+        "wider.toml",
+        &sweep_config("2/(L+mu)").replace("[10, 100]", "[10, 100, 1000]"),
+    );
     run_ok(d, &["run", "c.toml", "--out", "res"]);
-    run_ok(d, &["report", "res", "--formats", "svg,png"]);
+    run_ok(d, &["run", "wider.toml", "--out", "wider"]);
+    // An earlier report, of a sweep with one instance more, into the same folder.
+    run_ok(
+        d,
+        &[
+            "report",
+            "wider",
+            "--out",
+            "res/report",
+            "--formats",
+            "svg,png",
+        ],
+    );
     let figures = d.join("res/report/figures");
     let with_ext = |ext: &str| -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(&figures)
@@ -116,28 +133,47 @@ fn a_report_in_fewer_formats_keeps_the_other_formats_files() {
         v.sort();
         v
     };
+    let stem = |n: &String| n.rsplit_once('.').map_or(n.clone(), |(s, _)| s.to_string());
     let pngs = with_ext("png");
     assert!(pngs.len() >= 4, "{pngs:?}");
-    // Files of an earlier report of another sweep: a stale SVG (the format written again) and a PNG.
-    write(&figures, "convergence-99-old-iters.svg", "<svg/>");
-    write(&figures, "convergence-99-old-iters.png", "png");
+    // The earlier report's SVGs of the third instance: stale once this sweep is reported.
+    let stale: Vec<String> = with_ext("svg")
+        .into_iter()
+        .filter(|n| n.starts_with("convergence-02-"))
+        .collect();
+    assert!(!stale.is_empty(), "{:?}", with_ext("svg"));
+    // A file of the user's, which no report wrote.
+    write(&figures, "diagram.svg", "<svg/>");
 
     let out = run_ok(d, &["report", "res", "--formats", "svg"]);
-    let mut kept = pngs.clone();
-    kept.push("convergence-99-old-iters.png".into());
-    kept.sort();
-    assert_eq!(with_ext("png"), kept, "PNG files are kept");
+    assert_eq!(with_ext("png"), pngs, "PNG files are kept");
+    for n in &stale {
+        assert!(
+            !figures.join(n).exists(),
+            "{n}: a stale file of a format written again is removed"
+        );
+    }
     assert!(
-        !figures.join("convergence-99-old-iters.svg").exists(),
-        "a stale file of a format written again is removed"
+        figures.join("diagram.svg").is_file(),
+        "a file the report did not write stays"
     );
+    let stale_stems: Vec<String> = stale.iter().map(stem).collect();
+    let svg_stems: Vec<String> = with_ext("svg")
+        .iter()
+        .map(stem)
+        .filter(|s| s != "diagram")
+        .collect();
+    let png_stems: Vec<String> = pngs
+        .iter()
+        .map(stem)
+        .filter(|s| !stale_stems.contains(s))
+        .collect();
     assert_eq!(
-        with_ext("svg").len() + 1,
-        kept.len(),
-        "one SVG per figure, the stale one gone"
+        svg_stems, png_stems,
+        "one SVG per figure, the stale ones gone"
     );
     assert!(
-        out.contains(&format!("kept {} figure files", kept.len())),
+        out.contains(&format!("kept {} figure files", pngs.len())),
         "{out}"
     );
     // The page links only to what this report wrote.

@@ -87,7 +87,7 @@ pub fn time_steps(
             ended.status,
             ended.message.unwrap_or_default()
         );
-        total += ended.optimizer_time_s - ended.start_time_s;
+        total += ended.optimizer_time_s;
         left -= steps;
     }
     Duration::from_secs_f64(total)

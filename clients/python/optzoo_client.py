@@ -1,4 +1,4 @@
-"""Client side of optzoo's external-optimizer protocol, version 1 (docs/external-protocol.md).
+"""Client side of optzoo's external-optimizer protocol, versions 1 and 2 (docs/external-protocol.md).
 
 An optimizer written in Python runs as a client process of the harness: it asks for evaluations, reports each
 new iterate, and stops when told. The harness evaluates the problem, counts every evaluation and applies the stop
@@ -174,6 +174,8 @@ class Harness:
         self.offers = list(msg.get("offers") or ["value", "gradient"])
         self.label = msg.get("label", "")
         self.problem = msg.get("problem") or {}
+        self.versions = list(msg.get("versions") or [VERSION])
+        self.v2 = 2 in self.versions
 
         self._iterate_header = f'{{"op":"iterate","f64":{dim}}}\n'.encode()
         self._vg = self._plan(("value", "gradient"))
@@ -214,8 +216,61 @@ class Harness:
         """The dense Hessian at x, shape (dim, dim) (needs "hessian" in `offers`; charged as dim gradients)."""
         return self.evaluate(x, ("hessian",)).hessian
 
+    def evaluate_batch(self, xs, want=("value",)):
+        """Evaluates `want` at each row of `xs` (shape (k, dim)); returns a list of k `Result`s. With a harness of
+        version 2 this is one `eval` message for all k points (population methods: one round trip per
+        generation); otherwise k messages. Each point is charged as one evaluation either way."""
+        xs = np.ascontiguousarray(xs, dtype=_F64)
+        if xs.ndim != 2 or xs.shape[1] != self.dim:
+            raise ValueError(f"xs must have shape (k, {self.dim}), got {xs.shape}")
+        key = want if isinstance(want, str) else tuple(want)
+        plan = self._plans.get(key) or self._plan(key)
+        if plan.hvp or "hessian" in key:
+            raise ValueError("a batch evaluates value and gradient only")
+        k = xs.shape[0]
+        if not self.v2 or k == 1:
+            return [self._eval(plan, x, None) for x in xs]
+        self._check_open()
+        names = [name for name, _, _ in plan.parts]
+        header = (json.dumps({"op": "eval", "want": names, "points": k, "f64": k * self.dim},
+                             separators=(",", ":")) + "\n").encode()
+        self._send(header, xs)
+        msg = self._recv()
+        buf = self._result(msg, k * plan.count)
+        return [self._split(plan, buf[i * plan.count:(i + 1) * plan.count]) for i in range(k)]
+
     # ----------------------------------------------------------------------------------------------------------
     # Iterates and the end of the run.
+
+    def step(self, x, want=("value", "gradient")):
+        """Reports x as the new iterate and returns the evaluation of `want` at it (a `Result`): with a harness of
+        version 2 in one round trip (the iterate asks for its evaluation), otherwise an iterate then an eval.
+        Raises `Stop` when the harness says stop. A first-order method's loop is then one call per iteration:
+        `r = h.step(x); x = x - lr * r.gradient`."""
+        key = want if isinstance(want, str) else tuple(want)
+        plan = self._plans.get(key) or self._plan(key)
+        if plan.hvp or "hessian" in key:
+            raise ValueError("an iterate asks for value and gradient only")
+        if not self.v2:
+            self.report(x)
+            return self._eval(plan, x, None)
+        self._check_open()
+        xa = self._vector(x, "x")
+        names = [name for name, _, _ in plan.parts]
+        header = (json.dumps({"op": "iterate", "want": names, "f64": self.dim}, separators=(",", ":"))
+                  + "\n").encode()
+        self._send(header, xa)
+        msg = self._recv()
+        op = msg["op"]
+        if op == "stop":
+            self._skip(msg)
+            self.status = msg.get("status", "stopped")
+            raise Stop(self.status)
+        if op != "continue":
+            raise ProtocolError(f"expected continue or stop after an iterate, got {op!r}")
+        if msg["f64"] != plan.count:
+            raise ProtocolError(f"continue with {msg['f64']} numbers, expected {plan.count}")
+        return self._split(plan, self._read_f64(plan.count))
 
     def iterate(self, x):
         """Reports the new iterate x_{k+1} (one iteration done). Returns True to go on, False when the harness
@@ -283,17 +338,23 @@ class Harness:
             self._send(plan.header, xa, self._vector(v, "v"))
         else:
             self._send(plan.header, xa)
-        msg = self._recv()
+        return self._split(plan, self._result(self._recv(), plan.count))
+
+    def _result(self, msg, count):
+        """The payload of the answer to an eval: `count` numbers; a `stop` (the budget is spent) raises Stop."""
         op = msg["op"]
         if op != "result":
-            if op == "stop":  # not sent in version 1, but a stop is a stop
+            if op == "stop":  # the evaluation budget is spent (version 2 says so; version 1 closed the channel)
                 self._skip(msg)
                 self.status = msg.get("status", "stopped")
                 raise Stop(self.status)
             raise ProtocolError(f"expected a result, got {op!r}")
-        if msg["f64"] != plan.count:
-            raise ProtocolError(f"result of {msg['f64']} numbers, expected {plan.count}")
-        buf = self._read_f64(plan.count)
+        if msg["f64"] != count:
+            raise ProtocolError(f"result of {msg['f64']} numbers, expected {count}")
+        return self._read_f64(count)
+
+    def _split(self, plan, buf):
+        """The parts of one point's result."""
         r = Result()
         for name, a, b in plan.parts:
             if name == "value":

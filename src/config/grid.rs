@@ -74,6 +74,42 @@ pub fn expand(
     Ok(points)
 }
 
+/// The number of points [`expand`] gives for the same arguments, counted from the axes' lengths
+/// (multiplied saturating at `u64::MAX`) without expanding anything, so that a grid too large to hold can be
+/// refused before it is built. A bad `zip` is the error [`expand`] gives; an empty axis counts 0 (and
+/// [`expand`] then names it).
+pub fn count(table: &RawTable, skip: &[&str], whole: &[&str]) -> Result<u64, GridError> {
+    let groups = zip_groups(table, skip, whole)?;
+    let mut points: u64 = 1;
+    for (key, value) in table {
+        let name = key.get_ref().as_str();
+        if skip.contains(&name) || name == ZIP_KEY {
+            continue;
+        }
+        if let Some(group) = groups.iter().find(|g| g.iter().any(|k| k == name)) {
+            // A zipped group is one axis, as long as its lists (which `expand` checks are equal).
+            if group.iter().min().map(String::as_str) == Some(name) {
+                points = points.saturating_mul(axis_len(value.get_ref(), false));
+            }
+            continue;
+        }
+        points = points.saturating_mul(axis_len(value.get_ref(), whole.contains(&name)));
+    }
+    Ok(points)
+}
+
+/// How many values [`axis`] gives for one key, saturating.
+fn axis_len(value: &toml::Value, whole: bool) -> u64 {
+    match value {
+        toml::Value::Array(items) if !whole => items.len() as u64,
+        toml::Value::Table(inner) => inner
+            .values()
+            .map(|v| axis_len(v, false))
+            .fold(1, u64::saturating_mul),
+        _ => 1,
+    }
+}
+
 /// The groups of `table`'s `zip` key, as written, checked against the table: every named key is set, may
 /// vary, holds a list and appears once.
 fn zip_groups(
@@ -278,6 +314,51 @@ mod tests {
                 .iter()
                 .all(|p| !p.contains_key("family") && p["shift"].as_float() == Some(0.5))
         );
+    }
+
+    #[test]
+    fn counts_are_the_expanded_lengths_without_expanding() {
+        for (text, skip, whole) in [
+            (
+                "[t]\nfamily = \"q\"\nkappa = [1, 10]\ndim = [2, 3, 4]\nshift = 0.5",
+                &["family"][..],
+                &[][..],
+            ),
+            (
+                "[t]\ncommand = [\"a\", \"b\"]\nparams = { lr = [1, 2], m = { x = [1, 2, 3] } }\nseed = [5, 6]",
+                &[],
+                &["command"],
+            ),
+            (
+                "[t]\na = [1, 2]\nb = [3, 4]\nc = [5, 6, 7]\nd = [7, 8, 9]\nzip = [[\"a\", \"b\"], [\"d\", \"c\"]]",
+                &[],
+                &[],
+            ),
+            (
+                "[t]\nname = \"gd\"\nstep = [0.1, 0.2, 0.3]\nbeta = [0.5, 0.6, 0.7]\nalpha = [1, 2]\nzip = [\"step\", \"beta\"]",
+                &["name"],
+                &[],
+            ),
+            ("[t]\nx = 1", &[], &[]),
+        ] {
+            let t = raw(text);
+            let expanded = expand(&t, skip, whole).expect("valid").len() as u64;
+            assert_eq!(count(&t, skip, whole).expect("valid"), expanded, "{text}");
+        }
+        assert_eq!(
+            count(&raw("[t]\nkappa = []\ndim = [1, 2]"), &[], &[]).expect("counted"),
+            0
+        );
+        assert_eq!(
+            count(&raw("[t]\nzip = \"a\""), &[], &[]).unwrap_err().key,
+            "zip"
+        );
+        // Far more points than memory could hold: counted, saturating, in no time.
+        let axis = format!("[{}]", vec!["1"; 1000].join(", "));
+        let huge = raw(&format!(
+            "[t]\na = {axis}\nb = {axis}\nc = {axis}\nd = {axis}\ne = {axis}\nf = {axis}\ng = {axis}"
+        ));
+        assert_eq!(count(&huge, &[], &[]).expect("counted"), u64::MAX);
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! One external client process: started in its own process group, its stdin and stdout as the protocol's
 //! channel, the tail of its stderr kept for failure messages, and a watchdog that kills the whole group when
-//! the run's `timeout_s` is up. Dropping a client always kills and reaps it, so no process outlives its run.
+//! the run's `timeout_s` is up.
+//!
+//! No process outlives its run: the group is killed before the client is reaped on every path (it exits on
+//! its own, it is told to stop, it faults, it times out, it is dropped). A watcher thread waits for the
+//! client to exit without reaping it (`waitid` with `WNOWAIT`) and kills its group at once, so a grandchild
+//! that still holds the client's stdout dies with it and the harness reads end-of-file instead of waiting
+//! for the timeout. The group is only ever signalled while its leader is unreaped, so its number cannot
+//! have been reused.
 
 use std::collections::VecDeque;
 use std::io::{BufReader, BufWriter, Read};
@@ -18,10 +25,59 @@ pub const STDERR_TAIL: usize = 4096;
 /// How long a client told to stop may take to exit before it is killed.
 pub const GRACE: Duration = Duration::from_secs(1);
 
+/// A client's process group, signalled only while its leader is not yet reaped.
+struct Group {
+    pid: u32,
+    /// Set once the leader is reaped; held while the group is signalled or the leader reaped.
+    reaped: Mutex<bool>,
+}
+
+impl Group {
+    /// Kills every process of the group, unless the leader is already reaped.
+    fn kill(&self) {
+        if let Ok(reaped) = self.reaped.lock()
+            && !*reaped
+        {
+            kill_group(self.pid);
+        }
+    }
+
+    /// Kills the group, then reaps the leader; its exit status.
+    fn reap(&self, child: &Mutex<Child>) -> Option<ExitStatus> {
+        let mut reaped = self.reaped.lock().ok()?;
+        let mut child = child.lock().ok()?;
+        if !*reaped {
+            kill_group(self.pid);
+            let _ = child.kill();
+        }
+        let status = child.wait().ok();
+        *reaped = true;
+        status
+    }
+}
+
+/// Blocks until the process `pid` (our child) has exited, without reaping it.
+#[cfg(target_os = "linux")]
+fn wait_exit_unreaped(pid: u32) {
+    let id: libc::id_t = pid;
+    loop {
+        // SAFETY: waitid(2) writes only into the siginfo_t we own; WNOWAIT leaves the child waitable.
+        let r = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT)
+        };
+        if r == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
 /// A running client.
 pub struct ClientProcess {
     child: Arc<Mutex<Child>>,
-    pid: u32,
+    group: Arc<Group>,
+    /// Set by the watcher when the client has exited (its group then killed).
+    exited: Arc<AtomicBool>,
     /// The channel to the client (its stdin); `None` once closed.
     pub input: Option<BufWriter<ChildStdin>>,
     /// The channel from the client (its stdout).
@@ -117,18 +173,34 @@ impl ClientProcess {
             }
         });
         let child = Arc::new(Mutex::new(child));
+        let group = Arc::new(Group {
+            pid,
+            reaped: Mutex::new(false),
+        });
         let timed_out = Arc::new(AtomicBool::new(false));
         let (cancel, cancelled) = mpsc::channel::<()>();
         let flag = timed_out.clone();
+        let watched = group.clone();
         let watchdog = std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout) {
                 flag.store(true, Ordering::SeqCst);
-                kill_group(pid);
+                watched.kill();
             }
         });
+        let exited = Arc::new(AtomicBool::new(false));
+        #[cfg(target_os = "linux")]
+        {
+            let (group, exited) = (group.clone(), exited.clone());
+            std::thread::spawn(move || {
+                wait_exit_unreaped(pid);
+                group.kill();
+                exited.store(true, Ordering::SeqCst);
+            });
+        }
         Ok(ClientProcess {
             child,
-            pid,
+            group,
+            exited,
             input: Some(BufWriter::with_capacity(1 << 16, stdin)),
             output: BufReader::with_capacity(1 << 16, stdout),
             tail,
@@ -144,7 +216,21 @@ impl ClientProcess {
         self.timed_out.load(Ordering::SeqCst)
     }
 
-    /// Waits for the client to exit, at most `limit`; its status if it did.
+    /// Whether the client has exited (on Linux, seen without reaping it).
+    fn has_exited(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            self.exited.load(Ordering::SeqCst)
+        }
+        #[cfg(not(target_os = "linux"))]
+        match self.child.lock() {
+            Ok(mut c) => c.try_wait().ok().flatten().is_some(),
+            Err(_) => false,
+        }
+    }
+
+    /// Waits for the client to exit, at most `limit`; its status if it did (its group killed and the client
+    /// reaped).
     pub fn wait_for(&mut self, limit: Duration) -> Option<ExitStatus> {
         if self.status.is_some() {
             return self.status;
@@ -152,12 +238,8 @@ impl ClientProcess {
         let start = Instant::now();
         let mut pause = Duration::from_micros(100);
         loop {
-            let done = match self.child.lock() {
-                Ok(mut c) => c.try_wait().ok().flatten(),
-                Err(_) => None,
-            };
-            if let Some(s) = done {
-                self.status = Some(s);
+            if self.has_exited() {
+                self.status = self.group.reap(&self.child);
                 return self.status;
             }
             if start.elapsed() >= limit {
@@ -171,11 +253,7 @@ impl ClientProcess {
     /// Kills the client's process group and reaps the client; its exit status.
     pub fn kill(&mut self) -> Option<ExitStatus> {
         if self.status.is_none() {
-            kill_group(self.pid);
-            if let Ok(mut c) = self.child.lock() {
-                let _ = c.kill();
-                self.status = c.wait().ok();
-            }
+            self.status = self.group.reap(&self.child);
         }
         self.input = None;
         self.status
@@ -205,7 +283,6 @@ impl ClientProcess {
     pub fn close(&mut self, grace: Duration) {
         self.input = None;
         if self.status.is_none() && self.wait_for(grace).is_none() {
-            // The group is killed before the leader is reaped (after, its number could be reused).
             self.kill();
         }
         if let Some((cancel, watchdog)) = self.watchdog.take() {

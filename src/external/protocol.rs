@@ -11,8 +11,17 @@ use serde::Deserialize;
 /// The protocol's name, sent in `hello`.
 pub const PROTOCOL: &str = "optzoo-external";
 
-/// The protocol version this harness speaks.
+/// The protocol version `hello` carries in `version`: 1, so that clients of version 1, which refuse any other
+/// number, run unchanged.
 pub const VERSION: u32 = 1;
+
+/// Every version this harness speaks, sent in `hello` as `versions`: version 2 only adds (an `iterate` that asks
+/// for its evaluation, a batch `eval`, `stop` as the answer to an `eval` at the end of the budget), so a client
+/// of version 2 checks that 2 is listed.
+pub const VERSIONS: [u32; 2] = [1, 2];
+
+/// The most points one batch `eval` may carry.
+pub const MAX_BATCH: u64 = 1 << 16;
 
 /// The longest header line accepted, in bytes (without its `\n`).
 pub const MAX_HEADER: usize = 65536;
@@ -30,6 +39,9 @@ pub struct Header {
     /// A `done` or `fail` message.
     #[serde(default)]
     pub message: Option<String>,
+    /// How many points a batch `eval` carries (version 2; 1 when absent).
+    #[serde(default)]
+    pub points: Option<u64>,
 }
 
 /// Why a message could not be read.

@@ -17,6 +17,17 @@
 //! - `timeout_s` (600): wall time per run; then the client's process group is killed.
 //! - `requires` (`[]`): `"hvp"`, `"hessian"`: problems without them are `not-applicable`.
 //! - `env` (`{}`): environment variables added to the harness's.
+//! - `files` (`[]`): globs, relative to the config's folder, of further files the client runs (a package of
+//!   modules); part of its identity.
+//! - `version` (none): free text naming what the hashes cannot see (an interpreter, a library version); part of
+//!   its identity.
+//!
+//! **Identity.** A run's id includes what its client runs: the SHA-256 (16 hex digits) of every argument of
+//! `command` that names an existing file (relative to the config's folder; the program itself when it is
+//! given as a path, not when it is found on `PATH`, so an interpreter is not hashed: pin it with `version`)
+//! and of every file matched by `files`, recorded as `client_files` (path as written -> hash) among the
+//! optimizer's parameters, with `version`. Editing the client's code therefore gives its runs new ids, and a
+//! rerun into the same folder reruns them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,7 +39,8 @@ use serde::{Deserialize, Serialize};
 use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
 use crate::external::protocol::{
-    Header, PROTOCOL, ReadError, VERSION, put_f64s, read_f64s, read_header, write_message,
+    Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, put_f64s, read_f64s, read_header,
+    write_message,
 };
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
@@ -69,13 +81,23 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "{}",
         doc: "environment variables added for the client, e.g. { OMP_NUM_THREADS = \"1\" }",
     },
+    ParamDoc {
+        name: "files",
+        default: "[]",
+        doc: "globs of further files the client runs, relative to the config's folder (hashed into the run id)",
+    },
+    ParamDoc {
+        name: "version",
+        default: "none",
+        doc: "free text for what the file hashes cannot see, e.g. \"python 3.11, numpy 2.1\" (part of the run id)",
+    },
 ];
 
 /// The largest dimension whose dense Hessian a client may ask for (2 GiB of numbers).
 pub const MAX_HESSIAN_DIM: usize = 16384;
 
 /// The keys whose list value is taken whole.
-pub const LISTS: &[&str] = &["command", "requires"];
+pub const LISTS: &[&str] = &["command", "requires", "files"];
 
 fn default_timeout() -> f64 {
     600.0
@@ -101,6 +123,74 @@ pub struct ExternalConfig {
     /// Extra environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Globs of further files the client runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// What the hashes cannot see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The content hash of every file the client runs, by path as written (computed when the config is
+    /// checked; a value given in a config is replaced).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_files: BTreeMap<String, String>,
+}
+
+/// The first 16 hex digits of the SHA-256 of a file's content.
+fn file_hash(path: &std::path::Path) -> Result<String, std::io::Error> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+impl ExternalConfig {
+    /// The files the client runs, by path as written, with their content hashes: the arguments of
+    /// `command` that name existing files in `dir` (the program only when given as a path) and the matches
+    /// of `files`.
+    fn client_files(&self, dir: &std::path::Path) -> Result<BTreeMap<String, String>, ParamError> {
+        let mut out = BTreeMap::new();
+        for (i, arg) in self.command.iter().enumerate() {
+            if i == 0 && !arg.contains('/') {
+                continue;
+            }
+            let path = dir.join(arg);
+            if path.is_file() {
+                let hash = file_hash(&path).map_err(|e| {
+                    ParamError::key("command", format!("cannot read {}: {e}", path.display()))
+                })?;
+                out.insert(arg.clone(), hash);
+            }
+        }
+        for pattern in &self.files {
+            let full = dir.join(pattern);
+            let paths = glob::glob(&full.to_string_lossy()).map_err(|e| {
+                ParamError::key("files", format!("{pattern:?} is not a glob pattern: {e}"))
+            })?;
+            let mut matched = 0;
+            for path in paths.flatten().filter(|p| p.is_file()) {
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                let hash = file_hash(&path).map_err(|e| {
+                    ParamError::key("files", format!("cannot read {}: {e}", path.display()))
+                })?;
+                out.insert(name, hash);
+                matched += 1;
+            }
+            if matched == 0 {
+                return Err(ParamError::key(
+                    "files",
+                    format!("{pattern:?} matches no file in {}", dir.display()),
+                ));
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ExternalConfig {
@@ -120,12 +210,26 @@ impl ExternalConfig {
         }
         if self.label.trim().is_empty()
             || self.label.chars().count() > 100
-            || self.label.chars().any(char::is_control)
+            || self.label.chars().any(|c| c.is_control() || invisible(c))
         {
             return Err(ParamError::key(
                 "label",
                 format!(
-                    "`label` must be 1 to 100 printable characters, got {:?}",
+                    "`label` must be 1 to 100 printable characters (no control, bidirectional or zero-width \
+                     characters), got {:?}",
+                    self.label
+                ),
+            ));
+        }
+        if super::OPTIMIZERS
+            .iter()
+            .any(|o| o.name == self.label.trim())
+        {
+            return Err(ParamError::key(
+                "label",
+                format!(
+                    "`label` {:?} reads exactly like a built-in optimizer's name: choose another, so that tables \
+                     cannot be misread",
                     self.label
                 ),
             ));
@@ -185,11 +289,12 @@ pub fn parse(
     docs: &[ParamDoc],
     context: &ParseContext,
 ) -> Result<Checked, ParamError> {
-    let config: ExternalConfig = crate::params::from_table(table, docs)?;
+    let mut config: ExternalConfig = crate::params::from_table(table, docs)?;
     let dir = match &context.base_dir {
         Some(d) if !d.as_os_str().is_empty() => std::path::absolute(d).unwrap_or(d.clone()),
         _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     };
+    config.client_files = config.client_files(&dir)?;
     let optimizer = config.check(dir)?;
     Ok(Checked {
         params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
@@ -220,12 +325,62 @@ pub struct ExternalState {
     hessian: Option<Mat<f64>>,
     /// An iterate was reported and awaits the runner's verdict.
     pending: bool,
+    /// What the reported iterate asked to have evaluated with the answer `continue` (version 2).
+    answer: Option<Want>,
+    /// The reported iterate was never evaluated: unless the client's next request evaluates it, it is charged
+    /// one value evaluation.
+    owed: bool,
+    /// Hashes of every point evaluated so far.
+    evaluated: std::collections::HashSet<u64>,
+    /// The last reported iterate.
+    iterate: Vec<f64>,
+    /// The client's first message, read by `init` (so that the client's start-up is timed as the start).
+    first: Option<Header>,
     /// The client was killed after a fault.
     dead: bool,
 }
 
+/// The longest message of a client's `done` or `fail` that a record keeps, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// `message` cut to [`MAX_MESSAGE`] characters (marked `[...]` where cut), control characters but newlines
+/// and tabs shown as spaces.
+fn bounded(message: &str) -> String {
+    let mut out: String = message
+        .chars()
+        .take(MAX_MESSAGE)
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if message.chars().count() > MAX_MESSAGE {
+        out.push_str(" [...]");
+    }
+    out
+}
+
+/// Characters that change how text around them is shown without showing themselves: bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A hash of a point's bits (std's SipHash with its fixed keys: the same on every run).
+fn point_hash(x: &[f64]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in x {
+        v.to_bits().hash(&mut h);
+    }
+    h.finish()
+}
+
 /// What an `eval` asks for.
-#[derive(Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Want {
     value: bool,
     gradient: bool,
@@ -331,43 +486,49 @@ impl External {
         sent.map_err(|_| self.ended(state, "the client closed its stdin"))
     }
 
-    /// Reads a payload of exactly `expected` numbers into `out` (the header said `got`).
-    fn payload(
+    /// Faults unless the header's payload length `got` is `expected` numbers.
+    fn length(
         &self,
         state: &mut ExternalState,
         op: &str,
         got: u64,
-        expected: usize,
+        expected: u64,
     ) -> Result<(), StepError> {
-        if got != expected as u64 {
-            return Err(self.fault(
-                state,
-                format!(
-                    "protocol violation: wrong length: {op} sent {got} numbers, expected {expected} (dim {})",
-                    state.n
-                ),
-            ));
+        if got == expected {
+            return Ok(());
         }
-        let n = state.n;
+        Err(self.fault(
+            state,
+            format!(
+                "protocol violation: wrong length: {op} sent {got} numbers, expected {expected} (dim {})",
+                state.n
+            ),
+        ))
+    }
+
+    /// Reads one point (and, with `direction`, a direction after it) into the state's buffers.
+    fn read_point(
+        &self,
+        state: &mut ExternalState,
+        op: &str,
+        direction: bool,
+    ) -> Result<(), StepError> {
         let ExternalState {
             client,
             bytes,
             point,
-            direction,
+            direction: dir,
             ..
         } = state;
         let mut read = read_f64s(&mut client.output, bytes, point);
-        if read.is_ok() && expected == 2 * n {
-            read = read_f64s(&mut client.output, bytes, direction);
+        if read.is_ok() && direction {
+            read = read_f64s(&mut client.output, bytes, dir);
         }
         if let Err(e) = read {
             return Err(self.read_error(state, e));
         }
-        let bad = non_finite(&state.point).or_else(|| {
-            (expected == 2 * n)
-                .then(|| non_finite(&state.direction))
-                .flatten()
-        });
+        let bad = non_finite(&state.point)
+            .or_else(|| direction.then(|| non_finite(&state.direction)).flatten());
         if let Some((i, v)) = bad {
             return Err(self.fault(
                 state,
@@ -377,16 +538,24 @@ impl External {
         Ok(())
     }
 
-    fn eval(
+    /// Charges the reported iterate one value evaluation, if it is still owed (it was never evaluated and the
+    /// client's request after it does not evaluate it either).
+    fn settle(&self, state: &mut ExternalState, oracle: &mut Oracle, evaluating: Option<u64>) {
+        if std::mem::take(&mut state.owed) && evaluating != Some(point_hash(&state.iterate)) {
+            oracle.value(&state.iterate);
+            state.evaluated.insert(point_hash(&state.iterate));
+        }
+    }
+
+    /// Evaluates `want` at the state's point (and direction), through the oracle, appending the result's
+    /// numbers to the state's output buffer.
+    fn evaluate(
         &self,
         state: &mut ExternalState,
-        header: &Header,
+        want: Want,
         oracle: &mut Oracle,
     ) -> Result<(), StepError> {
-        let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
         let n = state.n;
-        let expected = if want.hvp { 2 * n } else { n };
-        self.payload(state, "eval", header.f64, expected)?;
         if (want.hvp || want.hessian) && !oracle.offers_second_order() {
             return Err(self.fault(
                 state,
@@ -395,8 +564,18 @@ impl External {
                     .into(),
             ));
         }
+        if want.hessian && n > MAX_HESSIAN_DIM {
+            return Err(self.fault(
+                state,
+                format!(
+                    "eval wants the dense Hessian of dim {n}, which needs {:.1} GiB (twice, with its copy on \
+                     the wire); the limit is dim {MAX_HESSIAN_DIM}: use hvp",
+                    (n * n * 8) as f64 / (1u64 << 30) as f64
+                ),
+            ));
+        }
         let s = &mut *state;
-        s.out.clear();
+        s.evaluated.insert(point_hash(&s.point));
         match (want.value, want.gradient) {
             (true, true) => {
                 let v = oracle.value_and_gradient(&s.point, &mut s.grad);
@@ -414,16 +593,6 @@ impl External {
             oracle.hvp(&s.point, &s.direction, &mut s.hv)?;
             put_f64s(&mut s.out, &s.hv);
         }
-        if want.hessian && n > MAX_HESSIAN_DIM {
-            return Err(self.fault(
-                state,
-                format!(
-                    "eval wants the dense Hessian of dim {n}, which needs {:.1} GiB (twice, with its copy on \
-                     the wire); the limit is dim {MAX_HESSIAN_DIM}: use hvp",
-                    (n * n * 8) as f64 / (1u64 << 30) as f64
-                ),
-            ));
-        }
         if want.hessian {
             let h = s.hessian.get_or_insert_with(|| Mat::zeros(n, n));
             oracle.hessian(&s.point, h)?;
@@ -433,10 +602,64 @@ impl External {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Sends the output buffer after `header`.
+    fn send_out(&self, state: &mut ExternalState, header: &str) -> Result<(), StepError> {
         let out = std::mem::take(&mut state.out);
-        let sent = self.send(state, r#"{"op":"result"}"#, &out);
+        let sent = self.send(state, header, &out);
         state.out = out;
         sent
+    }
+
+    /// Answers an `eval` of one point or (version 2) a batch of `points`, each evaluated and charged in turn.
+    fn eval(
+        &self,
+        state: &mut ExternalState,
+        header: &Header,
+        oracle: &mut Oracle,
+    ) -> Result<(), StepError> {
+        let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
+        let n = state.n as u64;
+        let k = header.points.unwrap_or(1);
+        if !(1..=MAX_BATCH).contains(&k) {
+            return Err(self.fault(
+                state,
+                format!("protocol violation: an eval carries 1 to {MAX_BATCH} points, got {k}"),
+            ));
+        }
+        if k > 1 && want.hessian {
+            return Err(self.fault(
+                state,
+                "protocol violation: a batch eval cannot ask for the dense Hessian".into(),
+            ));
+        }
+        let per = if want.hvp { 2 * n } else { n };
+        self.length(state, "eval", header.f64, k * per)?;
+        state.out.clear();
+        for i in 0..k {
+            self.read_point(state, "eval", want.hvp)?;
+            if i == 0 {
+                let here = point_hash(&state.point);
+                self.settle(state, oracle, Some(here));
+            }
+            self.evaluate(state, want, oracle)?;
+        }
+        self.send_out(state, r#"{"op":"result"}"#)
+    }
+
+    /// The answer to the reported iterate: `continue`, with the evaluation it asked for (version 2).
+    fn answer(&self, state: &mut ExternalState, oracle: &mut Oracle) -> Result<(), StepError> {
+        match state.answer.take() {
+            Some(want) => {
+                state.point.copy_from_slice(&state.iterate);
+                state.out.clear();
+                self.evaluate(state, want, oracle)?;
+                self.send_out(state, r#"{"op":"continue"}"#)
+            }
+            None => self.send(state, r#"{"op":"continue"}"#, &[]),
+        }
     }
 }
 
@@ -473,6 +696,11 @@ impl Optimizer for External {
             hv: vec![0.0; n],
             hessian: None,
             pending: false,
+            answer: None,
+            owed: false,
+            evaluated: std::collections::HashSet::new(),
+            iterate: vec![0.0; n],
+            first: None,
             dead: false,
         };
         let mut offers = vec!["value", "gradient"];
@@ -490,6 +718,7 @@ impl Optimizer for External {
             "op": "hello",
             "protocol": PROTOCOL,
             "version": VERSION,
+            "versions": VERSIONS,
             "dim": n,
             "seed": seed,
             "params": self.config.params,
@@ -499,7 +728,31 @@ impl Optimizer for External {
         });
         let mut payload = Vec::with_capacity(8 * n);
         put_f64s(&mut payload, x0);
-        self.send(&mut state, &hello.to_string(), &payload)?;
+        // A client may be gone before it reads the hello (one that only says `done`): what it wrote is still
+        // read, so a failed write is not yet a fault.
+        if let Some(w) = state.client.input.as_mut()
+            && write_message(w, &hello.to_string(), &payload).is_err()
+        {
+            state.client.input = None;
+        }
+        // The client's first message ends its start-up (an interpreter starting, modules importing), which is
+        // then timed as the optimizer's start, apart from its iterations.
+        let first = {
+            let ExternalState { client, line, .. } = &mut state;
+            read_header(&mut client.output, line)
+        };
+        state.first = Some(match first {
+            Ok(h) => h,
+            // A client that ends without a word never spoke the protocol: a fault, whatever its status.
+            Err(ReadError::Closed) => {
+                let what = match state.client.wait_for(GRACE) {
+                    Some(s) => format!("client {} before sending any message", describe_exit(s)),
+                    None => "the client closed its stdout before sending any message".into(),
+                };
+                return Err(self.fault(&mut state, what));
+            }
+            Err(e) => return Err(self.read_error(&mut state, e)),
+        });
         Ok(state)
     }
 
@@ -511,19 +764,45 @@ impl Optimizer for External {
     ) -> Result<StepInfo, StepError> {
         if state.pending {
             state.pending = false;
-            self.send(state, r#"{"op":"continue"}"#, &[])?;
+            self.answer(state, oracle)?;
         }
         loop {
-            let header = {
-                let ExternalState { client, line, .. } = &mut *state;
-                read_header(&mut client.output, line)
+            let header = match state.first.take() {
+                Some(h) => h,
+                None => {
+                    let header = {
+                        let ExternalState { client, line, .. } = &mut *state;
+                        read_header(&mut client.output, line)
+                    };
+                    header.map_err(|e| self.read_error(state, e))?
+                }
             };
-            let header = header.map_err(|e| self.read_error(state, e))?;
+            if header.op != "eval" {
+                self.settle(state, oracle, None);
+            }
             match header.op.as_str() {
                 "eval" => self.eval(state, &header, oracle)?,
                 "iterate" => {
-                    self.payload(state, "iterate", header.f64, state.n)?;
+                    // Version 2: the iterate may ask for its evaluation with the answer.
+                    let want = if header.want.is_empty() {
+                        None
+                    } else {
+                        Some(Want::parse(&header.want).map_err(|m| self.fault(state, m))?)
+                    };
+                    if want.is_some_and(|w| w.hvp) {
+                        return Err(self.fault(
+                            state,
+                            "protocol violation: an iterate cannot ask for hvp (it carries no direction)"
+                                .into(),
+                        ));
+                    }
+                    self.length(state, "iterate", header.f64, state.n as u64)?;
+                    self.read_point(state, "iterate", false)?;
                     x.copy_from_slice(&state.point);
+                    state.iterate.copy_from_slice(&state.point);
+                    state.owed =
+                        want.is_none() && !state.evaluated.contains(&point_hash(&state.point));
+                    state.answer = want;
                     state.pending = true;
                     return Ok(StepInfo::default());
                 }
@@ -539,6 +818,7 @@ impl Optimizer for External {
                 "done" => {
                     let message = header
                         .message
+                        .map(|m| bounded(&m))
                         .unwrap_or_else(|| "the client ended on its own".into());
                     return Err(StepError::Stopped(format!(
                         "{}: {message}",
@@ -546,7 +826,7 @@ impl Optimizer for External {
                     )));
                 }
                 "fail" => {
-                    let message = header.message.unwrap_or_default();
+                    let message = bounded(&header.message.unwrap_or_default());
                     return Err(self.fault(state, format!("client failed: {message}")));
                 }
                 other => {
@@ -562,7 +842,8 @@ impl Optimizer for External {
     }
 
     fn finish(&self, state: &mut ExternalState, status: Status) {
-        if state.pending && !state.dead {
+        // The answer to the reported iterate, or (the budget ended inside an eval) to the eval.
+        if !state.dead {
             state.pending = false;
             let header = serde_json::json!({ "op": "stop", "status": status.as_str() }).to_string();
             if let Some(w) = state.client.input.as_mut() {

@@ -6,6 +6,11 @@
 //! grid axis, and lists named together in a table's `zip` are one axis (see [`crate::config::grid`]); the
 //! sweep is the product of problem instances, optimizers and seeds. Every error names the
 //! file, line, column and key, and suggests the nearest valid name.
+//!
+//! Sizes are counted before anything is built: files are read up to [`crate::config::MAX_FILE_BYTES`], the
+//! run count of the sweep is computed from the grids' axis lengths before any grid is expanded and refused
+//! above [`Limits::max_runs`], and planning keeps one copy of each file's text, however many instances it
+//! holds, so that memory grows with the runs planned and not with runs x file size.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,8 +22,9 @@ use toml::Spanned;
 
 pub mod execute;
 
+use crate::config::grid::count;
 use crate::config::grid::{RawTable, expand, span_of};
-use crate::config::{ConfigError, SourceText, is_plain_name, suggest, unique_seeds};
+use crate::config::{ConfigError, SourceText, is_plain_name, repeated_seed, suggest};
 
 use crate::optimizers::{Checked, ParseContext};
 use crate::params::ParamError;
@@ -34,7 +40,7 @@ struct RawConfig {
     name: Option<Spanned<String>>,
     #[allow(dead_code)]
     description: Option<String>,
-    seeds: Option<Spanned<Vec<u64>>>,
+    seeds: Option<Spanned<Vec<Spanned<u64>>>>,
     #[serde(default)]
     suites: Vec<Spanned<String>>,
     #[serde(default)]
@@ -59,6 +65,27 @@ struct RawSuite {
 
 /// The suite name of the problems written inline in a config's `[[problem]]` tables.
 pub const INLINE_SUITE: &str = "inline";
+
+/// The default of [`Limits::max_runs`]: a million runs (a planned run holds its spec and id, about 2 KiB:
+/// a million of them plan in about 2 GiB and 10 s).
+pub const DEFAULT_MAX_RUNS: u64 = 1_000_000;
+
+/// Bounds a config is checked against before anything of it is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most runs a sweep may make (`optzoo run --max-runs N`) [default: [`DEFAULT_MAX_RUNS`]]: counted
+    /// from the lengths of the grids' axes before any grid is expanded, over the whole sweep (every shard
+    /// plans all of it), tuning trials included. A config above it is refused with its count.
+    pub max_runs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_runs: DEFAULT_MAX_RUNS,
+        }
+    }
+}
 
 /// A checked sweep: every run, ready to execute.
 pub struct Plan {
@@ -136,15 +163,17 @@ pub fn load(arg: &str) -> Result<Plan, ConfigError> {
     load_in(&Registry::builtin(), arg)
 }
 
-/// Reads a config from a path or, where no such file exists, by the name of an embedded config; names
-/// resolve in `registry`.
+/// [`load_with`] the default [`Limits`].
 pub fn load_in(registry: &Registry, arg: &str) -> Result<Plan, ConfigError> {
+    load_with(registry, arg, Limits::default())
+}
+
+/// Reads a config from a path (at most [`crate::config::MAX_FILE_BYTES`]) or, where no such file exists, by
+/// the name of an embedded config; names resolve in `registry`, and the sweep must stay within `limits`.
+pub fn load_with(registry: &Registry, arg: &str, limits: Limits) -> Result<Plan, ConfigError> {
     let path = Path::new(arg);
     if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::config::read_file(path)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -154,7 +183,7 @@ pub fn load_in(registry: &Registry, arg: &str) -> Result<Plan, ConfigError> {
             text,
             dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
         };
-        return plan_in(registry, &src, &stem);
+        return plan_with(registry, &src, &stem, limits);
     }
     if let Some(text) = crate::embedded::config(arg) {
         let src = SourceText {
@@ -162,7 +191,7 @@ pub fn load_in(registry: &Registry, arg: &str) -> Result<Plan, ConfigError> {
             text: text.to_string(),
             dir: None,
         };
-        return plan_in(registry, &src, arg);
+        return plan_with(registry, &src, arg, limits);
     }
     let known: Vec<&str> = crate::embedded::CONFIGS.iter().map(|(n, _)| *n).collect();
     Err(ConfigError::NotFound(format!(
@@ -178,10 +207,13 @@ struct Located<'a> {
     src: &'a SourceText,
     table: &'a Spanned<RawTable>,
     suite: &'a str,
+    /// The memory limit a problem's construction must stay within.
+    limit: u64,
 }
 
-/// A problem instance found in a config, with the suite it came from and where.
-type Found = (Instance, String, (SourceText, std::ops::Range<usize>));
+/// A problem instance found in a config, with the suite it came from and where: the text is borrowed, not
+/// copied, so that a file of many instances is held once.
+type Found<'a> = (Instance, &'a str, &'a SourceText, std::ops::Range<usize>);
 
 fn located(
     src: &SourceText,
@@ -227,7 +259,7 @@ fn expand_located(
     expand(table.get_ref(), &[skip], whole).map_err(|e| src.error(Some(e.span), e.message))
 }
 
-fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigError> {
+fn instances_of<'a>(loc: &Located<'a>, out: &mut Vec<Found<'a>>) -> Result<(), ConfigError> {
     let (src, table) = (loc.src, loc.table);
     let name = string_key(src, table, "family", "a problem family")?;
     let Some(family) = loc.registry.family(&name) else {
@@ -250,7 +282,7 @@ fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigErr
             located(src, table.get_ref(), table.span(), e)
         })?;
         let need = instance.memory().need;
-        let limit = crate::memory::limit();
+        let limit = loc.limit;
         if need.total() > limit {
             return Err(src.error(
                 span_of(table.get_ref(), "family"),
@@ -266,11 +298,9 @@ fn instances_of(loc: &Located<'_>, out: &mut Vec<Found>) -> Result<(), ConfigErr
         }
         out.push((
             instance,
-            loc.suite.to_string(),
-            (
-                src.clone(),
-                span_of(table.get_ref(), "family").unwrap_or(table.span()),
-            ),
+            loc.suite,
+            src,
+            span_of(table.get_ref(), "family").unwrap_or(table.span()),
         ));
     }
     Ok(())
@@ -290,10 +320,7 @@ fn suite_text(src: &SourceText, name: &Spanned<String>) -> Result<SourceText, Co
         _ => PathBuf::from(given),
     };
     if given.ends_with(".toml") && path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = crate::config::read_file(&path)?;
         return Ok(SourceText {
             name: path.display().to_string(),
             text,
@@ -385,22 +412,140 @@ pub fn plan(src: &SourceText, default_name: &str) -> Result<Plan, ConfigError> {
     plan_in(&Registry::builtin(), src, default_name)
 }
 
-/// Parses and checks a config text into a plan, names resolved in `registry`; `default_name` is used when
-/// the file sets no `name`.
+/// [`plan_with`] the default [`Limits`].
 pub fn plan_in(
     registry: &Registry,
     src: &SourceText,
     default_name: &str,
 ) -> Result<Plan, ConfigError> {
+    plan_with(registry, src, default_name, Limits::default())
+}
+
+/// A suite of a config, read: its text, its tables and the name its instances are reported under.
+struct Suite {
+    text: SourceText,
+    raw: RawSuite,
+    name: String,
+}
+
+/// What a `[tune]` block adds to the run count, read loosely (the block itself is checked by
+/// [`crate::tune::parse`]).
+#[derive(Deserialize)]
+struct TuneSize {
+    tune: Option<TuneCounts>,
+}
+
+#[derive(Deserialize)]
+struct TuneCounts {
+    trials: Option<toml::Value>,
+    seeds: Option<toml::Value>,
+}
+
+/// The runs a config's grids make, counted from their axes' lengths before anything is expanded (duplicates
+/// not yet removed), with its factors as text for an error.
+struct RunCount {
+    runs: u64,
+    /// Whether `runs` is a bound (with tuning: which optimizers are tuned is not yet known).
+    at_most: bool,
+    factors: String,
+}
+
+fn run_count(
+    registry: &Registry,
+    src: &SourceText,
+    raw: &RawConfig,
+    suites: &[Suite],
+    seeds: u64,
+) -> Result<RunCount, ConfigError> {
+    let grid_error =
+        |text: &SourceText, e: crate::config::grid::GridError| text.error(Some(e.span), e.message);
+    let mut problems: u64 = 0;
+    for suite in suites {
+        for table in &suite.raw.problem {
+            let n =
+                count(table.get_ref(), &["family"], &[]).map_err(|e| grid_error(&suite.text, e))?;
+            problems = problems.saturating_add(n);
+        }
+    }
+    for table in &raw.problem {
+        let n = count(table.get_ref(), &["family"], &[]).map_err(|e| grid_error(src, e))?;
+        problems = problems.saturating_add(n);
+    }
+    let mut optimizers: u64 = 0;
+    for table in &raw.optimizer {
+        // The keys that take a list whole are the optimizer's; an unknown name is reported when it is read.
+        let whole = match table.get_ref().iter().find(|(k, _)| k.get_ref() == "name") {
+            Some((_, v)) => v
+                .get_ref()
+                .as_str()
+                .and_then(|n| registry.optimizer(n))
+                .map_or(&[][..], |entry| entry.lists),
+            None => &[],
+        };
+        let n = count(table.get_ref(), &["name"], whole).map_err(|e| grid_error(src, e))?;
+        optimizers = optimizers.saturating_add(n);
+    }
+    let pairs = problems.saturating_mul(optimizers);
+    let mut runs = pairs.saturating_mul(seeds);
+    let mut factors =
+        format!("{problems} problem instances x {optimizers} optimizers x {seeds} seeds");
+    let at_most = raw.tune.is_some();
+    if at_most {
+        // Every optimizer may be tuned, on every instance: trials x tuning seeds more runs per pair.
+        let counts = toml::from_str::<TuneSize>(&src.text)
+            .ok()
+            .and_then(|t| t.tune);
+        let trials = counts
+            .as_ref()
+            .and_then(|c| c.trials.as_ref()?.as_integer())
+            .filter(|t| (1..=65536).contains(t))
+            .map_or(crate::tune::parse::DEFAULT_TRIALS as u64, |t| t as u64);
+        let tuning_seeds = counts
+            .as_ref()
+            .and_then(|c| c.seeds.as_ref()?.as_array().map(|a| a.len() as u64))
+            .unwrap_or(seeds);
+        runs = runs.saturating_add(pairs.saturating_mul(trials).saturating_mul(tuning_seeds));
+        factors = format!(
+            "{problems} problem instances x {optimizers} optimizers x ({seeds} seeds + {trials} tuning trials x \
+             {tuning_seeds} tuning seeds)"
+        );
+    }
+    Ok(RunCount {
+        runs,
+        at_most,
+        factors,
+    })
+}
+
+/// Parses and checks a config text into a plan, names resolved in `registry`; `default_name` is used when
+/// the file sets no `name`. The sweep's run count is checked against `limits` before any grid is expanded.
+pub fn plan_with(
+    registry: &Registry,
+    src: &SourceText,
+    default_name: &str,
+    limits: Limits,
+) -> Result<Plan, ConfigError> {
     let raw: RawConfig = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
     let name = config_name(src, raw.name.as_ref(), default_name)?;
 
-    let seeds = match &raw.seeds {
+    let seeds: Vec<u64> = match &raw.seeds {
         None => vec![0],
         Some(s) if s.get_ref().is_empty() => {
             return Err(src.error(Some(s.span()), "empty grid: `seeds` = [] gives no runs"));
         }
-        Some(s) => unique_seeds(s.get_ref()),
+        Some(s) => {
+            if let Some((seed, first, repeat)) = repeated_seed(s.get_ref()) {
+                let (line, column) = src.position(Some(first));
+                return Err(src.error(
+                    Some(repeat),
+                    format!(
+                        "`seeds` lists {seed} twice (first at line {line}, column {column}); a repeated seed \
+                         would only repeat the same runs: list each seed once"
+                    ),
+                ));
+            }
+            s.get_ref().iter().map(|s| *s.get_ref()).collect()
+        }
     };
 
     let stop = match &raw.stop {
@@ -427,25 +572,53 @@ pub fn plan_in(
         }
     };
 
-    let mut found = Vec::new();
-    let suites: Vec<SourceText> = raw
-        .suites
-        .iter()
-        .map(|s| suite_text(src, s))
-        .collect::<Result<_, _>>()?;
-    for (suite, given) in suites.iter().zip(&raw.suites) {
-        let raw_suite: RawSuite = toml::from_str(&suite.text).map_err(|e| suite.toml_error(&e))?;
-        let suite_name = raw_suite
+    // Every suite is read (once: a suite named twice adds only duplicates) before anything is expanded.
+    let mut suites: Vec<Suite> = Vec::new();
+    let mut named = BTreeSet::new();
+    for given in &raw.suites {
+        if !named.insert(given.get_ref().as_str()) {
+            continue;
+        }
+        let text = suite_text(src, given)?;
+        let raw_suite: RawSuite = toml::from_str(&text.text).map_err(|e| text.toml_error(&e))?;
+        let name = raw_suite
             .name
             .clone()
             .unwrap_or_else(|| given.get_ref().clone());
-        for table in &raw_suite.problem {
+        suites.push(Suite {
+            text,
+            raw: raw_suite,
+            name,
+        });
+    }
+
+    let count = run_count(registry, src, &raw, &suites, seeds.len() as u64)?;
+    if count.runs > limits.max_runs {
+        return Err(src.error(
+            None,
+            format!(
+                "this sweep makes {}{} runs ({}), above the limit of {} runs; nothing was expanded. Make the \
+                 grids smaller, or raise the limit with --max-runs N where the machine holds them (about 2 KiB \
+                 per planned run)",
+                if count.at_most { "at most " } else { "" },
+                count.runs,
+                count.factors,
+                limits.max_runs
+            ),
+        ));
+    }
+
+    let limit = crate::memory::limit();
+    let mut found = Vec::new();
+    for suite in &suites {
+        for table in &suite.raw.problem {
             instances_of(
                 &Located {
                     registry,
-                    src: suite,
+                    src: &suite.text,
                     table,
-                    suite: &suite_name,
+                    suite: &suite.name,
+                    limit,
                 },
                 &mut found,
             )?;
@@ -458,6 +631,7 @@ pub fn plan_in(
                 src,
                 table,
                 suite: INLINE_SUITE,
+                limit,
             },
             &mut found,
         )?;
@@ -482,17 +656,16 @@ pub fn plan_in(
 
     // Remove duplicate instances and optimizers (same canonical parameters), keeping the first.
     let mut seen = BTreeSet::new();
-    found.retain(|(i, _, _)| seen.insert((i.family, i.params.to_string())));
+    found.retain(|(i, _, _, _)| seen.insert((i.family, i.params.to_string())));
     let mut seen = BTreeSet::new();
     optimizers.retain(|(n, c, _, _)| seen.insert((n.clone(), c.params.to_string())));
 
     // A theory step needs known curvature. Where some problems of the sweep lack it, those pairings are
     // recorded as `not-applicable`; where none has it, the config cannot mean it, and it is an error.
+    let any_curvature = found.iter().any(|(i, _, _, _)| i.capabilities().curvature);
     for (name, checked, span, _) in &optimizers {
-        if checked.optimizer.requires().curvature
-            && found.iter().all(|(i, _, _)| !i.capabilities().curvature)
-        {
-            let (inst, _, (isrc, ispan)) = &found[0];
+        if checked.optimizer.requires().curvature && !any_curvature {
+            let (inst, _, isrc, ispan) = &found[0];
             return Err(src.error(
                 Some(span.clone()),
                 format!(
@@ -509,7 +682,7 @@ pub fn plan_in(
 
     let with_suites: Vec<(Arc<Instance>, String)> = found
         .into_iter()
-        .map(|(i, suite, _)| (Arc::new(i), suite))
+        .map(|(i, suite, _, _)| (Arc::new(i), suite.to_string()))
         .collect();
     let instances: Vec<Arc<Instance>> = with_suites.iter().map(|(i, _)| i.clone()).collect();
     let (tuning, trial_runs, tuned) = match &raw.tune {

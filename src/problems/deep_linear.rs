@@ -325,25 +325,39 @@ impl DeepLinear {
         }
     }
 
-    fn forward(&self, w: &[Mat<f64>]) -> Forward {
-        let l = w.len();
+    /// The prefixes `A_0 = I`, `A_{l+1} = W_l A_l` (0-based `l`); the last is the end-to-end map `P`.
+    fn prefixes(&self, w: &[Mat<f64>]) -> Vec<Mat<f64>> {
         let din = self.x.nrows();
-        let dout = self.teacher.nrows();
-        let mut prefix = Vec::with_capacity(l + 1);
+        let mut prefix = Vec::with_capacity(w.len() + 1);
         prefix.push(Mat::<f64>::identity(din, din));
         for (i, wi) in w.iter().enumerate() {
             let next = wi * &prefix[i];
             prefix.push(next);
         }
+        prefix
+    }
+
+    /// The residual `R = (P - M) X` of the end-to-end map `P` and the value `||R||_F^2 / (2N)`: the one
+    /// computation of the value, behind `value` and the forward pass of `value_and_gradient`, so both give
+    /// the same value to the bit.
+    fn residual(&self, product: &Mat<f64>) -> (Mat<f64>, f64) {
+        let d = product - &self.teacher;
+        let r = &d * &self.x;
+        let value = r.squared_norm_l2() / (2.0 * self.samples() as f64);
+        (r, value)
+    }
+
+    fn forward(&self, w: &[Mat<f64>]) -> Forward {
+        let l = w.len();
+        let dout = self.teacher.nrows();
+        let prefix = self.prefixes(w);
         let mut suffix = vec![Mat::<f64>::zeros(0, 0); l];
         suffix[l - 1] = Mat::<f64>::identity(dout, dout);
         for i in (1..l).rev() {
             suffix[i - 1] = &suffix[i] * &w[i];
         }
-        let d = &prefix[l] - &self.teacher;
-        let r = &d * &self.x;
+        let (r, value) = self.residual(&prefix[l]);
         let nf = self.samples() as f64;
-        let value = r.squared_norm_l2() / (2.0 * nf);
         let e = scaled(&r * self.x.transpose(), 1.0 / nf);
         Forward {
             prefix,
@@ -408,13 +422,9 @@ impl Problem for DeepLinear {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        let w = self.layers(x);
-        let mut p = Mat::<f64>::identity(self.x.nrows(), self.x.nrows());
-        for wi in &w {
-            p = wi * &p;
-        }
-        let r = &(&p - &self.teacher) * &self.x;
-        r.squared_norm_l2() / (2.0 * self.samples() as f64)
+        let prefix = self.prefixes(&self.layers(x));
+        let end_to_end = prefix.last().expect("the prefixes start with the identity");
+        self.residual(end_to_end).1
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {

@@ -89,27 +89,33 @@ impl Himmelblau {
     }
 }
 
+/// The value `a^2 + b^2` of the residuals `a = x^2 + y - 11`, `b = x + y^2 - 7`, and the gradient into `g`
+/// where one is given: one computation behind `value`, `gradient` and `value_and_gradient`.
+fn evaluate(x: &[f64], g: Option<&mut [f64]>) -> f64 {
+    let a = x[0] * x[0] + x[1] - 11.0;
+    let b = x[0] + x[1] * x[1] - 7.0;
+    if let Some(g) = g {
+        g[0] = 4.0 * x[0] * a + 2.0 * b;
+        g[1] = 2.0 * a + 4.0 * x[1] * b;
+    }
+    a * a + b * b
+}
+
 impl Problem for Himmelblau {
     fn dim(&self) -> usize {
         2
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        let a = x[0] * x[0] + x[1] - 11.0;
-        let b = x[0] + x[1] * x[1] - 7.0;
-        a * a + b * b
+        evaluate(x, None)
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        self.value_and_gradient(x, g);
+        evaluate(x, Some(g));
     }
 
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
-        let a = x[0] * x[0] + x[1] - 11.0;
-        let b = x[0] + x[1] * x[1] - 7.0;
-        g[0] = 4.0 * x[0] * a + 2.0 * b;
-        g[1] = 2.0 * a + 4.0 * x[1] * b;
-        a * a + b * b
+        evaluate(x, Some(g))
     }
 
     fn second_order(&self) -> Option<&dyn SecondOrder> {

@@ -13,6 +13,8 @@
 //! from the run's seed. `x* = shift * (1, ..., 1)`, `f* = 0`, `mu = 1/kappa`, `L = 1`. Standard start: the
 //! all-ones vector.
 
+use std::sync::{Mutex, TryLockError};
+
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -21,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range, one_of};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
-use crate::vector::{LANES, axpy, reduce};
+use crate::vector::{LANES, axpy};
 
 /// The keys of `quadratic`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -107,14 +109,19 @@ impl QuadraticConfig {
 
 impl super::FamilyConfig for QuadraticConfig {
     /// The spectrum and a few vectors; with `rotation = "random"` also the dense `A` and, while it is
-    /// drawn, the Gaussian matrix, its QR factors and the scaled copy: four `n x n` matrices at the peak.
+    /// drawn, the Gaussian matrix, its QR factors and the scaled copy (four `n x n` matrices at the peak),
+    /// and the vector `value` forms the gradient in.
     fn memory(&self) -> super::ProblemMemory {
         let n = self.dim as u64;
-        let dense = if self.rotation == "random" { 4 } else { 0 };
+        let (dense, buffer) = if self.rotation == "random" {
+            (4, 1)
+        } else {
+            (0, 0)
+        };
         super::ProblemMemory {
             dim: self.dim,
             need: crate::memory::MemoryNeed {
-                data: crate::memory::bytes(4, n)
+                data: crate::memory::bytes(4 + buffer, n)
                     .saturating_add(crate::memory::bytes(dense, n.saturating_mul(n))),
                 ..Default::default()
             },
@@ -155,11 +162,16 @@ impl super::FamilyConfig for QuadraticConfig {
             "random" => Some(rotated(&lambda, rng)),
             _ => None,
         };
+        let scratch = Mutex::new(match dense {
+            Some(_) => vec![0.0; lambda.len()],
+            None => Vec::new(),
+        });
         Ok(Box::new(Quadratic {
             lambda,
             dense,
             shift: self.shift,
             mu: 1.0 / self.kappa,
+            scratch,
         }))
     }
 }
@@ -196,24 +208,72 @@ pub struct Quadratic {
     /// `x* = shift * (1, ..., 1)`: a scalar, so evaluations read no vector for it.
     shift: f64,
     mu: f64,
+    /// Where a rotated instance's `value` forms the gradient it sums (empty for a diagonal one).
+    scratch: Mutex<Vec<f64>>,
 }
 
 impl Quadratic {
-    /// `out <- A (x - x*)`, without a temporary: the dense product runs column by column.
-    fn apply_shifted(&self, x: &[f64], out: &mut [f64]) {
+    /// `f(x) = 1/2 (x - x*)' A (x - x*)`, writing the gradient `A (x - x*)` into `g` where one is given.
+    ///
+    /// The one evaluation behind [`Problem::value`], [`Problem::gradient`] and [`Problem::value_and_gradient`]:
+    /// `f` is `1/2 sum_i (x_i - s) g_i` added in the lane-wise partial sums of [`crate::vector`], block by
+    /// block ([`Quadratic::block`]), whether or not the caller keeps the gradient, so the value an optimizer
+    /// is told and the value recorded with the gradient are the same number to the last bit. Without `g`, a
+    /// diagonal instance's gradient lives a block at a time in [`LANES`] floats on the stack; a rotated
+    /// instance's (`A (x - x*)`, column by column) in a buffer the instance keeps: nothing is allocated.
+    fn evaluate(&self, x: &[f64], g: Option<&mut [f64]>) -> f64 {
+        let mut acc = [0.0; LANES];
+        let (xs, ls) = (x.chunks_exact(LANES), self.lambda.chunks_exact(LANES));
+        let (x_tail, l_tail) = (xs.remainder(), ls.remainder());
+        match (g, &self.dense) {
+            (None, Some(_)) => return self.with_scratch(|g| self.evaluate(x, Some(g))),
+            (Some(g), dense) => {
+                if let Some(a) = dense {
+                    g.fill(0.0);
+                    for (j, xj) in x.iter().enumerate() {
+                        axpy(xj - self.shift, a.col_as_slice(j), g);
+                    }
+                }
+                let mut gs = g.chunks_exact_mut(LANES);
+                for ((gk, xk), lk) in (&mut gs).zip(xs).zip(ls) {
+                    self.block(xk, lk, gk, &mut acc);
+                }
+                self.block(x_tail, l_tail, gs.into_remainder(), &mut acc);
+            }
+            (None, None) => {
+                let mut gk = [0.0; LANES];
+                for (xk, lk) in xs.zip(ls) {
+                    self.block(xk, lk, &mut gk, &mut acc);
+                }
+                self.block(x_tail, l_tail, &mut gk[..x_tail.len()], &mut acc);
+            }
+        }
+        0.5 * (((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])))
+    }
+
+    /// One block of at most [`LANES`] coordinates (`xk`, with their eigenvalues `lk`): the terms
+    /// `(x_i - s) g_i` onto the lanes `acc`, after writing a diagonal instance's gradient entries into `gk`
+    /// (a rotated instance's are there already).
+    #[inline(always)]
+    fn block(&self, xk: &[f64], lk: &[f64], gk: &mut [f64], acc: &mut [f64; LANES]) {
         let s = self.shift;
-        match &self.dense {
-            None => {
-                for ((o, l), xi) in out.iter_mut().zip(&self.lambda).zip(x) {
-                    *o = l * (xi - s);
-                }
+        if self.dense.is_none() {
+            for ((gi, l), xi) in gk.iter_mut().zip(lk).zip(xk) {
+                *gi = l * (xi - s);
             }
-            Some(a) => {
-                out.fill(0.0);
-                for (j, xj) in x.iter().enumerate() {
-                    axpy(xj - s, a.col_as_slice(j), out);
-                }
-            }
+        }
+        for ((a, gi), xi) in acc.iter_mut().zip(gk.iter()).zip(xk) {
+            *a += (xi - s) * gi;
+        }
+    }
+
+    /// Runs `f` on the instance's gradient buffer, or on a fresh one while another thread holds it.
+    fn with_scratch<R>(&self, f: impl FnOnce(&mut [f64]) -> R) -> R {
+        match self.scratch.try_lock() {
+            Ok(mut g) => f(&mut g),
+            // The buffer is written before it is read: what a panic left in it does not matter.
+            Err(TryLockError::Poisoned(poisoned)) => f(&mut poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => f(&mut vec![0.0; self.lambda.len()]),
         }
     }
 }
@@ -224,56 +284,15 @@ impl Problem for Quadratic {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        let s = self.shift;
-        match &self.dense {
-            None => 0.5 * reduce(&self.lambda, x, |l, xi| l * (xi - s) * (xi - s)),
-            // (x - x*)' A (x - x*) = sum_j (x_j - s) (A (x - x*))_j, one column at a time: no temporary.
-            Some(a) => {
-                0.5 * x
-                    .iter()
-                    .enumerate()
-                    .map(|(j, xj)| {
-                        (xj - s) * reduce(a.col_as_slice(j), x, |aij, xi| aij * (xi - s))
-                    })
-                    .sum::<f64>()
-            }
-        }
+        self.evaluate(x, None)
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        self.apply_shifted(x, g);
+        self.evaluate(x, Some(g));
     }
 
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
-        let s = self.shift;
-        if self.dense.is_some() {
-            self.apply_shifted(x, g);
-            return 0.5 * reduce(x, g, |xi, gi| (xi - s) * gi);
-        }
-        // Diagonal: g and f in one pass over (lambda, x), with the lane-wise partial sums of
-        // `crate::vector`, so a large instance is read from memory once per evaluation.
-        let mut acc = [0.0; LANES];
-        let mut gc = g.chunks_exact_mut(LANES);
-        let mut lc = self.lambda.chunks_exact(LANES);
-        let mut xc = x.chunks_exact(LANES);
-        for ((gk, lk), xk) in (&mut gc).zip(&mut lc).zip(&mut xc) {
-            for i in 0..LANES {
-                let d = xk[i] - s;
-                gk[i] = lk[i] * d;
-                acc[i] += d * gk[i];
-            }
-        }
-        let tail = gc
-            .into_remainder()
-            .iter_mut()
-            .zip(lc.remainder())
-            .zip(xc.remainder());
-        for (i, ((gi, l), xi)) in tail.enumerate() {
-            let d = xi - s;
-            *gi = l * d;
-            acc[i] += d * *gi;
-        }
-        0.5 * (((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])))
+        self.evaluate(x, Some(g))
     }
 
     fn second_order(&self) -> Option<&dyn SecondOrder> {
@@ -432,6 +451,27 @@ mod tests {
             let mut g = vec![1.0; 8];
             assert_eq!(p.value_and_gradient(&x, &mut g), 0.0);
             assert!(g.iter().all(|gi| *gi == 0.0), "{g:?}");
+        }
+    }
+
+    #[test]
+    fn gradient_is_the_hessian_times_the_shift_to_the_bit() {
+        // The gradient's entries are each a sum over j in order, as the Hessian-vector product's
+        // column-by-column sum: one value of A (x - x*) whichever evaluates it, at lengths around LANES.
+        for n in [2, 7, 8, 9, 19] {
+            for rotation in ROTATIONS {
+                let p = build(&config(n, 1e3, "log-uniform", rotation, 0.25));
+                let mut rng = ChaCha8Rng::seed_from_u64(n as u64);
+                let x: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+                let shifted: Vec<f64> = x.iter().map(|xi| xi - 0.25).collect();
+                let (mut g, mut hv) = (vec![0.0; n], vec![0.0; n]);
+                let f = p.value_and_gradient(&x, &mut g);
+                p.second_order()
+                    .expect("second order")
+                    .hvp(&x, &shifted, &mut hv);
+                assert_eq!(g, hv, "n = {n}, {rotation}");
+                assert_eq!(f.to_bits(), p.value(&x).to_bits(), "n = {n}, {rotation}");
+            }
         }
     }
 

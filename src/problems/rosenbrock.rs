@@ -105,6 +105,25 @@ impl Rosenbrock {
         let (n, stride) = (self.dim, if self.chained { 1 } else { 2 });
         (0..n - 1).step_by(stride).map(|i| (i, i + 1))
     }
+
+    /// The value, and the gradient into `g` where one is given: one loop over the terms behind `value`,
+    /// `gradient` and `value_and_gradient`, so they add the same terms in the same order.
+    fn evaluate(&self, x: &[f64], mut g: Option<&mut [f64]>) -> f64 {
+        if let Some(g) = g.as_deref_mut() {
+            g.fill(0.0);
+        }
+        let mut f = 0.0;
+        for (i, j) in self.terms() {
+            let a = x[j] - x[i] * x[i];
+            let b = 1.0 - x[i];
+            f += 100.0 * a * a + b * b;
+            if let Some(g) = g.as_deref_mut() {
+                g[i] += -400.0 * x[i] * a - 2.0 * b;
+                g[j] += 200.0 * a;
+            }
+        }
+        f
+    }
 }
 
 impl Problem for Rosenbrock {
@@ -113,30 +132,15 @@ impl Problem for Rosenbrock {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        self.terms()
-            .map(|(i, j)| {
-                let a = x[j] - x[i] * x[i];
-                let b = 1.0 - x[i];
-                100.0 * a * a + b * b
-            })
-            .sum()
+        self.evaluate(x, None)
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        self.value_and_gradient(x, g);
+        self.evaluate(x, Some(g));
     }
 
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
-        g.fill(0.0);
-        let mut f = 0.0;
-        for (i, j) in self.terms() {
-            let a = x[j] - x[i] * x[i];
-            let b = 1.0 - x[i];
-            f += 100.0 * a * a + b * b;
-            g[i] += -400.0 * x[i] * a - 2.0 * b;
-            g[j] += 200.0 * a;
-        }
-        f
+        self.evaluate(x, Some(g))
     }
 
     fn second_order(&self) -> Option<&dyn SecondOrder> {

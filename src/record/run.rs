@@ -128,8 +128,12 @@ impl Host {
 pub struct Timing {
     /// The whole run, building the problem included.
     pub wall_time_s: f64,
-    /// Time inside the optimizer's `init` and `step` calls.
+    /// Time inside the optimizer's `step` calls.
     pub optimizer_time_s: f64,
+    /// Time inside the optimizer's start (`init`): for an external client its start-up, up to its first
+    /// message. Left out of `optimizer_time_s`, of the trace's times and of `time_limit_s`.
+    #[serde(default)]
+    pub start_time_s: f64,
     /// Time in the runner's own measurements (not charged to the optimizer).
     pub measure_time_s: f64,
     /// Seconds since the start at each trace point.

@@ -15,7 +15,10 @@
 //!   to target per batch size, with the critical batch size), for a tuned sweep `tables/tuning.md|csv|tex`,
 //!   and for a diagnosed one `tables/endings.md|csv|tex`; every `.tex` is a `table` float (booktabs) whose
 //!   caption states the stop rule;
-//! - `index.html`: everything on one page, figures inlined as SVG.
+//! - `index.html`: everything on one page, figures inlined as SVG;
+//! - `.optzoo-report.json`: the report's manifest, every file it wrote with the SHA-256 of its contents: a
+//!   later report into the same folder removes only files listed there that it does not write again, never
+//!   a file of the user's and never through a symbolic link (see `stale.rs`).
 //!
 //! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
 //! function of the records (and the optzoo version in its provenance line): the same results give the
@@ -136,14 +139,14 @@ pub struct Written {
     pub out: PathBuf,
     /// Every figure's name, by kind.
     pub figures: Vec<(FigureKind, Vec<String>)>,
-    /// Every file written, in order.
+    /// Every file written, in order (the manifest `.optzoo-report.json` aside).
     pub files: Vec<PathBuf>,
     /// The page.
     pub index: PathBuf,
     /// Run files in `DIR/runs` left out because `DIR/sweep.json` does not list them.
     pub ignored: usize,
-    /// Figure files of an earlier report that this one neither wrote nor removed (other formats, or other
-    /// kinds when only some kinds were drawn), sorted.
+    /// Figure files that an earlier report into the same folder wrote and this one neither wrote nor
+    /// removed (other formats, or other kinds when only some kinds were drawn), sorted.
     pub kept: Vec<PathBuf>,
     /// One line per batch-size study (when batch figures were asked for): its critical batch sizes and the
     /// gradient noise scale at the start ([`batch::summary_line`]).
@@ -244,6 +247,7 @@ fn overview_figures(
 pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, ReportError> {
     let sweep = load(dir)?;
     let out = options.out.clone().unwrap_or_else(|| dir.join("report"));
+    stale::remove_stale_temporaries(&out);
     let fig_dir = out.join("figures");
     let tab_dir = out.join("tables");
     let mut files = Vec::new();
@@ -301,7 +305,9 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             let _ = writeln!(
                 captions,
                 "## {}\n\n**{}.** {}\n",
-                f.name, f.title, f.caption
+                f.name,
+                tables::markdown_cell(&f.title),
+                tables::markdown_cell(&f.caption)
             );
             kind_names.push(f.name.clone());
             page.push(html::PageFigure {
@@ -453,7 +459,7 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
     });
     let index = out.join("index.html");
     write_file(&index, page.as_bytes(), &mut files)?;
-    let kept = stale::remove(&fig_dir, &tab_dir, &files, options)?;
+    let kept = stale::tidy(&out, &files, options)?;
     Ok(Written {
         out,
         figures: names,

@@ -2,12 +2,15 @@
 //! row each, named by optimizer, instance and seed, with every change beyond tolerance and its size in
 //! percent), and the verdicts per optimizer and instance.
 //!
-//! Numbers are short: counts as integers, other values to 3 significant digits.
+//! Numbers are short: counts as integers, other values to 3 significant digits. Labels and messages are
+//! escaped as the report's Markdown cells are ([`crate::report::tables::markdown_cell`]): one line each, a
+//! `|` kept in its cell, no HTML.
 
 use std::fmt::Write;
 
 use super::groups::{Tally, groups, optimizer_shown};
 use super::{Comparison, Kind, Matching, Metric, RunRow, Side, Verdict, percent};
+use crate::report::tables::markdown_cell as cell;
 
 /// `x` to 3 significant digits: plain decimals in `[1e-3, 1e5)`, exponent notation outside
 /// (`1.23e-9`); `NaN`, `inf`, `-inf` as such.
@@ -131,10 +134,6 @@ pub fn verdict_line(t: &Tally) -> String {
             count(m, "baseline run")
         ),
     }
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 /// The comparison as Markdown, after `notes` (one line each): the headline, the verdict, the tolerances,

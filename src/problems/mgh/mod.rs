@@ -708,13 +708,19 @@ impl Mgh {
     }
 }
 
+/// `f = sum_i r_i^2`, added in order: the one sum behind `value` and `value_and_gradient`, so both give the
+/// same value to the bit.
+fn sum_of_squares(r: &[f64]) -> f64 {
+    r.iter().map(|ri| ri * ri).sum()
+}
+
 impl Problem for Mgh {
     fn dim(&self) -> usize {
         self.n
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        self.residuals(x).iter().map(|ri| ri * ri).sum()
+        sum_of_squares(&self.residuals(x))
     }
 
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
@@ -728,7 +734,7 @@ impl Problem for Mgh {
             let col = j.col(k);
             *gk = 2.0 * (0..self.m).map(|i| col[i] * r[i]).sum::<f64>();
         }
-        r.iter().map(|ri| ri * ri).sum()
+        sum_of_squares(&r)
     }
 
     fn second_order(&self) -> Option<&dyn SecondOrder> {

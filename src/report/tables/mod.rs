@@ -8,6 +8,9 @@
 //! Every LaTeX file is a `table` float ([`Table::latex_float`]) whose caption says what the table shows and
 //! the stop rule of its runs ([`stop_rule_sentence`]), under a comment line naming the package its rules
 //! need (booktabs).
+//!
+//! Each format escapes its cells in one place: [`markdown_cell`], [`latex_escape`] and [`html_escape`], the
+//! first two on text made one line by [`crate::summary::one_line`]; CSV is quoted by the `csv` crate.
 
 pub mod batch;
 pub mod kappa;
@@ -18,6 +21,7 @@ use std::fmt::Write;
 
 use crate::analysis::sweep::Sweep;
 use crate::stop::Status;
+use crate::summary::one_line;
 
 pub use batch::{batch_cell_text, batch_note, batch_table, critical_text, noise_scale_text};
 pub use kappa::{kappa_cell_text, kappa_table};
@@ -34,13 +38,32 @@ pub struct Table {
     pub footer_from: Option<usize>,
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+/// Escapes text for a cell of a Markdown table (GitHub-flavoured): on one line
+/// ([`one_line`]), a backslash and a `|` escaped by a backslash (a `|` would end
+/// the cell), and `<` and `&` as the entities `&lt;` and `&amp;`, so that no tag or entity in a label reaches
+/// a renderer as HTML. Rendered, the cell reads as the text it was given.
+pub fn markdown_cell(s: &str) -> String {
+    let line = one_line(s);
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
-fn latex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+/// Escapes text for LaTeX's text mode: on one line ([`one_line`]; a line break
+/// could end a cell's paragraph), with `\ { } $ & # ^ _ % ~` and the characters that print as other glyphs
+/// in the default font encoding (`< > |`) written as the commands that print them.
+pub fn latex_escape(s: &str) -> String {
+    let line = one_line(s);
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
             '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
@@ -50,6 +73,7 @@ fn latex_escape(s: &str) -> String {
             '~' => out.push_str("\\textasciitilde{}"),
             '<' => out.push_str("\\textless{}"),
             '>' => out.push_str("\\textgreater{}"),
+            '|' => out.push_str("\\textbar{}"),
             '^' => out.push_str("\\textasciicircum{}"),
             _ => out.push(c),
         }
@@ -82,7 +106,7 @@ impl Table {
                 "| {} |",
                 cells
                     .iter()
-                    .map(|c| md_escape(c))
+                    .map(|c| markdown_cell(c))
                     .collect::<Vec<_>>()
                     .join(" | ")
             )
@@ -257,7 +281,7 @@ mod tests {
         assert!(md.contains("| a_b | c\\|d |"), "{md}");
         assert!(md.contains("| :--- | ---: |"), "{md}");
         let tex = t.latex();
-        assert!(tex.contains("a\\_b & c|d \\\\"), "{tex}");
+        assert!(tex.contains("a\\_b & c\\textbar{}d \\\\"), "{tex}");
         assert!(
             tex.contains("x\\&y & \\textless{}1\\textgreater{} \\\\\n\\midrule\nfit & 50\\% \\\\"),
             "{tex}"
@@ -274,6 +298,21 @@ mod tests {
         );
         let csv = t.csv();
         assert_eq!(csv, "a_b,c|d\nx&y,<1>\nfit,50%\n");
+    }
+
+    #[test]
+    fn a_cell_stays_one_line_and_shows_its_text() {
+        let hostile = "a|b\nc\\|<script>&lt;\u{1b}[2J\u{202e}~^$#%_{}";
+        assert_eq!(
+            markdown_cell(hostile),
+            "a\\|b\\\\nc\\\\\\|&lt;script>&amp;lt;\\\\u{1b}[2J\\\\u{202e}~^$#%_{}"
+        );
+        assert_eq!(
+            latex_escape(hostile),
+            "a\\textbar{}b\\textbackslash{}nc\\textbackslash{}\\textbar{}\\textless{}script\\textgreater{}\\&lt;\
+             \\textbackslash{}u\\{1b\\}[2J\\textbackslash{}u\\{202e\\}\\textasciitilde{}\\textasciicircum{}\\$\\#\\%\\_\\{\\}"
+        );
+        assert_eq!(crate::summary::one_line("plain"), "plain");
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{optzoo, records, write};
+use common::{records, run_ok, write};
 
 const CONFIG: &str = r#"
 name = "batch"
@@ -33,16 +33,6 @@ lr = 0.05
 "#;
 
 const BATCH_SIZES: [f64; 4] = [1.0, 4.0, 16.0, 64.0];
-
-fn run_ok(cwd: &Path, args: &[&str]) -> String {
-    let out = optzoo(cwd, args);
-    assert!(
-        out.status.success(),
-        "optzoo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -8,7 +8,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 
-use common::{assert_refused, optzoo, shown, write};
+use common::{assert_refused, run_ok, write};
 
 /// A sweep of two quadratics (two instances), fast enough to run in every test.
 fn config(kappas: &str) -> String {
@@ -27,13 +27,6 @@ name = "gd"
 step = "2/(L+mu)"
 "#
     )
-}
-
-/// Runs `optzoo args` in `cwd` and asserts that it succeeds; returns its stdout.
-fn ok(cwd: &Path, args: &[&str]) -> String {
-    let out = optzoo(cwd, args);
-    assert!(out.status.success(), "{args:?}: {}", shown(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The contents of `path`, which must exist, as text.
@@ -60,7 +53,7 @@ fn a_report_leaves_the_users_files_in_its_folder() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let d = tmp.path();
     write(d, "c.toml", &config("10, 100"));
-    ok(d, &["run", "c.toml", "--out", "res"]);
+    run_ok(d, &["run", "c.toml", "--out", "res"]);
     std::fs::create_dir_all(d.join("userdoc/tables")).expect("tables/");
     std::fs::create_dir_all(d.join("userdoc/figures")).expect("figures/");
     let chapter = write(
@@ -72,7 +65,7 @@ fn a_report_leaves_the_users_files_in_its_folder() {
     let captions = write(&d.join("userdoc/figures"), "notes.md", "# my notes\n");
 
     for round in 1..=2 {
-        ok(
+        run_ok(
             d,
             &["report", "res", "--out", "userdoc", "--formats", "svg"],
         );
@@ -98,9 +91,9 @@ fn a_report_removes_its_own_stale_files_and_keeps_its_other_formats() {
     let d = tmp.path();
     write(d, "three.toml", &config("10, 100, 1000"));
     write(d, "two.toml", &config("10, 100"));
-    ok(d, &["run", "three.toml", "--out", "three"]);
-    ok(d, &["run", "two.toml", "--out", "two"]);
-    ok(
+    run_ok(d, &["run", "three.toml", "--out", "three"]);
+    run_ok(d, &["run", "two.toml", "--out", "two"]);
+    run_ok(
         d,
         &["report", "three", "--out", "doc", "--formats", "svg,png"],
     );
@@ -114,7 +107,7 @@ fn a_report_removes_its_own_stale_files_and_keeps_its_other_formats() {
     }
     let mine = write(&figures, "convergence-09-mine.svg", "<svg/>\n");
 
-    let out = ok(d, &["report", "two", "--out", "doc", "--formats", "svg"]);
+    let out = run_ok(d, &["report", "two", "--out", "doc", "--formats", "svg"]);
     assert!(
         !third_svg.exists() && !third_table.exists(),
         "the earlier report's figure of the third instance (a format written again) and its table are removed"
@@ -128,7 +121,7 @@ fn a_report_removes_its_own_stale_files_and_keeps_its_other_formats() {
     );
 
     // A full report with PNG again removes the stale PNG, which the manifest still lists.
-    ok(
+    run_ok(
         d,
         &["report", "two", "--out", "doc", "--formats", "svg,png"],
     );
@@ -144,7 +137,7 @@ fn a_report_removes_nothing_through_a_symlinked_folder() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let d = tmp.path();
     write(d, "c.toml", &config("10, 100"));
-    ok(d, &["run", "c.toml", "--out", "res"]);
+    run_ok(d, &["run", "c.toml", "--out", "res"]);
     std::fs::create_dir_all(d.join("pics")).expect("pics/");
     std::fs::create_dir_all(d.join("thesis")).expect("thesis/");
     std::fs::create_dir_all(d.join("userdoc2")).expect("userdoc2/");
@@ -154,7 +147,7 @@ fn a_report_removes_nothing_through_a_symlinked_folder() {
     symlink(d.join("thesis"), d.join("userdoc2/tables")).expect("a symlink");
 
     for round in 1..=2 {
-        ok(
+        run_ok(
             d,
             &["report", "res", "--out", "userdoc2", "--formats", "svg"],
         );
@@ -192,7 +185,7 @@ fn a_symlink_planted_at_an_old_style_temporary_name_is_not_written_through() {
             symlink(&victim, res.join(format!(".{name}.{pid}.tmp"))).expect("a symlink");
         }
     }
-    ok(d, &["run", "c.toml", "--out", "res"]);
+    run_ok(d, &["run", "c.toml", "--out", "res"]);
     assert_eq!(
         read(&victim),
         "precious\n",
@@ -209,8 +202,8 @@ fn a_rerun_removes_optzoos_leftover_temporaries_and_nothing_else() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let d = tmp.path();
     write(d, "c.toml", &config("10, 100"));
-    ok(d, &["run", "c.toml", "--out", "res"]);
-    ok(d, &["report", "res", "--formats", "svg"]);
+    run_ok(d, &["run", "c.toml", "--out", "res"]);
+    run_ok(d, &["report", "res", "--formats", "svg"]);
     let dead = dead_pid();
     let alive = std::process::id();
     let res = d.join("res");
@@ -244,8 +237,8 @@ fn a_rerun_removes_optzoos_leftover_temporaries_and_nothing_else() {
     let planted = res.join(temporary_name("sweep.json", dead));
     symlink(&victim, &planted).expect("a symlink");
 
-    ok(d, &["run", "c.toml", "--out", "res"]);
-    ok(d, &["report", "res", "--formats", "svg"]);
+    run_ok(d, &["run", "c.toml", "--out", "res"]);
+    run_ok(d, &["report", "res", "--formats", "svg"]);
     for p in &leftovers {
         assert!(!p.exists(), "{} is removed", p.display());
     }
@@ -265,9 +258,9 @@ fn merge_refuses_a_folder_of_another_sweep() {
     let d = tmp.path();
     write(d, "a.toml", &config("10, 100"));
     write(d, "b.toml", &config("10, 1000"));
-    ok(d, &["run", "a.toml", "--out", "other"]);
-    ok(d, &["run", "b.toml", "--out", "s1", "--shard", "1/2"]);
-    ok(d, &["run", "b.toml", "--out", "s2", "--shard", "2/2"]);
+    run_ok(d, &["run", "a.toml", "--out", "other"]);
+    run_ok(d, &["run", "b.toml", "--out", "s1", "--shard", "1/2"]);
+    run_ok(d, &["run", "b.toml", "--out", "s2", "--shard", "2/2"]);
     let sweep = d.join("other/sweep.json");
     let before = read(&sweep);
     let runs_before: Vec<_> = std::fs::read_dir(d.join("other/runs"))
@@ -289,8 +282,8 @@ fn merge_refuses_a_folder_of_another_sweep() {
     assert_eq!(runs_before.len(), runs_after.len(), "no run was added");
 
     // A new folder, and then the same sweep's folder again, are fine.
-    ok(d, &["merge", "merged", "s1", "s2"]);
-    ok(d, &["merge", "merged", "s1", "s2"]);
+    run_ok(d, &["merge", "merged", "s1", "s2"]);
+    run_ok(d, &["merge", "merged", "s1", "s2"]);
     std::fs::create_dir_all(d.join("empty")).expect("empty/");
-    ok(d, &["merge", "empty", "s1", "s2"]);
+    run_ok(d, &["merge", "empty", "s1", "s2"]);
 }

@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{optzoo, write};
+use common::{optzoo, run_ok, write};
 
 fn sweep_config(step: &str) -> String {
     format!(
@@ -24,17 +22,6 @@ name = "gd"
 step = "{step}"
 "#
     )
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> String {
-    let o = optzoo(dir, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_same_runs, csv_without_last_column, optzoo, records, write};
+use common::{assert_same_runs, csv_without_last_column, optzoo, records, run_ok, write};
 
 /// The quadratic of the selection test: lambda in [1/kappa, 1] (L = 1, mu = 0.01), rotated, random start.
 const KAPPA: f64 = 100.0;
@@ -53,16 +53,6 @@ step = {{ log = [{lo:e}, {hi:e}] }}
         lo = eta / 4.0,
         hi = eta * 2f64.sqrt(),
     )
-}
-
-fn run_ok(cwd: &Path, args: &[&str]) -> String {
-    let out = optzoo(cwd, args);
-    assert!(
-        out.status.success(),
-        "optzoo {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

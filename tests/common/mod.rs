@@ -130,3 +130,10 @@ pub fn assert_refused(cwd: &Path, args: &[&str], named: &Path, says: &str) {
         named.display()
     );
 }
+
+/// Runs `optzoo args` in `cwd`, asserts that it succeeds (showing what it printed) and returns its stdout.
+pub fn run_ok(cwd: &Path, args: &[&str]) -> String {
+    let out = optzoo(cwd, args);
+    assert!(out.status.success(), "optzoo {args:?}: {}", shown(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

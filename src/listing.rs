@@ -47,6 +47,11 @@ pub fn listing(registry: &Registry, section: Option<Section>) -> String {
             let _ = writeln!(out, "    curvature kept: {}", o.keeps);
             params(&mut out, o.params);
         }
+        let _ = writeln!(
+            out,
+            "  Every optimizer also takes:\n    label  = (its name)   how tables, legends and compare output name \
+             it (part of the run id; at most 100 printable characters, not a built-in name)"
+        );
         let _ = writeln!(out);
     }
     if all || section == Some(Section::Suites) {

@@ -197,7 +197,8 @@ impl Registry {
             .optimizer(name)
             .ok_or_else(|| self.unknown_optimizer(name, &self.optimizer_names()))?;
         let table = json_table(params)?;
-        (entry.parse)(&table, entry.params, &ParseContext::default())
+        entry
+            .parse_point(&table, &ParseContext::default())
             .map_err(|e| format!("{name}: {}", e.message))
     }
 }

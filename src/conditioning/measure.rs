@@ -131,7 +131,8 @@ pub fn measure(
         known.extend(registry.optimizers().map(|o| o.name));
         registry.unknown_optimizer(name, &known)
     })?;
-    let checked = (entry.parse)(table, entry.params, &Default::default())
+    let checked = entry
+        .parse_point(table, &Default::default())
         .map_err(|e| format!("{name}: {}", e.message))?;
     match checked.optimizer.conditioner() {
         Conditioner::None => row(

@@ -208,32 +208,7 @@ impl ExternalConfig {
                 "`command`'s first element names the program and must not be empty",
             ));
         }
-        if self.label.trim().is_empty()
-            || self.label.chars().count() > 100
-            || self.label.chars().any(|c| c.is_control() || invisible(c))
-        {
-            return Err(ParamError::key(
-                "label",
-                format!(
-                    "`label` must be 1 to 100 printable characters (no control, bidirectional or zero-width \
-                     characters), got {:?}",
-                    self.label
-                ),
-            ));
-        }
-        if super::OPTIMIZERS
-            .iter()
-            .any(|o| o.name == self.label.trim())
-        {
-            return Err(ParamError::key(
-                "label",
-                format!(
-                    "`label` {:?} reads exactly like a built-in optimizer's name: choose another, so that tables \
-                     cannot be misread",
-                    self.label
-                ),
-            ));
-        }
+        super::label::check(&self.label)?;
         positive("timeout_s", self.timeout_s)?;
         if self.timeout_s > 1e7 {
             return Err(ParamError::key(
@@ -361,12 +336,6 @@ fn bounded(message: &str) -> String {
         out.push_str(" [...]");
     }
     out
-}
-
-/// Characters that change how text around them is shown without showing themselves: bidirectional
-/// overrides and isolates, zero-width characters, the byte-order mark.
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A hash of a point's bits (std's SipHash with its fixed keys: the same on every run).

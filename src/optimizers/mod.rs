@@ -24,6 +24,7 @@ pub mod diagonal;
 pub mod external;
 pub mod gd;
 pub mod kfac;
+pub mod label;
 pub mod lbfgs;
 pub mod line_search;
 pub mod lr_schedule;
@@ -69,6 +70,25 @@ impl OptimizerEntry {
     /// `name` alone, so generic sweeps over the registry must give it settings.
     pub fn needs_settings(&self) -> bool {
         self.params.iter().any(|p| p.default == "required")
+    }
+
+    /// Parses a grid point of this optimizer's table, with the `label` every optimizer takes: an external
+    /// client's is its own key; a built-in's is taken out, checked ([`label::check`]) and recorded in the
+    /// canonical parameters beside the optimizer's own keys.
+    pub fn parse_point(
+        &self,
+        table: &toml::Table,
+        context: &ParseContext,
+    ) -> Result<Checked, ParamError> {
+        if self.params.iter().any(|p| p.name == label::KEY) {
+            return (self.parse)(table, self.params, context);
+        }
+        let (own, label) = label::take(table)?;
+        let mut checked = (self.parse)(&own, self.params, context)?;
+        if let (Some(label), serde_json::Value::Object(m)) = (label, &mut checked.params) {
+            m.insert(label::KEY.into(), label.into());
+        }
+        Ok(checked)
     }
 }
 

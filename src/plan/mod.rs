@@ -12,7 +12,7 @@
 //! above [`Limits::max_runs`], and planning keeps one copy of each file's text, however many instances it
 //! holds, so that memory grows with the runs planned and not with runs x file size.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -363,7 +363,7 @@ fn optimizer_of(
         base_dir: src.dir.clone(),
     };
     for point in expand_located(src, table, "name", entry.lists)? {
-        let checked = (entry.parse)(&point, entry.params, &context).map_err(|e| {
+        let checked = entry.parse_point(&point, &context).map_err(|e| {
             let e = ParamError {
                 message: format!("optimizer `{name}`: {}", e.message),
                 ..e
@@ -376,6 +376,32 @@ fn optimizer_of(
             span_of(table.get_ref(), "name").unwrap_or(table.span()),
             point,
         ));
+    }
+    Ok(())
+}
+
+/// A label names one optimizer: two optimizers under one label would read as one in tables and legends.
+fn same_label_same_optimizer(
+    src: &SourceText,
+    optimizers: &[FoundOptimizer],
+) -> Result<(), ConfigError> {
+    let mut named: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, checked, span, _) in optimizers {
+        let Some(label) = checked.params.get("label").and_then(|l| l.as_str()) else {
+            continue;
+        };
+        match named.insert(label, name) {
+            Some(other) if other != name => {
+                return Err(src.error(
+                    Some(span.clone()),
+                    format!(
+                        "`label` {label:?} is given to both `{other}` and `{name}`: a label names one optimizer, \
+                         so that tables and legends cannot be misread"
+                    ),
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -659,6 +685,7 @@ pub fn plan_with(
     found.retain(|(i, _, _, _)| seen.insert((i.family, i.params.to_string())));
     let mut seen = BTreeSet::new();
     optimizers.retain(|(n, c, _, _)| seen.insert((n.clone(), c.params.to_string())));
+    same_label_same_optimizer(src, &optimizers)?;
 
     // A theory step needs known curvature. Where some problems of the sweep lack it, those pairings are
     // recorded as `not-applicable`; where none has it, the config cannot mean it, and it is an error.

@@ -27,17 +27,26 @@ pub struct OptimizerSpec {
 
 impl OptimizerSpec {
     /// How tables and figures name the optimizer, with the parameters shown beside that name. An optimizer
-    /// whose parameters carry a `label` string (an external client) is named by its label and shown with its
-    /// `params` table only; any other by its registry name and all its parameters.
+    /// with a `label` is named by it: an external client (whose parameters hold its `command`) is shown
+    /// with its `params` table only, a built-in with its other parameters (of which tables and legends show
+    /// only those that differ between configurations of the same name). Any other is named by its registry
+    /// name and shown with all its parameters.
     pub fn display(&self) -> (String, serde_json::Value) {
         match self.params.get("label").and_then(serde_json::Value::as_str) {
-            Some(label) => (
+            Some(label) if self.params.get("command").is_some() => (
                 label.to_string(),
                 self.params
                     .get("params")
                     .cloned()
                     .unwrap_or_else(|| serde_json::json!({})),
             ),
+            Some(label) => {
+                let mut rest = self.params.clone();
+                if let serde_json::Value::Object(m) = &mut rest {
+                    m.remove("label");
+                }
+                (label.to_string(), rest)
+            }
             None => (self.name.clone(), self.params.clone()),
         }
     }

@@ -404,25 +404,25 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
             for (k, v) in &tuned_values {
                 set_path(&mut table, k, v.clone());
             }
-            let checked = (entry.parse)(
-                &table,
-                entry.params,
-                &crate::optimizers::ParseContext {
-                    base_dir: src.dir.clone(),
-                },
-            )
-            .map_err(|e| {
-                src.error(
-                    Some(space_span.clone()),
-                    format!(
-                        "[tune.space.{}]: the trial {} is not a valid `{}`: {}",
-                        opt.name,
-                        serde_json::to_string(&tuned_values).unwrap_or_default(),
-                        opt.name,
-                        e.message
-                    ),
+            let checked = entry
+                .parse_point(
+                    &table,
+                    &crate::optimizers::ParseContext {
+                        base_dir: src.dir.clone(),
+                    },
                 )
-            })?;
+                .map_err(|e| {
+                    src.error(
+                        Some(space_span.clone()),
+                        format!(
+                            "[tune.space.{}]: the trial {} is not a valid `{}`: {}",
+                            opt.name,
+                            serde_json::to_string(&tuned_values).unwrap_or_default(),
+                            opt.name,
+                            e.message
+                        ),
+                    )
+                })?;
             trial_list.push(Trial {
                 tuned: serde_json::to_value(&tuned_values).unwrap_or_default(),
                 optimizer: Arc::new(checked),

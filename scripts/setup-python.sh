@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates the Python environment of the external-optimizer clients: a venv at .venv in the project root with
-# numpy, scipy and optax (which brings jax and jaxlib). Idempotent: a second run only checks the imports.
+# numpy, scipy, optax (which brings jax and jaxlib) and cma (pycma), and the client library itself
+# (`pip install clients/python`, so that `import optzoo_client` works from anywhere). Idempotent: a second run
+# only checks the imports.
 #
 #   scripts/setup-python.sh            # numpy, scipy, optax
 #   scripts/setup-python.sh --torch    # also torch (optional, for clients/python/torch_optim.py; a large download)
@@ -20,6 +22,7 @@ for arg in "$@"; do
     esac
 done
 
+root=$PWD
 venv=.venv
 py="$venv/bin/python"
 if [ ! -x "$py" ]; then
@@ -31,11 +34,18 @@ pip_install() {
     "$py" -m pip install --quiet --disable-pip-version-check "$@"
 }
 
-if "$py" -c "import numpy, scipy, optax, jax" 2>/dev/null; then
-    echo "== numpy, scipy, optax: already installed"
+if "$py" -c "import numpy, scipy, optax, jax, cma" 2>/dev/null; then
+    echo "== numpy, scipy, optax, cma: already installed"
 else
-    echo "== installing numpy, scipy, optax (jax, jaxlib), as pinned in clients/python/requirements.txt"
+    echo "== installing numpy, scipy, optax (jax, jaxlib), cma, as pinned in clients/python/requirements.txt"
     pip_install -r clients/python/requirements.txt
+fi
+installed=$(cd / && "$root/$py" -c "import optzoo_client; print(optzoo_client.__file__)" 2>/dev/null || true)
+if [ -n "$installed" ] && cmp -s clients/python/optzoo_client.py "$installed"; then
+    echo "== optzoo_client: installed and current"
+else
+    echo "== installing the client library (pip install clients/python)"
+    pip_install --force-reinstall --no-deps ./clients/python
 fi
 
 if [ "$torch" = 1 ]; then
@@ -47,12 +57,12 @@ if [ "$torch" = 1 ]; then
     fi
 fi
 
-"$py" - <<'PY'
+PYTHONWARNINGS=ignore "$py" - <<'PY'
 import importlib
-for name in ("numpy", "scipy", "jax", "optax", "torch"):
+for name in ("numpy", "scipy", "jax", "optax", "cma", "optzoo_client", "torch"):
     try:
         m = importlib.import_module(name)
-        print(f"   {name} {m.__version__}")
+        print(f"   {name} {getattr(m, '__version__', None) or 'protocol version ' + str(m.VERSION)}")
     except ImportError:
         if name != "torch":
             raise

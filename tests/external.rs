@@ -11,34 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{assert_same_runs, optzoo, records, write};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A Python that imports `modules`, or `None` (the test is skipped) where that is allowed.
-fn python_with(modules: &str) -> Option<String> {
-    let candidate = std::env::var("OPTZOO_PYTHON").ok().or_else(|| {
-        let venv = root().join(".venv/bin/python");
-        venv.exists().then(|| venv.to_string_lossy().into_owned())
-    });
-    let ok = candidate.as_ref().is_some_and(|p| {
-        Command::new(p)
-            .args(["-c", &format!("import {modules}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if ok {
-        return candidate;
-    }
-    let why = format!(
-        "no Python with {modules} (set OPTZOO_PYTHON or run scripts/setup-python.sh); tried {candidate:?}"
-    );
-    assert!(std::env::var_os("OPTZOO_REQUIRE_PYTHON").is_none(), "{why}");
-    eprintln!("skipped: {why}");
-    None
-}
+use common::{assert_same_runs, optzoo, python_with, records, root, write};
 
 /// A TOML string literal.
 fn lit(s: &str) -> String {

@@ -137,3 +137,31 @@ pub fn run_ok(cwd: &Path, args: &[&str]) -> String {
     assert!(out.status.success(), "optzoo {args:?}: {}", shown(&out));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The project's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A Python that imports `modules`, or `None` (the test is skipped) where that is allowed.
+pub fn python_with(modules: &str) -> Option<String> {
+    let candidate = std::env::var("OPTZOO_PYTHON").ok().or_else(|| {
+        let venv = root().join(".venv/bin/python");
+        venv.exists().then(|| venv.to_string_lossy().into_owned())
+    });
+    let ok = candidate.as_ref().is_some_and(|p| {
+        Command::new(p)
+            .args(["-c", &format!("import {modules}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if ok {
+        return candidate;
+    }
+    let why = format!(
+        "no Python with {modules} (set OPTZOO_PYTHON or run scripts/setup-python.sh); tried {candidate:?}"
+    );
+    assert!(std::env::var_os("OPTZOO_REQUIRE_PYTHON").is_none(), "{why}");
+    eprintln!("skipped: {why}");
+    None
+}

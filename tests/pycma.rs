@@ -63,7 +63,11 @@ fn cma_es_through_the_protocol_equals_pycma_run_directly() {
         .current_dir(dir)
         .output()
         .expect("python runs");
-    assert!(direct.status.success(), "{}", String::from_utf8_lossy(&direct.stderr));
+    assert!(
+        direct.status.success(),
+        "{}",
+        String::from_utf8_lossy(&direct.stderr)
+    );
     let direct: Vec<(u64, u64, u64, u64, f64)> =
         serde_json::from_slice(&direct.stdout).expect("pycma's numbers");
     assert_eq!(direct.len(), 4);
@@ -72,19 +76,37 @@ fn cma_es_through_the_protocol_equals_pycma_run_directly() {
     for (dim, seed, generations, evals, fbest) in direct {
         let r = recs
             .iter()
-            .find(|r| {
-                r["spec"]["problem"]["params"]["dim"] == dim && r["spec"]["seed"] == seed
-            })
+            .find(|r| r["spec"]["problem"]["params"]["dim"] == dim && r["spec"]["seed"] == seed)
             .unwrap_or_else(|| panic!("a run at dim {dim}, seed {seed}"));
         let o = &r["outcome"];
         let at = format!("dim {dim}, seed {seed}: {}", o["message"]);
         assert_eq!(o["status"], "converged", "{at}");
-        assert!(o["message"].as_str().is_some_and(|m| m.contains("tolfun") || m.contains("tol")), "{at}");
-        assert_eq!(o["iterations"].as_u64(), Some(generations), "generations, {at}");
-        assert_eq!(o["counts"]["f_evals"].as_u64(), Some(evals), "evaluations, {at}");
+        assert!(
+            o["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("tolfun") || m.contains("tol")),
+            "{at}"
+        );
+        assert_eq!(
+            o["iterations"].as_u64(),
+            Some(generations),
+            "generations, {at}"
+        );
+        assert_eq!(
+            o["counts"]["f_evals"].as_u64(),
+            Some(evals),
+            "evaluations, {at}"
+        );
         assert_eq!(o["counts"]["g_evals"].as_u64(), Some(0), "{at}");
-        assert_eq!(o["final_value"].as_f64().map(f64::to_bits), Some(fbest.to_bits()), "best f, {at}");
-        assert!(generations > 50 && fbest < 1e-10, "a real run, {at}: {generations} generations, f {fbest}");
+        assert_eq!(
+            o["final_value"].as_f64().map(f64::to_bits),
+            Some(fbest.to_bits()),
+            "best f, {at}"
+        );
+        assert!(
+            generations > 50 && fbest < 1e-10,
+            "a real run, {at}: {generations} generations, f {fbest}"
+        );
     }
     // pycma wrote none of its `outcmaes` files beside the config.
     let left: Vec<_> = std::fs::read_dir(dir)

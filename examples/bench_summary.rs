@@ -161,6 +161,25 @@ fn main() -> ExitCode {
         time_of(&all, "newton", "faer_in_place", None),
         "for reference",
     );
+    for (client, what) in [("v2", "version 2, memory file"), ("v1", "version 1, pipe")] {
+        ratio_line(
+            &format!("external client ({what}) / built-in gd, per iteration at n = 1e6"),
+            time_of(&all, "external_vs_gd", client, Some("1000000")),
+            time_of(&all, "external_vs_gd", "gd", Some("1000000")),
+            if client == "v2" {
+                "<= 1.5x"
+            } else {
+                "for reference"
+            },
+        );
+        match time_of(&all, "external_vs_gd", client, Some("10")) {
+            Some(t) => println!(
+                "external client ({what}), per iteration at n = 10: {} (target <= 10 us)",
+                human(t)
+            ),
+            None => println!("external client ({what}) at n = 10: not measured"),
+        }
+    }
     ratio_line(
         "sweep speedup (--jobs 1 time / --jobs 2 time)",
         time_of(&all, "sweep", "jobs", Some("1")),

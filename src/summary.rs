@@ -303,6 +303,22 @@ pub fn outcome_table(records: &[RunRecord]) -> String {
             );
         }
     }
+    // Who the medians count, said where they are read.
+    let instances: std::collections::BTreeSet<(&str, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.spec.problem.family.as_str(),
+                r.spec.problem.params.to_string(),
+            )
+        })
+        .collect();
+    let pooled = if instances.len() > 1 {
+        format!(", pooled over {} problem instances", instances.len())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "medians: of converged runs only{pooled}");
     out
 }
 

@@ -47,6 +47,23 @@ pub fn distance(a: &[f64], b: &[f64]) -> f64 {
     reduce(a, b, |p, q| (p - q) * (p - q)).sqrt()
 }
 
+/// The first non-finite entry of `v` (NaN or infinite) and its index, if any. The entries are checked in
+/// blocks whose exponent bits are reduced together (a loop the compiler vectorises, so a million entries take a
+/// memory pass, not a branch each); only a block that holds one is searched.
+pub fn first_non_finite(v: &[f64]) -> Option<(usize, f64)> {
+    const BLOCK: usize = 256;
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    v.chunks(BLOCK).enumerate().find_map(|(b, block)| {
+        let any = block
+            .iter()
+            .fold(false, |acc, x| acc | (x.to_bits() & EXPONENT == EXPONENT));
+        any.then(|| {
+            let i = block.iter().position(|x| !x.is_finite()).unwrap_or(0);
+            (b * BLOCK + i, block[i])
+        })
+    })
+}
+
 /// `y <- y + alpha * x`.
 #[inline]
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {

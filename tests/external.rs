@@ -525,3 +525,84 @@ fn protocol_2_iterates_with_their_evaluation_batches_and_lets_the_client_decide(
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("client"));
 }
+
+#[test]
+fn large_vectors_cross_through_the_memory_file_bit_for_bit() {
+    let Some(python) = python_with("numpy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = lit(&root().join("tests/clients/shm.py").to_string_lossy());
+    // Below 1024 the pipe carries the vectors, from 1024 the memory file: the same run either way, and the same
+    // as the built-in gd with the same step, bit for bit.
+    let cfg = write(
+        dir.path(),
+        "shm.toml",
+        &format!(
+            "seeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = [8, 2000]\nkappa = 10\nrotation = \"random\"\n\
+             [stop]\nmax_iters = 30\n[[optimizer]]\nname = \"external\"\nlabel = \"shm\"\n\
+             command = [{}, {client}]\nparams = {{ lr = 0.5, batch = [false, true] }}\n\
+             [[optimizer]]\nname = \"gd\"\nstep = 0.5\n",
+            lit(&python)
+        ),
+    );
+    let out = dir.path().join("res");
+    run_ok(dir.path(), &cfg, &out, &[]);
+    let all = records(&out);
+    for dim in [8, 2000] {
+        let at = |name: &str, batch: Option<bool>| {
+            all.iter()
+                .find(|r| {
+                    r["spec"]["problem"]["params"]["dim"] == dim
+                        && r["spec"]["optimizer"]["name"] == name
+                        && batch.is_none_or(|b| {
+                            r["spec"]["optimizer"]["params"]["params"]["batch"] == b
+                        })
+                })
+                .unwrap_or_else(|| panic!("a {name} run at dim {dim}"))
+        };
+        let gd = at("gd", None);
+        for batch in [false, true] {
+            let ext = at("external", Some(batch));
+            assert_eq!(status(ext), "max-iters", "dim {dim}: {}", message(ext));
+            for key in ["iterations", "final_value", "final_x"] {
+                assert_eq!(
+                    ext["outcome"][key], gd["outcome"][key],
+                    "{key} at dim {dim}"
+                );
+            }
+            // One gradient at the start and one with the answer to each iterate but the last (answered `stop`);
+            // a batch adds two values per iteration.
+            let c = &ext["outcome"]["counts"];
+            assert_eq!(c["g_evals"], 30, "dim {dim}: {c}");
+            assert_eq!(c["f_evals"], if batch { 60 } else { 0 }, "dim {dim}: {c}");
+        }
+    }
+}
+
+#[test]
+fn a_payload_in_a_memory_file_never_offered_is_a_fault() {
+    if python_with("json").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = lit(&root().join("tests/clients/v2.py").to_string_lossy());
+    let cfg = write(
+        dir.path(),
+        "bad.toml",
+        &format!(
+            "seeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = 4\nkappa = 4\n[stop]\nmax_iters = 5\n\
+             [[optimizer]]\nname = \"external\"\nlabel = \"bad\"\ncommand = [\"python3\", {client}]\n\
+             params = {{ mode = \"shm-unoffered\" }}\n"
+        ),
+    );
+    let out = dir.path().join("res");
+    run_ok(dir.path(), &cfg, &out, &[]);
+    let r = &records(&out)[0];
+    assert_eq!(status(r), "failed");
+    assert!(
+        message(r).contains("the harness offered no memory file"),
+        "{}",
+        message(r)
+    );
+}

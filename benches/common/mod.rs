@@ -66,7 +66,32 @@ pub fn time_steps(
     chunk: u64,
     iters: u64,
 ) -> Duration {
-    let mut total = 0.0;
+    Duration::from_secs_f64(timed_runs(problem, x0, optimizer, restart, chunk, iters).0)
+}
+
+/// As [`time_steps`], but the whole loop: the optimizer's steps and the loop's measurement after each, the time
+/// a run of `iters` iterations takes apart from the optimizer's start.
+pub fn time_iterations(
+    problem: &dyn optzoo::Problem,
+    x0: &[f64],
+    optimizer: &dyn DynOptimizer,
+    chunk: u64,
+    iters: u64,
+) -> Duration {
+    let (steps, measure) = timed_runs(problem, x0, optimizer, false, chunk, iters);
+    Duration::from_secs_f64(steps + measure)
+}
+
+/// Seconds in the optimizer's steps and in the loop's measurements over `iters` steps.
+fn timed_runs(
+    problem: &dyn optzoo::Problem,
+    x0: &[f64],
+    optimizer: &dyn DynOptimizer,
+    restart: bool,
+    chunk: u64,
+    iters: u64,
+) -> (f64, f64) {
+    let (mut total, mut measure) = (0.0, 0.0);
     let mut left = iters;
     while left > 0 {
         let steps = if restart { 1 } else { left.min(chunk) };
@@ -88,7 +113,8 @@ pub fn time_steps(
             ended.message.unwrap_or_default()
         );
         total += ended.optimizer_time_s;
+        measure += ended.measure_time_s;
         left -= steps;
     }
-    Duration::from_secs_f64(total)
+    (total, measure)
 }

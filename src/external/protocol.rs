@@ -42,6 +42,10 @@ pub struct Header {
     /// How many points a batch `eval` carries (version 2; 1 when absent).
     #[serde(default)]
     pub points: Option<u64>,
+    /// The payload is in the request area of the shared memory file, not on the pipe (version 2; see
+    /// [`super::shm`]).
+    #[serde(default)]
+    pub shm: bool,
 }
 
 /// Why a message could not be read.
@@ -137,13 +141,31 @@ pub fn put_f64s(bytes: &mut Vec<u8>, values: &[f64]) {
 /// Writes a header (the JSON object `header`, without its `f64` key, which is added) followed by the payload
 /// already encoded in `payload` (`8 * count` bytes), and flushes.
 pub fn write_message(output: &mut impl Write, header: &str, payload: &[u8]) -> std::io::Result<()> {
-    debug_assert!(header.starts_with('{') && header.ends_with('}'));
-    let count = payload.len() / 8;
-    let inner = &header[1..header.len() - 1];
-    let sep = if inner.trim().is_empty() { "" } else { "," };
-    writeln!(output, "{{{inner}{sep}\"f64\":{count}}}")?;
+    write_header(output, header, payload.len() / 8)?;
     output.write_all(payload)?;
     output.flush()
+}
+
+/// Writes a header (as [`write_message`]) followed by `values` as little-endian numbers, straight from memory on
+/// a little-endian machine, and flushes.
+pub fn write_numbers(output: &mut impl Write, header: &str, values: &[f64]) -> std::io::Result<()> {
+    write_header(output, header, values.len())?;
+    #[cfg(target_endian = "little")]
+    output.write_all(as_bytes(values))?;
+    #[cfg(not(target_endian = "little"))]
+    for v in values {
+        output.write_all(&v.to_le_bytes())?;
+    }
+    output.flush()
+}
+
+/// Writes a header (the JSON object `header`, without its `f64` key, which is added as `count`), without
+/// flushing: the payload follows, or lies in shared memory.
+pub fn write_header(output: &mut impl Write, header: &str, count: usize) -> std::io::Result<()> {
+    debug_assert!(header.starts_with('{') && header.ends_with('}'));
+    let inner = &header[1..header.len() - 1];
+    let sep = if inner.trim().is_empty() { "" } else { "," };
+    writeln!(output, "{{{inner}{sep}\"f64\":{count}}}")
 }
 
 /// The first bytes of `bytes`, printable: for messages about garbage.

@@ -40,8 +40,9 @@ use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
 use crate::external::protocol::{
     Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, put_f64s, read_f64s, read_header,
-    write_message,
+    write_header, write_message, write_numbers,
 };
+use crate::external::shm::{self, Shared};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
@@ -292,11 +293,10 @@ pub struct ExternalState {
     n: usize,
     line: Vec<u8>,
     bytes: Vec<u8>,
-    out: Vec<u8>,
+    /// The numbers of an answer that goes on the pipe.
+    out: Vec<f64>,
     point: Vec<f64>,
     direction: Vec<f64>,
-    grad: Vec<f64>,
-    hv: Vec<f64>,
     hessian: Option<Mat<f64>>,
     /// An iterate was reported and awaits the runner's verdict.
     pending: bool,
@@ -305,14 +305,18 @@ pub struct ExternalState {
     /// The reported iterate was never evaluated: unless the client's next request evaluates it, it is charged
     /// one value evaluation.
     owed: bool,
-    /// Hashes of every point evaluated so far.
+    /// Hashes of every point an `eval` evaluated so far.
     evaluated: std::collections::HashSet<u64>,
-    /// The last reported iterate.
-    iterate: Vec<f64>,
+    /// The reported iterate (the runner's `x`) was evaluated with the answer to it.
+    answered: bool,
     /// The client's first message, read by `init` (so that the client's start-up is timed as the start).
     first: Option<Header>,
     /// The client was killed after a fault.
     dead: bool,
+    /// The memory file of large vectors, where offered.
+    shared: Option<Shared>,
+    /// The reported iterate came through the memory file: so does the evaluation answered with it.
+    answer_shm: bool,
 }
 
 /// The longest message of a client's `done` or `fail` that a record keeps, in characters.
@@ -338,14 +342,32 @@ fn bounded(message: &str) -> String {
     out
 }
 
-/// A hash of a point's bits (std's SipHash with its fixed keys: the same on every run).
+/// A hash of a point's bits, the same on every run: four independent multiply-rotate lanes over the
+/// coordinates' bits, folded with the length, so that hashing a million numbers runs at memory speed (a
+/// point is hashed at every evaluation). A collision can only spare a client's iterate the one value
+/// evaluation it is charged when never evaluated.
 fn point_hash(x: &[f64]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for v in x {
-        v.to_bits().hash(&mut h);
+    const K: [u64; 4] = [
+        0x9E37_79B9_7F4A_7C15,
+        0xC2B2_AE3D_27D4_EB4F,
+        0x1656_67B1_9E37_79F9,
+        0xD6E8_FEB8_6659_FD93,
+    ];
+    let mut lanes = K;
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        for ((l, v), k) in lanes.iter_mut().zip(c).zip(K) {
+            *l = (*l ^ v.to_bits()).wrapping_mul(k).rotate_left(29);
+        }
     }
-    h.finish()
+    for (l, v) in lanes.iter_mut().zip(chunks.remainder()) {
+        *l = (*l ^ v.to_bits()).wrapping_mul(K[0]).rotate_left(29);
+    }
+    let mut h = x.len() as u64;
+    for (l, k) in lanes.iter().zip(K) {
+        h = (h ^ l).wrapping_mul(k).rotate_left(31);
+    }
+    h ^ (h >> 32)
 }
 
 /// What an `eval` asks for.
@@ -358,6 +380,13 @@ struct Want {
 }
 
 impl Want {
+    /// How many numbers the answer holds at dim `n`.
+    fn len(self, n: usize) -> usize {
+        usize::from(self.value)
+            + n * (usize::from(self.gradient) + usize::from(self.hvp))
+            + if self.hessian { n * n } else { 0 }
+    }
+
     fn parse(want: &[String]) -> Result<Want, String> {
         let mut w = Want::default();
         for item in want {
@@ -386,7 +415,7 @@ impl Want {
 
 /// The first non-finite coordinate of `x`, if any.
 fn non_finite(x: &[f64]) -> Option<(usize, f64)> {
-    x.iter().position(|v| !v.is_finite()).map(|i| (i, x[i]))
+    crate::vector::first_non_finite(x)
 }
 
 impl External {
@@ -442,19 +471,6 @@ impl External {
         }
     }
 
-    fn send(
-        &self,
-        state: &mut ExternalState,
-        header: &str,
-        payload: &[u8],
-    ) -> Result<(), StepError> {
-        let sent = match state.client.input.as_mut() {
-            Some(w) => write_message(w, header, payload),
-            None => Err(std::io::ErrorKind::BrokenPipe.into()),
-        };
-        sent.map_err(|_| self.ended(state, "the client closed its stdin"))
-    }
-
     /// Faults unless the header's payload length `got` is `expected` numbers.
     fn length(
         &self,
@@ -475,29 +491,57 @@ impl External {
         ))
     }
 
-    /// Reads one point (and, with `direction`, a direction after it) into the state's buffers.
+    /// Reads one point (and, with `direction`, a direction after it) into the state's buffers: from the
+    /// pipe, or with `shm = Some(at)` from the memory file's request area at number `at` (with `copy` false,
+    /// only checked there: the caller reads it in place).
     fn read_point(
         &self,
         state: &mut ExternalState,
         op: &str,
         direction: bool,
+        shm: Option<usize>,
+        copy: bool,
     ) -> Result<(), StepError> {
         let ExternalState {
             client,
             bytes,
             point,
             direction: dir,
+            shared,
+            n,
             ..
         } = state;
-        let mut read = read_f64s(&mut client.output, bytes, point);
-        if read.is_ok() && direction {
-            read = read_f64s(&mut client.output, bytes, dir);
-        }
-        if let Err(e) = read {
-            return Err(self.read_error(state, e));
-        }
-        let bad = non_finite(&state.point)
-            .or_else(|| direction.then(|| non_finite(&state.direction)).flatten());
+        let bad = if let Some(at) = shm {
+            let len = if direction { 2 * *n } else { *n };
+            let Some(from) = shared.as_ref().and_then(|m| m.request(at, len)) else {
+                let what = match shared {
+                    Some(m) => format!(
+                        "its payload does not fit the memory file's request area of {} numbers",
+                        m.capacity()
+                    ),
+                    None => "the harness offered no memory file".into(),
+                };
+                return Err(self.fault(
+                    state,
+                    format!("protocol violation: {op} with \"shm\": true, but {what}"),
+                ));
+            };
+            let (p, d) = from.split_at(*n);
+            if copy {
+                copy_finite(point, p).or_else(|| direction.then(|| copy_finite(dir, d)).flatten())
+            } else {
+                non_finite(from)
+            }
+        } else {
+            let mut read = read_f64s(&mut client.output, bytes, point);
+            if read.is_ok() && direction {
+                read = read_f64s(&mut client.output, bytes, dir);
+            }
+            if let Err(e) = read {
+                return Err(self.read_error(state, e));
+            }
+            non_finite(point).or_else(|| direction.then(|| non_finite(dir)).flatten())
+        };
         if let Some((i, v)) = bad {
             return Err(self.fault(
                 state,
@@ -507,22 +551,28 @@ impl External {
         Ok(())
     }
 
-    /// Charges the reported iterate one value evaluation, if it is still owed (it was never evaluated and the
-    /// client's request after it does not evaluate it either).
-    fn settle(&self, state: &mut ExternalState, oracle: &mut Oracle, evaluating: Option<u64>) {
-        if std::mem::take(&mut state.owed) && evaluating != Some(point_hash(&state.iterate)) {
-            oracle.value(&state.iterate);
-            state.evaluated.insert(point_hash(&state.iterate));
+    /// Charges the reported iterate `x` one value evaluation, if it is still owed (it was never evaluated and
+    /// the client's request after it, at `evaluating`, does not evaluate it either).
+    fn settle(
+        &self,
+        state: &mut ExternalState,
+        x: &[f64],
+        oracle: &mut Oracle,
+        evaluating: Option<&[f64]>,
+    ) {
+        if std::mem::take(&mut state.owed) && !evaluating.is_some_and(|p| same_bits(p, x)) {
+            oracle.value(x);
+            state.evaluated.insert(point_hash(x));
         }
     }
 
-    /// Evaluates `want` at the state's point (and direction), through the oracle, appending the result's
-    /// numbers to the state's output buffer.
-    fn evaluate(
+    /// Faults unless the problem can answer `want` (second derivatives offered, a dense Hessian of a size the
+    /// wire can carry).
+    fn answerable(
         &self,
         state: &mut ExternalState,
         want: Want,
-        oracle: &mut Oracle,
+        oracle: &Oracle,
     ) -> Result<(), StepError> {
         let n = state.n;
         if (want.hvp || want.hessian) && !oracle.offers_second_order() {
@@ -543,43 +593,51 @@ impl External {
                 ),
             ));
         }
-        let s = &mut *state;
-        s.evaluated.insert(point_hash(&s.point));
-        match (want.value, want.gradient) {
-            (true, true) => {
-                let v = oracle.value_and_gradient(&s.point, &mut s.grad);
-                put_f64s(&mut s.out, &[v]);
-                put_f64s(&mut s.out, &s.grad);
-            }
-            (true, false) => put_f64s(&mut s.out, &[oracle.value(&s.point)]),
-            (false, true) => {
-                oracle.gradient(&s.point, &mut s.grad);
-                put_f64s(&mut s.out, &s.grad);
-            }
-            (false, false) => {}
-        }
-        if want.hvp {
-            oracle.hvp(&s.point, &s.direction, &mut s.hv)?;
-            put_f64s(&mut s.out, &s.hv);
-        }
-        if want.hessian {
-            let h = s.hessian.get_or_insert_with(|| Mat::zeros(n, n));
-            oracle.hessian(&s.point, h)?;
-            for i in 0..n {
-                for j in 0..n {
-                    s.out.extend_from_slice(&h[(i, j)].to_le_bytes());
-                }
-            }
-        }
         Ok(())
     }
 
-    /// Sends the output buffer after `header`.
-    fn send_out(&self, state: &mut ExternalState, header: &str) -> Result<(), StepError> {
-        let out = std::mem::take(&mut state.out);
-        let sent = self.send(state, header, &out);
-        state.out = out;
-        sent
+    /// Where an answer of `len` numbers goes: the memory file's response area when `shm` and it fits (then
+    /// true), else the pipe's buffer, sized to it.
+    fn destination(state: &mut ExternalState, len: usize, shm: bool) -> bool {
+        let shared = shm && state.shared.as_ref().is_some_and(|m| m.capacity() >= len);
+        if !shared && state.out.len() != len {
+            state.out.resize(len, 0.0);
+        }
+        shared
+    }
+
+    /// The answer's numbers `range`, in the destination chosen by [`External::destination`].
+    fn numbers<'s>(
+        out: &'s mut [f64],
+        shared: &'s mut Option<Shared>,
+        to_shared: bool,
+        range: std::ops::Range<usize>,
+    ) -> &'s mut [f64] {
+        match shared.as_mut().filter(|_| to_shared) {
+            Some(m) => match m.response(range.end) {
+                Some(r) => &mut r[range],
+                None => &mut [],
+            },
+            None => &mut out[range],
+        }
+    }
+
+    /// Sends the answer `op` of `len` numbers: through the memory file (the header then says `"shm": true`)
+    /// or on the pipe.
+    fn reply(
+        &self,
+        state: &mut ExternalState,
+        op: &str,
+        len: usize,
+        to_shared: bool,
+    ) -> Result<(), StepError> {
+        let sent = match state.client.input.as_mut() {
+            Some(w) if to_shared => write_header(w, &format!(r#"{{"shm":true,"op":"{op}"}}"#), len)
+                .and_then(|()| std::io::Write::flush(w)),
+            Some(w) => write_numbers(w, &format!(r#"{{"op":"{op}"}}"#), &state.out[..len]),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        sent.map_err(|_| self.ended(state, "the client closed its stdin"))
     }
 
     /// Answers an `eval` of one point or (version 2) a batch of `points`, each evaluated and charged in turn.
@@ -587,6 +645,7 @@ impl External {
         &self,
         state: &mut ExternalState,
         header: &Header,
+        x: &[f64],
         oracle: &mut Oracle,
     ) -> Result<(), StepError> {
         let want = Want::parse(&header.want).map_err(|m| self.fault(state, m))?;
@@ -604,32 +663,117 @@ impl External {
                 "protocol violation: a batch eval cannot ask for the dense Hessian".into(),
             ));
         }
+        self.answerable(state, want, oracle)?;
         let per = if want.hvp { 2 * n } else { n };
         self.length(state, "eval", header.f64, k * per)?;
-        state.out.clear();
+        // At most MAX_BATCH answers of 2n + 1 numbers, or one dense Hessian of at most MAX_HESSIAN_DIM^2.
+        let each = want.len(state.n);
+        let len = each * usize::try_from(k).unwrap_or(usize::MAX);
+        let to_shared = Self::destination(state, len, header.shm);
         for i in 0..k {
-            self.read_point(state, "eval", want.hvp)?;
+            let at = usize::try_from(i * per).unwrap_or(usize::MAX);
+            self.read_point(state, "eval", want.hvp, header.shm.then_some(at), true)?;
             if i == 0 {
-                let here = point_hash(&state.point);
-                self.settle(state, oracle, Some(here));
+                let point = std::mem::take(&mut state.point);
+                self.settle(state, x, oracle, Some(&point));
+                state.point = point;
             }
-            self.evaluate(state, want, oracle)?;
+            state.evaluated.insert(point_hash(&state.point));
+            let i = usize::try_from(i).unwrap_or(usize::MAX);
+            let ExternalState {
+                out,
+                shared,
+                point,
+                direction,
+                hessian,
+                ..
+            } = &mut *state;
+            let into = Self::numbers(out, shared, to_shared, i * each..(i + 1) * each);
+            evaluate(oracle, point, direction, want, into, hessian)?;
         }
-        self.send_out(state, r#"{"op":"result"}"#)
+        self.reply(state, "result", len, to_shared)
     }
 
-    /// The answer to the reported iterate: `continue`, with the evaluation it asked for (version 2).
-    fn answer(&self, state: &mut ExternalState, oracle: &mut Oracle) -> Result<(), StepError> {
-        match state.answer.take() {
-            Some(want) => {
-                state.point.copy_from_slice(&state.iterate);
-                state.out.clear();
-                self.evaluate(state, want, oracle)?;
-                self.send_out(state, r#"{"op":"continue"}"#)
+    /// The answer to the reported iterate `x`: `continue`, with the evaluation it asked for (version 2).
+    fn answer(
+        &self,
+        state: &mut ExternalState,
+        x: &[f64],
+        oracle: &mut Oracle,
+    ) -> Result<(), StepError> {
+        let Some(want) = state.answer.take() else {
+            return self.reply(state, "continue", 0, false);
+        };
+        let len = want.len(state.n);
+        let to_shared = Self::destination(state, len, state.answer_shm);
+        let ExternalState {
+            out,
+            shared,
+            direction,
+            hessian,
+            ..
+        } = &mut *state;
+        let into = Self::numbers(out, shared, to_shared, 0..len);
+        evaluate(oracle, x, direction, want, into, hessian)?;
+        state.answered = true;
+        self.reply(state, "continue", len, to_shared)
+    }
+}
+
+/// Evaluates `want` at `x` (and `direction`, for an hvp) through the oracle, writing the answer's numbers
+/// (value, gradient, hvp, Hessian row by row, those asked for, in that order) into `into`, which holds
+/// exactly [`Want::len`] of them.
+fn evaluate(
+    oracle: &mut Oracle,
+    x: &[f64],
+    direction: &[f64],
+    want: Want,
+    into: &mut [f64],
+    hessian: &mut Option<Mat<f64>>,
+) -> Result<(), StepError> {
+    let n = x.len();
+    let mut at = 0;
+    match (want.value, want.gradient) {
+        (true, true) => {
+            let (v, g) = into.split_at_mut(1);
+            v[0] = oracle.value_and_gradient(x, &mut g[..n]);
+            at = n + 1;
+        }
+        (true, false) => {
+            into[0] = oracle.value(x);
+            at = 1;
+        }
+        (false, true) => {
+            oracle.gradient(x, &mut into[..n]);
+            at = n;
+        }
+        (false, false) => {}
+    }
+    if want.hvp {
+        oracle.hvp(x, direction, &mut into[at..at + n])?;
+        at += n;
+    }
+    if want.hessian {
+        let h = hessian.get_or_insert_with(|| Mat::zeros(n, n));
+        oracle.hessian(x, h)?;
+        for (i, row) in into[at..at + n * n].chunks_exact_mut(n).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = h[(i, j)];
             }
-            None => self.send(state, r#"{"op":"continue"}"#, &[]),
         }
     }
+    Ok(())
+}
+
+/// Copies `from` into `to`, returning the first non-finite coordinate, if any.
+fn copy_finite(to: &mut [f64], from: &[f64]) -> Option<(usize, f64)> {
+    to.copy_from_slice(from);
+    non_finite(to)
+}
+
+/// Whether `a` and `b` hold the same bits.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 impl Optimizer for External {
@@ -641,6 +785,7 @@ impl Optimizer for External {
 
     fn init(&self, x0: &[f64], oracle: &mut Oracle) -> Result<ExternalState, StepError> {
         let n = x0.len();
+        let shared = Shared::create(n);
         let client = ClientProcess::spawn(
             &self.command,
             &self.dir,
@@ -651,26 +796,27 @@ impl Optimizer for External {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect::<Vec<_>>(),
             Duration::from_secs_f64(self.config.timeout_s),
+            shared.as_ref().map(Shared::raw_fd),
         )
         .map_err(|e| StepError::Failed(format!("{}: {e}", self.config.label)))?;
         let mut state = ExternalState {
             client,
             n,
             line: Vec::with_capacity(256),
-            bytes: Vec::with_capacity(8 * n),
-            out: Vec::with_capacity(8 * (n + 1)),
+            bytes: Vec::new(),
+            out: Vec::with_capacity(n + 1),
             point: vec![0.0; n],
             direction: vec![0.0; n],
-            grad: vec![0.0; n],
-            hv: vec![0.0; n],
             hessian: None,
             pending: false,
             answer: None,
             owed: false,
             evaluated: std::collections::HashSet::new(),
-            iterate: vec![0.0; n],
+            answered: false,
             first: None,
             dead: false,
+            shared,
+            answer_shm: false,
         };
         let mut offers = vec!["value", "gradient"];
         if oracle.offers_second_order() {
@@ -683,7 +829,7 @@ impl Optimizer for External {
             ),
             None => (0, serde_json::Value::Null),
         };
-        let hello = serde_json::json!({
+        let mut hello = serde_json::json!({
             "op": "hello",
             "protocol": PROTOCOL,
             "version": VERSION,
@@ -695,6 +841,12 @@ impl Optimizer for External {
             "offers": offers,
             "problem": problem,
         });
+        if let (Some(m), Some(h)) = (&state.shared, hello.as_object_mut()) {
+            h.insert(
+                "shm_file".into(),
+                serde_json::json!({ "fd": shm::FD, "f64": m.capacity() }),
+            );
+        }
         let mut payload = Vec::with_capacity(8 * n);
         put_f64s(&mut payload, x0);
         // A client may be gone before it reads the hello (one that only says `done`): what it wrote is still
@@ -708,6 +860,7 @@ impl Optimizer for External {
         // then timed as the optimizer's start, apart from its iterations.
         let first = {
             let ExternalState { client, line, .. } = &mut state;
+            client.await_message();
             read_header(&mut client.output, line)
         };
         state.first = Some(match first {
@@ -733,7 +886,7 @@ impl Optimizer for External {
     ) -> Result<StepInfo, StepError> {
         if state.pending {
             state.pending = false;
-            self.answer(state, oracle)?;
+            self.answer(state, x, oracle)?;
         }
         loop {
             let header = match state.first.take() {
@@ -741,16 +894,17 @@ impl Optimizer for External {
                 None => {
                     let header = {
                         let ExternalState { client, line, .. } = &mut *state;
+                        client.await_message();
                         read_header(&mut client.output, line)
                     };
                     header.map_err(|e| self.read_error(state, e))?
                 }
             };
             if header.op != "eval" {
-                self.settle(state, oracle, None);
+                self.settle(state, x, oracle, None);
             }
             match header.op.as_str() {
-                "eval" => self.eval(state, &header, oracle)?,
+                "eval" => self.eval(state, &header, x, oracle)?,
                 "iterate" => {
                     // Version 2: the iterate may ask for its evaluation with the answer.
                     let want = if header.want.is_empty() {
@@ -766,11 +920,29 @@ impl Optimizer for External {
                         ));
                     }
                     self.length(state, "iterate", header.f64, state.n as u64)?;
-                    self.read_point(state, "iterate", false)?;
-                    x.copy_from_slice(&state.point);
-                    state.iterate.copy_from_slice(&state.point);
-                    state.owed =
-                        want.is_none() && !state.evaluated.contains(&point_hash(&state.point));
+                    let n = state.n;
+                    self.read_point(state, "iterate", false, header.shm.then_some(0), false)?;
+                    // The iterate, read in place: in the memory file, or as read from the pipe.
+                    let ExternalState {
+                        shared,
+                        point,
+                        answered,
+                        evaluated,
+                        ..
+                    } = &*state;
+                    let iterate = match shared.as_ref().filter(|_| header.shm) {
+                        Some(m) => m.request(0, n).unwrap_or(point),
+                        None => point,
+                    };
+                    // Owed unless evaluated: by an `eval`, or (the same point reported again) by the answer to
+                    // the iterate before.
+                    let owed = want.is_none()
+                        && !(*answered && same_bits(iterate, x))
+                        && !evaluated.contains(&point_hash(iterate));
+                    x.copy_from_slice(iterate);
+                    state.owed = owed;
+                    state.answer_shm = header.shm;
+                    state.answered = false;
                     state.answer = want;
                     state.pending = true;
                     return Ok(StepInfo::default());

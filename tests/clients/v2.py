@@ -4,7 +4,8 @@
 - "v2": the same method, but each iterate asks for its gradient (one round trip per iteration);
 - "population": each iteration evaluates 4 points around x in one batch eval, moves x to their best and
   reports the mean of the 4, a point never evaluated (charged one value evaluation by the harness);
-- "own-test": gradient descent that ends with `done` after 5 iterations (its own stop test).
+- "own-test": gradient descent that ends with `done` after 5 iterations (its own stop test);
+- "shm-unoffered": reports an iterate whose payload it says is in a memory file no one offered (a fault).
 """
 
 import json
@@ -63,6 +64,11 @@ elif mode == "v2":
         answer, g = read()
         if answer["op"] == "stop":
             sys.exit(0)
+elif mode == "shm-unoffered":
+    head = {"op": "iterate", "shm": True, "f64": n}
+    out.write(json.dumps(head).encode() + b"\n")
+    out.flush()
+    read()
 elif mode == "population":
     step = 0.1
     while True:

@@ -206,9 +206,12 @@ fn batch_figures_and_table_hold_the_medians_of_the_run_records() {
     assert!(tex.contains("Stop rule: f\\_tol = 0.05"), "{tex}");
 
     let html = read(&report.join("index.html"));
-    assert!(html.contains("<h2>Steps to target versus batch size</h2>"));
+    assert!(html.contains(
+        "<h2 id=\"steps-to-target-versus-batch-size\">Steps to target versus batch size</h2>"
+    ));
+    assert!(html.contains("<li><a href=\"#steps-to-target-versus-batch-size\">"));
     assert!(html.contains("<h3>Steps to the target against batch size: nqm</h3>"));
-    assert!(html.contains("<tr class=\"foot\"><td>critical batch size</td>"));
+    assert!(html.contains("<tr class=\"foot\"><td class=\"text\">critical batch size</td>"));
     assert!(html.contains(&format!(
         "Critical batch size: {} (",
         summaries.join(", ").replace('>', "&gt;")

@@ -78,8 +78,55 @@ fn the_default_run_is_the_museum_with_its_report_and_table() {
     let index = out.join("report").join("index.html");
     assert!(text.contains(&index.display().to_string()), "{text}");
     let page = std::fs::read_to_string(&index).expect("index.html is written");
-    let overview = page.find("<h2>Overview</h2>").expect("an overview");
-    assert!(overview < page.find("<h2>Provenance</h2>").expect("provenance"));
+    let overview = page
+        .find("<h2 id=\"overview\">Overview</h2>")
+        .expect("an overview");
+    assert!(
+        overview
+            < page
+                .find("<h2 id=\"provenance\">Provenance</h2>")
+                .expect("provenance")
+    );
+    // Captions say what is particular to their figure; the drawing conventions are said once, and kept in
+    // full for papers in captions.md.
+    let captions =
+        std::fs::read_to_string(out.join("report/figures/captions.md")).expect("captions.md");
+    assert_eq!(
+        page.matches("Thick line: the median").count(),
+        1,
+        "conventions once on the page"
+    );
+    assert!(
+        captions.matches("Thick line: the median").count() >= 6,
+        "{captions}"
+    );
+    assert!(
+        !page.contains('`'),
+        "captions and notes without Markdown syntax"
+    );
+    assert!(page.contains("white-space: nowrap"), "numbers never broken");
+    assert!(
+        page.contains("(f* = -2.5e-3)"),
+        "f* through the number formatter"
+    );
+    // Seeds that did the same are said once; no theory line is promised where none is drawn.
+    assert!(
+        page.contains("Did not escape: newton mode=pure at |λ| = 0.1 (1 iteration), 3 seeds."),
+        "the saddle-escape caption counts its seeds"
+    );
+    assert!(
+        !page.contains("Dashed: the linear theory"),
+        "no theory line drawn in the museum"
+    );
+    // An introduction and a table of contents come first.
+    let toc = page
+        .find("<nav class=\"toc\">")
+        .expect("a table of contents");
+    assert!(
+        page.find("This page reports 144 runs")
+            .is_some_and(|i| i < toc)
+            && toc < overview
+    );
     assert!(
         page.contains("kappa-00-all"),
         "the kappa figure is in the overview"

@@ -223,7 +223,11 @@ fn each_instance_has_its_own_table_of_medians_and_ranges_and_latex_states_the_st
     assert!(pooled.contains("over converged runs only"), "{pooled}");
 
     let page = read(&out.join("report/index.html"));
-    assert!(page.contains("<h2>Outcomes per problem instance</h2>"));
+    assert!(
+        page.contains(
+            "<h2 id=\"outcomes-per-problem-instance\">Outcomes per problem instance</h2>"
+        )
+    );
     assert_eq!(page.matches("<h3>Outcomes on ").count(), 3);
     assert!(
         page.contains("Outcomes on quadratic kappa=1000"),

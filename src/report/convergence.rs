@@ -344,10 +344,17 @@ fn figure(
         });
     }
     fig.caption = caption(sweep, i, axis, measure, x_scale, &frame, &left);
+    fig.details = format!("{CONVENTIONS} Instance: {}.", sweep.instances[i].full);
     fig
 }
 
-/// The caption of the convergence figure of instance `i`.
+/// How every convergence figure is drawn: said once on the page, after each caption in the captions file.
+pub const CONVENTIONS: &str = "Thick line: the median over the seeds, a finished run counted at its last value (a \
+    diverged one as infinite), drawn while at least half of the seeds are still running; thin lines: each run still \
+    going after that; band: min to max over the seeds where the median is drawn. Runs that did not converge are \
+    marked at their last point (x diverged, + failed, I stopped by a budget or on its own).";
+
+/// The caption of the convergence figure of instance `i`: what is particular to it.
 fn caption(
     sweep: &Sweep,
     i: usize,
@@ -359,13 +366,10 @@ fn caption(
 ) -> String {
     let inst = &sweep.instances[i];
     let mut caption = format!(
-        "{}: {} against {}. Thick line: median over {}, a finished run counted at its last value (a diverged \
-         one as infinite), drawn while at least half of the seeds are still running; thin lines: each run \
-         still going after that; band: min to max over the seeds where the median is drawn. Runs that did \
-         not converge are marked at their last point (x diverged, + failed, I stopped by a budget or on its own).",
-        inst.full,
+        "{}: {} against {}, {}.",
+        inst.label,
         match measure {
-            YMeasure::Gap(f) => format!("f - f* (f* = {})", number_text(f)),
+            YMeasure::Gap(f) => format!("f - f* (f* = {})", crate::digits::significant(f, 6)),
             YMeasure::GradNorm => "||g|| (f* unknown)".to_string(),
         },
         axis.label(),

@@ -208,9 +208,10 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 for r in &cell {
                     let what = format!("{label} at |λ| = {}", number_text(r.lambda));
                     match &r.outcome {
-                        Outcome::Stayed { iterations, .. } => {
-                            stayed.push(format!("{what} ({iterations} iterations)"))
-                        }
+                        Outcome::Stayed { iterations, .. } => stayed.push(format!(
+                            "{what} ({iterations} iteration{})",
+                            if *iterations == 1 { "" } else { "s" }
+                        )),
                         Outcome::Escaped(0) => at_start.push(what),
                         Outcome::Escaped(_) => {}
                     }
@@ -276,11 +277,8 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
         }
         let mut caption = format!(
             "Double wells {}: the first iteration k at which ‖x_k − x_s‖ ≥ R = {} √|λ_min| (x_s the saddle at the \
-             origin), median over {} against |λ_min| = c. Escape iterations are exact: each run is replayed \
-             from its record and checked against its recorded trace. Dashed: the linear theory \
-             log(R/ε_u)/log(g), ε_u the start's component along the unstable directions and g the growth \
-             per step (1 + η|λ_min| for gradient descent with step η, 2 for saddle-free Newton). Fits over \
-             every start offset of the sweep: {fits}.",
+             origin), median over {} against |λ_min| = c, as each run measured it along its way and recorded \
+             it. Fits over every start offset of the sweep: {fits}.",
             group.label,
             number_text(RADIUS_FRACTION),
             match sweep.seeds().len() {
@@ -288,14 +286,21 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
                 n => format!("{n} seeds"),
             }
         );
+        if fig.legend.iter().any(|l| l.label.starts_with("theory: ")) {
+            caption.push_str(
+                " Dashed: the linear theory log(R/ε_u)/log(g), ε_u the start's component along the unstable \
+                 directions and g the growth per step (1 + η|λ_min| for gradient descent with step η, 2 for \
+                 saddle-free Newton).",
+            );
+        }
         if !stayed.is_empty() {
-            let _ = write!(caption, " Did not escape: {}.", stayed.join("; "));
+            let _ = write!(caption, " Did not escape: {}.", counted(&stayed));
         }
         if !at_start.is_empty() {
             let _ = write!(
                 caption,
                 " Started at distance R or more (not drawn): {}.",
-                at_start.join("; ")
+                counted(&at_start)
             );
         }
         fig.caption = caption;
@@ -335,6 +340,24 @@ pub fn write_figure(
         put("pdf", &render::svg_to_pdf(&fig.name, &svg)?)?;
     }
     Ok(files)
+}
+
+/// `items` with repeats (one per seed) said once, with their count: "a (3 seeds); b".
+fn counted(items: &[String]) -> String {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for item in items {
+        match seen.iter_mut().find(|(s, _)| *s == item.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((item, 1)),
+        }
+    }
+    seen.iter()
+        .map(|(s, n)| match n {
+            1 => (*s).to_string(),
+            n => format!("{s}, {n} seeds"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

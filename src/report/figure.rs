@@ -227,8 +227,12 @@ pub struct Figure {
     /// Whether the title is drawn in the figure; without it (for papers, where the caption carries the
     /// title) the figure is shorter by the title's line.
     pub draw_title: bool,
-    /// A caption for the HTML page and the captions file (not drawn).
+    /// A caption for the HTML page and the captions file (not drawn): what is particular to this figure.
     pub caption: String,
+    /// What a paper's caption needs beyond [`Figure::caption`]: how figures of this kind are drawn and the
+    /// instance's every parameter. The captions file appends it to the caption; the HTML page explains the
+    /// drawing once, in the section of the kind, and lists the parameters in its provenance.
+    pub details: String,
     /// The horizontal axis.
     pub x: Axis,
     /// The vertical axis.
@@ -259,6 +263,7 @@ impl Figure {
             title: title.into(),
             draw_title: true,
             caption: String::new(),
+            details: String::new(),
             x,
             y,
             panel_height: super::style::PANEL_HEIGHT,

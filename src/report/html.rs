@@ -68,13 +68,15 @@ body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 1.5em auto; max-
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.0em; margin-top: 1.5em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em; }
-th, td { padding: 0.2em 0.7em; text-align: right; border-bottom: 1px solid #e4e4e4; }
-th:first-child, td:first-child { text-align: left; }
+th, td { padding: 0.2em 0.7em; text-align: right; border-bottom: 1px solid #e4e4e4; white-space: nowrap; }
+th.text, td.text { text-align: left; }
+.scroll { overflow-x: auto; max-width: 100%; }
+nav.toc ul { columns: 2; margin: 0.3em 0; }
 thead th { border-bottom: 1.5px solid #222; }
 tr.foot td { border-top: 1.5px solid #222; }
 table.prov td { text-align: left; }
 .figs { display: flex; flex-wrap: wrap; gap: 1em; }
-figure { margin: 0; width: 25em; }
+figure { margin: 0; width: 37em; max-width: 100%; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.78em; color: #444; }
 .files a, .files span { margin-right: 0.6em; }
@@ -95,6 +97,41 @@ fn links(files: &[(String, String)]) -> String {
     out
 }
 
+/// A caption as HTML: escaped, with `code` spans (backticks in the text) set as code, not shown as backticks.
+fn caption_html(caption: &str) -> String {
+    let escaped = html_escape(caption);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // An unpaired backtick is text.
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// A section heading with its anchor, noted for the table of contents.
+fn section(out: &mut String, toc: &mut Vec<(String, String)>, title: &str) {
+    let id = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>();
+    let _ = writeln!(out, "<h2 id=\"{id}\">{}</h2>", html_escape(title));
+    toc.push((id, title.to_string()));
+}
+
 /// The SVG document without anything before its root element, ready to inline.
 fn inline_svg(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
@@ -105,7 +142,7 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
         FigureKind::Convergence => (
             "Convergence",
             "Per problem instance: f - f* (or ||g|| where f* is unknown) against iterations, \
-             gradient-equivalent evaluations and wall time.",
+             gradient-equivalent evaluations and wall time. How they are drawn: ",
         ),
         FigureKind::Kappa => (
             "Iterations versus condition number",
@@ -137,7 +174,7 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
         FigureKind::Escape => (
             "Saddle escape",
             "Double wells that differ only in curvature: iterations to leave the saddle against |lambda_min|, \
-             with the linear theory.",
+             with the linear theory where the method has one (fixed-step gradient descent, saddle-free Newton).",
         ),
     }
 }
@@ -145,7 +182,7 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
 fn table_block(out: &mut String, t: &PageTable) {
     let _ = writeln!(out, "<h3>{}</h3>", html_escape(&t.title));
     if !t.note.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", html_escape(&t.note));
+        let _ = writeln!(out, "<p>{}</p>", caption_html(&t.note));
     }
     out.push_str(&t.table.html());
     if !t.files.is_empty() {
@@ -163,7 +200,7 @@ fn figure_block(out: &mut String, figs: &[PageFigure]) {
             html_escape(&f.name),
             html_escape(&f.title),
             inline_svg(&f.svg).trim_end(),
-            html_escape(&f.caption),
+            caption_html(&f.caption),
             links(&f.files)
         );
     }
@@ -258,10 +295,15 @@ pub fn page(p: &Page<'_>) -> String {
     stops.sort();
     stops.dedup();
     prov.push(("stop rule".into(), stops.join("; ")));
-    out.push_str("<h2>Overview</h2>\n");
+    let intro = introduction(p, &stops);
+    let mut toc = Vec::new();
+    let head = out;
+    let mut out = String::new();
+    section(&mut out, &mut toc, "Overview");
     table_block(&mut out, &p.museum);
     figure_block(&mut out, &p.overview);
-    out.push_str("<h2>Provenance</h2>\n<table class=\"prov\">\n");
+    section(&mut out, &mut toc, "Provenance");
+    out.push_str("<table class=\"prov\">\n");
     for (k, v) in &prov {
         let _ = writeln!(
             out,
@@ -292,15 +334,15 @@ pub fn page(p: &Page<'_>) -> String {
     }
     out.push_str("</ul>\n");
 
-    out.push_str("<h2>Outcomes</h2>\n");
+    section(&mut out, &mut toc, "Outcomes");
     table_block(&mut out, &p.outcomes);
     for t in &p.outcome_tables {
         table_block(&mut out, t);
     }
     if !p.instance_tables.is_empty() {
+        section(&mut out, &mut toc, "Outcomes per problem instance");
         out.push_str(
-            "<h2>Outcomes per problem instance</h2>\n<p>Cells: median [min, max] over the seeds, of every run \
-             that ran, converged or not.</p>\n",
+            "<p>Cells: median [min, max] over the seeds, of every run that ran, converged or not.</p>\n",
         );
         for t in &p.instance_tables {
             table_block(&mut out, t);
@@ -308,16 +350,27 @@ pub fn page(p: &Page<'_>) -> String {
     }
 
     for (kind, figs) in &p.figures {
-        // Only sweeps with a batch-size axis have a batch section.
-        if *kind == FigureKind::Batch && figs.is_empty() && p.batch_tables.is_empty() {
+        // A kind with neither figures nor tables in this sweep has no section.
+        let tables = match kind {
+            FigureKind::Kappa => p.kappa_tables.len(),
+            FigureKind::Batch => p.batch_tables.len(),
+            FigureKind::Sensitivity => p.tuning_tables.len(),
+            _ => 0,
+        };
+        if figs.is_empty() && tables == 0 {
             continue;
         }
         let (title, note) = kind_heading(*kind);
+        section(&mut out, &mut toc, title);
+        let conventions = match kind {
+            FigureKind::Convergence => super::convergence::CONVENTIONS,
+            _ => "",
+        };
         let _ = writeln!(
             out,
-            "<h2>{}</h2>\n<p>{}</p>",
-            html_escape(title),
-            html_escape(note)
+            "<p>{}{}</p>",
+            html_escape(note),
+            html_escape(conventions)
         );
         if *kind == FigureKind::Kappa {
             for t in &p.kappa_tables {
@@ -341,5 +394,43 @@ pub fn page(p: &Page<'_>) -> String {
         figure_block(&mut out, figs);
     }
     out.push_str("</body>\n</html>\n");
+    let mut page = head;
+    page.push_str(&intro);
+    page.push_str("<nav class=\"toc\"><b>Contents</b>\n<ul>\n");
+    for (id, title) in &toc {
+        let _ = writeln!(
+            page,
+            "<li><a href=\"#{id}\">{}</a></li>",
+            html_escape(title)
+        );
+    }
+    page.push_str("</ul></nav>\n");
+    page.push_str(&out);
+    page
+}
+
+/// The page's first paragraphs: what the sweep ran and under which stop rule, and how to read what follows
+/// (the conventions every figure shares, so that captions say only what is particular to theirs).
+fn introduction(p: &Page<'_>, stops: &[String]) -> String {
+    let sweep = p.sweep;
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let mut out = format!(
+        "<p>This page reports {} of {} on {}, every instance with every configuration on {}, each \
+         stopped by the rule <code>{}</code>. Every number and figure below is computed from the run records in \
+         <code>runs/</code>; nothing was rerun to draw it.</p>\n",
+        plural(sweep.records.len(), "run"),
+        plural(sweep.optimizers.len(), "optimizer configuration"),
+        plural(sweep.instances.len(), "problem instance"),
+        super::notes::seeds_text(sweep),
+        html_escape(&stops.join("; ")),
+    );
+    out.push_str(
+        "<p>How to read the figures: each optimizer configuration keeps one colour and one marker shape in \
+         every figure; black shapes that no optimizer uses mark documented points of the problem (its minimiser, \
+         saddles). A run that did not converge is marked where it ended: x diverged, + failed, I stopped by a \
+         budget or on its own. Axes are logarithmic where the caption says so. Each section says once how its \
+         figures are drawn; each caption then says what is particular to its figure. The full conventions are \
+         repeated in <code>figures/captions.md</code>, for captions in a paper.</p>\n",
+    );
     out
 }

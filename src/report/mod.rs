@@ -307,7 +307,7 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
                 "## {}\n\n**{}.** {}\n",
                 f.name,
                 tables::markdown_cell(&f.title),
-                tables::markdown_cell(&f.caption)
+                tables::markdown_cell(format!("{} {}", f.caption, f.details).trim())
             );
             kind_names.push(f.name.clone());
             page.push(html::PageFigure {

@@ -177,26 +177,54 @@ impl Table {
 
     /// An HTML `<table>`.
     pub fn html(&self) -> String {
-        let mut out = String::from("<table>\n<thead><tr>");
-        for h in &self.header {
-            let _ = write!(out, "<th>{}</th>", html_escape(h));
+        // Text columns (names, statuses, messages) read left-aligned; numbers right-aligned.
+        let text: Vec<bool> = (0..self.header.len())
+            .map(|c| {
+                let cells: Vec<&str> = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(c).map(String::as_str))
+                    .filter(|v| !v.is_empty() && *v != "-")
+                    .collect();
+                c == 0
+                    || (!cells.is_empty()
+                        && cells.iter().filter(|v| !numeric(v)).count() * 2 > cells.len())
+            })
+            .collect();
+        let class = |c: usize| {
+            if text.get(c).copied().unwrap_or(false) {
+                " class=\"text\""
+            } else {
+                ""
+            }
+        };
+        let mut out = String::from("<div class=\"scroll\"><table>\n<thead><tr>");
+        for (c, h) in self.header.iter().enumerate() {
+            let _ = write!(out, "<th{}>{}</th>", class(c), html_escape(h));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for (i, r) in self.rows.iter().enumerate() {
-            let class = if Some(i) == self.footer_from {
+            let row_class = if Some(i) == self.footer_from {
                 " class=\"foot\""
             } else {
                 ""
             };
-            let _ = write!(out, "<tr{class}>");
-            for c in r {
-                let _ = write!(out, "<td>{}</td>", html_escape(c));
+            let _ = write!(out, "<tr{row_class}>");
+            for (c, cell) in r.iter().enumerate() {
+                let _ = write!(out, "<td{}>{}</td>", class(c), html_escape(cell));
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table></div>\n");
         out
     }
+}
+
+/// Whether a cell reads as a number (with a unit or a ratio mark, a range or a median with its spread): it
+/// begins with a digit, or a sign or point before one, or is `inf`/`nan`.
+fn numeric(cell: &str) -> bool {
+    let t = cell.trim_start_matches(['-', '+', '.', '~', '≤', '<', '>']);
+    t.starts_with(|c: char| c.is_ascii_digit()) || t.starts_with("inf") || t.starts_with("nan")
 }
 
 /// `n status` for every status but `converged` that some of a cell's runs ended with, in report order: what
@@ -293,7 +321,7 @@ mod tests {
         assert!(tex.ends_with("\\bottomrule\n\\end{tabular}\n"), "{tex}");
         let html = t.html();
         assert!(
-            html.contains("<td>x&amp;y</td><td>&lt;1&gt;</td>"),
+            html.contains("<td class=\"text\">x&amp;y</td><td>&lt;1&gt;</td>"),
             "{html}"
         );
         let csv = t.csv();

@@ -678,8 +678,11 @@ fn plan_and_dir(registry: &Registry, sweep: Sweep) -> anyhow::Result<(crate::pla
         shard,
         limits,
     } = sweep;
-    let arg = config.unwrap_or_else(|| DEFAULT_CONFIG.into());
-    let mut plan = crate::plan::load_with(registry, &arg, limits)?;
+    // No config: the embedded museum, whatever the working directory holds.
+    let mut plan = match config {
+        Some(arg) => crate::plan::load_with(registry, &arg, limits)?,
+        None => crate::plan::load_embedded_with(registry, DEFAULT_CONFIG, limits)?,
+    };
     if let Some((k, n)) = shard {
         plan.shard(k, n);
     }

@@ -8,23 +8,26 @@
 //! returned and written in plan order.
 //!
 //! The work of a run is not known before it runs, so it is estimated from what the plan already states (see
-//! [`crate::memory`]): the iteration cap times the bytes an iteration touches, which is the problem's data
-//! (every evaluation reads it) plus, for an optimizer that keeps dense `n x n` matrices (a Hessian, its
-//! factors), those bytes times `n / 8` (a factorisation does `O(n^3)` work on `O(n^2)` numbers), plus the
-//! optimizer's history. Only the ranking matters, and only among the largest runs.
+//! [`crate::memory`]): building the problem ([`crate::problems::FamilyConfig::build_work`]: its data written
+//! once, or a dense factorisation where the family makes one), plus the iteration cap times the bytes an
+//! iteration touches, which is the problem's data (every evaluation reads it) plus, for an optimizer that keeps
+//! dense `n x n` matrices (a Hessian, its factors), those bytes times `n / 8` (a factorisation does `O(n^3)`
+//! work on `O(n^2)` numbers), plus the optimizer's history. The unit is about one floating-point operation or
+//! byte touched; the estimate is an upper bound where runs converge before their cap. The schedule needs only
+//! the ranking, among the largest runs; `optzoo run --dry-run` prints the total and the largest runs.
 
 use crate::optimizers::Checked;
 use crate::problems::Instance;
 
-/// The expected work of a run of `optimizer` on `instance` for at most `max_iters` iterations, in
-/// arbitrary units (see the module docs).
+/// The expected work of a run of `optimizer` on `instance`: building the problem, then at most `max_iters`
+/// iterations, in units of about one flop or byte touched (see the module docs).
 pub fn expected_work(instance: &Instance, optimizer: &Checked, max_iters: u64) -> f64 {
     let problem = instance.memory();
     let n = problem.dim as f64;
     let kept = optimizer.optimizer.memory(problem.dim);
     let dense = (kept.hessian as f64 + kept.factors as f64) * n / 8.0;
     let per_iteration = problem.need.data as f64 + dense + kept.history as f64;
-    max_iters as f64 * per_iteration.max(1.0)
+    instance.build_work() + max_iters as f64 * per_iteration.max(1.0)
 }
 
 /// The indices of `work`, largest first; equal estimates keep their order.

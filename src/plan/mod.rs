@@ -28,6 +28,7 @@ use crate::config::{ConfigError, SourceText, is_plain_name, repeated_seed, sugge
 
 use crate::optimizers::{Checked, ParseContext};
 use crate::params::ParamError;
+use crate::problem::KnownOptimum;
 use crate::problems::Instance;
 use crate::registry::Registry;
 use crate::runner::PlannedRun;
@@ -113,6 +114,10 @@ pub struct Plan {
     /// The tuning, where the config has a `[tune]` block: `runs` then holds the untuned optimizers' runs
     /// and the trials; the evaluation runs follow from the trials' results.
     pub tuning: Option<Arc<TuningPlan>>,
+    /// How many problems planning built: one seed of each instance whose family does not declare which
+    /// parts of its optimum it knows, where the stop rule has `f_tol` or `x_rtol` (built-in families
+    /// declare it, so 0 for them).
+    pub built: usize,
 }
 
 impl Plan {
@@ -168,37 +173,84 @@ pub fn load_in(registry: &Registry, arg: &str) -> Result<Plan, ConfigError> {
     load_with(registry, arg, Limits::default())
 }
 
-/// Reads a config from a path (at most [`crate::config::MAX_FILE_BYTES`]) or, where no such file exists, by
-/// the name of an embedded config; names resolve in `registry`, and the sweep must stay within `limits`.
+/// Reads a config named by `arg`, names resolved in `registry`, the sweep within `limits`.
+///
+/// `arg` is a path (at most [`crate::config::MAX_FILE_BYTES`]) or the name of an embedded config. A bare name
+/// (no `/`, not ending in `.toml`) means the embedded config of that name even where the working directory
+/// holds a directory so named (a results folder of an earlier run, say): a directory is never a config. A
+/// bare name that is both an embedded config and a file in the working directory is refused, saying how to
+/// choose (`./NAME` for the file). Anything else is read as a file.
 pub fn load_with(registry: &Registry, arg: &str, limits: Limits) -> Result<Plan, ConfigError> {
     let path = Path::new(arg);
-    if path.exists() {
-        let text = crate::config::read_file(path)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "sweep".into());
-        let src = SourceText {
-            name: arg.to_string(),
-            text,
-            dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
-        };
-        return plan_with(registry, &src, &stem, limits);
+    let bare = !arg.contains(['/', std::path::MAIN_SEPARATOR]) && !arg.ends_with(".toml");
+    let embedded = if bare {
+        crate::embedded::config(arg)
+    } else {
+        None
+    };
+    match (embedded, path.is_dir(), path.exists()) {
+        (Some(_), false, true) => Err(ConfigError::NotFound(format!(
+            "{arg}: names both a file in the working directory and the embedded config `{arg}`; write \
+             `./{arg}` to run the file, or run from another directory (or rename the file) for the embedded \
+             config"
+        ))),
+        (Some(_), _, _) => load_embedded_with(registry, arg, limits),
+        (None, true, _) => Err(ConfigError::NotFound(format!(
+            "{arg}: is a directory, not a config file; give a .toml file{}, or an embedded config: {}",
+            if bare { "" } else { " inside it" },
+            embedded_names().join(", ")
+        ))),
+        (None, false, true) => {
+            let text = crate::config::read_file(path)?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sweep".into());
+            let src = SourceText {
+                name: arg.to_string(),
+                text,
+                dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
+            };
+            plan_with(registry, &src, &stem, limits)
+        }
+        (None, false, false) => {
+            let known = embedded_names();
+            let base = arg.strip_suffix(".toml").unwrap_or(arg);
+            Err(ConfigError::NotFound(format!(
+                "{arg}: no such file, and no embedded config of that name{}; embedded configs: {}",
+                suggest::did_you_mean(base, &known),
+                known.join(", ")
+            )))
+        }
     }
-    if let Some(text) = crate::embedded::config(arg) {
-        let src = SourceText {
-            name: format!("configs/{arg}.toml (embedded)"),
-            text: text.to_string(),
-            dir: None,
-        };
-        return plan_with(registry, &src, arg, limits);
-    }
-    let known: Vec<&str> = crate::embedded::CONFIGS.iter().map(|(n, _)| *n).collect();
-    Err(ConfigError::NotFound(format!(
-        "{arg}: no such file, and no embedded config of that name{}; embedded configs: {}",
-        suggest::did_you_mean(arg, &known),
-        known.join(", ")
-    )))
+}
+
+/// The names of the embedded configs.
+fn embedded_names() -> Vec<&'static str> {
+    crate::embedded::CONFIGS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Plans the embedded config `name` (no file is looked at), names resolved in `registry`, the sweep within
+/// `limits`.
+pub fn load_embedded_with(
+    registry: &Registry,
+    name: &str,
+    limits: Limits,
+) -> Result<Plan, ConfigError> {
+    let Some(text) = crate::embedded::config(name) else {
+        let known = embedded_names();
+        return Err(ConfigError::NotFound(format!(
+            "no embedded config `{name}`{}; embedded configs: {}",
+            suggest::did_you_mean(name, &known),
+            known.join(", ")
+        )));
+    };
+    let src = SourceText {
+        name: format!("configs/{name}.toml (embedded)"),
+        text: text.to_string(),
+        dir: None,
+    };
+    plan_with(registry, &src, name, limits)
 }
 
 /// A problem table with the text it came from.
@@ -431,6 +483,113 @@ fn config_name(
             Ok(if is_plain_name(&plain) { plain } else { "sweep".into() })
         }
     }
+}
+
+/// A tolerance of the stop rule that needs a ground truth a problem may lack: its key, what it needs, and
+/// whether an instance that knows `KnownOptimum` has it.
+struct GroundTruth {
+    key: &'static str,
+    needs: &'static str,
+    set: fn(&StopRule) -> bool,
+    known: fn(KnownOptimum) -> bool,
+}
+
+/// `f_tol` needs `f*`, `x_rtol` needs `x*`.
+const GROUND_TRUTH: [GroundTruth; 2] = [
+    GroundTruth {
+        key: "f_tol",
+        needs: "the minimum value f*",
+        set: |s| s.f_tol.is_some(),
+        known: |k| k.value,
+    },
+    GroundTruth {
+        key: "x_rtol",
+        needs: "a minimiser x*",
+        set: |s| s.x_rtol.is_some(),
+        known: |k| k.point,
+    },
+];
+
+/// Refuses a stop rule whose `f_tol` or `x_rtol` can never fire: on an instance that lacks what they need
+/// while no other tolerance of the rule applies (its runs could only end at a budget, or fail), or on every
+/// instance of the config (the key would mean nothing). What an instance knows is its family's declaration;
+/// where a family declares nothing, one problem is built, for `seed`. An instance that cannot be built is
+/// left to its runs, which record the failure. Returns how many problems were built.
+fn stop_can_fire(
+    raw_stop: Option<&Spanned<RawTable>>,
+    src: &SourceText,
+    stop: &StopRule,
+    found: &[Found<'_>],
+    seed: u64,
+) -> Result<usize, ConfigError> {
+    let set: Vec<&GroundTruth> = GROUND_TRUTH.iter().filter(|g| (g.set)(stop)).collect();
+    let Some(raw_stop) = raw_stop else {
+        return Ok(0);
+    };
+    if set.is_empty() {
+        return Ok(0);
+    }
+    let mut built = 0;
+    let key_span = |key: &str| span_of(raw_stop.get_ref(), key).or(Some(raw_stop.span()));
+    let gradient = stop.grad_rtol.is_some() || stop.grad_atol.is_some();
+    let mut applies = vec![false; set.len()];
+    let mut all_known = true;
+    for (inst, _, isrc, ispan) in found {
+        built += usize::from(inst.declared_optimum().is_none());
+        let Ok(known) = inst.known_optimum(seed) else {
+            all_known = false;
+            continue;
+        };
+        let fires: Vec<bool> = set.iter().map(|g| (g.known)(known)).collect();
+        for (a, f) in applies.iter_mut().zip(&fires) {
+            *a |= *f;
+        }
+        if gradient || fires.iter().any(|f| *f) {
+            continue;
+        }
+        let keys: Vec<String> = set.iter().map(|g| format!("`{}`", g.key)).collect();
+        let lacks: Vec<String> = set
+            .iter()
+            .map(|g| format!("{} needs {}", g.key, g.needs))
+            .collect();
+        return Err(src.error(
+            key_span(set[0].key),
+            format!(
+                "[stop]: {} can never stop a run of `{}` {} ({}): {}, which this problem does not know, and \
+                 the stop rule has no other tolerance that applies to it, so its runs could only end at the \
+                 budget (max_iters = {}) or fail. Stop on the gradient instead: add `grad_rtol = 1e-6` \
+                 (relative to the start) or `grad_atol`, which apply to every problem ({} may stay beside \
+                 it for the problems that know what {} needs), or remove this problem",
+                keys.join(" and "),
+                inst.family,
+                inst.params,
+                isrc.locate(Some(ispan.clone())),
+                lacks.join(", "),
+                stop.max_iters,
+                keys.join(" and "),
+                if set.len() == 1 { "it" } else { "each" },
+            ),
+        ));
+    }
+    if let Some((g, _)) = set.iter().zip(&applies).find(|(_, a)| !**a)
+        && all_known
+        && let Some((inst, _, isrc, ispan)) = found.first()
+    {
+        return Err(src.error(
+            key_span(g.key),
+            format!(
+                "[stop]: `{}` applies to no problem of this config: it needs {}, and none of them knows it \
+                 (e.g. `{}` {} at {}); remove `{}`: the rule's other tolerances stop these problems",
+                g.key,
+                g.needs,
+                inst.family,
+                inst.params,
+                isrc.locate(Some(ispan.clone())),
+                g.key,
+            ),
+        ));
+    }
+    Ok(built)
 }
 
 /// [`plan_in`] the built-in registry.
@@ -707,6 +866,8 @@ pub fn plan_with(
         }
     }
 
+    let built = stop_can_fire(raw.stop.as_ref(), src, &stop, &found, seeds[0])?;
+
     let with_suites: Vec<(Arc<Instance>, String)> = found
         .into_iter()
         .map(|(i, suite, _, _)| (Arc::new(i), suite.to_string()))
@@ -769,6 +930,7 @@ pub fn plan_with(
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok(Plan {
+        built,
         run_ids: runs.iter().map(|r| r.run_id.clone()).collect(),
         shard: None,
         tuning,

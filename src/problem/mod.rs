@@ -82,6 +82,44 @@ pub struct Optimum {
     pub point: Option<Vec<f64>>,
 }
 
+/// Which parts of a problem's global minimum are known ([`Problem::optimum`]): what the stop rule's ground-truth
+/// tests need (`f_tol` the value `f*`, `x_rtol` a minimiser `x*`). Families declare it without building an
+/// instance ([`crate::problems::FamilyConfig::known_optimum`]), so that a stop rule that can never fire is
+/// refused before anything runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KnownOptimum {
+    /// The minimum value `f*` is known.
+    pub value: bool,
+    /// A global minimiser `x*` is known.
+    pub point: bool,
+}
+
+impl KnownOptimum {
+    /// Both `f*` and `x*` known.
+    pub const BOTH: KnownOptimum = KnownOptimum {
+        value: true,
+        point: true,
+    };
+    /// `f*` known, no minimiser (several, a continuum, or none published).
+    pub const VALUE: KnownOptimum = KnownOptimum {
+        value: true,
+        point: false,
+    };
+    /// Neither known.
+    pub const NONE: KnownOptimum = KnownOptimum {
+        value: false,
+        point: false,
+    };
+
+    /// What `optimum` (as [`Problem::optimum`] returns it) holds.
+    pub fn of(optimum: Option<&Optimum>) -> KnownOptimum {
+        KnownOptimum {
+            value: optimum.is_some(),
+            point: optimum.is_some_and(|o| o.point.is_some()),
+        }
+    }
+}
+
 /// Global curvature bounds of a problem: `mu I <= H(x) <= L I` for every `x`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Curvature {

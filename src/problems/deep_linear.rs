@@ -163,6 +163,15 @@ impl DeepLinearConfig {
 }
 
 impl super::FamilyConfig for DeepLinearConfig {
+    /// `f*` always; a unique minimiser (the teacher) only for one layer with at least as many samples as
+    /// inputs.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum {
+            value: true,
+            point: self.depth == 1 && self.samples >= self.in_dim,
+        })
+    }
+
     /// The weights (four vectors of them), the data and targets, and the activations of every layer.
     fn memory(&self) -> super::ProblemMemory {
         let params: u64 = self

@@ -99,6 +99,14 @@ fn default_start_offset() -> f64 {
 }
 
 impl super::FamilyConfig for DoubleWellConfig {
+    /// `f* = -index c^2 / 4`; the minimiser is unique (the origin) only for index 0.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum {
+            value: true,
+            point: self.index == 0,
+        })
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.dim == 0 {
             return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));

@@ -56,6 +56,11 @@ pub const CRITICAL_POINTS: &[([f64; 2], f64, usize)] = &[
 pub struct HimmelblauConfig {}
 
 impl super::FamilyConfig for HimmelblauConfig {
+    /// `f* = 0`; four global minimisers, so no single `x*`.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::VALUE)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         Ok(())
     }

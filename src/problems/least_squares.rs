@@ -199,6 +199,11 @@ fn haar(z: Mat<f64>) -> Mat<f64> {
 }
 
 impl super::FamilyConfig for LeastSquaresConfig {
+    /// `f*` and `x*` from the normal equations of the drawn data.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::BOTH)
+    }
+
     /// The weights (four vectors of them), the data, targets and residuals, and the input moment.
     fn memory(&self) -> super::ProblemMemory {
         let (i, o, s) = (self.in_dim as u64, self.out_dim as u64, self.samples as u64);

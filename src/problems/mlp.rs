@@ -122,6 +122,11 @@ impl MlpConfig {
 }
 
 impl super::FamilyConfig for MlpConfig {
+    /// `f* = 0` (at the teacher); the minimisers are not isolated (hidden units permute), so no `x*`.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::VALUE)
+    }
+
     /// The parameters (teacher, start and the network's copies: four vectors of them) and the data, targets
     /// and activations (three numbers per unit and sample).
     fn memory(&self) -> super::ProblemMemory {

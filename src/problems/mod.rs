@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::params::{ParamDoc, ParamError};
 pub use crate::problem::critical;
 use crate::problem::stochastic::Population;
-use crate::problem::{Capabilities, Problem};
+use crate::problem::{Capabilities, KnownOptimum, Problem};
 
 pub mod deep_linear;
 pub mod double_well;
@@ -42,6 +42,21 @@ pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
 
     /// Builds the instance; `rng` is seeded from the run's seed and the instance's parameters.
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;
+
+    /// Which parts of the optimum instances know (what [`Problem::optimum`] of a built instance returns),
+    /// declared without building one, so that a stop rule on `f*` or `x*` that can never fire is refused
+    /// before anything runs. By default `None`: not declared, and the plan builds one seed of an instance to
+    /// ask it, when the stop rule needs to know. A declaration must agree with what the built instances return.
+    fn known_optimum(&self) -> Option<KnownOptimum> {
+        None
+    }
+
+    /// The work of building an instance, in the units of [`crate::schedule::expected_work`] (about one per
+    /// floating-point operation or byte written), known without building it. By default the bytes of its
+    /// data (written once); a family whose construction factorises or multiplies dense matrices says more.
+    fn build_work(&self) -> f64 {
+        self.memory().need.data as f64
+    }
 
     /// How many samples instances draw minibatches from (`batch_size`); by default none: exact gradients
     /// only. A family that returns more implements [`Problem::stochastic`] on what it builds.
@@ -210,6 +225,10 @@ pub trait Builder: Send + Sync {
     fn memory(&self) -> ProblemMemory;
     /// As [`FamilyConfig::population`].
     fn population(&self) -> Population;
+    /// As [`FamilyConfig::known_optimum`].
+    fn known_optimum(&self) -> Option<KnownOptimum>;
+    /// As [`FamilyConfig::build_work`].
+    fn build_work(&self) -> f64;
 }
 
 impl<C: FamilyConfig> Builder for C {
@@ -227,6 +246,12 @@ impl<C: FamilyConfig> Builder for C {
     }
     fn population(&self) -> Population {
         FamilyConfig::population(self)
+    }
+    fn known_optimum(&self) -> Option<KnownOptimum> {
+        FamilyConfig::known_optimum(self)
+    }
+    fn build_work(&self) -> f64 {
+        FamilyConfig::build_work(self)
     }
 }
 
@@ -389,6 +414,30 @@ impl Instance {
         m
     }
 
+    /// The work of building the instance (see [`FamilyConfig::build_work`]).
+    pub fn build_work(&self) -> f64 {
+        self.builder.build_work()
+    }
+
+    /// Which parts of the optimum the instance knows, as its family declares it without building
+    /// ([`FamilyConfig::known_optimum`]); `None` where the family does not declare it.
+    pub fn declared_optimum(&self) -> Option<KnownOptimum> {
+        self.builder.known_optimum()
+    }
+
+    /// Which parts of the optimum the instance knows: as its family declares
+    /// ([`FamilyConfig::known_optimum`]) or, where the family declares nothing, as the problem built for
+    /// `seed` says (an error where building fails).
+    pub fn known_optimum(&self, seed: u64) -> Result<KnownOptimum, String> {
+        match self.declared_optimum() {
+            Some(known) => Ok(known),
+            None => {
+                let (problem, _) = self.build(seed)?;
+                Ok(KnownOptimum::of(problem.optimum().as_ref()))
+            }
+        }
+    }
+
     /// A random stream for `purpose`, seeded from the run's seed and this instance's canonical parameters:
     /// stable across platforms, thread counts and crate upgrades.
     pub fn rng(&self, seed: u64, purpose: &str) -> ChaCha8Rng {
@@ -431,6 +480,49 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
+    }
+
+    /// Every family's declared knowledge of its optimum equals what its built instances return, over
+    /// instances where the declaration depends on the parameters; every registered family has a case.
+    #[test]
+    fn declared_optimum_knowledge_matches_the_built_problems() {
+        let cases: &[(&str, &str)] = &[
+            ("deep-linear", ""),
+            ("deep-linear", "depth = 1\nsamples = 20\nin_dim = 4"),
+            ("deep-linear", "depth = 1\nsamples = 3\nin_dim = 4"),
+            ("double-well", "index = 0"),
+            ("double-well", "index = 2"),
+            ("himmelblau", ""),
+            ("least-squares", "in_dim = 3\nout_dim = 2\nsamples = 10"),
+            ("mgh", "problem = \"rosenbrock\""),
+            ("mgh", "problem = \"watson\""),
+            ("mgh", "problem = \"watson\"\ndim = 7"),
+            ("mgh", "problem = \"chebyquad\"\ndim = 11"),
+            ("mgh", "problem = \"box-3d\""),
+            ("mlp", "widths = [2, 3, 1]\nsamples = 8"),
+            ("monkey-saddle", ""),
+            ("nqm", "dim = 4"),
+            ("quadratic", "dim = 3\nkappa = 10\nshift = 0.5"),
+            ("rosenbrock", "dim = 4"),
+            ("six-hump-camel", ""),
+            ("softmax", "classes = 3\nin_dim = 2\nsamples = 12"),
+            ("styblinski-tang", "dim = 3"),
+        ];
+        let mut covered = std::collections::BTreeSet::new();
+        for (name, text) in cases {
+            let table: toml::Table = toml::from_str(text).expect("valid TOML");
+            let inst = Instance::parse(family(name).expect("registered"), &table)
+                .unwrap_or_else(|e| panic!("{name} {text}: {}", e.message));
+            let declared = inst.declared_optimum();
+            assert!(declared.is_some(), "{name}: a built-in family declares it");
+            let (problem, _) = inst.build(0).expect("builds");
+            let built = KnownOptimum::of(problem.optimum().as_ref());
+            assert_eq!(declared, Some(built), "{name} {}", inst.params);
+            covered.insert(*name);
+        }
+        let registered: std::collections::BTreeSet<&str> =
+            FAMILIES.iter().map(|f| f.name).collect();
+        assert_eq!(covered, registered, "every registered family needs a case");
     }
 
     #[test]

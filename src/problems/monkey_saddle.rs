@@ -32,6 +32,11 @@ pub const PARAMS: &[ParamDoc] = &[];
 pub struct MonkeySaddleConfig {}
 
 impl super::FamilyConfig for MonkeySaddleConfig {
+    /// Neither: the function is unbounded below.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::NONE)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         Ok(())
     }

@@ -99,6 +99,11 @@ impl NqmConfig {
 }
 
 impl super::FamilyConfig for NqmConfig {
+    /// `f* = 0` at the origin.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::BOTH)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.dim == 0 {
             return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));

@@ -108,6 +108,11 @@ impl QuadraticConfig {
 }
 
 impl super::FamilyConfig for QuadraticConfig {
+    /// `f* = 0` at `x* = shift`.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::BOTH)
+    }
+
     /// The spectrum and a few vectors; with `rotation = "random"` also the dense `A` and, while it is
     /// drawn, the Gaussian matrix, its QR factors and the scaled copy (four `n x n` matrices at the peak),
     /// and the vector `value` forms the gradient in.
@@ -126,6 +131,19 @@ impl super::FamilyConfig for QuadraticConfig {
                 ..Default::default()
             },
         }
+    }
+
+    /// With `rotation = "random"`: the QR factorisation of an `n x n` Gaussian matrix (`4/3 n^3`), forming
+    /// its `Q` (`4/3 n^3`) and `Q diag(lambda) Q'` (`2 n^3`): about `5 n^3`, minutes at `n` of several
+    /// thousands; otherwise a few vectors.
+    fn build_work(&self) -> f64 {
+        let n = self.dim as f64;
+        let dense = if self.rotation == "random" {
+            5.0 * n * n * n
+        } else {
+            0.0
+        };
+        dense + super::FamilyConfig::memory(self).need.data as f64
     }
 
     fn check(&self) -> Result<(), ParamError> {

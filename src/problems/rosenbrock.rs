@@ -56,6 +56,11 @@ fn default_variant() -> String {
 }
 
 impl super::FamilyConfig for RosenbrockConfig {
+    /// `f* = 0` at `x* = (1, ..., 1)`.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::BOTH)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.dim < 2 {
             return Err(ParamError::key(

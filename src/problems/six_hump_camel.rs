@@ -59,6 +59,11 @@ pub const CRITICAL_POINTS: &[([f64; 2], f64, usize)] = &[
 pub struct SixHumpCamelConfig {}
 
 impl super::FamilyConfig for SixHumpCamelConfig {
+    /// `f*` known; two global minimisers, so no single `x*`.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::VALUE)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         Ok(())
     }

@@ -147,6 +147,11 @@ impl SoftmaxConfig {
 }
 
 impl super::FamilyConfig for SoftmaxConfig {
+    /// Neither: the ridge-regularised minimum has no closed form.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::NONE)
+    }
+
     /// The weights (four vectors of them), the data, and the class probabilities of every sample.
     fn memory(&self) -> super::ProblemMemory {
         let (c, i, s) = (self.classes as u64, self.in_dim as u64, self.samples as u64);

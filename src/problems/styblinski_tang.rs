@@ -46,6 +46,11 @@ fn default_dim() -> usize {
 }
 
 impl super::FamilyConfig for StyblinskiTangConfig {
+    /// `f*` and `x*` in closed form.
+    fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
+        Some(crate::problem::KnownOptimum::BOTH)
+    }
+
     fn check(&self) -> Result<(), ParamError> {
         if self.dim == 0 {
             return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));

@@ -978,6 +978,11 @@ fn run(
         .iter()
         .filter(|r| r.outcome.status == crate::stop::Status::Failed)
         .count();
+    if let Some(tuning) = &plan.tuning {
+        for line in crate::tune::edge::warnings(tuning, &records) {
+            eprintln!("optzoo: {line}");
+        }
+    }
     let failed = failures(&records);
     if !failed.is_empty() {
         eprintln!("optzoo: failed runs, by message:\n{}", failed.join("\n"));

@@ -25,6 +25,21 @@ pub fn significant(x: f64, digits: usize) -> String {
     }
 }
 
+/// A duration in seconds for reading: `digits` significant digits in the largest unit of `s`, `ms`, `us`
+/// and `ns` that keeps the value at least 1 (`3.6 us`, `12.5 ms`, `2 s`); below a nanosecond in `ns`,
+/// zero as `0 s`, and non-finite values as [`significant`] writes them, in `s`.
+pub fn duration(seconds: f64, digits: usize) -> String {
+    if seconds == 0.0 || !seconds.is_finite() {
+        return format!("{} s", significant(seconds, digits));
+    }
+    let a = seconds.abs();
+    let (scale, unit) = [(1.0, "s"), (1e3, "ms"), (1e6, "us")]
+        .into_iter()
+        .find(|(scale, _)| a * scale >= 1.0)
+        .unwrap_or((1e9, "ns"));
+    format!("{} {unit}", significant(seconds * scale, digits))
+}
+
 /// A decimal without trailing zeros after its point (and without the point when nothing follows it).
 fn trim_zeros(s: &str) -> String {
     if s.contains('.') {
@@ -36,7 +51,18 @@ fn trim_zeros(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::significant;
+    use super::{duration, significant};
+
+    #[test]
+    fn durations_take_the_largest_unit_that_keeps_them_at_least_one() {
+        assert_eq!(duration(3.6e-6, 3), "3.6 us");
+        assert_eq!(duration(0.0125, 3), "12.5 ms");
+        assert_eq!(duration(2.0, 3), "2 s");
+        assert_eq!(duration(150.0, 3), "150 s");
+        assert_eq!(duration(4.2e-10, 2), "0.42 ns");
+        assert_eq!(duration(7.5e-9, 2), "7.5 ns");
+        assert_eq!(duration(0.0, 3), "0 s");
+    }
 
     #[test]
     fn values_keep_the_digits_asked_for_in_their_shortest_form() {

@@ -16,14 +16,26 @@ pub struct Anatomy {
     /// The floats the method holds between steps beyond the iterate, as a formula in `n` (the dimension)
     /// and its own hyperparameters (`m` pairs, layer widths `d_l`).
     pub memory: String,
+    /// Whether that memory is held by a client process rather than by this one (an external optimizer), so
+    /// that what this process measures of the optimizer's state is not the method's memory.
+    pub in_client: bool,
 }
 
 impl Anatomy {
-    /// An anatomy from its two parts.
+    /// An anatomy from its two parts, for a method whose memory this process holds.
     pub fn new(keeps: &'static str, memory: impl Into<String>) -> Self {
         Anatomy {
             keeps,
             memory: memory.into(),
+            in_client: false,
+        }
+    }
+
+    /// An anatomy whose memory a client process holds, out of this process's sight.
+    pub fn in_client_process(keeps: &'static str, memory: impl Into<String>) -> Self {
+        Anatomy {
+            in_client: true,
+            ..Anatomy::new(keeps, memory)
         }
     }
 }

@@ -89,3 +89,129 @@ fn iterations_grow_with_kappa_at_the_theory_slope() {
         }
     }
 }
+
+/// Gradient descent with step `1/L` needs about `13.8 kappa` iterations to shrink the distance to `x*` a
+/// millionfold along the slowest mode (`ln(1e6) / (mu / L)`), and with step `0.1` ten times as many; with
+/// 5000 iterations the first converges at kappa 10 and 100 only, the second at kappa 10 only, and optimal
+/// heavy ball everywhere.
+const THINNED: &str = r#"
+name = "thinned"
+seeds = [0, 1, 2]
+
+[[problem]]
+family = "quadratic"
+dim = 20
+kappa = [10, 100, 1000]
+spectrum = "linear"
+rotation = "none"
+
+[stop]
+x_rtol = 1e-6
+max_iters = 5000
+
+[[optimizer]]
+name = "gd"
+step = ["1/L", 0.1]
+
+[[optimizer]]
+name = "momentum"
+variant = "heavy-ball"
+step = "optimal"
+beta = "optimal"
+"#;
+
+/// The texts of an SVG figure as plotters writes them (each element's content on a line of its own), in
+/// order, joined by spaces, with `&gt;` read back as `>`.
+fn svg_text(svg: &str) -> String {
+    svg.split("</text>")
+        .filter(|piece| piece.contains("<text"))
+        .filter_map(|piece| piece.trim_end_matches('\n').rsplit('\n').next())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("&gt;", ">")
+}
+
+#[test]
+fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    common::write(tmp.path(), "thinned.toml", THINNED);
+    common::run_ok(tmp.path(), &["run", "thinned.toml", "--out", "out"]);
+    common::run_ok(
+        tmp.path(),
+        &["report", "out", "--formats", "svg", "--figures", "kappa"],
+    );
+    let report = tmp.path().join("out/report");
+    let read = |name: &str| {
+        std::fs::read_to_string(report.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+
+    // The table: the slope row counts the runs left out, and refuses a slope over one kappa.
+    let md = read("tables/kappa-00.md");
+    let slopes = md
+        .lines()
+        .find(|l| l.starts_with("| slope: fit (theory) |"))
+        .unwrap_or_else(|| panic!("no slope row in\n{md}"));
+    let cells: Vec<&str> = slopes
+        .trim_matches('|')
+        .split(" | ")
+        .map(str::trim)
+        .collect();
+    assert_eq!(cells.len(), 4, "{slopes}");
+    assert!(
+        cells[1].ends_with(" (1); 3 of 9 runs not converged, at kappa 1000"),
+        "gd step=1/L: {}",
+        cells[1]
+    );
+    assert_eq!(
+        cells[2], "- (1); no slope: converged at only 1 of 3 kappa values > 1",
+        "gd step=0.1"
+    );
+    assert!(
+        !cells[3].contains(';') && cells[3].ends_with(" (0.5)"),
+        "heavy ball converged everywhere: {}",
+        cells[3]
+    );
+    let csv = read("tables/kappa-00.csv");
+    assert!(
+        csv.contains("\nruns at kappa > 1,9,9,9\n")
+            && csv.contains("\nnot converged at kappa > 1,3,6,0\n"),
+        "{csv}"
+    );
+
+    // The figure with every configuration: the legend says the same (an entry wider than the figure is
+    // wrapped onto consecutive text elements, joined here with spaces).
+    let all = svg_text(&read("figures/kappa-00-all.svg"));
+    let gd = all
+        .find("gd step=1/L (slope ")
+        .map(|i| &all[i..])
+        .unwrap_or_else(|| panic!("no legend entry for gd step=1/L in {all}"));
+    assert!(
+        gd.split(')')
+            .next()
+            .is_some_and(|entry| entry.ends_with("; 3 of 9 runs not converged, at kappa 1000")),
+        "{gd}"
+    );
+    assert!(
+        all.contains("gd step=0.1 (no slope: converged at only 1 of 3 kappa values > 1)"),
+        "{all}"
+    );
+    assert!(
+        all.split("momentum (slope ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .is_some_and(|slope| slope.parse::<f64>().is_ok()),
+        "heavy ball's slope stands alone: {all}"
+    );
+    // The figure of one configuration: its fit line's legend entry.
+    let one = svg_text(&read("figures/kappa-00-00.svg"));
+    assert!(
+        one.contains("fit: slope ")
+            && one.contains("; 3 of 9 runs not converged, at kappa 1000 theory: slope 1"),
+        "the fit's legend entry counts the runs left out: {one}"
+    );
+    let captions = read("figures/captions.md");
+    assert!(
+        captions.contains("no slope: converged at only 1 of 3 kappa values > 1"),
+        "{captions}"
+    );
+}

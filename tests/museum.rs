@@ -26,10 +26,10 @@ fn row<'a>(table: &'a str, label: &str) -> Vec<&'a str> {
         .unwrap_or_else(|| panic!("no row {label:?} in\n{table}"))
 }
 
-/// The fitted kappa slope of a row (column 6 of the museum table).
+/// The fitted kappa slope of a row (column 7 of the museum table).
 fn slope(table: &str, label: &str) -> f64 {
     let cells = row(table, label);
-    cells[5]
+    cells[6]
         .parse()
         .unwrap_or_else(|_| panic!("row {label:?} has no fitted slope: {cells:?}"))
 }
@@ -52,19 +52,19 @@ fn the_default_run_is_the_museum_with_its_report_and_table() {
     for gd in ["gd step=armijo", "gd step=1/L"] {
         let s = slope(table, gd);
         assert!((s - 1.0).abs() <= 0.1, "{gd}: slope {s}");
-        assert_eq!(row(table, gd)[6], "1", "gd's theory slope");
+        assert_eq!(row(table, gd)[7], "1", "gd's theory slope");
     }
     let s = slope(table, "momentum");
     assert!((s - 0.5).abs() <= 0.1, "heavy ball: slope {s}");
-    assert_eq!(row(table, "momentum")[6], "0.5");
+    assert_eq!(row(table, "momentum")[7], "0.5");
     for newton in ["newton mode=line-search", "newton mode=pure"] {
         let s = slope(table, newton);
         assert!(s.abs() <= 0.05, "{newton}: slope {s}");
     }
     // Adaptive methods have no theory slope; pure Newton is held by the saddle, shifted Newton is not.
-    assert_eq!(row(table, "adam")[6], "-");
-    assert!(row(table, "newton mode=pure")[7].starts_with("saddle"));
-    assert!(row(table, "newton mode=line-search")[7].starts_with("minimum"));
+    assert_eq!(row(table, "adam")[7], "-");
+    assert!(row(table, "newton mode=pure")[8].starts_with("saddle"));
+    assert!(row(table, "newton mode=line-search")[8].starts_with("minimum"));
     // Memory: measured, growing as the method states (n^2 for Newton against n for gd's Armijo search).
     let floats = |label: &str| -> f64 {
         row(table, label)[3]
@@ -74,6 +74,11 @@ fn the_default_run_is_the_museum_with_its_report_and_table() {
             .unwrap_or_else(|| panic!("{label}: no measured memory"))
     };
     assert!(floats("newton mode=line-search") > 20.0 * floats("gd step=armijo"));
+    // Cost is relative to the first gd configuration, named in the header; time per step is absolute.
+    let header = row(table, "optimizer");
+    assert_eq!(header[4], "time / step");
+    assert_eq!(header[5], "cost / step (x gd step=armijo)");
+    assert_eq!(row(table, "gd step=armijo")[5], "1x");
     // The report is written and its page named.
     let index = out.join("report").join("index.html");
     assert!(text.contains(&index.display().to_string()), "{text}");
@@ -138,6 +143,75 @@ fn the_default_run_is_the_museum_with_its_report_and_table() {
                 .is_file()
         );
     }
+}
+
+/// A time per step as the museum writes it (`3.6 us`), in seconds.
+fn seconds(cell: &str) -> f64 {
+    let (number, unit) = cell
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("{cell:?} is no time"));
+    let scale = match unit {
+        "s" => 1.0,
+        "ms" => 1e-3,
+        "us" => 1e-6,
+        "ns" => 1e-9,
+        other => panic!("{cell:?}: unknown unit {other:?}"),
+    };
+    number
+        .parse::<f64>()
+        .unwrap_or_else(|_| panic!("{cell:?} is no time"))
+        * scale
+}
+
+/// The cost ratio of a museum row (`1.4x`).
+fn ratio(cells: &[&str]) -> f64 {
+    cells[5]
+        .strip_suffix('x')
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("no cost ratio in {cells:?}"))
+}
+
+#[test]
+fn with_a_client_first_cost_is_relative_to_gd_and_the_client_memory_is_not_measured() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let client = common::root().join("tests/clients/gd.py");
+    let command = toml::Value::String(client.to_string_lossy().into_owned());
+    common::write(
+        tmp.path(),
+        "client-first.toml",
+        &format!(
+            "name = \"client-first\"\nseeds = [0, 1]\n\
+             [[problem]]\nfamily = \"quadratic\"\ndim = 50\nkappa = 10\n\
+             [stop]\ngrad_rtol = 1e-6\nmax_iters = 300\n\
+             [[optimizer]]\nname = \"external\"\nlabel = \"py-gd\"\ncommand = [\"python3\", {command}]\n\
+             params = {{ lr = 0.5 }}\n\
+             [[optimizer]]\nname = \"adam\"\n\
+             [[optimizer]]\nname = \"lbfgs\"\n\
+             [[optimizer]]\nname = \"gd\"\nstep = 0.5\n"
+        ),
+    );
+    common::run_ok(tmp.path(), &["run", "client-first.toml", "--out", "out"]);
+    common::run_ok(tmp.path(), &["report", "out", "--formats", "svg"]);
+    let table = std::fs::read_to_string(tmp.path().join("out/report/tables/museum.md"))
+        .expect("the museum table is written");
+    let header = row(&table, "optimizer");
+    assert_eq!(header[5], "cost / step (x gd)", "{table}");
+    assert_eq!(header[4], "time / step", "{table}");
+    assert_eq!(row(&table, "gd")[5], "1x", "{table}");
+    // Built-ins against a built-in: within a factor of a hundred of gd's step, not `0.00x` against the
+    // client's round trips.
+    for label in ["adam", "lbfgs"] {
+        let r = ratio(&row(&table, label));
+        assert!((0.01..100.0).contains(&r), "{label}: {r:e}\n{table}");
+    }
+    // Every row has an absolute time per step, and the client's includes its round trips.
+    for label in ["py-gd", "adam", "lbfgs", "gd"] {
+        let t = seconds(row(&table, label)[4]);
+        assert!(t > 0.0 && t < 1.0, "{label}: {t:e}\n{table}");
+    }
+    let client_row = row(&table, "py-gd");
+    assert_eq!(client_row[2], "held by the client process");
+    assert_eq!(client_row[3], "not measured (client process)", "{table}");
 }
 
 #[test]

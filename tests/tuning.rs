@@ -372,3 +372,79 @@ name = "gd"
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("fixes `step`"), "{stderr}");
 }
+
+/// Gradient descent on a quadratic with `L = 1`, tuned over steps far below the best fixed step
+/// `2 / (L + mu)`: within a 50-iteration budget the largest step tried reaches the least final gap.
+const TOO_NARROW: &str = r#"
+name = "too-narrow"
+seeds = [0]
+
+[[problem]]
+family = "quadratic"
+dim = 10
+kappa = 10
+rotation = "random"
+start = "random"
+
+[stop]
+max_iters = 50
+
+[[optimizer]]
+name = "gd"
+
+[tune]
+method = "grid"
+trials = 3
+per = "instance"
+select = "final-gap"
+seeds = [100]
+
+[tune.space.gd]
+step = { log = [1e-3, 1e-2] }
+"#;
+
+#[test]
+fn a_choice_at_the_edge_of_a_too_narrow_range_is_warned_of_on_the_console_and_in_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "narrow.toml", TOO_NARROW);
+    let out = optzoo(dir.path(), &["run", "narrow.toml", "--out", "out"]);
+    let seen = common::shown(&out);
+    assert!(out.status.success(), "{seen}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("widen")).collect();
+    assert_eq!(warnings.len(), 1, "one line per tuned group: {seen}");
+    assert!(
+        warnings[0].starts_with("optzoo: tuning gd on instance quadratic ")
+            && warnings[0].ends_with(
+                ": step = 0.01 at the upper edge of [1e-3, 0.01]: widen the range (log range)"
+            ),
+        "{}",
+        warnings[0]
+    );
+
+    run_ok(dir.path(), &["report", "out", "--formats", "svg"]);
+    let md = text(&dir.path().join("out/report/tables/tuning.md"));
+    assert!(
+        md.lines()
+            .next()
+            .is_some_and(|h| h.ends_with("| at the edge of the range tried |")),
+        "{md}"
+    );
+    assert!(
+        md.contains("| step = 0.01 at the upper edge of [1e-3, 0.01]: widen the range |"),
+        "{md}"
+    );
+
+    // A range around the best step: the choice is inside, and nothing is warned of.
+    let wide = TOO_NARROW
+        .replace("[1e-3, 1e-2]", "[0.1, 4.0]")
+        .replace("trials = 3", "trials = 5");
+    write(dir.path(), "wide.toml", &wide);
+    let out = optzoo(dir.path(), &["run", "wide.toml", "--out", "wide"]);
+    assert!(out.status.success(), "{}", common::shown(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("widen"),
+        "{}",
+        common::shown(&out)
+    );
+}

@@ -3,11 +3,12 @@
 //! resolves an optimizer or steps one; `tests/architecture.rs` checks it).
 //!
 //! [`sweep`] reads a results directory back and indexes it; [`convergence`] turns traces into curves and
-//! seed bands; [`scaling`] fits iterations against the condition number; [`profiles`] builds performance
-//! and data profiles; [`compare`] checks results against a baseline ([`spectrum`] reads the Hessian);
-//! [`museum`] puts each optimizer's curvature, memory, cost and results side by side; [`escape`] fits
-//! the escape from a saddle, measured during each run, against its negative curvature; [`batch`] measures steps to target against the
-//! batch size ([`axis`] groups instances along one parameter).
+//! seed bands; [`scaling`] fits iterations against the condition number ([`slope_count`] says which runs
+//! a slope counts); [`profiles`] builds performance and data profiles; [`compare`] checks results against a
+//! baseline ([`spectrum`] reads the Hessian); [`museum`] puts each optimizer's curvature, memory, cost and
+//! results side by side; [`escape`] fits the escape from a saddle, measured during each run, against its
+//! negative curvature; [`batch`] measures steps to target against the batch size ([`axis`] groups
+//! instances along one parameter).
 
 pub mod axis;
 pub mod batch;
@@ -17,6 +18,7 @@ pub mod escape;
 pub mod museum;
 pub mod profiles;
 pub mod scaling;
+pub mod slope_count;
 pub mod sweep;
 
 // At their earlier paths: the spectrum at a point and a run's ending, which sit below the runner.

@@ -45,6 +45,8 @@ pub struct OptimizerInfo {
     pub keeps: Option<String>,
     /// Its memory as a formula, as stated in its first run.
     pub memory_formula: Option<String>,
+    /// Whether a client process holds its memory, as stated in its first run (an external optimizer).
+    pub memory_in_client: bool,
 }
 
 /// The records of a results directory, indexed.
@@ -282,6 +284,7 @@ impl Sweep {
                 escape: first.escape_theory.clone(),
                 keeps: first.keeps.clone(),
                 memory_formula: first.memory_formula.clone(),
+                memory_in_client: first.memory_in_client,
             })
             .collect();
         Sweep {

@@ -995,6 +995,9 @@ impl Optimizer for External {
     }
 
     fn anatomy(&self) -> Option<Anatomy> {
-        Some(Anatomy::new("the client's", "held by the client process"))
+        Some(Anatomy::in_client_process(
+            "the client's",
+            "held by the client process",
+        ))
     }
 }

@@ -43,6 +43,10 @@ pub struct OptimizerFacts {
     /// The floats it holds between steps, as a formula.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_formula: Option<String>,
+    /// Whether a client process holds that memory (an external optimizer): what this process measured of
+    /// the optimizer's state (`state_bytes`) is then not the method's memory.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub memory_in_client: bool,
     /// The theory slope of iterations against kappa.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kappa_slope: Option<SlopeFact>,
@@ -57,6 +61,7 @@ impl OptimizerFacts {
         let anatomy: Option<Anatomy> = optimizer.anatomy();
         OptimizerFacts {
             keeps: anatomy.as_ref().map(|a| a.keeps.to_string()),
+            memory_in_client: anatomy.as_ref().is_some_and(|a| a.in_client),
             memory_formula: anatomy.map(|a| a.memory),
             kappa_slope: optimizer.kappa_slope().map(|k| SlopeFact::from(&k)),
             escape_theory: optimizer.escape().map(|e| EscapeTheoryFact::from(&e)),

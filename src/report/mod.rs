@@ -394,7 +394,9 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
                 format!(
                     "{} {}. Cells: median over converged seeds (runs that did not converge in brackets, or \
                      the status when none did). Last row: least-squares slope of log iterations on log kappa \
-                     (converged runs, kappa > 1) with the theory slope in brackets.",
+                     (converged runs, kappa > 1) with the theory slope in brackets, then how many runs at \
+                     kappa > 1 did not converge and where (the fit leaves them out), or why there is no slope \
+                     (fewer than two kappa values with a converged run).",
                     study.family, study.shared
                 ),
             )?);
@@ -439,8 +441,10 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             &t,
             "Tuning: chosen settings and their cost".into(),
             "Per tuned optimizer and group: the rule, the trial it chose on the tuning seeds, and what the \
-             trials cost in runs and gradient-equivalent evaluations (also in the outcome table). A key listed \
-             under 'at range edge' was chosen at the least or greatest value tried: widen its range."
+             trials cost in runs and gradient-equivalent evaluations (also in the outcome table). The last \
+             column names each key chosen at the least or greatest value tried (on a grid, a bound of the \
+             range; for Sobol points, within one stratum of it): the best value may lie outside, so widen the \
+             range."
                 .into(),
         )?);
     }

@@ -10,6 +10,7 @@
 
 use crate::analysis::profiles::{StepProfile, cost_matrix, data_profiles, performance_profiles};
 use crate::analysis::scaling::KappaStudy;
+use crate::analysis::slope_count::{SlopeCount, slope_number, slope_text};
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::problem::critical::Kind;
 use crate::stop::Status;
@@ -43,13 +44,17 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
         all.caption = format!(
             "{} {}: median iterations to convergence over {} for each kappa, per optimizer; \
              hollow markers are runs that did not converge, at the iterations they used. \
-             The legend gives the least-squares slope of log iterations on log kappa (converged runs, kappa > 1).",
+             The legend gives the least-squares slope of log iterations on log kappa (converged runs, kappa > 1), \
+             how many runs at kappa > 1 did not converge and at which kappa where some did not (the fit leaves \
+             them out), and why there is no slope where fewer than two kappa values have a converged run.",
             study.family,
             study.shared,
             seeds_text(sweep)
         );
         for series in &study.series {
             let opt = &sweep.optimizers[series.optimizer];
+            let count = SlopeCount::of(series);
+            let caveat = count.caveat().map(|c| format!("; {c}")).unwrap_or_default();
             let look = optimizer_look(series.optimizer);
             let mut fig = Figure::new(
                 format!("kappa-{k:02}-{:02}", series.optimizer),
@@ -98,7 +103,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                     mark: Some(look.sample(false)),
                 });
             }
-            let fit_text = match series.fit {
+            match series.fit {
                 Some(f) if lo_k.is_finite() => {
                     let xs = log_points(lo_k, hi_k, 24);
                     fig.lines.push(Line {
@@ -109,7 +114,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                         },
                     });
                     fig.legend.push(LegendEntry {
-                        label: format!("fit: slope {:.2}", f.slope),
+                        label: format!("fit: slope {}{caveat}", slope_number(f.slope, 3)),
                         line: Some(Look {
                             marker: None,
                             ..look
@@ -143,10 +148,9 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                             mark: None,
                         });
                     }
-                    format!("slope {:.2}", f.slope)
                 }
-                _ => "no fit".to_string(),
-            };
+                _ => {}
+            }
             fig.caption = format!(
                 "{} on {} {}: median iterations to convergence over {} (error bars: min to max of converged runs), \
                  least-squares fit of log iterations on log kappa over converged runs with kappa > 1 ({}{}){}.",
@@ -155,8 +159,12 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 study.shared,
                 seeds_text(sweep),
                 match series.fit {
-                    Some(f) => format!("slope {:.3} from {} runs", f.slope, f.points),
-                    None => "fewer than two kappa values with converged runs: no fit".into(),
+                    Some(f) => format!(
+                        "slope {} from {} converged runs{caveat}",
+                        slope_number(f.slope, 3),
+                        f.points
+                    ),
+                    None => format!("no slope: {}", count.refusal()),
                 },
                 match &series.theory {
                     Some(t) => format!("; theory slope {}: {}", number_text(t.slope), t.source),
@@ -175,7 +183,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 });
             }
             all.legend.push(LegendEntry {
-                label: format!("{} ({fit_text})", opt.label),
+                label: format!("{} ({})", opt.label, slope_text(series, 3)),
                 line: Some(look),
                 mark: None,
             });

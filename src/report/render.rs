@@ -66,19 +66,68 @@ fn text_width(text: &str, pt: f64, s: f64) -> f64 {
         .unwrap_or(text.chars().count() as f64 * 0.6 * pt / 72.0 * UNITS_PER_INCH * s)
 }
 
-/// Legend rows: for each row, the entries' indices and their x offsets (figure units).
-fn legend_rows(entries: &[LegendEntry]) -> Vec<Vec<(usize, f64)>> {
+/// One piece of a legend row: (part of) an entry's text at an x offset (figure units), with the entry's
+/// sample before it on the entry's first line only.
+struct LegendItem {
+    /// Index into the figure's legend.
+    entry: usize,
+    /// The x offset of the sample's left end.
+    x: f64,
+    /// The text on this row.
+    text: String,
+    /// Whether the sample is drawn (the first line of an entry).
+    sample: bool,
+}
+
+/// `text` broken at spaces into lines no wider than `width` (figure units); a word wider than that stays
+/// whole on its own line.
+fn wrap(text: &str, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if text_width(&format!("{line} {word}"), TICK_PT, 1.0) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Legend rows: entries side by side while they fit the width; an entry wider than a row alone is
+/// wrapped at spaces onto rows of its own, its text aligned after the sample.
+fn legend_rows(entries: &[LegendEntry]) -> Vec<Vec<LegendItem>> {
     let avail = WIDTH - 2.0 * LEGEND_PAD;
-    let mut rows: Vec<Vec<(usize, f64)>> = Vec::new();
+    let text_room = avail - SAMPLE_W - 4.0 - 10.0;
+    let mut rows: Vec<Vec<LegendItem>> = Vec::new();
     let mut x = 0.0;
     for (i, e) in entries.iter().enumerate() {
         let w = SAMPLE_W + 4.0 + text_width(&e.label, TICK_PT, 1.0) + 10.0;
+        if w > avail {
+            for (k, line) in wrap(&e.label, text_room).into_iter().enumerate() {
+                rows.push(vec![LegendItem {
+                    entry: i,
+                    x: 0.0,
+                    text: line,
+                    sample: k == 0,
+                }]);
+            }
+            // The next entry starts a row of its own.
+            x = avail;
+            continue;
+        }
         if rows.is_empty() || (x + w > avail && x > 0.0) {
             rows.push(Vec::new());
             x = 0.0;
         }
         if let Some(row) = rows.last_mut() {
-            row.push((i, x));
+            row.push(LegendItem {
+                entry: i,
+                x,
+                text: e.label.clone(),
+                sample: true,
+            });
         }
         x += w;
     }
@@ -617,11 +666,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
     let top = head + fig.panel_height + 2.0;
     for (r, row) in legend_rows(&fig.legend).iter().enumerate() {
         let y = (top + (r as f64 + 0.5) * LEGEND_ROW) * s;
-        for &(i, off) in row {
-            let e = &fig.legend[i];
-            let x0 = (LEGEND_PAD + off) * s;
+        for item in row {
+            let e = &fig.legend[item.entry];
+            let x0 = (LEGEND_PAD + item.x) * s;
             let x1 = x0 + SAMPLE_W * s;
-            if let Some(look) = &e.line {
+            // A continuation line of a wrapped entry is text only.
+            let line = e.line.as_ref().filter(|_| item.sample);
+            if let Some(look) = line {
                 draw_line_look(root, vec![(px(x0), px(y)), (px(x1), px(y))], look, s)?;
                 if let Some(m) = look.marker {
                     draw_marker(
@@ -635,7 +686,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
                     )?;
                 }
             }
-            if let Some((m, color, filled)) = e.mark {
+            if let Some((m, color, filled)) = e.mark.filter(|_| item.sample) {
                 draw_marker(
                     root,
                     m,
@@ -647,7 +698,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
                 )?;
             }
             root.draw(&Text::new(
-                e.label.clone(),
+                item.text.clone(),
                 (px(x1 + 4.0 * s), px(y)),
                 text_style(TICK_PT, s, HPos::Left, VPos::Center),
             ))

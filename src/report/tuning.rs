@@ -10,6 +10,7 @@ use super::style::Marker;
 use super::tables::Table;
 use crate::analysis::sweep::{Sweep, number_text, value_text};
 use crate::tune::Rule;
+use crate::tune::edge::edges;
 use crate::tune::table::{GroupSummary, summaries};
 
 fn tuned_text(v: &serde_json::Value) -> String {
@@ -50,7 +51,22 @@ fn group_text(sweep: &Sweep, group: &str) -> String {
         .map_or_else(|| group.to_string(), |i| i.label.clone())
 }
 
-/// One row per tuned optimizer and group: the chosen values, the rule, and the tuning's cost.
+/// The last cell of a group's row: each key chosen at the least or greatest value tried, with that range
+/// (`step = 2 at the upper edge of [0.01, 2]: widen the range`), or `-`.
+fn edge_text(g: &GroupSummary) -> String {
+    let found = edges(g);
+    if found.is_empty() {
+        return "-".into();
+    }
+    found
+        .iter()
+        .map(|e| e.text(e.tried))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One row per tuned optimizer and group: the chosen values, the rule, the tuning's cost, and the keys
+/// chosen at an edge of the values tried (see [`crate::tune::edge`]).
 pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
     let groups = summaries(&sweep.trials);
     if groups.is_empty() {
@@ -64,7 +80,7 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
         "trials",
         "tuning runs",
         "tuning evaluations",
-        "at range edge",
+        "at the edge of the range tried",
     ]
     .map(String::from)
     .to_vec();
@@ -81,7 +97,7 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
                 g.cost.trials.to_string(),
                 g.cost.runs.to_string(),
                 g.cost.grad_equiv_evals.to_string(),
-                edge_keys(g).join(" "),
+                edge_text(g),
             ]
         })
         .collect();
@@ -90,32 +106,6 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
         rows,
         footer_from: None,
     })
-}
-
-/// The tuned keys whose chosen value is the least or greatest any trial tried: the best may lie outside the
-/// searched range, which should then be widened.
-fn edge_keys(g: &GroupSummary) -> Vec<String> {
-    let Some(chosen) = g
-        .chosen
-        .and_then(|c| g.trials.iter().find(|t| t.trial == c))
-        .and_then(|t| t.tuned.as_object())
-    else {
-        return Vec::new();
-    };
-    chosen
-        .iter()
-        .filter_map(|(k, v)| {
-            let v = v.as_f64()?;
-            let all: Vec<f64> = g
-                .trials
-                .iter()
-                .filter_map(|t| t.tuned.get(k)?.as_f64())
-                .collect();
-            let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (all.len() > 1 && (v == lo || v == hi)).then(|| k.clone())
-        })
-        .collect()
 }
 
 /// The first tuned key and its value in a trial's tuned values.

@@ -20,11 +20,15 @@
 //! beta = { linear = [0.5, 0.99] }
 //! ```
 //!
+//! A chosen value at the edge of its range is warned of, at the end of `run` and in the report (see
+//! [`edge`]).
+//!
 //! Every `[[optimizer]]` table whose name has a space is tuned (it must not also fix a tuned key); the
 //! others run untuned on the evaluation seeds. Each run records in its spec whether it was a tuning trial
 //! or an evaluation run, its group, its trial and the tuned values; an evaluation run also records the
 //! tuning cost (trials, runs and gradient-equivalent evaluations spent on its group's tuning).
 
+pub mod edge;
 pub mod parse;
 pub mod run;
 pub mod select;
@@ -68,6 +72,8 @@ pub struct Group {
     pub optimizer: String,
     /// The instances the trials are scored over and the chosen settings evaluated on.
     pub instances: Vec<Arc<Instance>>,
+    /// The tuned hyperparameters and their configured ranges.
+    pub axes: Vec<Axis>,
     /// The trial points, in order.
     pub trials: Vec<Trial>,
     /// The run ids of the trials: `trial_runs[t]` for trial `t`.

@@ -460,6 +460,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Built, ConfigError> {
                 label: label.clone(),
                 optimizer: opt.name.to_string(),
                 instances: members.clone(),
+                axes: axes.clone(),
                 trials: trial_list
                     .iter()
                     .map(|t| Trial {

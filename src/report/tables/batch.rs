@@ -260,6 +260,7 @@ pub(crate) mod tests {
                 escape: None,
                 keeps: None,
                 memory_formula: None,
+                memory_in_client: false,
             })
             .to_vec();
         s

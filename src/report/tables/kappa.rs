@@ -1,10 +1,14 @@
 //! Iterations versus kappa, one table per kappa study: rows `kappa`, columns optimizer configurations, cells
 //! the median iterations of converged runs (`412` when every seed converged, `412 (1 max-iters)` when some did
 //! not, the status itself when none did), and a last row with the fitted slope beside the theory slope
-//! (`0.99 (1)`). The CSV form splits that row into `fitted slope` and `theory slope` rows of plain numbers.
+//! (`0.99 (1)`), followed by whom the fit left out where some runs at `kappa > 1` did not converge
+//! (`0.99 (1); 2 of 9 runs not converged, at kappa 1000`), or by the reason there is no slope (see
+//! [`crate::analysis::slope_count`]). The CSV form splits that row into `fitted slope` and `theory slope`
+//! rows of plain numbers and two rows of counts: `runs at kappa > 1` and `not converged at kappa > 1`.
 
 use super::{Table, failure_counts};
-use crate::analysis::scaling::{KappaCell, KappaStudy};
+use crate::analysis::scaling::{KappaCell, KappaSeries, KappaStudy};
+use crate::analysis::slope_count::{SlopeCount, slope_number};
 use crate::analysis::sweep::{Sweep, number_text};
 
 /// The text of one cell of a kappa table.
@@ -23,11 +27,34 @@ pub fn kappa_cell_text(cell: &KappaCell) -> String {
 }
 
 fn slope_text(v: Option<f64>) -> String {
-    v.map_or("-".into(), |s| format!("{s:.3}"))
+    v.map_or("-".into(), |s| slope_number(s, 3))
+}
+
+fn theory_text(s: &KappaSeries) -> String {
+    s.theory
+        .as_ref()
+        .map_or("-".into(), |t| number_text(t.slope))
+}
+
+/// The slope cell of the Markdown and LaTeX forms: `fit (theory)`, then whom the fit left out or why there
+/// is no fit.
+fn slope_cell(s: &KappaSeries) -> String {
+    let count = SlopeCount::of(s);
+    let both = format!(
+        "{} ({})",
+        slope_text(s.fit.map(|f| f.slope)),
+        theory_text(s)
+    );
+    match (s.fit, count.caveat()) {
+        (Some(_), Some(c)) => format!("{both}; {c}"),
+        (Some(_), None) => both,
+        (None, _) => format!("{both}; no slope: {}", count.refusal()),
+    }
 }
 
 /// The iterations-versus-kappa table of one study: rows kappa, columns optimizer configurations, a last
-/// row `slope: fit (theory)`; for CSV (`split_slopes`), two last rows of plain numbers.
+/// row `slope: fit (theory)` with whom the fit left out; for CSV (`split_slopes`), four last rows of plain
+/// numbers (fitted slope, theory slope, runs at `kappa > 1`, those of them not converged).
 pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Table {
     let mut header = vec!["kappa".to_string()];
     header.extend(
@@ -56,24 +83,16 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
                 .map(|s| slope_text(s.fit.map(|f| f.slope))),
         );
         let mut theory = vec!["theory slope".to_string()];
-        theory.extend(study.series.iter().map(|s| {
-            s.theory
-                .as_ref()
-                .map_or("-".into(), |t| number_text(t.slope))
-        }));
-        rows.push(fit);
-        rows.push(theory);
+        theory.extend(study.series.iter().map(theory_text));
+        let counts: Vec<SlopeCount> = study.series.iter().map(SlopeCount::of).collect();
+        let mut runs = vec!["runs at kappa > 1".to_string()];
+        runs.extend(counts.iter().map(|c| c.runs.to_string()));
+        let mut left_out = vec!["not converged at kappa > 1".to_string()];
+        left_out.extend(counts.iter().map(|c| c.not_converged.to_string()));
+        rows.extend([fit, theory, runs, left_out]);
     } else {
         let mut row = vec!["slope: fit (theory)".to_string()];
-        row.extend(study.series.iter().map(|s| {
-            format!(
-                "{} ({})",
-                slope_text(s.fit.map(|f| f.slope)),
-                s.theory
-                    .as_ref()
-                    .map_or("-".into(), |t| number_text(t.slope))
-            )
-        }));
+        row.extend(study.series.iter().map(slope_cell));
         rows.push(row);
     }
     Table {

@@ -239,9 +239,9 @@ pub fn failure_counts(statuses: &BTreeMap<Status, usize>) -> Vec<String> {
 
 /// The museum table of a sweep (see [`crate::analysis::museum`]).
 pub fn museum_table(sweep: &Sweep) -> Table {
-    use crate::analysis::museum::{MUSEUM_HEADER, museum, museum_cells};
+    use crate::analysis::museum::{museum, museum_cells, museum_header};
     Table {
-        header: MUSEUM_HEADER.iter().map(|h| h.to_string()).collect(),
+        header: museum_header(sweep),
         rows: museum(sweep)
             .iter()
             .map(|row| museum_cells(sweep, row))
@@ -254,9 +254,13 @@ pub fn museum_table(sweep: &Sweep) -> Table {
 pub const MUSEUM_NOTE: &str = "Per optimizer configuration. keeps and memory (floats held beyond the iterate, \
 as a formula) are what the method states of itself; everything else is measured in this sweep. measured: the \
 bytes the optimizer allocated and still held after its start and first step, in floats, on the largest \
-instance it ran. cost / step: median over shared runs of its time per iteration over that of the first \
-configuration. kappa slope: the fitted slope of log iterations on log kappa (first kappa study, converged \
-runs), beside the theory slope for that configuration (none where theory gives none). ends on saddle \
+instance it ran (not measured where a client process holds the memory: this process sees only its side of \
+the protocol). time / step: median optimizer time per iteration over its runs. cost / step: median over \
+shared runs (same instance and seed) of its time per iteration over that of the configuration the header \
+names: the first gd configuration, else the first that runs in this process. kappa slope: the fitted slope \
+of log iterations on log kappa (first kappa study, converged runs at kappa > 1), with how many runs at \
+kappa > 1 did not converge and where (the fit leaves them out), or why there is no slope; beside it the \
+theory slope for that configuration (none where theory gives none). ends on saddle \
 problems: the Hessian's verdict at the last point of diagnosed runs on problems that document a saddle. \
 converged: runs that met the stop rule, of those that applied.";
 

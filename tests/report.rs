@@ -215,7 +215,7 @@ fn every_figure_type_renders_to_valid_files_with_titles_and_legends() {
     let figures: usize = written.figures.iter().map(|(_, n)| n.len()).sum();
     // The overview repeats the kappa figure and one convergence panel per family before the rest.
     let overview = &html[..html
-        .find("<h2>Provenance</h2>")
+        .find("<h2 id=\"provenance\">Provenance</h2>")
         .expect("a provenance section")];
     let repeated = overview.matches("<figure ").count();
     assert_eq!(

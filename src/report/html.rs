@@ -70,6 +70,10 @@ h3 { font-size: 1.0em; margin-top: 1.5em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em; }
 th, td { padding: 0.2em 0.7em; text-align: right; border-bottom: 1px solid #e4e4e4; white-space: nowrap; }
 th.text, td.text { text-align: left; }
+td.text { white-space: normal; min-width: 6em; }
+td.text:first-child { white-space: nowrap; }
+td.long { white-space: normal; min-width: 12em; }
+th { white-space: normal; vertical-align: bottom; }
 .scroll { overflow-x: auto; max-width: 100%; }
 nav.toc ul { columns: 2; margin: 0.3em 0; }
 thead th { border-bottom: 1.5px solid #222; }

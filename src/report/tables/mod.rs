@@ -200,7 +200,13 @@ impl Table {
         };
         let mut out = String::from("<div class=\"scroll\"><table>\n<thead><tr>");
         for (c, h) in self.header.iter().enumerate() {
-            let _ = write!(out, "<th{}>{}</th>", class(c), html_escape(h));
+            // Headers wrap between words, never at a hyphen (`max-iters`): a non-breaking hyphen.
+            let _ = write!(
+                out,
+                "<th{}>{}</th>",
+                class(c),
+                html_escape(h).replace('-', "\u{2011}")
+            );
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for (i, r) in self.rows.iter().enumerate() {
@@ -211,7 +217,12 @@ impl Table {
             };
             let _ = write!(out, "<tr{row_class}>");
             for (c, cell) in r.iter().enumerate() {
-                let _ = write!(out, "<td{}>{}</td>", class(c), html_escape(cell));
+                // A number with a sentence after it may wrap between its words; a bare number never does.
+                let cls = match class(c) {
+                    "" if cell.chars().count() > 24 => " class=\"long\"",
+                    cls => cls,
+                };
+                let _ = write!(out, "<td{cls}>{}</td>", html_escape(cell));
             }
             out.push_str("</tr>\n");
         }
@@ -220,11 +231,15 @@ impl Table {
     }
 }
 
-/// Whether a cell reads as a number (with a unit or a ratio mark, a range or a median with its spread): it
-/// begins with a digit, or a sign or point before one, or is `inf`/`nan`.
+/// Whether a cell reads as a number: its first word is one (`0.341;`, `1.6x`, `50%`, `36/36`, `1.2e-3`, `inf`),
+/// whatever words follow (`48 ns`, `166 at n=50`, `154 (2464)`). A formula (`3n (...)`, `O(1)`) or a name is
+/// text.
 fn numeric(cell: &str) -> bool {
-    let t = cell.trim_start_matches(['-', '+', '.', '~', '≤', '<', '>']);
-    t.starts_with(|c: char| c.is_ascii_digit()) || t.starts_with("inf") || t.starts_with("nan")
+    let word = cell.split_whitespace().next().unwrap_or("");
+    let word = word
+        .trim_end_matches([';', ',', ':', 'x', '%'])
+        .trim_start_matches(['~', '≤', '<', '>', '+']);
+    !word.is_empty() && word.split('/').all(|p| p.parse::<f64>().is_ok())
 }
 
 /// `n status` for every status but `converged` that some of a cell's runs ended with, in report order: what
@@ -330,6 +345,30 @@ mod tests {
         );
         let csv = t.csv();
         assert_eq!(csv, "a_b,c|d\nx&y,<1>\nfit,50%\n");
+    }
+
+    #[test]
+    fn numbers_with_words_after_them_are_numbers_and_formulas_are_text() {
+        for cell in [
+            "166 at n=50",
+            "36/36",
+            "0.341; 5 of 12 runs",
+            "1.6x",
+            "48.2 ns",
+            "1.2e-3",
+            "50%",
+        ] {
+            assert!(numeric(cell), "{cell}");
+        }
+        for cell in [
+            "3n (gradient, direction)",
+            "O(1)",
+            "minimum 18",
+            "gd step=1/L",
+            "2mn + O(n)",
+        ] {
+            assert!(!numeric(cell), "{cell}");
+        }
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! the least-squares slope of log iterations on log kappa matches the slope convergence theory predicts.
 //!
 //! The stop rule is `x_rtol`: `||x_k - x*|| <= x_rtol ||x_0 - x*||`, the quantity the contraction bounds
-//! speak of. (A gradient tolerance would flatten the slope: from the all-ones start the slowest mode's
-//! gradient is `mu`, already below `grad_rtol ||g_0||` when kappa is large.)
+//! speak of. (A gradient tolerance would flatten the slope: the slowest mode's gradient is `mu` times its
+//! distance, already below `grad_rtol ||g_0||` when kappa is large.)
 
 mod common;
 
@@ -214,4 +214,54 @@ fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
         captions.contains("no slope: converged at only 1 of 3 kappa values > 1"),
         "{captions}"
     );
+}
+
+/// The combined figure marks every measured kappa (the first one too), and two configurations that take the
+/// same iterations everywhere (Newton with and without its line search: one step on a quadratic) are drawn side
+/// by side, not one over the other.
+#[test]
+fn the_combined_figure_marks_every_kappa_and_keeps_coinciding_series_apart() {
+    let text = "name = \"k\"\nseeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = 20\n\
+                kappa = [10, 100, 1000]\nrotation = \"none\"\nstart = \"random\"\n\
+                [stop]\nx_rtol = 1e-6\nmax_iters = 1000\n\
+                [[optimizer]]\nname = \"newton\"\nmode = \"line-search\"\n\
+                [[optimizer]]\nname = \"newton\"\nmode = \"pure\"\n";
+    let src = SourceText {
+        name: "k.toml".into(),
+        text: text.into(),
+        dir: None,
+    };
+    let plan = optzoo::plan::plan(&src, "k").expect("the test config is valid");
+    let records = plan.runs.par_iter().map(optzoo::execute).collect();
+    let sweep = Sweep::new(records, None);
+    let studies = kappa_studies(&sweep);
+    let figures = optzoo::report::plots::kappa_figures(&sweep, &studies);
+    let all = figures
+        .iter()
+        .find(|f| f.name.ends_with("-all"))
+        .expect("a combined figure");
+    let filled: Vec<(f64, f64)> = all
+        .marks
+        .iter()
+        .filter(|m| m.filled)
+        .map(|m| m.at)
+        .collect();
+    assert_eq!(
+        filled.len(),
+        6,
+        "two configurations x three kappas: {filled:?}"
+    );
+    for kappa in [10.0, 100.0, 1000.0] {
+        let xs: Vec<f64> = filled
+            .iter()
+            .filter(|(x, _)| (x / kappa).log10().abs() < 0.1)
+            .map(|(x, _)| *x)
+            .collect();
+        assert_eq!(
+            xs.len(),
+            2,
+            "both configurations marked at kappa {kappa}: {filled:?}"
+        );
+        assert!(xs[0] != xs[1], "side by side at kappa {kappa}: {xs:?}");
+    }
 }

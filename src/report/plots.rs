@@ -22,9 +22,15 @@ use super::figure::{log_points, power_law};
 use super::notes::{not_applicable, seeds_text, status_mark};
 use super::style::{INK, Marker};
 
+/// The sideways shift between neighbouring series of the combined kappa figure, in decades of kappa.
+pub const DODGE: f64 = 0.03;
+
 /// Iterations-versus-kappa figures: one per study and optimizer configuration (median iterations with the
 /// min-max range of converged runs, the least-squares line and the theory slope through the same centre),
 /// and one per study with every configuration.
+///
+/// In the combined figure each optimizer's points are shifted sideways by [`DODGE`] decades per series (centred),
+/// so that series that coincide (gd's Armijo and 1/L steps, Newton's modes) stay visible.
 pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
     let mut out = Vec::new();
     for (k, study) in studies.iter().enumerate() {
@@ -46,12 +52,17 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
              hollow markers are runs that did not converge, at the iterations they used. \
              The legend gives the least-squares slope of log iterations on log kappa (converged runs, kappa > 1), \
              how many runs at kappa > 1 did not converge and at which kappa where some did not (the fit leaves \
-             them out), and why there is no slope where fewer than two kappa values have a converged run.",
+             them out), and why there is no slope where fewer than two kappa values have a converged run. \
+             Every measured kappa has a marker; each optimizer's markers are shifted sideways by a fixed \
+             fraction of a decade (at most {} of one), so that series that coincide stay visible.",
             study.family,
             study.shared,
-            seeds_text(sweep)
+            seeds_text(sweep),
+            number_text(DODGE * (study.series.len().saturating_sub(1)) as f64 / 2.0)
         );
-        for series in &study.series {
+        for (j, series) in study.series.iter().enumerate() {
+            // Sideways, in decades of kappa, for the combined figure only.
+            let dodge = 10f64.powf(DODGE * (j as f64 - (study.series.len() as f64 - 1.0) / 2.0));
             let opt = &sweep.optimizers[series.optimizer];
             let count = SlopeCount::of(series);
             let caveat = count.caveat().map(|c| format!("; {c}")).unwrap_or_default();
@@ -83,9 +94,9 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 // Runs that did not converge: at the iterations they used (a lower bound), hollow.
                 for &iters in &cell.unconverged_iters {
                     hollow = true;
-                    for f in [&mut fig, &mut all] {
-                        f.marks.push(look.mark((cell.kappa, iters), false));
-                    }
+                    fig.marks.push(look.mark((cell.kappa, iters), false));
+                    all.marks
+                        .push(look.mark((cell.kappa * dodge, iters), false));
                 }
             }
             for &at in &medians {
@@ -177,9 +188,19 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 }
             );
             if !medians.is_empty() {
+                // A marker at every measured kappa (a line's own markers are spread along it, and would
+                // leave the first kappa bare).
+                let dodged: Vec<(f64, f64)> =
+                    medians.iter().map(|&(k, m)| (k * dodge, m)).collect();
+                for &at in &dodged {
+                    all.marks.push(look.mark(at, true));
+                }
                 all.lines.push(Line {
-                    points: medians.clone(),
-                    look,
+                    points: dodged,
+                    look: Look {
+                        marker: None,
+                        ..look
+                    },
                 });
             }
             all.legend.push(LegendEntry {

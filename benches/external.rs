@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use optzoo::external::protocol::{put_f64s, read_f64s, read_header, write_message};
-use optzoo::oracle::Oracle;
 use optzoo::{Problem, Status};
 
 #[path = "common/mod.rs"]
@@ -222,25 +221,9 @@ fn bench(c: &mut Criterion) {
             );
             // Three iterations through the run loop: the client moved x by its own gradient steps, so the
             // harness saw real, distinct points, each charged once.
-            let mut oracle = Oracle::new(p.as_ref());
-            let mut x = x0.clone();
-            let stop = optzoo::StopRule::steps_only(3);
-            let setup = optzoo::run_loop::Setup {
-                stop: &stop,
-                f_star: None,
-                x_star: None,
-                started: Instant::now(),
-            };
-            let ended = optzoo::run_loop::run(
-                checked.optimizer.as_ref(),
-                &mut x,
-                &mut oracle,
-                setup,
-                &mut [],
-            );
+            let (ended, x, c) = common::run_steps(p.as_ref(), &x0, checked.optimizer.as_ref(), 3);
             assert_eq!(ended.status, Status::MaxIters, "{:?}", ended.message);
             assert!(x != x0, "the client's iterates moved");
-            let c = oracle.counts();
             assert_eq!((c.f_evals, c.g_evals), (3 * evals, 3 * evals));
             let id = BenchmarkId::new(format!("protocol/E={evals}"), n);
             group.bench_with_input(id, &n, |b, _| {
@@ -288,25 +271,7 @@ fn versus(c: &mut Criterion) {
         // The same arithmetic: three iterations of each end at the same point, bit for bit.
         let ends: Vec<Vec<f64>> = contenders
             .iter()
-            .map(|(_, checked)| {
-                let mut x = x0.clone();
-                let mut oracle = Oracle::new(p.as_ref());
-                let stop = optzoo::StopRule::steps_only(3);
-                let setup = optzoo::run_loop::Setup {
-                    stop: &stop,
-                    f_star: None,
-                    x_star: None,
-                    started: Instant::now(),
-                };
-                optzoo::run_loop::run(
-                    checked.optimizer.as_ref(),
-                    &mut x,
-                    &mut oracle,
-                    setup,
-                    &mut [],
-                );
-                x
-            })
+            .map(|(_, checked)| common::run_steps(p.as_ref(), &x0, checked.optimizer.as_ref(), 3).1)
             .collect();
         assert!(ends[0] != x0, "gd moved");
         for (end, (name, _)) in ends.iter().zip(&contenders) {

@@ -82,6 +82,27 @@ pub fn time_iterations(
     Duration::from_secs_f64(steps + measure)
 }
 
+/// One run of `optimizer` from `x0` through the run loop, stopped after `steps` iterations: how it ended, where,
+/// and what it was charged.
+pub fn run_steps(
+    problem: &dyn optzoo::Problem,
+    x0: &[f64],
+    optimizer: &dyn DynOptimizer,
+    steps: u64,
+) -> (optzoo::run_loop::Ended, Vec<f64>, optzoo::oracle::Counts) {
+    let mut x = x0.to_vec();
+    let mut oracle = Oracle::new(problem);
+    let stop = optzoo::StopRule::steps_only(steps);
+    let setup = optzoo::run_loop::Setup {
+        stop: &stop,
+        f_star: None,
+        x_star: None,
+        started: Instant::now(),
+    };
+    let ended = optzoo::run_loop::run(optimizer, &mut x, &mut oracle, setup, &mut []);
+    (ended, x, oracle.counts())
+}
+
 /// Seconds in the optimizer's steps and in the loop's measurements over `iters` steps.
 fn timed_runs(
     problem: &dyn optzoo::Problem,
@@ -95,16 +116,7 @@ fn timed_runs(
     let mut left = iters;
     while left > 0 {
         let steps = if restart { 1 } else { left.min(chunk) };
-        let mut x = x0.to_vec();
-        let mut oracle = Oracle::new(problem);
-        let stop = optzoo::StopRule::steps_only(steps);
-        let setup = optzoo::run_loop::Setup {
-            stop: &stop,
-            f_star: None,
-            x_star: None,
-            started: Instant::now(),
-        };
-        let ended = optzoo::run_loop::run(optimizer, &mut x, &mut oracle, setup, &mut []);
+        let (ended, _, _) = run_steps(problem, x0, optimizer, steps);
         assert!(
             ended.status == optzoo::Status::MaxIters && ended.last.iter == steps,
             "a bench run ended after {} of {steps} steps: {:?} {}",

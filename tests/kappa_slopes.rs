@@ -32,14 +32,19 @@ fn kappa_sweep(optimizer: &str) -> Vec<KappaStudy> {
          [stop]\nx_rtol = 1e-6\nmax_iters = 100000000\n\
          [[optimizer]]\n{optimizer}\n"
     );
+    kappa_studies(&swept(&text))
+}
+
+/// Plans the config `text` and runs it in this process: the sweep of its records.
+fn swept(text: &str) -> Sweep {
     let src = SourceText {
         name: "kappa-slopes.toml".into(),
-        text,
+        text: text.into(),
         dir: None,
     };
     let plan = optzoo::plan::plan(&src, "kappa-slopes").expect("the test config is valid");
     let records = plan.runs.par_iter().map(optzoo::execute).collect();
-    kappa_studies(&Sweep::new(records, None))
+    Sweep::new(records, None)
 }
 
 #[test]
@@ -226,14 +231,7 @@ fn the_combined_figure_marks_every_kappa_and_keeps_coinciding_series_apart() {
                 [stop]\nx_rtol = 1e-6\nmax_iters = 1000\n\
                 [[optimizer]]\nname = \"newton\"\nmode = \"line-search\"\n\
                 [[optimizer]]\nname = \"newton\"\nmode = \"pure\"\n";
-    let src = SourceText {
-        name: "k.toml".into(),
-        text: text.into(),
-        dir: None,
-    };
-    let plan = optzoo::plan::plan(&src, "k").expect("the test config is valid");
-    let records = plan.runs.par_iter().map(optzoo::execute).collect();
-    let sweep = Sweep::new(records, None);
+    let sweep = swept(text);
     let studies = kappa_studies(&sweep);
     let figures = optzoo::report::plots::kappa_figures(&sweep, &studies);
     let all = figures

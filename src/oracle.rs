@@ -28,20 +28,6 @@ pub enum StepError {
     Stopped(String),
 }
 
-/// Bitwise equality of two slices. The comparison runs in blocks whose bit differences are OR-ed together
-/// (a reduction the compiler vectorises, unlike a per-element early exit), leaving after the first block
-/// that differs.
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
-    const BLOCK: usize = 256;
-    a.len() == b.len()
-        && a.chunks(BLOCK).zip(b.chunks(BLOCK)).all(|(p, q)| {
-            p.iter()
-                .zip(q)
-                .fold(0u64, |acc, (u, v)| acc | (u.to_bits() ^ v.to_bits()))
-                == 0
-        })
-}
-
 /// How many times an optimizer asked the problem for each kind of information.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
@@ -242,7 +228,7 @@ impl<'p> Oracle<'p> {
 
     fn cached_at(&self, x: &[f64]) -> bool {
         // Bitwise equality: NaN never matches, so the initial cache is empty.
-        same_bits(&self.cache.x, x)
+        crate::vector::same_bits(&self.cache.x, x)
     }
 
     fn remember(&mut self, x: &[f64], value: Option<f64>, grad: Option<&[f64]>) {

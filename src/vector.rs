@@ -47,6 +47,20 @@ pub fn distance(a: &[f64], b: &[f64]) -> f64 {
     reduce(a, b, |p, q| (p - q) * (p - q)).sqrt()
 }
 
+/// Bitwise equality of two slices. The comparison runs in blocks whose bit differences are OR-ed together
+/// (a reduction the compiler vectorises, unlike a per-element early exit), leaving after the first block
+/// that differs.
+pub fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    const BLOCK: usize = 256;
+    a.len() == b.len()
+        && a.chunks(BLOCK).zip(b.chunks(BLOCK)).all(|(p, q)| {
+            p.iter()
+                .zip(q)
+                .fold(0u64, |acc, (u, v)| acc | (u.to_bits() ^ v.to_bits()))
+                == 0
+        })
+}
+
 /// The first non-finite entry of `v` (NaN or infinite) and its index, if any. The entries are checked in
 /// blocks whose exponent bits are reduced together (a loop the compiler vectorises, so a million entries take a
 /// memory pass, not a branch each); only a block that holds one is searched.

@@ -267,10 +267,20 @@ impl ClientProcess {
         })
     }
 
+    /// Reads the client's next header (see [`super::protocol::read_header`]), after waiting for it: polling
+    /// for up to [`SPIN`] while the client answers quickly, else sleeping in the kernel.
+    pub fn read_header(
+        &mut self,
+        line: &mut Vec<u8>,
+    ) -> Result<super::protocol::Header, super::protocol::ReadError> {
+        self.await_message();
+        super::protocol::read_header(&mut self.output, line)
+    }
+
     /// Waits until the client's next message has begun to arrive (or its stdout is closed): polling for up to
     /// [`SPIN`] while its answers come quickly, else sleeping in the kernel; a message already buffered is read
     /// at once. Reading then blocks no longer than the message takes to arrive.
-    pub fn await_message(&mut self) {
+    fn await_message(&mut self) {
         if !self.output.buffer().is_empty() {
             return;
         }

@@ -39,8 +39,8 @@ use serde::{Deserialize, Serialize};
 use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
 use crate::external::protocol::{
-    Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, put_f64s, read_f64s, read_header,
-    write_header, write_message, write_numbers,
+    Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, read_f64s, write_header,
+    write_message, write_numbers,
 };
 use crate::external::shm::{self, Shared};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
@@ -49,6 +49,7 @@ use crate::params::{ParamDoc, ParamError, positive};
 use crate::problem::Capabilities;
 use crate::stop::Status;
 use crate::theory::Anatomy;
+use crate::vector::same_bits;
 
 /// The keys of `external`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -552,15 +553,9 @@ impl External {
     }
 
     /// Charges the reported iterate `x` one value evaluation, if it is still owed (it was never evaluated and
-    /// the client's request after it, at `evaluating`, does not evaluate it either).
-    fn settle(
-        &self,
-        state: &mut ExternalState,
-        x: &[f64],
-        oracle: &mut Oracle,
-        evaluating: Option<&[f64]>,
-    ) {
-        if std::mem::take(&mut state.owed) && !evaluating.is_some_and(|p| same_bits(p, x)) {
+    /// the client's request after it does not evaluate it either: `evaluates_x`).
+    fn settle(&self, state: &mut ExternalState, x: &[f64], oracle: &mut Oracle, evaluates_x: bool) {
+        if std::mem::take(&mut state.owed) && !evaluates_x {
             oracle.value(x);
             state.evaluated.insert(point_hash(x));
         }
@@ -674,9 +669,8 @@ impl External {
             let at = usize::try_from(i * per).unwrap_or(usize::MAX);
             self.read_point(state, "eval", want.hvp, header.shm.then_some(at), true)?;
             if i == 0 {
-                let point = std::mem::take(&mut state.point);
-                self.settle(state, x, oracle, Some(&point));
-                state.point = point;
+                let here = state.owed && same_bits(&state.point, x);
+                self.settle(state, x, oracle, here);
             }
             state.evaluated.insert(point_hash(&state.point));
             let i = usize::try_from(i).unwrap_or(usize::MAX);
@@ -771,11 +765,6 @@ fn copy_finite(to: &mut [f64], from: &[f64]) -> Option<(usize, f64)> {
     non_finite(to)
 }
 
-/// Whether `a` and `b` hold the same bits.
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-}
-
 impl Optimizer for External {
     type State = ExternalState;
 
@@ -847,12 +836,10 @@ impl Optimizer for External {
                 serde_json::json!({ "fd": shm::FD, "f64": m.capacity() }),
             );
         }
-        let mut payload = Vec::with_capacity(8 * n);
-        put_f64s(&mut payload, x0);
         // A client may be gone before it reads the hello (one that only says `done`): what it wrote is still
         // read, so a failed write is not yet a fault.
         if let Some(w) = state.client.input.as_mut()
-            && write_message(w, &hello.to_string(), &payload).is_err()
+            && write_numbers(w, &hello.to_string(), x0).is_err()
         {
             state.client.input = None;
         }
@@ -860,8 +847,7 @@ impl Optimizer for External {
         // then timed as the optimizer's start, apart from its iterations.
         let first = {
             let ExternalState { client, line, .. } = &mut state;
-            client.await_message();
-            read_header(&mut client.output, line)
+            client.read_header(line)
         };
         state.first = Some(match first {
             Ok(h) => h,
@@ -894,14 +880,13 @@ impl Optimizer for External {
                 None => {
                     let header = {
                         let ExternalState { client, line, .. } = &mut *state;
-                        client.await_message();
-                        read_header(&mut client.output, line)
+                        client.read_header(line)
                     };
                     header.map_err(|e| self.read_error(state, e))?
                 }
             };
             if header.op != "eval" {
-                self.settle(state, x, oracle, None);
+                self.settle(state, x, oracle, false);
             }
             match header.op.as_str() {
                 "eval" => self.eval(state, &header, x, oracle)?,

@@ -221,45 +221,87 @@ fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
     );
 }
 
-/// The combined figure marks every measured kappa (the first one too), and two configurations that take the
-/// same iterations everywhere (Newton with and without its line search: one step on a quadratic) are drawn side
-/// by side, not one over the other.
+/// The combined figure, as rendered: a marker at every kappa for every configuration (the first kappa too), and
+/// configurations with the same iterations everywhere (Newton with and without its line search: one step on a
+/// quadratic) drawn side by side, not one over the other. The captions say what varies; the parameters every
+/// instance shares go to the captions file's details.
 #[test]
 fn the_combined_figure_marks_every_kappa_and_keeps_coinciding_series_apart() {
+    let tmp = tempfile::tempdir().expect("temp dir");
     let text = "name = \"k\"\nseeds = [0]\n[[problem]]\nfamily = \"quadratic\"\ndim = 20\n\
                 kappa = [10, 100, 1000]\nrotation = \"none\"\nstart = \"random\"\n\
                 [stop]\nx_rtol = 1e-6\nmax_iters = 1000\n\
                 [[optimizer]]\nname = \"newton\"\nmode = \"line-search\"\n\
                 [[optimizer]]\nname = \"newton\"\nmode = \"pure\"\n";
-    let sweep = swept(text);
-    let studies = kappa_studies(&sweep);
-    let figures = optzoo::report::plots::kappa_figures(&sweep, &studies);
-    let all = figures
-        .iter()
-        .find(|f| f.name.ends_with("-all"))
-        .expect("a combined figure");
-    let filled: Vec<(f64, f64)> = all
-        .marks
-        .iter()
-        .filter(|m| m.filled)
-        .map(|m| m.at)
-        .collect();
-    assert_eq!(
-        filled.len(),
-        6,
-        "two configurations x three kappas: {filled:?}"
+    common::write(tmp.path(), "k.toml", text);
+    common::run_ok(tmp.path(), &["run", "k.toml", "--out", "out"]);
+    common::run_ok(
+        tmp.path(),
+        &["report", "out", "--formats", "svg", "--figures", "kappa"],
     );
-    for kappa in [10.0, 100.0, 1000.0] {
-        let xs: Vec<f64> = filled
-            .iter()
-            .filter(|(x, _)| (x / kappa).log10().abs() < 0.1)
-            .map(|(x, _)| *x)
+    let report = tmp.path().join("out/report");
+    let svg = std::fs::read_to_string(report.join("figures/kappa-00-all.svg")).expect("the figure");
+    // Filled markers as plotters draws them: one polygon each, its fill the configuration's colour.
+    let mut by_colour: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
+    for piece in svg.split("<polygon ").skip(1) {
+        let attr = |name: &str| {
+            piece
+                .split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let points: Vec<(f64, f64)> = attr("points")
+            .split_whitespace()
+            .filter_map(|p| p.split_once(','))
+            .filter_map(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
             .collect();
-        assert_eq!(
-            xs.len(),
-            2,
-            "both configurations marked at kappa {kappa}: {filled:?}"
-        );
-        assert!(xs[0] != xs[1], "side by side at kappa {kappa}: {xs:?}");
+        assert!(!points.is_empty(), "a polygon without points: {piece}");
+        let n = points.len() as f64;
+        let centre = points
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+        by_colour.entry(attr("fill")).or_default().push(centre);
     }
+    assert_eq!(by_colour.len(), 2, "two configurations: {by_colour:?}");
+    let columns: Vec<Vec<f64>> = by_colour
+        .values()
+        .map(|centres| {
+            // The legend's swatch sits below the plot: the lowest marker of each colour.
+            let legend_y = centres.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+            let mut xs: Vec<f64> = centres
+                .iter()
+                .filter(|c| c.1 < legend_y)
+                .map(|c| c.0)
+                .collect();
+            xs.sort_by(f64::total_cmp);
+            xs
+        })
+        .collect();
+    for xs in &columns {
+        assert_eq!(xs.len(), 3, "a marker at each of three kappas: {columns:?}");
+    }
+    // One decade of kappa is the distance between neighbouring markers of one configuration.
+    let decade = columns[0][1] - columns[0][0];
+    for k in 0..3 {
+        let apart = (columns[0][k] - columns[1][k]).abs();
+        assert!(
+            apart > 0.005 * decade && apart < 0.1 * decade,
+            "side by side at kappa {}, {apart} px apart (a decade is {decade} px): {columns:?}",
+            [10, 100, 1000][k]
+        );
+    }
+    let captions = std::fs::read_to_string(report.join("figures/captions.md")).expect("captions");
+    let all = captions
+        .split("## ")
+        .find(|s| s.starts_with("kappa-00-all"))
+        .expect("the combined figure's caption");
+    let (particular, details) = all
+        .split_once("Instances: ")
+        .expect("the shared parameters");
+    assert!(
+        !particular.contains("dim=20") && details.contains("dim=20 rotation=none"),
+        "the shared parameters are details, not the caption: {all}"
+    );
 }

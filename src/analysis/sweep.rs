@@ -85,8 +85,31 @@ pub fn value_text(v: &Value) -> String {
 }
 
 /// A number for labels: powers of ten from 1e5 on in exponent form (`1e6`), other integers below 1e15 as
-/// such, otherwise the shortest round-trip form, in exponent notation outside `[1e-3, 1e5)`.
+/// such, otherwise the shortest round-trip form, in exponent notation outside `[1e-3, 1e5)`; a fraction whose
+/// round-trip form needs more than [`LABEL_DIGITS`] significant digits (a computed grid point such as
+/// `10^-1.5`) is rounded to that many by [`crate::digits::significant`].
 pub fn number_text(x: f64) -> String {
+    let exact = exact_text(x);
+    if x.fract() != 0.0 && significant_digits(&exact) > LABEL_DIGITS {
+        crate::digits::significant(x, LABEL_DIGITS)
+    } else {
+        exact
+    }
+}
+
+/// Significant digits a label shows at most.
+pub const LABEL_DIGITS: usize = 6;
+
+/// The significant digits written in a decimal or exponent form (`0.0316` has 3, `1.25e-7` has 3).
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = digits.trim_start_matches('0');
+    trimmed.len()
+}
+
+/// [`number_text`] before rounding: the exact forms.
+fn exact_text(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 {
         "0".into()
@@ -358,5 +381,8 @@ mod tests {
         assert_eq!(number_text(106807.0), "106807");
         assert_eq!(number_text(2.5e-5), "2.5e-5");
         assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(10f64.powf(-1.5)), "0.0316228");
+        assert_eq!(number_text(123456.7), "123457");
+        assert_eq!(number_text(1.41), "1.41");
     }
 }

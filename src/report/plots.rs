@@ -48,18 +48,18 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
             Axis::new("iterations to converge", Scale::Log),
         );
         all.caption = format!(
-            "{} {}: median iterations to convergence over {} for each kappa, per optimizer; \
+            "{}: median iterations to convergence over {} for each kappa, per optimizer; \
              hollow markers are runs that did not converge, at the iterations they used. \
              The legend gives the least-squares slope of log iterations on log kappa (converged runs, kappa > 1), \
              how many runs at kappa > 1 did not converge and at which kappa where some did not (the fit leaves \
              them out), and why there is no slope where fewer than two kappa values have a converged run. \
              Every measured kappa has a marker; each optimizer's markers are shifted sideways by a fixed \
              fraction of a decade (at most {} of one), so that series that coincide stay visible.",
-            study.family,
-            study.shared,
+            study.label,
             seeds_text(sweep),
             number_text(DODGE * (study.series.len().saturating_sub(1)) as f64 / 2.0)
         );
+        all.details = fixed_parameters(study);
         for (j, series) in study.series.iter().enumerate() {
             // Sideways, in decades of kappa, for the combined figure only.
             let dodge = 10f64.powf(DODGE * (j as f64 - (study.series.len() as f64 - 1.0) / 2.0));
@@ -163,11 +163,10 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                 _ => {}
             }
             fig.caption = format!(
-                "{} on {} {}: median iterations to convergence over {} (error bars: min to max of converged runs), \
+                "{} on {}: median iterations to convergence over {} (error bars: min to max of converged runs), \
                  least-squares fit of log iterations on log kappa over converged runs with kappa > 1 ({}{}){}.",
                 opt.label,
-                study.family,
-                study.shared,
+                study.label,
                 seeds_text(sweep),
                 match series.fit {
                     Some(f) => format!(
@@ -187,6 +186,7 @@ pub fn kappa_figures(sweep: &Sweep, studies: &[KappaStudy]) -> Vec<Figure> {
                     ""
                 }
             );
+            fig.details = fixed_parameters(study);
             if !medians.is_empty() {
                 // A marker at every measured kappa (a line's own markers are spread along it, and would
                 // leave the first kappa bare).
@@ -520,4 +520,12 @@ pub fn contour_levels(values: &[f64], n: usize) -> Vec<f64> {
     (1..=n)
         .map(|k| lo + (hi - lo) * 10f64.powf(-0.5 * k as f64))
         .collect()
+}
+
+/// What every instance of a kappa study shares, for the captions file and the figure's title attribute.
+fn fixed_parameters(study: &KappaStudy) -> String {
+    format!(
+        "Instances: {} {}, kappa as drawn.",
+        study.family, study.shared
+    )
 }

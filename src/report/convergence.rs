@@ -388,8 +388,9 @@ fn caption(
     }
     if frame.clamped {
         let floor = frame.floor;
+        let floor = crate::digits::significant(floor, 2);
         caption.push_str(&format!(
-            " Values below {floor:.1e} (rounding level) are drawn at {floor:.1e}."
+            " Values below {floor} (rounding level) are drawn at {floor}."
         ));
     }
     if x_scale == Scale::Log {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::escape::{self, EscapeRun, Escapes, Outcome, RADIUS_FRACTION};
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::conditioning::Study;
+use crate::digits::significant;
 use crate::summary::median;
 
 use super::figure::optimizer_look;
@@ -82,7 +83,7 @@ pub fn conditioning_figure(study: &Study) -> Figure {
                         scale: 0.8,
                     });
                 }
-                format!("{}: κ = {:.3e}", r.optimizer, e.kappa)
+                format!("{}: κ = {}", r.optimizer, significant(e.kappa, 4))
             }
             Err(why) => {
                 failed.push(format!("{} ({why})", r.optimizer));
@@ -151,10 +152,10 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             let label = &sweep.optimizers[s.optimizer].label;
             match s.fit {
                 Some(f) => format!(
-                    "{label}: k ∝ |λ_min|^{:.3} log(R/ε_u)^{} ({} runs)",
-                    f.lambda_exponent,
+                    "{label}: k ∝ |λ_min|^{} log(R/ε_u)^{} ({} runs)",
+                    significant(f.lambda_exponent, 3),
                     f.log_exponent
-                        .map(|b| format!("{b:.3}"))
+                        .map(|b| significant(b, 3))
                         .unwrap_or_else(|| "1 (fixed)".into()),
                     f.points
                 ),
@@ -223,7 +224,7 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             }
             let exponent = s
                 .fit
-                .map(|f| format!(" (|λ|^{:.2})", f.lambda_exponent))
+                .map(|f| format!(" (|λ|^{})", significant(f.lambda_exponent, 2)))
                 .unwrap_or_default();
             let suffix = if s.escaped == 0 {
                 " (no escape)".to_string()

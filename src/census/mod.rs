@@ -360,3 +360,103 @@ pub fn census(
         spearman,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ParamError;
+    use crate::problem::{Capabilities, Problem};
+    use crate::problems::{Family, FamilyConfig, parse_family};
+    use rand_chacha::ChaCha8Rng;
+
+    /// A family with gradients and no Hessian.
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct BowlConfig {}
+
+    impl FamilyConfig for BowlConfig {
+        fn check(&self) -> Result<(), ParamError> {
+            Ok(())
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                exact: true,
+                ..Capabilities::default()
+            }
+        }
+        fn build(&self, _: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+            Ok(Box::new(Bowl))
+        }
+    }
+
+    struct Bowl;
+
+    impl Problem for Bowl {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn value(&self, x: &[f64]) -> f64 {
+            x.iter().map(|v| v * v).sum()
+        }
+        fn gradient(&self, x: &[f64], g: &mut [f64]) {
+            for (gi, xi) in g.iter_mut().zip(x) {
+                *gi = 2.0 * xi;
+            }
+        }
+        fn standard_start(&self) -> Vec<f64> {
+            vec![1.0, 1.0]
+        }
+    }
+
+    static BOWL: Family = Family {
+        name: "test/bowl",
+        summary: "x'x without a Hessian",
+        params: &[],
+        parse: parse_family::<BowlConfig>,
+    };
+
+    #[test]
+    fn a_family_without_a_hessian_is_refused() {
+        let mut registry = Registry::builtin();
+        registry.add_family(&BOWL).expect("namespaced");
+        let e = census(
+            &registry,
+            "test/bowl",
+            &toml::Table::new(),
+            CensusOptions::default(),
+            &|| {},
+        )
+        .expect_err("no Hessian");
+        assert!(e.0.contains("offers no dense Hessian"), "{e}");
+    }
+
+    #[test]
+    fn a_census_is_the_same_on_any_number_of_threads() {
+        let params: toml::Table = toml::from_str("dim = 3\nindex = 2").expect("valid TOML");
+        let options = CensusOptions {
+            starts: 40,
+            seed: 5,
+            spearman: true,
+            ..CensusOptions::default()
+        };
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool")
+                .install(|| {
+                    census(
+                        &Registry::builtin(),
+                        "double-well",
+                        &params,
+                        options,
+                        &|| {},
+                    )
+                    .expect("runs")
+                })
+        };
+        let (one, two) = (on(1), on(2));
+        assert_eq!(one, two);
+        assert_eq!(one.points.len(), 9);
+    }
+}

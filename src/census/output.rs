@@ -224,6 +224,15 @@ pub fn figure(c: &Census) -> Figure {
         e.2 += 1;
     }
     if places.len() <= MAX_LABELS && places.values().any(|(_, _, k)| *k > 1) {
+        // Room on the right for the label of the rightmost place.
+        let (lo, hi) = c
+            .points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.value), b.max(p.value))
+            });
+        let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+        fig.x.range = Some((lo - 0.06 * span, hi + 0.12 * span));
         for (value, fraction, k) in places.values() {
             fig.labels.push(Label {
                 at: (*value, *fraction),

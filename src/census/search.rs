@@ -137,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn reaches_the_saddle_of_himmelblau_and_the_maximum_from_nearby() {
+    fn reaches_the_maximum_of_himmelblau_that_descent_never_finds() {
         // Himmelblau's local maximum is near (-0.2708, -0.9230), f = 181.617: gradient descent never finds
         // it, Newton on the gradient does.
         let p = build("himmelblau", "");

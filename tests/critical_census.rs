@@ -395,7 +395,7 @@ fn the_command_writes_its_files_and_prints_its_summary() {
     for line in [
         "starts: 50",
         "converged: 50",
-        "distinct points: 9 (4 minimum, 4 saddle, 1 maximum, 0 degenerate)",
+        "distinct points: 9 (4 minimum, 4 saddle, 1 maximum, 0 degenerate), in 3 levels",
         "by index: 0: 4, 1: 4, 2: 1",
         "rho = 1,",
     ] {

@@ -161,6 +161,12 @@ pub struct Census {
     pub points: Vec<Point>,
     /// The rank correlation between index and value over the distinct points, when asked for.
     pub spearman: Option<Spearman>,
+    /// The levels: distinct points grouped by equal index, nullity and value ([`levels`]); one
+    /// representative (the first point) each, as indices into `points`.
+    pub levels: Vec<usize>,
+    /// The rank correlation over the levels, when asked for: each symmetric copy or manifold of points
+    /// counted once.
+    pub spearman_levels: Option<Spearman>,
 }
 
 impl Census {
@@ -336,11 +342,15 @@ pub fn census(
     for (start, point) in converged_starts.into_iter().zip(joined) {
         ends[start].point = Some(point);
     }
-    let spearman = options.spearman.then(|| {
-        let index: Vec<f64> = points.iter().map(|p| p.index as f64).collect();
-        let value: Vec<f64> = points.iter().map(|p| p.value).collect();
+    let level_points = levels(&points);
+    let correlate = |chosen: &[usize]| {
+        let index: Vec<f64> = chosen.iter().map(|&i| points[i].index as f64).collect();
+        let value: Vec<f64> = chosen.iter().map(|&i| points[i].value).collect();
         rank::spearman(&index, &value, PERMUTATIONS, options.seed)
-    });
+    };
+    let all: Vec<usize> = (0..points.len()).collect();
+    let spearman = options.spearman.then(|| correlate(&all));
+    let spearman_levels = options.spearman.then(|| correlate(&level_points));
     Ok(Census {
         format: FORMAT,
         family: family.to_string(),
@@ -358,7 +368,31 @@ pub fn census(
         ends,
         points,
         spearman,
+        levels: level_points,
+        spearman_levels,
     })
+}
+
+/// The relative difference in value under which two points with the same index and nullity are one level.
+pub const LEVEL_RTOL: f64 = 1e-9;
+
+/// The first point of each level: points with equal index and nullity whose values differ by at most
+/// [`LEVEL_RTOL`]` max(1, |f|)` are one level (the symmetric copies of a critical point, or the places a
+/// manifold of critical points was reached), in order of first appearance.
+pub fn levels(points: &[Point]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let same = |q: &Point| {
+            q.index == p.index
+                && q.nullity == p.nullity
+                && (q.value - p.value).abs()
+                    <= LEVEL_RTOL * 1f64.max(q.value.abs()).max(p.value.abs())
+        };
+        if !out.iter().any(|&j| same(&points[j])) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

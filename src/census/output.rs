@@ -39,17 +39,26 @@ pub fn instance_line(c: &Census) -> String {
     format!("{} {}", c.family, c.params)
 }
 
-/// The Spearman line, where the census computed it.
+/// The Spearman lines (over distinct points, then over levels), where the census computed them.
 pub fn spearman_line(c: &Census) -> Option<String> {
-    c.spearman.map(|s| {
+    let line = |s: &super::Spearman, what: &str| {
         format!(
-            "Spearman rank correlation of index and f over the {} distinct points: rho = {}, one-sided \
-             permutation p = {} ({} permutations; rho > 0: higher loss, more negative eigenvalues)",
+            "Spearman rank correlation of index and f over the {} {what}: rho = {}, one-sided \
+             permutation p = {} ({} permutations)",
             s.pairs,
             significant(s.rho, 3),
             significant(s.p_value, 2),
             s.permutations
         )
+    };
+    let points = line(c.spearman.as_ref()?, "distinct points");
+    Some(match &c.spearman_levels {
+        Some(l) => format!(
+            "{points}; over the {} (equal index, nullity and f counted once)",
+            line(l, "levels")
+                .trim_start_matches("Spearman rank correlation of index and f over the ")
+        ),
+        None => points,
     })
 }
 
@@ -84,9 +93,10 @@ pub fn summary(c: &Census) -> String {
         .collect();
     let _ = writeln!(
         s,
-        "distinct points: {} ({})",
+        "distinct points: {} ({}), in {} levels (equal index, nullity and f)",
         c.points.len(),
-        kinds.join(", ")
+        kinds.join(", "),
+        c.levels.len()
     );
     let mut by_index: BTreeMap<usize, usize> = BTreeMap::new();
     for p in &c.points {

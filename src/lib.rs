@@ -20,8 +20,8 @@
 //! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
 //! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
 //! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
-//! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`], [`census`] (critical points found from random starts and classified: `optzoo critical`) |
-//! | 8. the program | [`cli`] |
+//! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
+//! | 8. the program | [`census`] (`optzoo critical`: critical points found from random starts, classified, drawn with the report's writers), [`cli`] |
 
 pub mod alloc;
 pub mod analysis;

@@ -123,10 +123,10 @@ fn classify(e: End, hits: usize, zero_at: f64) -> Point {
     let index = e.eigenvalues.iter().filter(|l| **l < -zero_at).count();
     let nullity = e.eigenvalues.iter().filter(|l| l.abs() <= zero_at).count();
     let kind = Kind::of(n, index, nullity);
-    let kappa = (kind == Kind::Minimum).then(|| {
-        let (lo, hi) = (e.eigenvalues[0], e.eigenvalues[n - 1]);
-        hi / lo
-    });
+    let kappa = match (kind, e.eigenvalues.first(), e.eigenvalues.last()) {
+        (Kind::Minimum, Some(lo), Some(hi)) => Some(hi / lo),
+        _ => None,
+    };
     Point {
         index_fraction: if n == 0 { 0.0 } else { index as f64 / n as f64 },
         kind: kind_name(kind).to_string(),

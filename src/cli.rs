@@ -159,6 +159,47 @@ enum Command {
         #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
         memory_limit: Option<u64>,
     },
+    /// A census of critical points: from seeded random starts, damped Gauss-Newton on ||g||^2 / 2 finds
+    /// critical points of every kind; each distinct one is classified by its dense Hessian (index, nullity,
+    /// verdict), and a table, the JSON of every point and the figure of index / n against f are written.
+    Critical {
+        /// The problem family (one with a dense Hessian).
+        family: String,
+        /// Parameters as key=value (e.g. dim=6 index=6).
+        params: Vec<String>,
+        /// The number of random starts.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        starts: u64,
+        /// The seed of the problem and of the starts.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output directory: census.md, census.csv, census.json, index-vs-loss.svg|png.
+        #[arg(long)]
+        out: PathBuf,
+        /// Half-width R of the start box x_std + [-R, R]^n [default: 1.5 sqrt(curvature) for double-well, 1
+        /// otherwise].
+        #[arg(long, allow_hyphen_values = true)]
+        radius: Option<f64>,
+        /// An end with ||g|| at most this is a critical point [default: 1e-12 max(1, ||g(x_std)||)].
+        #[arg(long, allow_hyphen_values = true)]
+        grad_tol: Option<f64>,
+        /// Eigenvalues with |lambda| <= this times the census's largest |lambda| count as zero.
+        #[arg(long, default_value_t = crate::census::DEFAULT_ZERO_TOL, allow_hyphen_values = true)]
+        zero_tol: f64,
+        /// Ends within this relative distance (max norm) are one point.
+        #[arg(long, default_value_t = crate::census::DEFAULT_DEDUP_TOL, allow_hyphen_values = true)]
+        dedup_tol: f64,
+        /// The most Gauss-Newton iterations per start.
+        #[arg(long, default_value_t = crate::census::DEFAULT_MAX_ITERS)]
+        max_iters: usize,
+        /// Also print (and record) the Spearman rank correlation between index and f, with its permutation
+        /// p-value.
+        #[arg(long)]
+        spearman: bool,
+        /// Draw the figure without its title.
+        #[arg(long)]
+        no_titles: bool,
+    },
     /// Draw a results directory: figures (SVG, PNG, PDF), tables (Markdown, CSV, LaTeX) and index.html.
     Report {
         /// The results directory of a sweep (as written by `optzoo run`).
@@ -365,6 +406,32 @@ where
                 inspect(r, &family, &params, options)
             }
         }
+        Some(Command::Critical {
+            family,
+            params,
+            starts,
+            seed,
+            out,
+            radius,
+            grad_tol,
+            zero_tol,
+            dedup_tol,
+            max_iters,
+            spearman,
+            no_titles,
+        }) => {
+            let options = crate::census::CensusOptions {
+                starts: starts as usize,
+                seed,
+                radius,
+                grad_tol,
+                zero_tol,
+                dedup_tol,
+                max_iters,
+                spearman,
+            };
+            critical(r, &family, &params, options, &out, !no_titles)
+        }
         Some(Command::Report {
             dir,
             out,
@@ -521,6 +588,44 @@ fn inspect(
     let table = crate::inspect::parse_params(params).map_err(bad)?;
     let rows = crate::inspect::inspect(registry, family, &table, options).map_err(bad)?;
     print!("{}", crate::inspect::render(&rows));
+    Ok(())
+}
+
+/// `optzoo critical`: the census, with a progress bar on an interactive terminal, then its files.
+fn critical(
+    registry: &Registry,
+    family: &str,
+    params: &[String],
+    options: crate::census::CensusOptions,
+    out: &std::path::Path,
+    titles: bool,
+) -> anyhow::Result<()> {
+    let table = crate::inspect::parse_params(params).map_err(|e| BadInput(e.0))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(options.starts as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} starts  {elapsed_precise} (eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let census = crate::census::census(registry, family, &table, options, &tick)
+        .map_err(|e| BadInput(e.0))?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    print!("{}", crate::census::output::summary(&census));
+    let files = crate::census::output::write(&census, out, titles).context("writing the census")?;
+    for f in files {
+        println!("  {}", f.display());
+    }
     Ok(())
 }
 

@@ -21,11 +21,12 @@
 //! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
 //! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
-//! | 8. the program | [`cli`] |
+//! | 8. the program | [`census`] (`optzoo critical`: critical points found from random starts, classified, drawn with the report's writers), [`cli`] |
 
 pub mod alloc;
 pub mod analysis;
 pub mod budget;
+pub mod census;
 pub mod cli;
 pub mod conditioning;
 pub mod config;

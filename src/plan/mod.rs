@@ -870,7 +870,17 @@ pub fn plan_with(
     }
 
     let built = stop_can_fire(raw.stop.as_ref(), src, &stop, &found, seeds[0])?;
-    let sharpness = crate::plan::sharpness::read(src, raw.sharpness.as_ref(), &found, &raw.tune)?;
+    let placed: Vec<sharpness::Placed<'_>> = found
+        .iter()
+        .map(|(i, _, isrc, ispan)| (i, *isrc, ispan.clone()))
+        .collect();
+    let sharpness = sharpness::read(
+        src,
+        raw.sharpness.as_ref(),
+        &placed,
+        raw.tune.as_ref().map(|t| t.span()),
+    )?;
+    drop(placed);
 
     let with_suites: Vec<(Arc<Instance>, String)> = found
         .into_iter()
@@ -909,16 +919,10 @@ pub fn plan_with(
     for instance in &instances {
         for ((name, checked), _) in optimizers.iter().zip(&tuned).filter(|(_, t)| !**t) {
             for &seed in &seeds {
-                runs.push(PlannedRun::new(
-                    instance,
-                    name,
-                    checked,
-                    seed,
-                    &stop,
-                    None,
-                    raw.diagnose,
-                )
-                .with_sharpness(sharpness));
+                runs.push(
+                    PlannedRun::new(instance, name, checked, seed, &stop, None, raw.diagnose)
+                        .with_sharpness(sharpness),
+                );
             }
         }
     }

@@ -2,20 +2,24 @@
 //! Hessian-vector products, and a tuned sweep cannot ask for it (its evaluation runs are planned from the
 //! trials' results, after planning).
 
+use std::ops::Range;
+
 use toml::Spanned;
 
-use super::{Found, located};
-use crate::config::grid::RawTable;
+use crate::config::grid::{RawTable, span_of};
 use crate::config::{ConfigError, SourceText};
-use crate::params::ParamError;
+use crate::problems::Instance;
 use crate::record::SharpnessSpec;
+
+/// A problem instance of the sweep with the text and place it came from.
+pub(super) type Placed<'a> = (&'a Instance, &'a SourceText, Range<usize>);
 
 /// The sharpness every run of the sweep measures, or `None` where the config has no `[sharpness]`.
 pub(super) fn read(
     src: &SourceText,
     raw: Option<&Spanned<RawTable>>,
-    found: &[Found<'_>],
-    tune: &Option<Spanned<crate::tune::parse::RawTune>>,
+    found: &[Placed<'_>],
+    tune: Option<Range<usize>>,
 ) -> Result<Option<SharpnessSpec>, ConfigError> {
     let Some(t) = raw else {
         return Ok(None);
@@ -26,15 +30,12 @@ pub(super) fn read(
         .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
         .collect();
     let spec = SharpnessSpec::parse(&table).map_err(|e| {
-        located(
-            src,
-            t.get_ref(),
-            t.span(),
-            ParamError {
-                message: format!("[sharpness]: {}", e.message),
-                ..e
-            },
-        )
+        let span = e
+            .key
+            .as_deref()
+            .and_then(|k| span_of(t.get_ref(), k))
+            .unwrap_or(t.span());
+        src.error(Some(span), format!("[sharpness]: {}", e.message))
     })?;
     if let Some(tune) = tune {
         return Err(src.error(
@@ -42,11 +43,11 @@ pub(super) fn read(
             format!(
                 "[sharpness] cannot be combined with [tune] (at {}): a tuned optimizer's evaluation runs are \
                  planned from its trials' results; measure the sharpness in a config of the chosen settings",
-                src.locate(Some(tune.span()))
+                src.locate(Some(tune))
             ),
         ));
     }
-    if let Some((inst, _, isrc, ispan)) = found.iter().find(|(i, ..)| !i.capabilities().hvp) {
+    if let Some((inst, isrc, ispan)) = found.iter().find(|(i, ..)| !i.capabilities().hvp) {
         return Err(src.error(
             Some(t.span()),
             format!(

@@ -72,7 +72,9 @@ impl OptimizerFacts {
             memory_formula: anatomy.map(|a| a.memory),
             kappa_slope: optimizer.kappa_slope().map(|k| SlopeFact::from(&k)),
             escape_theory: optimizer.escape().map(|e| EscapeTheoryFact::from(&e)),
-            stability_edge: optimizer.stability_edge().map(|e| super::EdgeFact::from(&e)),
+            stability_edge: optimizer
+                .stability_edge()
+                .map(|e| super::EdgeFact::from(&e)),
         }
     }
 }

@@ -84,10 +84,8 @@ pub fn sharpness_figures(sweep: &Sweep) -> Vec<Figure> {
                     .iter()
                     .map(|p| (p.iter as f64, p.lambda_max()))
                     .collect();
-                let values: Vec<(f64, f64)> = points
-                    .iter()
-                    .map(|p| (p.iter as f64, p.value))
-                    .collect();
+                let values: Vec<(f64, f64)> =
+                    points.iter().map(|p| (p.iter as f64, p.value)).collect();
                 top.lines.push(Line {
                     points: sharp,
                     look,
@@ -125,7 +123,10 @@ pub fn sharpness_figures(sweep: &Sweep) -> Vec<Figure> {
                     look: dashed,
                 });
                 top.legend.push(LegendEntry {
-                    label: format!("{label}: 2/η = {} (theory)", crate::digits::significant(edge.sharpness, 4)),
+                    label: format!(
+                        "{label}: 2/η = {} (theory)",
+                        crate::digits::significant(edge.sharpness, 4)
+                    ),
                     line: Some(dashed),
                     mark: None,
                 });

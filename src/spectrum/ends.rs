@@ -90,3 +90,37 @@ pub fn lanczos_ends(
         steps: m,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, StandardNormal};
+
+    #[test]
+    fn both_ends_match_the_dense_spectrum() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let n = 120;
+        let g = Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(&mut rng));
+        let a = Mat::from_fn(n, n, |i, j| g[(i, j)] + g[(j, i)]);
+        let dense = super::super::dense_spectrum(&a).expect("eigen converges");
+        let mut op = |v: &[f64], out: &mut [f64]| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = (0..n).map(|j| a[(i, j)] * v[j]).sum();
+            }
+        };
+        let e = lanczos_ends(&mut op, n, 3, n, 1e-10, &mut rng).expect("converges");
+        let scale = dense[0].abs().max(dense[n - 1].abs());
+        assert!(e.residual <= 1e-10, "residual {:e}", e.residual);
+        for j in 0..3 {
+            assert!((e.lowest[j] - dense[j]).abs() <= 1e-8 * scale);
+            assert!((e.highest[j] - dense[n - 1 - j]).abs() <= 1e-8 * scale);
+        }
+        // The step cap ends the process early and says so in the residual.
+        let capped = lanczos_ends(&mut op, n, 3, 10, 1e-10, &mut rng).expect("runs");
+        assert_eq!(capped.steps, 10);
+        assert!(capped.residual > 1e-10);
+    }
+}

@@ -308,3 +308,69 @@ fn bad_sharpness_keys_are_named() {
         );
     }
 }
+
+/// The stated edge is where the method turns unstable: on a quadratic with `lambda_max = L`, a step whose
+/// edge lies 2% above `L` converges and one whose edge lies 2% below it diverges, for gd, the heavy ball
+/// and Nesterov's method (edges proportional to `1/eta`, as the formulas state).
+#[test]
+fn the_stated_edge_separates_stable_from_unstable_steps() {
+    let registry = Registry::builtin();
+    let family = registry.family("quadratic").expect("built in");
+    let table: toml::Table =
+        toml::from_str("dim = 4\nkappa = 10\nrotation = \"random\"").expect("valid TOML");
+    let instance = Instance::parse(family, &table).expect("valid");
+    let (problem, x0) = instance.build(0).expect("builds");
+    let l = problem.curvature().expect("known curvature").lipschitz;
+    let f0 = problem.value(&x0);
+    for (name, extra) in [
+        ("gd", ""),
+        ("momentum", "variant = \"heavy-ball\"\nbeta = 0.5\n"),
+        ("momentum", "variant = \"nesterov\"\nbeta = 0.5\n"),
+    ] {
+        let entry = optzoo::optimizers::optimizer(name).expect("built in");
+        let checked = |step: f64| {
+            let table: toml::Table =
+                toml::from_str(&format!("{extra}step = {step}")).expect("valid TOML");
+            entry
+                .parse_point(&table, &Default::default())
+                .expect("valid parameters")
+        };
+        let unit = checked(1.0)
+            .optimizer
+            .stability_edge()
+            .expect("a fixed step states its edge")
+            .sharpness;
+        for (margin, stable) in [(1.02, true), (0.98, false)] {
+            // The step whose edge is margin x L.
+            let step = unit / (margin * l);
+            let opt = checked(step);
+            let edge = opt.optimizer.stability_edge().expect("stated").sharpness;
+            assert!(
+                (edge - margin * l).abs() <= 1e-12 * l,
+                "{name} {extra}: edge {edge}"
+            );
+            let mut x = x0.clone();
+            let mut oracle = Oracle::new(problem.as_ref());
+            let stop = StopRule::steps_only(3000);
+            let setup = Setup {
+                stop: &stop,
+                f_star: None,
+                x_star: None,
+                started: Instant::now(),
+            };
+            run_loop::run(opt.optimizer.as_ref(), &mut x, &mut oracle, setup, &mut []);
+            let f = problem.value(&x);
+            if stable {
+                assert!(
+                    f < 1e-6 * f0,
+                    "{name} {extra} step {step}: f = {f:e} from {f0:e}"
+                );
+            } else {
+                assert!(
+                    !(f < 1e3 * f0),
+                    "{name} {extra} step {step}: f = {f:e} from {f0:e}"
+                );
+            }
+        }
+    }
+}

@@ -11,6 +11,10 @@ pub const SUITES: &[(&str, &str)] = &[
 
 /// The embedded experiment configs: (name, file text).
 pub const CONFIGS: &[(&str, &str)] = &[
+    (
+        "edge-of-stability",
+        include_str!("../configs/edge-of-stability.toml"),
+    ),
     ("museum", include_str!("../configs/museum.toml")),
     ("nqm", include_str!("../configs/nqm.toml")),
     ("optimizers", include_str!("../configs/optimizers.toml")),

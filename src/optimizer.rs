@@ -10,7 +10,7 @@ pub use crate::oracle::StepError;
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
-use crate::theory::{Anatomy, EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeTheory, KappaSlope, StabilityEdge};
 
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -57,6 +57,12 @@ pub trait Optimizer: Send + Sync {
 
     /// The linear theory of this configuration's escape from a strict saddle, where there is one.
     fn escape(&self) -> Option<EscapeTheory> {
+        None
+    }
+
+    /// The sharpness above which this configuration's fixed step is unstable on a quadratic, where it has
+    /// one (see [`StabilityEdge`]).
+    fn stability_edge(&self) -> Option<StabilityEdge> {
         None
     }
 
@@ -117,6 +123,9 @@ pub trait DynOptimizer: Send + Sync {
     /// As [`Optimizer::escape`].
     fn escape(&self) -> Option<EscapeTheory>;
 
+    /// As [`Optimizer::stability_edge`].
+    fn stability_edge(&self) -> Option<StabilityEdge>;
+
     /// As [`Optimizer::memory`].
     fn memory(&self, n: usize) -> MemoryNeed;
 
@@ -170,6 +179,10 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn escape(&self) -> Option<EscapeTheory> {
         Optimizer::escape(self)
+    }
+
+    fn stability_edge(&self) -> Option<StabilityEdge> {
+        Optimizer::stability_edge(self)
     }
 
     fn memory(&self, n: usize) -> MemoryNeed {

@@ -68,6 +68,7 @@ impl PlannedRun {
             stop: stop.clone(),
             tuning,
             diagnose,
+            sharpness: None,
         };
         PlannedRun {
             run_id: spec.run_id(),
@@ -75,6 +76,16 @@ impl PlannedRun {
             instance: instance.clone(),
             optimizer: optimizer.clone(),
         }
+    }
+}
+
+impl PlannedRun {
+    /// The same run measuring its sharpness as `sharpness` asks (see [`crate::record::sharpness`]); its id
+    /// follows its spec.
+    pub fn with_sharpness(mut self, sharpness: Option<crate::record::SharpnessSpec>) -> PlannedRun {
+        self.spec.sharpness = sharpness;
+        self.run_id = self.spec.run_id();
+        self
     }
 }
 
@@ -184,9 +195,16 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
     let mut escape = observers::EscapeWatch::new(problem.as_ref());
     let mut diagnosis = observers::FinalDiagnosis::new(problem.as_ref(), stop, run.spec.seed);
     let mut held = observers::HeldMemory::default();
+    let mut sharpness = run
+        .spec
+        .sharpness
+        .map(|spec| observers::SharpnessWatch::new(problem.as_ref(), spec, run.spec.seed));
     let mut watching: Vec<&mut dyn Observer> = vec![&mut trace, &mut escape];
     if run.spec.diagnose {
         watching.push(&mut diagnosis);
+    }
+    if let Some(s) = sharpness.as_mut() {
+        watching.push(s);
     }
     // Last, so that the other observers' bookkeeping at the start is not counted as the optimizer's.
     watching.push(&mut held);
@@ -241,6 +259,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             optimizer: OptimizerFacts::of(run.optimizer.optimizer.as_ref()),
             problem: problem_facts,
             escape: escape.fact,
+            sharpness: sharpness.map(|s| s.fact),
         },
         provenance: Provenance::current(),
         timing,
@@ -268,8 +287,9 @@ fn problem_facts(problem: &dyn Problem, x_star: Option<&[f64]>) -> ProblemFacts 
     }
 }
 
-/// What the run would allocate (the problem, the optimizer, the runner's and the oracle's vectors, and the
-/// final diagnosis's dense Hessian), where it exceeds the memory limit: said before anything is allocated.
+/// What the run would allocate (the problem, the optimizer, the runner's and the oracle's vectors, the
+/// final diagnosis's dense Hessian and the sharpness's Lanczos basis), where it exceeds the memory limit:
+/// said before anything is allocated.
 fn too_large(run: &PlannedRun) -> Option<String> {
     use crate::memory::{MemoryNeed, bytes, gib, limit};
     let problem = run.instance.memory();
@@ -286,7 +306,12 @@ fn too_large(run: &PlannedRun) -> Option<String> {
         .need
         .plus(run.optimizer.optimizer.memory(n))
         .plus(MemoryNeed::vectors(6, n))
-        .plus(diagnosis);
+        .plus(diagnosis)
+        // The sharpness's Lanczos basis: a vector per step.
+        .plus(MemoryNeed::vectors(
+            run.spec.sharpness.map_or(0, |s| s.max_steps as u64 + 2),
+            n,
+        ));
     let limit = limit();
     (need.total() > limit).then(|| {
         format!(
@@ -532,6 +557,7 @@ mod tests {
             stop: StopRule::default(),
             tuning: None,
             diagnose: false,
+            sharpness: None,
         };
         PlannedRun {
             run_id: spec.run_id(),

@@ -2,10 +2,11 @@
 //!
 //! [`KappaSlope`]: the growth of iterations with the condition number on strongly convex quadratics (read
 //! by [`crate::analysis::scaling`]); [`EscapeTheory`]: the linear theory of escaping a strict saddle (read
-//! by [`crate::analysis::escape`]); [`Anatomy`]: the part of the Hessian a method keeps and the memory it
+//! by [`crate::analysis::escape`]); [`StabilityEdge`]: the sharpness above which a fixed step is unstable
+//! (drawn by [`crate::report::sharpness`]); [`Anatomy`]: the part of the Hessian a method keeps and the memory it
 //! pays for it (read by [`crate::analysis::museum`]). Optimizers answer through
-//! [`crate::optimizer::Optimizer::kappa_slope`], [`crate::optimizer::Optimizer::escape`] and
-//! [`crate::optimizer::Optimizer::anatomy`].
+//! [`crate::optimizer::Optimizer::kappa_slope`], [`crate::optimizer::Optimizer::escape`],
+//! [`crate::optimizer::Optimizer::stability_edge`] and [`crate::optimizer::Optimizer::anatomy`].
 
 /// The part of the Hessian a method keeps, and the memory that costs, as the method states it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,4 +89,17 @@ impl EscapeTheory {
     pub fn factor(&self, lambda: f64) -> f64 {
         self.growth.factor(lambda)
     }
+}
+
+/// The sharpness (the Hessian's largest eigenvalue `lambda_max`) above which a method's fixed step is
+/// unstable on a quadratic: gradient descent with step `eta` multiplies the component along an eigenvector
+/// of eigenvalue `lambda` by `1 - eta lambda`, which exceeds 1 in modulus once `lambda > 2/eta`. Along a
+/// run on a non-quadratic objective, full-batch gradient descent drives `lambda_max` up to about this edge
+/// and then hovers there (Cohen et al. 2021, "edge of stability").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StabilityEdge {
+    /// The edge, `2/eta` for gradient descent.
+    pub sharpness: f64,
+    /// The formula, for captions.
+    pub source: &'static str,
 }

@@ -24,7 +24,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
+use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope, StabilityEdge};
 
 /// The keys of `gd`: its own, then the schedule and averaging keys.
 pub const PARAMS: &[ParamDoc] =
@@ -242,6 +242,17 @@ impl Optimizer for Gd {
             StepRule::Fixed(step) if self.schedule.is_constant() => Some(EscapeTheory {
                 growth: EscapeGrowth::Gradient { step },
                 source: "gd: log(R/eps_u) / log(1 + eta |lambda_min|)",
+            }),
+            _ => None,
+        }
+    }
+
+    /// A fixed step `eta` is unstable along eigenvalues above `2/eta` (unscheduled only).
+    fn stability_edge(&self) -> Option<StabilityEdge> {
+        match self.rule {
+            StepRule::Fixed(step) if self.schedule.is_constant() => Some(StabilityEdge {
+                sharpness: 2.0 / step,
+                source: "gd: |1 - eta lambda| < 1 iff lambda < 2/eta",
             }),
             _ => None,
         }

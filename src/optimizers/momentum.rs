@@ -35,7 +35,7 @@ use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
-use crate::theory::{Anatomy, KappaSlope};
+use crate::theory::{Anatomy, KappaSlope, StabilityEdge};
 
 /// The keys of `momentum`: its own, then the schedule and averaging keys.
 pub const PARAMS: &[ParamDoc] =
@@ -278,6 +278,29 @@ impl Optimizer for Momentum {
                 source: "momentum with a fixed step or beta, rate 1 - O(1/kappa) (Polyak 1987, 3.2.1)",
             }),
         }
+    }
+
+    /// With a fixed step `eta` and a fixed `beta` (unscheduled), the linear recurrence along an eigenvalue
+    /// `lambda` is stable iff `eta lambda < 2 (1 + beta)` for the heavy ball (Polyak 1964) and
+    /// `eta lambda < (2 + 2 beta) / (1 + 2 beta)` for Nesterov's method (the roots of
+    /// `z^2 - (1 + beta)(1 - eta lambda) z + beta (1 - eta lambda)`).
+    fn stability_edge(&self) -> Option<StabilityEdge> {
+        let (Step::Fixed(eta), Beta::Fixed(beta)) = (self.step, self.beta) else {
+            return None;
+        };
+        if !self.schedule.is_constant() {
+            return None;
+        }
+        Some(match self.variant {
+            Variant::HeavyBall => StabilityEdge {
+                sharpness: 2.0 * (1.0 + beta) / eta,
+                source: "heavy ball: stable iff eta lambda < 2 (1 + beta)",
+            },
+            Variant::Nesterov => StabilityEdge {
+                sharpness: (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * eta),
+                source: "nesterov: stable iff eta lambda < (2 + 2 beta) / (1 + 2 beta)",
+            },
+        })
     }
 
     fn requires(&self) -> Capabilities {

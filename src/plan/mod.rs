@@ -4,8 +4,9 @@
 //! An experiment config names suites (embedded, by name, or files, by path relative to the config), adds
 //! inline `[[problem]]` tables, lists `[[optimizer]]` tables, `seeds` and a `[stop]` rule. A list value is a
 //! grid axis, and lists named together in a table's `zip` are one axis (see [`crate::config::grid`]); the
-//! sweep is the product of problem instances, optimizers and seeds. Every error names the
-//! file, line, column and key, and suggests the nearest valid name.
+//! sweep is the product of problem instances, optimizers and seeds. A `[sharpness]` table makes every run
+//! measure the Hessian's extreme eigenvalues along the way (see [`crate::record::sharpness`]). Every error
+//! names the file, line, column and key, and suggests the nearest valid name.
 //!
 //! Sizes are counted before anything is built: files are read up to [`crate::config::MAX_FILE_BYTES`], the
 //! run count of the sweep is computed from the grids' axis lengths before any grid is expanded and refused
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 pub mod execute;
+mod sharpness;
 
 use crate::config::grid::count;
 use crate::config::grid::{RawTable, expand, span_of};
@@ -52,6 +54,7 @@ struct RawConfig {
     tune: Option<Spanned<crate::tune::parse::RawTune>>,
     #[serde(default)]
     diagnose: bool,
+    sharpness: Option<Spanned<RawTable>>,
 }
 
 #[derive(Deserialize)]
@@ -867,6 +870,17 @@ pub fn plan_with(
     }
 
     let built = stop_can_fire(raw.stop.as_ref(), src, &stop, &found, seeds[0])?;
+    let placed: Vec<sharpness::Placed<'_>> = found
+        .iter()
+        .map(|(i, _, isrc, ispan)| (i, *isrc, ispan.clone()))
+        .collect();
+    let sharpness = sharpness::read(
+        src,
+        raw.sharpness.as_ref(),
+        &placed,
+        raw.tune.as_ref().map(|t| t.span()),
+    )?;
+    drop(placed);
 
     let with_suites: Vec<(Arc<Instance>, String)> = found
         .into_iter()
@@ -905,15 +919,10 @@ pub fn plan_with(
     for instance in &instances {
         for ((name, checked), _) in optimizers.iter().zip(&tuned).filter(|(_, t)| !**t) {
             for &seed in &seeds {
-                runs.push(PlannedRun::new(
-                    instance,
-                    name,
-                    checked,
-                    seed,
-                    &stop,
-                    None,
-                    raw.diagnose,
-                ));
+                runs.push(
+                    PlannedRun::new(instance, name, checked, seed, &stop, None, raw.diagnose)
+                        .with_sharpness(sharpness),
+                );
             }
         }
     }

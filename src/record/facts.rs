@@ -1,5 +1,6 @@
 //! What reading a run's results needs beyond its counts and trace, stated or measured while the run ran:
-//! the optimizer's statements about itself, the problem's ground truth, and the saddle escape.
+//! the optimizer's statements about itself, the problem's ground truth, the saddle escape and the sharpness
+//! series.
 //!
 //! Reports, comparisons and merges read these from the record and never rebuild a problem or replay a run,
 //! so an old folder reads the same under any later binary, and one made by a plug-in reads under the plain
@@ -32,6 +33,9 @@ pub struct Facts {
     /// documented strict saddle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escape: Option<EscapeFact>,
+    /// The sharpness series, for a run whose spec asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharpness: Option<super::SharpnessFact>,
 }
 
 /// An optimizer configuration's statements about itself (see [`crate::theory`]).
@@ -53,6 +57,9 @@ pub struct OptimizerFacts {
     /// The linear theory of its escape from a strict saddle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escape_theory: Option<EscapeTheoryFact>,
+    /// The sharpness above which its fixed step is unstable on a quadratic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability_edge: Option<super::EdgeFact>,
 }
 
 impl OptimizerFacts {
@@ -65,6 +72,9 @@ impl OptimizerFacts {
             memory_formula: anatomy.map(|a| a.memory),
             kappa_slope: optimizer.kappa_slope().map(|k| SlopeFact::from(&k)),
             escape_theory: optimizer.escape().map(|e| EscapeTheoryFact::from(&e)),
+            stability_edge: optimizer
+                .stability_edge()
+                .map(|e| super::EdgeFact::from(&e)),
         }
     }
 }

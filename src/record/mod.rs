@@ -8,6 +8,7 @@ mod ending;
 pub mod facts;
 pub mod real;
 mod run;
+pub mod sharpness;
 mod spec;
 mod trace;
 mod tuning;
@@ -15,11 +16,13 @@ mod tuning;
 pub use ending::{Diagnosis, Ending};
 pub use facts::{CriticalFact, EscapeFact, Facts, OptimizerFacts, ProblemFacts};
 pub use run::{Host, Outcome, Provenance, RunRecord, Timing, status_counts};
+pub use sharpness::{EdgeFact, SharpnessFact, SharpnessPoint, SharpnessSpec};
 pub use spec::{OptimizerSpec, ProblemSpec, RunSpec};
 pub use trace::TracePoint;
 pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
 
 /// The version of the run-file layout this binary writes; bumped when a field is added that readers rely
 /// on. Format 2 added [`Facts`]: what reading the results needs, stated or measured while the run ran.
-/// Records of every format from 1 to this one are read.
-pub const FORMAT: u32 = 2;
+/// Format 3 added the sharpness series ([`RunSpec::sharpness`], [`Facts::sharpness`]) and the optimizer's
+/// stability edge ([`OptimizerFacts::stability_edge`]). Records of every format from 1 to this one are read.
+pub const FORMAT: u32 = 3;

@@ -70,6 +70,10 @@ pub struct RunSpec {
     /// other run ids are unchanged).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub diagnose: bool,
+    /// What the run measures of its sharpness along the way (`[sharpness]` in the config; absent when not
+    /// asked, so other run ids are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharpness: Option<super::SharpnessSpec>,
 }
 
 impl RunSpec {

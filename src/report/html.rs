@@ -180,6 +180,12 @@ fn kind_heading(kind: FigureKind) -> (&'static str, &'static str) {
             "Double wells that differ only in curvature: iterations to leave the saddle against |lambda_min|, \
              with the linear theory where the method has one (fixed-step gradient descent, saddle-free Newton).",
         ),
+        FigureKind::Sharpness => (
+            "Sharpness along the runs",
+            "Per problem instance whose runs measured it: the Hessian's largest eigenvalue lambda_max against \
+             the iteration, with the stability edge 2/eta of each fixed step dashed (gradient descent is unstable \
+             along eigenvalues above it), and the objective at the same iterations below. How they are drawn: ",
+        ),
     }
 }
 
@@ -368,6 +374,7 @@ pub fn page(p: &Page<'_>) -> String {
         section(&mut out, &mut toc, title);
         let conventions = match kind {
             FigureKind::Convergence => super::convergence::CONVENTIONS,
+            FigureKind::Sharpness => super::sharpness::CONVENTIONS,
             _ => "",
         };
         let _ = writeln!(

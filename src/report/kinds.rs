@@ -1,7 +1,7 @@
 //! The kinds of figure a report can draw, and the dispatch to the module that draws each.
 
 use super::figure::Figure;
-use super::{batch, convergence, diagnostics, plots, tuning};
+use super::{batch, convergence, diagnostics, plots, sharpness, tuning};
 use crate::analysis::batch::batch_studies;
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
@@ -23,11 +23,13 @@ pub enum FigureKind {
     Sensitivity,
     /// Escape iterations against `|lambda_min|` on double wells.
     Escape,
+    /// The sharpness `lambda_max` along the runs, with `2/eta`, and the objective beside it.
+    Sharpness,
 }
 
 impl FigureKind {
     /// Every kind, in report order.
-    pub const ALL: [FigureKind; 7] = [
+    pub const ALL: [FigureKind; 8] = [
         FigureKind::Convergence,
         FigureKind::Kappa,
         FigureKind::Batch,
@@ -35,6 +37,7 @@ impl FigureKind {
         FigureKind::Trajectories,
         FigureKind::Sensitivity,
         FigureKind::Escape,
+        FigureKind::Sharpness,
     ];
 }
 
@@ -52,6 +55,7 @@ pub fn figures(sweep: &Sweep, kinds: &[FigureKind]) -> Vec<(FigureKind, Vec<Figu
                 FigureKind::Trajectories => plots::trajectory_figures(sweep),
                 FigureKind::Sensitivity => tuning::sensitivity_figures(sweep),
                 FigureKind::Escape => diagnostics::escape_figures(sweep),
+                FigureKind::Sharpness => sharpness::sharpness_figures(sweep),
             };
             (k, figs)
         })

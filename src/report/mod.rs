@@ -8,7 +8,8 @@
 //!   (`kappa-*`), steps and samples to target versus batch size (`batch-<k>-steps`, `batch-<k>-samples`, for
 //!   instances that differ only in `batch_size`), `performance-profile`, `data-profile`, paths of 2-D
 //!   problems (`trajectory-*`), saddle escape on double wells (`escape-*`), `sensitivity-*` (tuning trials
-//!   against the tuned hyperparameter); `figures/captions.md` lists every figure with its caption;
+//!   against the tuned hyperparameter), the sharpness along runs that measured it with the objective at the
+//!   same iterations (`sharpness-*`, `sharpness-*-loss`); `figures/captions.md` lists every figure with its caption;
 //! - `tables/museum.md|csv|tex` (see [`crate::analysis::museum`]), `tables/outcomes.md|csv|tex` (pooled over
 //!   the sweep), `tables/outcomes-<i>-<family>.md|csv|tex` (one per problem instance, numbered as the
 //!   convergence figures), `tables/kappa-<k>.md|csv|tex`, `tables/batch-<k>.md|csv|tex` (steps and samples
@@ -37,6 +38,7 @@ pub mod markers;
 pub mod notes;
 pub mod plots;
 pub mod render;
+pub mod sharpness;
 mod stale;
 pub mod style;
 pub mod tables;

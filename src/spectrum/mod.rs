@@ -14,6 +14,7 @@
 //!   point, so callers report the gradient norm beside it.
 
 pub mod diagnosis;
+pub mod ends;
 
 use faer::{Mat, Side};
 use rand::{Rng, RngExt};

@@ -486,6 +486,7 @@ mod tests {
                 stop: Default::default(),
                 tuning: None,
                 diagnose: false,
+                sharpness: None,
             },
             outcome: Outcome {
                 status,

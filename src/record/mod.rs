@@ -6,6 +6,7 @@
 
 mod ending;
 pub mod facts;
+pub mod point;
 pub mod real;
 mod run;
 mod spec;
@@ -21,5 +22,6 @@ pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
 
 /// The version of the run-file layout this binary writes; bumped when a field is added that readers rely
 /// on. Format 2 added [`Facts`]: what reading the results needs, stated or measured while the run ran.
-/// Records of every format from 1 to this one are read.
-pub const FORMAT: u32 = 2;
+/// Format 3 added [`Outcome::final_x_file`]: the final point of a larger run, kept in a file beside the
+/// record ([`point`]). Records of every format from 1 to this one are read.
+pub const FORMAT: u32 = 3;

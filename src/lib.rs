@@ -18,7 +18,7 @@
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
 //! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`points`] (final points beside the records), [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
-//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
+//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`density`] (the Hessian's spectral density at a point or a run's end), [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
 //! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`cli`] |
@@ -29,6 +29,7 @@ pub mod budget;
 pub mod cli;
 pub mod conditioning;
 pub mod config;
+pub mod density;
 pub mod digits;
 pub mod dry_run;
 pub mod embedded;

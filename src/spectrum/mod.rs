@@ -8,11 +8,13 @@
 //! - [`slq_density`]: a spectral density estimate by stochastic Lanczos quadrature (Golub and Meurant 2010;
 //!   Ubaru, Chen and Saad 2017): Gauss quadrature nodes and weights of `v' f(H) v` for Rademacher `v`.
 //! - [`hutchinson_trace`]: the trace `E[v' H v]` over Rademacher `v` (Hutchinson 1989).
+//! - [`density`]: all of these together at a point, as `optzoo inspect --density` reports them.
 //! - [`classify`]: the verdict at a point: all eigenvalues positive -> minimum; all negative -> maximum;
 //!   mixed -> saddle with its index (the number of negative eigenvalues); some `|lambda|` below a relative
 //!   tolerance -> degenerate, where the second-order test is silent. The verdict only holds at a critical
 //!   point, so callers report the gradient norm beside it.
 
+pub mod density;
 pub mod diagnosis;
 
 use faer::{Mat, Side};

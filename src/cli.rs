@@ -169,6 +169,10 @@ enum Command {
         #[arg(long, value_name = "N", requires = "density",
               default_value_t = crate::spectrum::density::DEFAULT_TRACE_SAMPLES)]
         trace_samples: usize,
+        /// With --density: the most Lanczos steps of the extreme eigenvalues.
+        #[arg(long, value_name = "N", requires = "density",
+              default_value_t = crate::spectrum::density::EXTREME_STEPS)]
+        extreme_steps: usize,
         /// With --density: the standard deviation of the Gaussian each SLQ node is drawn as, as a share of
         /// lambda_max - lambda_min.
         #[arg(long, value_name = "SHARE", requires = "density",
@@ -383,6 +387,7 @@ where
             probes,
             lanczos_steps,
             trace_samples,
+            extreme_steps,
             broadening,
             steps,
             out,
@@ -395,6 +400,7 @@ where
                     probes,
                     steps: lanczos_steps,
                     trace_samples,
+                    extreme_steps,
                     broadening,
                     zero_tol,
                     seed,

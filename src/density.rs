@@ -22,7 +22,7 @@ use crate::inspect::InspectError;
 use crate::memory::{MemoryNeed, bytes, gib};
 use crate::problems::Instance;
 use crate::registry::Registry;
-use crate::spectrum::density::{self, Density, DensityOptions, EXTREME_STEPS};
+use crate::spectrum::density::{self, Density, DensityOptions};
 
 /// The largest dimension whose Hessian is also formed densely and fully eigendecomposed (32 MB at the limit).
 pub const DENSE_MAX_DIM: usize = 2000;
@@ -102,7 +102,7 @@ impl DensityStudy {
 pub fn memory_need(instance: &Instance, options: &DensityOptions) -> MemoryNeed {
     let problem = instance.memory();
     let n = problem.dim as u64;
-    let basis = (options.steps.max(EXTREME_STEPS) as u64).min(n) + 1;
+    let basis = (options.steps.max(options.extreme_steps) as u64).min(n) + 1;
     let dense = if problem.dim <= DENSE_MAX_DIM {
         MemoryNeed {
             hessian: bytes(n, n),
@@ -148,8 +148,8 @@ pub fn at_run_end(
     options: DensityOptions,
 ) -> Result<DensityStudy, InspectError> {
     options.check().map_err(InspectError)?;
-    let record = crate::store::read_run(record_path).map_err(|e| InspectError(e.to_string()))?;
     let dir = results_dir(record_path)?;
+    let record = crate::store::read_run(record_path).map_err(|e| InspectError(e.to_string()))?;
     let spec = &record.spec;
     let family = spec.problem.family.as_str();
     let params: toml::Table = serde_json::from_value(spec.problem.params.clone()).map_err(|e| {
@@ -323,8 +323,9 @@ pub fn render(s: &DensityStudy) -> String {
     };
     let _ = writeln!(
         out,
-        "| lambda_min (Lanczos, {} steps{converged}) | {} | {} |",
+        "| lambda_min (Lanczos, {} steps of at most {} (--extreme-steps){converged}) | {} | {} |",
         d.extremes.steps,
+        o.extreme_steps,
         sig(d.extremes.min),
         cell(first(&d.exact, false))
     );
@@ -399,6 +400,7 @@ pub fn to_json(s: &DensityStudy) -> serde_json::Value {
         "seconds": s.seconds,
         "options": {
             "probes": o.probes, "steps": o.steps, "trace_samples": o.trace_samples,
+            "extreme_steps": o.extreme_steps,
             "broadening": o.broadening, "sigma": d.sigma(), "zero_tol": o.zero_tol, "seed": o.seed
         },
         "trace": { "estimate": d.trace, "standard_error": d.trace_se,

@@ -29,7 +29,8 @@ pub const DEFAULT_TRACE_SAMPLES: usize = 100;
 /// The standard deviation of the Gaussian each SLQ node is drawn as, as a share of `lambda_max -
 /// lambda_min`, by default.
 pub const DEFAULT_BROADENING: f64 = 0.01;
-/// The most Lanczos steps the extreme eigenvalues take.
+/// The most Lanczos steps the extreme eigenvalues take by default (a spectrum whose extremes are close to
+/// their neighbours, relative to its width, needs more: the summary says when they did not converge).
 pub const EXTREME_STEPS: usize = 300;
 /// The relative Ritz residual the extreme eigenvalues are converged to.
 pub const EXTREME_RTOL: f64 = 1e-10;
@@ -43,6 +44,8 @@ pub struct DensityOptions {
     pub steps: usize,
     /// Hutchinson probe vectors (at least 2).
     pub trace_samples: usize,
+    /// The most Lanczos steps of the extreme eigenvalues (at least 1).
+    pub extreme_steps: usize,
     /// The Gaussian broadening of the drawn density, as a share of the spectrum's width.
     pub broadening: f64,
     /// Eigenvalues with `|lambda| <= zero_tol max |lambda|` count as zero.
@@ -57,6 +60,7 @@ impl Default for DensityOptions {
             probes: DEFAULT_PROBES,
             steps: DEFAULT_STEPS,
             trace_samples: DEFAULT_TRACE_SAMPLES,
+            extreme_steps: EXTREME_STEPS,
             broadening: DEFAULT_BROADENING,
             zero_tol: super::default_zero_tol(),
             seed: 0,
@@ -81,6 +85,9 @@ impl DensityOptions {
                 "--trace-samples must be at least 2 (for a standard error), got {}",
                 self.trace_samples
             ));
+        }
+        if self.extreme_steps == 0 {
+            return Err("--extreme-steps must be at least 1".into());
         }
         if !(self.broadening.is_finite() && self.broadening > 0.0 && self.broadening <= 1.0) {
             return Err(format!(
@@ -155,7 +162,7 @@ pub fn estimate(
     let probes = super::slq_probes(hvp, n, options.probes, options.steps, &mut rng(1))?;
     let (trace, trace_se) = super::hutchinson_trace(hvp, n, options.trace_samples, &mut rng(2))?;
     let extremes =
-        super::lanczos_extremes_checked(hvp, n, EXTREME_STEPS, EXTREME_RTOL, &mut rng(3))?;
+        super::lanczos_extremes_checked(hvp, n, options.extreme_steps, EXTREME_RTOL, &mut rng(3))?;
     let scale = match &exact {
         Some(e) => e.iter().fold(0.0f64, |m, l| m.max(l.abs())),
         None => extremes.min.abs().max(extremes.max.abs()),

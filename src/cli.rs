@@ -116,10 +116,12 @@ enum Command {
         dirs: Vec<PathBuf>,
     },
     /// The Hessian's spectrum and verdict (minimum, maximum, saddle, degenerate) at a family's documented
-    /// critical points, or at a given point.
+    /// critical points, or at a given point; with --density, its spectral density (at the standard start,
+    /// --at, or where a recorded run ended, --run).
     Inspect {
-        /// The problem family.
-        family: String,
+        /// The problem family (not with --run, whose record names it).
+        #[arg(required_unless_present = "run")]
+        family: Option<String>,
         /// Parameters as key=value (e.g. dim=4 index=2).
         params: Vec<String>,
         /// A point to inspect instead: comma-separated coordinates.
@@ -130,7 +132,8 @@ enum Command {
             value_name = "X1,X2,..."
         )]
         at: Option<Vec<f64>>,
-        /// The seed for families with random data or rotations.
+        /// The seed for families with random data or rotations (with --run, the record's seed builds the
+        /// problem), and for the density's probe vectors.
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Eigenvalues with |lambda| <= this times max |lambda| count as zero.
@@ -138,24 +141,56 @@ enum Command {
         zero_tol: f64,
         /// A point with ||g|| above this is not critical, whatever its curvature [default: 1e-5 max(1,
         /// ||g(x_0)||) at the standard start].
-        #[arg(long, conflicts_with = "conditioning", allow_hyphen_values = true)]
+        #[arg(long, conflicts_with_all = ["conditioning", "density"], allow_hyphen_values = true)]
         grad_tol: Option<f64>,
         /// Instead: the effective condition number kappa(P^-1 H) of each optimizer's preconditioner P,
         /// from the start (or --at).
-        #[arg(long)]
+        #[arg(long, group = "figure")]
         conditioning: bool,
+        /// Instead: the Hessian's spectral density at the standard start (or --at, or --run) by stochastic
+        /// Lanczos quadrature, Hutchinson's trace with its standard error, the extreme eigenvalues (Lanczos)
+        /// and the number of eigenvalues with |lambda| <= --zero-tol x max |lambda| (exact up to dim 2000,
+        /// where the dense spectrum is computed too; else estimated from the density).
+        #[arg(long, group = "figure")]
+        density: bool,
+        /// With --density: where the run recorded in RESULTS_DIR/runs/<run-id>.json ended (its problem
+        /// rebuilt from the record, its final point read from the record or RESULTS_DIR/points/<run-id>.f64).
+        #[arg(long, value_name = "RECORD", requires = "density", conflicts_with_all = ["family", "at"])]
+        run: Option<PathBuf>,
+        /// With --density: SLQ probe vectors.
+        #[arg(long, value_name = "N", requires = "density",
+              default_value_t = crate::spectrum::density::DEFAULT_PROBES)]
+        probes: usize,
+        /// With --density: Lanczos steps per SLQ probe (at least 3).
+        #[arg(long, value_name = "N", requires = "density",
+              default_value_t = crate::spectrum::density::DEFAULT_STEPS)]
+        lanczos_steps: usize,
+        /// With --density: Hutchinson probe vectors of the trace (at least 2).
+        #[arg(long, value_name = "N", requires = "density",
+              default_value_t = crate::spectrum::density::DEFAULT_TRACE_SAMPLES)]
+        trace_samples: usize,
+        /// With --density: the most Lanczos steps of the extreme eigenvalues.
+        #[arg(long, value_name = "N", requires = "density",
+              default_value_t = crate::spectrum::density::EXTREME_STEPS)]
+        extreme_steps: usize,
+        /// With --density: the standard deviation of the Gaussian each SLQ node is drawn as, as a share of
+        /// lambda_max - lambda_min.
+        #[arg(long, value_name = "SHARE", requires = "density",
+              default_value_t = crate::spectrum::density::DEFAULT_BROADENING)]
+        broadening: f64,
         /// Steps the stateful optimizers (adam, rmsprop, adagrad, lbfgs, kfac) take before P is formed.
         #[arg(long, default_value_t = 100, requires = "conditioning")]
         steps: usize,
-        /// Write the figure of the P^-1 H spectra (SVG, PNG, PDF) into this directory.
-        #[arg(long, requires = "conditioning")]
+        /// Write the figure of the P^-1 H spectra (SVG, PNG, PDF), or with --density the density's figure
+        /// (SVG, PNG) and numbers (density.json, density.csv, nodes.csv), into this directory.
+        #[arg(long, requires = "figure")]
         out: Option<PathBuf>,
         /// Draw the figure written by --out without its title.
         #[arg(long, requires = "out")]
         no_titles: bool,
         /// The memory the inspection may plan to use (e.g. 8GiB) [default: half of physical memory]: one that
-        /// needs more (the problem, and the dense Hessian with its eigendecomposition up to dim 1000, else
-        /// the Lanczos vectors) is refused before anything is allocated.
+        /// needs more (the problem, and the dense Hessian with its eigendecomposition up to dim 1000, or 2000
+        /// with --density, and the Lanczos vectors) is refused before anything is allocated.
         #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
         memory_limit: Option<u64>,
     },
@@ -388,12 +423,36 @@ where
             zero_tol,
             grad_tol,
             conditioning,
+            density,
+            run,
+            probes,
+            lanczos_steps,
+            trace_samples,
+            extreme_steps,
+            broadening,
             steps,
             out,
             no_titles,
             memory_limit: _,
         }) => {
-            if conditioning {
+            let family = family.unwrap_or_default();
+            if density {
+                let options = crate::spectrum::density::DensityOptions {
+                    probes,
+                    steps: lanczos_steps,
+                    trace_samples,
+                    extreme_steps,
+                    broadening,
+                    zero_tol,
+                    seed,
+                };
+                let at_ = match &run {
+                    Some(record) => DensityAt::Run(record),
+                    None => DensityAt::Point(&family, &params, at.as_deref(), seed),
+                };
+                let out = out.map(|dir| (dir, !no_titles));
+                inspect_density(r, at_, options, out)
+            } else if conditioning {
                 let out = out.map(|dir| (dir, !no_titles));
                 inspect_conditioning(r, &family, &params, at.as_deref(), seed, steps, out)
             } else {
@@ -625,6 +684,48 @@ fn critical(
     let files = crate::census::output::write(&census, out, titles).context("writing the census")?;
     for f in files {
         println!("  {}", f.display());
+    }
+    Ok(())
+}
+
+/// Where `inspect --density` takes the density.
+enum DensityAt<'a> {
+    /// A family's instance (family, key=value parameters, `--at`, seed).
+    Point(&'a str, &'a [String], Option<&'a [f64]>, u64),
+    /// Where the run of this record ended.
+    Run(&'a std::path::Path),
+}
+
+fn inspect_density(
+    registry: &Registry,
+    at: DensityAt<'_>,
+    options: crate::spectrum::density::DensityOptions,
+    out: Option<(PathBuf, bool)>,
+) -> anyhow::Result<()> {
+    let bad = |e: crate::inspect::InspectError| BadInput(e.0);
+    let study = match at {
+        DensityAt::Point(family, params, at, seed) => {
+            let table = crate::inspect::parse_params(params).map_err(bad)?;
+            crate::density::at_point(registry, family, &table, at, seed, options).map_err(bad)?
+        }
+        DensityAt::Run(record) => {
+            crate::density::at_run_end(registry, record, options).map_err(bad)?
+        }
+    };
+    print!("{}", crate::density::render(&study));
+    if let Some((dir, titles)) = out {
+        let mut fig = crate::report::density::density_figure(&study);
+        fig.draw_title = titles;
+        let formats = crate::report::Formats {
+            pdf: false,
+            ..Default::default()
+        };
+        let mut files = crate::report::diagnostics::write_figure(&fig, &dir, formats)?;
+        files.extend(crate::density::write_numbers(&study, &dir)?);
+        println!();
+        for f in files {
+            println!("  {}", f.display());
+        }
     }
     Ok(())
 }

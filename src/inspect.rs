@@ -10,6 +10,9 @@
 //! What an inspection allocates ([`memory_need`]) is checked against the memory limit (`--memory-limit`, as
 //! for `run`, see [`crate::memory`]) before the problem is built ([`check_memory`]): a request too large for
 //! the machine is refused with what it needs, never an allocation failure.
+//!
+//! `--density` (the spectral density at the standard start, a given point or a recorded run's end) is
+//! [`crate::density`]; `--conditioning` is [`crate::conditioning`].
 
 use std::fmt::Write;
 

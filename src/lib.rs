@@ -17,8 +17,8 @@
 //! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
-//! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
-//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
+//! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`points`] (final points beside the records), [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
+//! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`density`] (the Hessian's spectral density at a point or a run's end), [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
 //! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`census`] (`optzoo critical`: critical points found from random starts, classified, drawn with the report's writers), [`cli`] |
@@ -30,6 +30,7 @@ pub mod census;
 pub mod cli;
 pub mod conditioning;
 pub mod config;
+pub mod density;
 pub mod digits;
 pub mod dry_run;
 pub mod embedded;
@@ -46,6 +47,7 @@ pub mod optimizers;
 pub mod oracle;
 pub mod params;
 pub mod plan;
+pub mod points;
 pub mod preconditioner;
 pub mod problem;
 pub mod problems;

@@ -15,7 +15,8 @@
 //!
 //! Shard directories are data: every file is checked as it is read ([`crate::store::read_run`],
 //! [`crate::store::read_manifest`]), and each record is written to `OUT/runs/<id>.json` with the id computed
-//! from its spec, never with a name or path taken from a file.
+//! from its spec, never with a name or path taken from a file. A record's final point kept in a file
+//! ([`crate::points`]) is checked against its record as it is read and copied beside it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,8 @@ pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
 pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
     let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
     let mut records: BTreeMap<String, (RunRecord, &PathBuf)> = BTreeMap::new();
+    // The final points kept in files beside the records, read and checked before anything is written.
+    let mut points: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut ignored = 0;
     let mut landscapes = crate::landscape::Landscapes {
         format: store::FORMAT,
@@ -158,6 +161,9 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
                 }
                 Some(_) => {}
                 None => {
+                    if let Some(x) = crate::points::read(dir, &r).map_err(MergeError::Read)? {
+                        points.insert(id.clone(), x);
+                    }
                     records.insert(id, (r, dir));
                 }
             }
@@ -183,7 +189,10 @@ pub fn merge(out: &Path, dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         }
         Err(e) => return Err(MergeError::UnreadableOut(e)),
     }
-    for (r, _) in records.values() {
+    for (id, (r, _)) in &records {
+        if let Some(x) = points.get(id) {
+            crate::points::write(out, id, x).map_err(MergeError::Write)?;
+        }
         // Written at the id of its spec (`write_run` refuses a record whose `run_id` differs).
         store::write_run(out, r).map_err(MergeError::Write)?;
     }

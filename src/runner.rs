@@ -91,9 +91,16 @@ impl PlannedRun {
 
 /// Runs one planned run to its outcome. Never panics: a panic inside the run is recorded as `failed`.
 pub fn execute(run: &PlannedRun) -> RunRecord {
+    execute_keeping_point(run).0
+}
+
+/// [`execute`], with the final point where a results directory keeps it in a file
+/// ([`crate::points`]: dimension above [`KEEP_FINAL_X_MAX_DIM`], up to [`crate::points::KEEP_MAX_DIM`], for a
+/// run that started). The record's `final_x_file` is set by whoever writes that file.
+pub fn execute_keeping_point(run: &PlannedRun) -> (RunRecord, Option<Vec<f64>>) {
     let started = Instant::now();
     match catch_unwind(AssertUnwindSafe(|| drive(run, started))) {
-        Ok(record) => record,
+        Ok(done) => done,
         Err(panic) => {
             let text = panic
                 .downcast_ref::<&str>()
@@ -102,7 +109,7 @@ pub fn execute(run: &PlannedRun) -> RunRecord {
                 .unwrap_or_else(|| "unknown panic payload".into());
             let mut record = blank(run, Status::Failed, format!("panic: {text}"));
             record.timing.wall_time_s = started.elapsed().as_secs_f64();
-            record
+            (record, None)
         }
     }
 }
@@ -126,6 +133,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             final_grad_norm: f64::NAN,
             final_x_error: None,
             final_x: None,
+            final_x_file: None,
             diagnosis: None,
             state_bytes: None,
             noise_scale: None,
@@ -140,32 +148,38 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
     }
 }
 
-fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
+fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
     let missing = run
         .instance
         .capabilities()
         .missing(&run.optimizer.optimizer.requires());
     if !missing.is_empty() {
-        return blank(
-            run,
-            Status::NotApplicable,
-            format!(
-                "{} needs {}",
-                run.spec.optimizer.name,
-                missing.join(" and ")
+        return (
+            blank(
+                run,
+                Status::NotApplicable,
+                format!(
+                    "{} needs {}",
+                    run.spec.optimizer.name,
+                    missing.join(" and ")
+                ),
             ),
+            None,
         );
     }
     if let Some(message) = too_large(run) {
-        return blank(run, Status::NotApplicable, message);
+        return (blank(run, Status::NotApplicable, message), None);
     }
     let (problem, mut x) = match run.instance.build(run.spec.seed) {
         Ok(built) => built,
         Err(e) => {
-            return blank(
-                run,
-                Status::Failed,
-                format!("building the problem failed: {e}"),
+            return (
+                blank(
+                    run,
+                    Status::Failed,
+                    format!("building the problem failed: {e}"),
+                ),
+                None,
             );
         }
     };
@@ -186,7 +200,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         let sampler = Sampler::new(run.instance.rng(run.spec.seed, "minibatch"));
         oracle = match oracle.with_minibatches(b, sampler) {
             Ok(o) => o,
-            Err(e) => return blank(run, Status::Failed, e),
+            Err(e) => return (blank(run, Status::Failed, e), None),
         };
         noise_scale = problem.stochastic().and_then(|s| s.noise_scale(&x));
     }
@@ -232,7 +246,9 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         host: Default::default(),
     };
     let (first, last) = (ended.first, ended.last);
-    RunRecord {
+    let keep = (KEEP_FINAL_X_MAX_DIM + 1..=crate::points::KEEP_MAX_DIM).contains(&n);
+    let point = keep.then(|| x.clone());
+    let record = RunRecord {
         format: store::FORMAT,
         run_id: run.run_id.clone(),
         spec: run.spec.clone(),
@@ -250,6 +266,7 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
             final_grad_norm: last.grad_norm,
             final_x_error: x_star.as_ref().map(|s| distance(&x, s)),
             final_x: (n <= KEEP_FINAL_X_MAX_DIM).then(|| x.clone()),
+            final_x_file: None,
             diagnosis: diagnosis.diagnosis,
             state_bytes: held.bytes,
             noise_scale,
@@ -263,7 +280,8 @@ fn drive(run: &PlannedRun, started: Instant) -> RunRecord {
         },
         provenance: Provenance::current(),
         timing,
-    }
+    };
+    (record, point)
 }
 
 /// What a problem states of itself, as a record keeps it: `x*` and the critical points where the dimension
@@ -338,7 +356,7 @@ pub fn shard(runs: Vec<PlannedRun>, k: usize, n: usize) -> Vec<PlannedRun> {
 /// temporary names, regular files of processes no longer alive: [`crate::store::remove_stale_temporaries`]).
 /// They are never read as results; this only tidies.
 pub fn remove_stale_temporaries(dir: &Path) {
-    crate::store::remove_stale_temporaries(dir, &["runs"]);
+    crate::store::remove_stale_temporaries(dir, &["runs", crate::points::FOLDER]);
 }
 
 /// How a sweep runs.
@@ -457,8 +475,12 @@ fn sweep_one(
             store::Existing::Missing => (false, false),
         },
     };
-    let mut record = execute(run);
+    let (mut record, point) = execute_keeping_point(run);
     record.timing.host = store::Host::current(options.jobs.max(1));
+    // The point's file first, so that a record never names a file that is not there.
+    if let Some(x) = point {
+        record.outcome.final_x_file = Some(crate::points::write(dir, &run.run_id, &x)?);
+    }
     store::write_run(dir, &record)?;
     progress(Finished {
         record: &record,

@@ -3,6 +3,8 @@
 //! Layout of a results directory `DIR`:
 //! - `DIR/runs/<run-id>.json`: one [`RunRecord`], written to a temporary file in the same directory and then
 //!   renamed, so a reader never sees half a file;
+//! - `DIR/points/<run-id>.f64`: the final point of a run of dimension 101 to 100,000, beside its record
+//!   ([`crate::points`]);
 //! - `DIR/summary.csv`: one row per run; `DIR/traces.csv`: one row per run and recorded iteration;
 //! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance. Where it exists,
 //!   the sweep is exactly the runs it lists ([`read_sweep`]): other files in `DIR/runs` (an earlier config

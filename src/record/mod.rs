@@ -6,6 +6,7 @@
 
 mod ending;
 pub mod facts;
+pub mod point;
 pub mod real;
 mod run;
 pub mod sharpness;
@@ -23,6 +24,8 @@ pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
 
 /// The version of the run-file layout this binary writes; bumped when a field is added that readers rely
 /// on. Format 2 added [`Facts`]: what reading the results needs, stated or measured while the run ran.
-/// Format 3 added the sharpness series ([`RunSpec::sharpness`], [`Facts::sharpness`]) and the optimizer's
-/// stability edge ([`OptimizerFacts::stability_edge`]). Records of every format from 1 to this one are read.
+/// Format 3 added the sharpness series ([`RunSpec::sharpness`], [`Facts::sharpness`]), the optimizer's
+/// stability edge ([`OptimizerFacts::stability_edge`]) and [`Outcome::final_x_file`]: the final point of a
+/// larger run, kept in a file beside the record ([`point`]). Records of every format from 1 to this one are
+/// read.
 pub const FORMAT: u32 = 3;

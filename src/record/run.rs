@@ -44,6 +44,11 @@ pub struct Outcome {
     /// The last iterate, kept when the dimension is at most 100.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub final_x: Option<Vec<f64>>,
+    /// The file that keeps the last iterate of a larger run (dimension above 100, up to
+    /// `runner::KEEP_FINAL_POINT_MAX_DIM`), `DIR/points/<run-id>.f64`: its length and hash (absent in records
+    /// before format 3, and where the point is not kept).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_x_file: Option<super::point::PointFile>,
     /// Where the run ended (minimum, saddle, ...), when its spec asks for a diagnosis.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub diagnosis: Option<Diagnosis>,

@@ -29,6 +29,7 @@ pub mod batch;
 pub mod clip;
 pub mod contour;
 pub mod convergence;
+pub mod density;
 pub mod diagnostics;
 pub mod endings;
 pub mod figure;

@@ -32,6 +32,7 @@ fn leading(t: &Lanczos, p: usize, k: usize) -> Option<(TriEigen, f64)> {
     let part = Lanczos {
         alpha: t.alpha[..p].to_vec(),
         beta: t.beta[..p - 1].to_vec(),
+        residual: t.beta[p - 1],
     };
     let e = tridiagonal_eigen(&part).ok()?;
     let b = t.beta[p - 1];

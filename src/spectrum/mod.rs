@@ -8,11 +8,13 @@
 //! - [`slq_density`]: a spectral density estimate by stochastic Lanczos quadrature (Golub and Meurant 2010;
 //!   Ubaru, Chen and Saad 2017): Gauss quadrature nodes and weights of `v' f(H) v` for Rademacher `v`.
 //! - [`hutchinson_trace`]: the trace `E[v' H v]` over Rademacher `v` (Hutchinson 1989).
+//! - [`density`]: all of these together at a point, as `optzoo inspect --density` reports them.
 //! - [`classify`]: the verdict at a point: all eigenvalues positive -> minimum; all negative -> maximum;
 //!   mixed -> saddle with its index (the number of negative eigenvalues); some `|lambda|` below a relative
 //!   tolerance -> degenerate, where the second-order test is silent. The verdict only holds at a critical
 //!   point, so callers report the gradient norm beside it.
 
+pub mod density;
 pub mod diagnosis;
 pub mod ends;
 
@@ -139,14 +141,18 @@ pub fn condition_number(eigenvalues: &[f64]) -> Option<f64> {
     (min > 0.0).then(|| max / min)
 }
 
-/// A Lanczos tridiagonalisation: orthonormal basis `q_0..q_{k-1}`, diagonal `alpha`, off-diagonal `beta`.
+/// A Lanczos tridiagonalisation: orthonormal basis `q_0..q_{k-1}`, diagonal `alpha`, off-diagonal `beta`,
+/// and the norm of the residual after the last step (`beta_k`, 0 at an invariant subspace).
 struct Lanczos {
     alpha: Vec<f64>,
     beta: Vec<f64>,
+    residual: f64,
 }
 
-/// Runs up to `steps` Lanczos steps from `v0` with full reorthogonalisation, calling `stop` on the
-/// tridiagonal after each step.
+/// Runs up to `steps` Lanczos steps from `v0` with full reorthogonalisation, calling `stop` after each step
+/// with the tridiagonal so far, whose `residual` is the norm `beta_k` of the new residual vector (the next
+/// off-diagonal, which the Ritz residuals of the current tridiagonal are measured with). The process ends at an
+/// invariant subspace: a residual below `n eps` times the largest entry of the tridiagonal so far.
 fn lanczos(
     hvp: &mut dyn FnMut(&[f64], &mut [f64]),
     v0: &[f64],
@@ -159,8 +165,10 @@ fn lanczos(
     let mut t = Lanczos {
         alpha: Vec::new(),
         beta: Vec::new(),
+        residual: 0.0,
     };
     let mut w = vec![0.0; n];
+    let mut scale = 0.0f64;
     for k in 0..steps.min(n) {
         hvp(&basis[k], &mut w);
         let a = crate::vector::dot(&w, &basis[k]);
@@ -173,7 +181,15 @@ fn lanczos(
             }
         }
         let b = crate::vector::norm(&w);
-        if stop(&t) || k + 1 == steps.min(n) || b <= f64::EPSILON * a.abs().max(1.0) * n as f64 {
+        scale = scale
+            .max(a.abs())
+            .max(t.beta.last().copied().unwrap_or(0.0));
+        if b <= f64::EPSILON * n as f64 * scale || b == 0.0 {
+            t.residual = 0.0;
+            break;
+        }
+        t.residual = b;
+        if stop(&t) || k + 1 == steps.min(n) {
             break;
         }
         t.beta.push(b);
@@ -219,7 +235,9 @@ fn tridiagonal_eigen(t: &Lanczos) -> Result<TriEigen, String> {
 }
 
 /// The extreme eigenvalues `(lambda_min, lambda_max)` of the symmetric operator `hvp` on `R^n`, each to a
-/// residual `|beta_k u[last]| <= rel_tol * max(|lambda_min|, |lambda_max|)`, or after `max_steps` steps.
+/// Ritz residual `|beta_k u[last]| <= rel_tol * max(|lambda_min|, |lambda_max|)` (which bounds its error by
+/// that much, and by its square over the gap to the next Ritz value), or after `max_steps` steps (see
+/// [`lanczos_extremes_checked`] to tell the two apart).
 pub fn lanczos_extremes(
     hvp: &mut dyn FnMut(&[f64], &mut [f64]),
     n: usize,
@@ -227,26 +245,111 @@ pub fn lanczos_extremes(
     rel_tol: f64,
     rng: &mut impl Rng,
 ) -> Result<(f64, f64), String> {
+    let e = lanczos_extremes_checked(hvp, n, max_steps, rel_tol, rng)?;
+    Ok((e.min, e.max))
+}
+
+/// The extreme eigenvalues of a symmetric operator with what the Lanczos process says of their accuracy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Extremes {
+    /// The smallest Ritz value.
+    pub min: f64,
+    /// The largest Ritz value.
+    pub max: f64,
+    /// The larger of the two Ritz residuals `|beta_k u[last]|` (0 at an invariant subspace).
+    pub residual: f64,
+    /// Lanczos steps taken (operator products).
+    pub steps: usize,
+}
+
+/// [`lanczos_extremes`], with the residual and the number of steps: the caller can tell a converged pair
+/// (`residual <= rel_tol * max(|min|, |max|)`) from one stopped by `max_steps`. The test runs every 5 steps.
+pub fn lanczos_extremes_checked(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    n: usize,
+    max_steps: usize,
+    rel_tol: f64,
+    rng: &mut impl Rng,
+) -> Result<Extremes, String> {
+    if n == 0 {
+        return Err("the operator is empty (dimension 0)".into());
+    }
     let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
     let mut converged = |t: &Lanczos| -> bool {
-        let k = t.alpha.len();
+        let (k, b) = (t.alpha.len(), t.residual);
         if k < 2 || !k.is_multiple_of(5) {
             return false;
         }
         let Ok(TriEigen { values, last, .. }) = tridiagonal_eigen(t) else {
             return false;
         };
-        let b = t.beta.last().copied().unwrap_or(0.0);
         let scale = values[0].abs().max(values[k - 1].abs());
         (b * last[0]).abs() <= rel_tol * scale && (b * last[k - 1]).abs() <= rel_tol * scale
     };
-    let t = lanczos(hvp, &v0, max_steps, &mut converged);
-    let values = tridiagonal_eigen(&t)?.values;
-    Ok((values[0], values[values.len() - 1]))
+    let t = lanczos(hvp, &v0, max_steps.max(1), &mut converged);
+    let TriEigen { values, last, .. } = tridiagonal_eigen(&t)?;
+    let k = values.len();
+    let b = t.residual;
+    Ok(Extremes {
+        min: values[0],
+        max: values[k - 1],
+        residual: (b * last[0]).abs().max((b * last[k - 1]).abs()),
+        steps: k,
+    })
+}
+
+/// The Gauss quadrature of one stochastic Lanczos probe: Ritz values (ascending) and their weights (the
+/// squared first components of the tridiagonal's eigenvectors), which sum to 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quadrature {
+    /// The nodes: Ritz values.
+    pub nodes: Vec<f64>,
+    /// The weights, summing to 1.
+    pub weights: Vec<f64>,
+}
+
+/// Stochastic Lanczos quadrature, probe by probe: for each of `vectors` Rademacher probes `v`, `steps`
+/// Lanczos steps from `v` give the Gauss quadrature of the measure `sum_i (q_i' v)^2 / n delta(lambda_i)`,
+/// whose `2 steps - 1` first moments are exact: `sum_j w_j theta_j^k = v' H^k v / n`. Averaged over probes it
+/// estimates the spectral density `(1/n) sum_i delta(lambda_i)` (Ubaru, Chen and Saad 2017). A probe that
+/// reaches an invariant subspace early stops there (its quadrature is then exact for every moment).
+pub fn slq_probes(
+    hvp: &mut dyn FnMut(&[f64], &mut [f64]),
+    n: usize,
+    vectors: usize,
+    steps: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<Quadrature>, String> {
+    if n == 0 {
+        return Err("the operator is empty (dimension 0)".into());
+    }
+    if vectors == 0 || steps == 0 {
+        return Err(format!(
+            "stochastic Lanczos quadrature needs at least one probe vector and one step, got {vectors} \
+             vectors of {steps} steps"
+        ));
+    }
+    let mut out = Vec::with_capacity(vectors);
+    for _ in 0..vectors {
+        let v: Vec<f64> = (0..n)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
+        let t = lanczos(hvp, &v, steps, &mut |_| false);
+        let TriEigen { values, first, .. } = tridiagonal_eigen(&t)?;
+        let weights: Vec<f64> = first.iter().map(|u| u * u).collect();
+        // The weights sum to 1 up to rounding; make it exact so that averages are probability measures.
+        let total: f64 = weights.iter().sum();
+        out.push(Quadrature {
+            nodes: values,
+            weights: weights.into_iter().map(|w| w / total).collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// Stochastic Lanczos quadrature: `(node, weight)` pairs whose weights sum to 1, approximating the spectral
-/// density of `hvp` by `vectors` Rademacher probes of `steps` Lanczos steps each.
+/// density of `hvp` by `vectors` Rademacher probes of `steps` Lanczos steps each ([`slq_probes`], pooled,
+/// each probe weighted `1 / vectors`), sorted by node.
 pub fn slq_density(
     hvp: &mut dyn FnMut(&[f64], &mut [f64]),
     n: usize,
@@ -254,31 +357,34 @@ pub fn slq_density(
     steps: usize,
     rng: &mut impl Rng,
 ) -> Result<Vec<(f64, f64)>, String> {
-    let mut out = Vec::new();
-    for _ in 0..vectors {
-        let v: Vec<f64> = (0..n)
-            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-            .collect();
-        let t = lanczos(hvp, &v, steps, &mut |_| false);
-        let TriEigen { values, first, .. } = tridiagonal_eigen(&t)?;
-        out.extend(
-            values
-                .into_iter()
-                .zip(first)
-                .map(|(theta, u)| (theta, u * u / vectors as f64)),
-        );
-    }
+    let probes = slq_probes(hvp, n, vectors, steps, rng)?;
+    let mut out: Vec<(f64, f64)> = probes
+        .iter()
+        .flat_map(|q| {
+            q.nodes
+                .iter()
+                .zip(&q.weights)
+                .map(|(theta, w)| (*theta, w / vectors as f64))
+        })
+        .collect();
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(out)
 }
 
-/// Hutchinson's trace estimate over `samples` Rademacher probes: (mean, standard error).
+/// Hutchinson's trace estimate over `samples >= 2` Rademacher probes `v`: the mean of `v' H v` and its
+/// standard error (the sample standard deviation over `sqrt(samples)`). Fewer than two samples give no
+/// standard error and are refused.
 pub fn hutchinson_trace(
     hvp: &mut dyn FnMut(&[f64], &mut [f64]),
     n: usize,
     samples: usize,
     rng: &mut impl Rng,
-) -> (f64, f64) {
+) -> Result<(f64, f64), String> {
+    if samples < 2 {
+        return Err(format!(
+            "Hutchinson's trace estimate needs at least 2 probe vectors for a standard error, got {samples}"
+        ));
+    }
     let mut w = vec![0.0; n];
     let draws: Vec<f64> = (0..samples)
         .map(|_| {
@@ -290,8 +396,8 @@ pub fn hutchinson_trace(
         })
         .collect();
     let mean = draws.iter().sum::<f64>() / samples as f64;
-    let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (samples.max(2) - 1) as f64;
-    (mean, (var / samples as f64).sqrt())
+    let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (samples - 1) as f64;
+    Ok((mean, (var / samples as f64).sqrt()))
 }
 
 #[cfg(test)]
@@ -379,7 +485,7 @@ mod tests {
             }
         };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let (tr, se) = hutchinson_trace(&mut op, n, 400, &mut rng);
+        let (tr, se) = hutchinson_trace(&mut op, n, 400, &mut rng).expect("400 samples");
         let exact: f64 = lambda.iter().sum();
         // Rademacher probes of a diagonal operator are exact: v' D v = trace D for every v.
         assert!(

@@ -502,6 +502,7 @@ mod tests {
                 final_grad_norm: 0.0,
                 final_x_error: None,
                 final_x: None,
+                final_x_file: None,
                 diagnosis: None,
                 state_bytes: None,
                 noise_scale: None,

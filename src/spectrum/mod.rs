@@ -475,6 +475,34 @@ mod tests {
     }
 
     #[test]
+    fn every_extreme_lies_within_its_stated_residual_of_an_eigenvalue() {
+        // A Ritz value of a symmetric operator lies within its residual |beta_k u[last]| of some eigenvalue
+        // (Parlett 1998, Theorem 4.5.1), and inside [lambda_min, lambda_max] (Cauchy interlacing).
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let a = random_symmetric(300, &mut rng);
+        let dense = dense_spectrum(&a).expect("eigen converges");
+        let tiny = 1e-12;
+        for steps in [10, 20, 40] {
+            let e = lanczos_extremes_checked(&mut apply(&a), 300, steps, 1e-14, &mut rng)
+                .expect("runs");
+            assert_eq!(e.steps, steps);
+            assert!(e.residual > 0.0, "{steps} steps: not converged to 1e-14");
+            assert!(e.min >= dense[0] - tiny && e.max <= dense[299] + tiny);
+            for ritz in [e.min, e.max] {
+                let nearest = dense
+                    .iter()
+                    .map(|l| (l - ritz).abs())
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    nearest <= e.residual * (1.0 + 1e-8) + tiny,
+                    "{steps} steps: Ritz {ritz} is {nearest:e} from the spectrum, residual {:e}",
+                    e.residual
+                );
+            }
+        }
+    }
+
+    #[test]
     fn slq_and_hutchinson_recover_moments() {
         // A diagonal operator with known trace and spectrum: lambda_i = i / n.
         let n = 200;

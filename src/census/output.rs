@@ -199,10 +199,13 @@ pub fn caption(c: &Census) -> String {
     )
 }
 
+/// A place of the figure: the value to 6 significant digits and the index.
+type Place = (String, usize);
+
 /// The places `(f, index / n)` with the number of points drawn at each, where the figure labels them: when
 /// there are at most [`MAX_LABELS`] places and some place holds more than one point.
-fn counted_places(c: &Census) -> Option<BTreeMap<(String, usize), (f64, f64, usize)>> {
-    let mut places: BTreeMap<(String, usize), (f64, f64, usize)> = BTreeMap::new();
+fn counted_places(c: &Census) -> Option<BTreeMap<Place, (f64, f64, usize)>> {
+    let mut places: BTreeMap<Place, (f64, f64, usize)> = BTreeMap::new();
     for p in &c.points {
         let key = (significant(p.value, 6), p.index);
         let e = places.entry(key).or_insert((p.value, p.index_fraction, 0));

@@ -194,7 +194,7 @@ pub fn default_radius(instance: &Instance) -> (f64, String) {
             "1.5 sqrt(curvature): past the wells at +-sqrt(curvature)".into(),
         );
     }
-    (1.0, "1 (the default for this family)".into())
+    (1.0, "the default for this family".into())
 }
 
 /// Checks the options: a number of starts of at least 1 and positive finite tolerances.

@@ -176,8 +176,7 @@ pub fn caption(c: &Census) -> String {
          Gauss-Newton on ||g||^2 / 2 (steps -(H^2 + ||g||^2 I)^-1 H g with a line search on ||g||), then \
          Newton polishing; ends within {} (relative, max norm) are one point. Eigenvalues with |lambda| <= \
          {} S count as zero, S = {} the largest |lambda| of the census; a point with a zero eigenvalue and \
-         no negative one is degenerate, never a minimum. Numbers beside the marks count the points drawn \
-         there.{f_star}{}",
+         no negative one is degenerate, never a minimum.{}{f_star}{}",
         instance_line(c),
         c.dim,
         c.seed,
@@ -189,10 +188,30 @@ pub fn caption(c: &Census) -> String {
         significant(c.dedup_tol, 3),
         significant(c.zero_tol, 3),
         significant(c.curvature_scale, 4),
+        if counted_places(c).is_some() {
+            " Numbers beside the marks count the points drawn there."
+        } else {
+            ""
+        },
         spearman_line(c)
             .map(|l| format!(" {l}."))
             .unwrap_or_default()
     )
+}
+
+/// A place of the figure: the value to 6 significant digits and the index.
+type Place = (String, usize);
+
+/// The places `(f, index / n)` with the number of points drawn at each, where the figure labels them: when
+/// there are at most [`MAX_LABELS`] places and some place holds more than one point.
+fn counted_places(c: &Census) -> Option<BTreeMap<Place, (f64, f64, usize)>> {
+    let mut places: BTreeMap<Place, (f64, f64, usize)> = BTreeMap::new();
+    for p in &c.points {
+        let key = (significant(p.value, 6), p.index);
+        let e = places.entry(key).or_insert((p.value, p.index_fraction, 0));
+        e.2 += 1;
+    }
+    (places.len() <= MAX_LABELS && places.values().any(|(_, _, k)| *k > 1)).then_some(places)
 }
 
 /// The figure of index fraction against value: one mark per distinct point, by kind.
@@ -227,13 +246,7 @@ pub fn figure(c: &Census) -> Figure {
         }
     }
     // Where many points share a place (symmetric landscapes), say how many.
-    let mut places: BTreeMap<(String, usize), (f64, f64, usize)> = BTreeMap::new();
-    for p in &c.points {
-        let key = (significant(p.value, 6), p.index);
-        let e = places.entry(key).or_insert((p.value, p.index_fraction, 0));
-        e.2 += 1;
-    }
-    if places.len() <= MAX_LABELS && places.values().any(|(_, _, k)| *k > 1) {
+    if let Some(places) = counted_places(c) {
         // Room on the right for the label of the rightmost place.
         let (lo, hi) = c
             .points

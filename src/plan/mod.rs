@@ -317,8 +317,8 @@ fn instances_of<'a>(loc: &Located<'a>, out: &mut Vec<Found<'a>>) -> Result<(), C
     if name == crate::problems::external::NAME {
         let whole = crate::problems::external::LISTS;
         for point in expand_located(src, table, "family", whole)? {
-            let instance =
-                Instance::resolve(loc.registry, &name, &point, src.dir.as_deref()).map_err(|e| {
+            let instance = Instance::resolve(loc.registry, &name, &point, src.dir.as_deref())
+                .map_err(|e| {
                     let e = ParamError {
                         message: format!("problem `{name}`: {}", e.message),
                         ..e

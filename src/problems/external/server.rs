@@ -287,9 +287,10 @@ impl Server {
         }
         let dim = match h.dim.map(usize::try_from) {
             Some(Ok(d)) if (1..=MAX_DIM).contains(&d) => d,
-            other => {
+            _ => {
+                let got = h.dim.map_or("none".to_string(), |d| d.to_string());
                 return Err(self.fault(&format!(
-                    "protocol violation: hello must give dim, an integer in 1..={MAX_DIM}, got {other:?}"
+                    "protocol violation: hello must give dim, an integer in 1..={MAX_DIM}, got {got}"
                 )));
             }
         };
@@ -311,9 +312,9 @@ impl Server {
             }
         }
         if !(value && gradient) {
-            return Err(self.fault(
-                "protocol violation: hello must offer \"value\" and \"gradient\"",
-            ));
+            return Err(
+                self.fault("protocol violation: hello must offer \"value\" and \"gradient\"")
+            );
         }
         let expected = if h.x_star { 2 * dim } else { dim } as u64;
         if h.f64 != expected {
@@ -392,7 +393,13 @@ impl Server {
     }
 
     /// Sends a request (header and numbers) and reads the `result` header, checking its length.
-    fn ask(&mut self, header: &str, numbers: &[&[f64]], expected: usize, what: &str) -> Result<(), String> {
+    fn ask(
+        &mut self,
+        header: &str,
+        numbers: &[&[f64]],
+        expected: usize,
+        what: &str,
+    ) -> Result<(), String> {
         let count: usize = numbers.iter().map(|v| v.len()).sum();
         let sent = match self.process.input.as_mut() {
             Some(w) => crate::external::protocol::write_header(w, header, count)
@@ -421,7 +428,13 @@ impl Server {
 
     /// Evaluates `want` at `x` (and `v`, for an hvp), writing the answer's numbers into `out` (exactly
     /// [`Want::len`] of them).
-    pub fn eval(&mut self, want: Want, x: &[f64], v: Option<&[f64]>, out: &mut [f64]) -> Result<(), String> {
+    pub fn eval(
+        &mut self,
+        want: Want,
+        x: &[f64],
+        v: Option<&[f64]>,
+        out: &mut [f64],
+    ) -> Result<(), String> {
         let header = serde_json::json!({ "op": "eval", "want": want.names() }).to_string();
         let what = format!("eval {}", want.names().join("+"));
         let numbers: Vec<&[f64]> = match v {

@@ -160,7 +160,7 @@ fn faults_of_a_problem_process_are_failed_runs_and_no_process_outlives_the_sweep
     let config = format!(
         "name = \"faults\"\nseeds = [0, 1]\n\
          [[problem]]\nfamily = \"external\"\nlabel = \"faulty\"\ncommand = [\"python3\", {}, {}]\n\
-         timeout_s = 1\nparams = {{ mode = [{}] }}\n\
+         timeout_s = 3\nparams = {{ mode = [{}] }}\n\
          [[problem]]\nfamily = \"rosenbrock\"\n\
          [stop]\ngrad_rtol = 1e-6\nmax_iters = 50\n\
          [[optimizer]]\nname = \"gd\"\n[[optimizer]]\nname = \"lbfgs\"\n[[optimizer]]\nname = \"newton\"\n",
@@ -229,4 +229,80 @@ fn faults_of_a_problem_process_are_failed_runs_and_no_process_outlives_the_sweep
         left = processes_with(&marker);
     }
     assert!(left.is_empty(), "processes outlived the sweep: {left:?}");
+}
+
+#[test]
+fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectrum_at_the_start() {
+    let Some(python) = python_with("jax, numpy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let examples = root().join("clients/python/examples");
+    // The example config as written, with its interpreter made the venv's and a small budget.
+    let text = std::fs::read_to_string(examples.join("jax_mlp.toml")).expect("the example config");
+    let config = text
+        .replace("[\"python3\",", &format!("[{},", lit(&python)))
+        .replace("max_iters = 2000", "max_iters = 40");
+    let cfg = write(
+        &examples,
+        &format!(".test-{}.toml", std::process::id()),
+        &config,
+    );
+    let out = dir.path().join("out");
+    let ran = common::optzoo(
+        dir.path(),
+        &[
+            "run",
+            &cfg.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+            "--no-report",
+            "--jobs",
+            "2",
+        ],
+    );
+    let _ = std::fs::remove_file(&cfg);
+    assert!(ran.status.success(), "{}", common::shown(&ran));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 8, "the museum's eight optimizer configurations");
+    for r in &recs {
+        let name = r["spec"]["optimizer"]["name"].as_str().expect("a name");
+        let params = &r["spec"]["optimizer"]["params"];
+        let o = &r["outcome"];
+        let (status, message) = (
+            o["status"].as_str().expect("a status"),
+            o["message"].as_str().unwrap_or_default(),
+        );
+        assert!(
+            !message.contains("problem jax-mlp ("),
+            "{name}: a fault of the problem process: {message}"
+        );
+        let theory = params["step"] == "1/L" || name == "momentum";
+        if name == "kfac" {
+            assert_eq!(status, "not-applicable");
+            assert!(message.contains("layer structure"), "{message}");
+        } else if theory {
+            assert_eq!(status, "not-applicable", "{name} {params}");
+            assert!(message.contains("curvature bounds"), "{message}");
+        } else {
+            assert!(
+                ["converged", "max-iters"].contains(&status)
+                    || (params["mode"] == "pure" && status == "failed"),
+                "{name} {params}: {status} {message}"
+            );
+            assert!(o["iterations"].as_u64().expect("a count") > 0, "{name}");
+        }
+    }
+    // inspect builds the instance (starting its process) and gives the Hessian's spectrum at the start.
+    let command = format!(
+        "command=[{}, \"../jax_problem.py\", \"jax_mlp:problem\"]",
+        lit(&python)
+    );
+    let shown = common::optzoo(
+        &examples,
+        &["inspect", "external", &command, "label=my-mlp"],
+    );
+    assert!(shown.status.success(), "{}", common::shown(&shown));
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("start"), "{text}");
 }

@@ -79,7 +79,10 @@ fn instance(text: &str) -> Instance {
         .to_string();
     let mut own = table.clone();
     own.remove("family");
-    Instance::resolve(&optzoo::Registry::builtin(), &family, &own, None).expect("valid")
+    match optzoo::problems::family(&family) {
+        Some(f) => Instance::parse(f, &own).expect("valid"),
+        None => Instance::parse_external(&own, None).expect("valid"),
+    }
 }
 
 fn bench(c: &mut Criterion) {

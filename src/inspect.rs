@@ -148,11 +148,15 @@ fn resolve(
     family: &str,
     params: &toml::Table,
 ) -> Result<Instance, InspectError> {
-    if family != crate::problems::external::NAME && registry.family(family).is_none() {
-        return Err(InspectError(registry.unknown_family(family)));
-    }
-    Instance::resolve(registry, family, params, None)
-        .map_err(|e| InspectError(format!("{family}: {}", e.message)))
+    let instance = if family == crate::problems::external::NAME {
+        Instance::parse_external(params, None)
+    } else {
+        let Some(fam) = registry.family(family) else {
+            return Err(InspectError(registry.unknown_family(family)));
+        };
+        Instance::parse(fam, params)
+    };
+    instance.map_err(|e| InspectError(format!("{family}: {}", e.message)))
 }
 
 /// An error where `need` is above the memory limit.

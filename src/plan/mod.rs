@@ -317,14 +317,13 @@ fn instances_of<'a>(loc: &Located<'a>, out: &mut Vec<Found<'a>>) -> Result<(), C
     if name == crate::problems::external::NAME {
         let whole = crate::problems::external::LISTS;
         for point in expand_located(src, table, "family", whole)? {
-            let instance = Instance::resolve(loc.registry, &name, &point, src.dir.as_deref())
-                .map_err(|e| {
-                    let e = ParamError {
-                        message: format!("problem `{name}`: {}", e.message),
-                        ..e
-                    };
-                    located(src, table.get_ref(), table.span(), e)
-                })?;
+            let instance = Instance::parse_external(&point, src.dir.as_deref()).map_err(|e| {
+                let e = ParamError {
+                    message: format!("problem `{name}`: {}", e.message),
+                    ..e
+                };
+                located(src, table.get_ref(), table.span(), e)
+            })?;
             out.push((
                 instance,
                 loc.suite,

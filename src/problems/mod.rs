@@ -343,24 +343,15 @@ impl Instance {
         })
     }
 
-    /// Parses a table of parameters (without `family`) for the family named `family` (a built-in, a
-    /// plug-in's from `registry`, or [`external`], whose relative paths start at `dir`: the config's folder,
-    /// or the current directory when `None`). Nothing is built or started.
-    pub fn resolve(
-        registry: &crate::registry::Registry,
-        family: &str,
+    /// Parses a table of parameters (without `family`) of an [`external`] problem, whose relative paths start
+    /// at `dir` (the config's folder, or the current directory when `None`). Nothing is built or started.
+    pub fn parse_external(
         table: &toml::Table,
         dir: Option<&std::path::Path>,
     ) -> Result<Instance, ParamError> {
-        if family == external::NAME {
-            return Instance::parse_with(external::NAME, external::PARAMS, table, |own, docs| {
-                external::parse(own, docs, dir)
-            });
-        }
-        match registry.family(family) {
-            Some(f) => Instance::parse(f, table),
-            None => Err(ParamError::table(registry.unknown_family(family))),
-        }
+        Instance::parse_with(external::NAME, external::PARAMS, table, |own, docs| {
+            external::parse(own, docs, dir)
+        })
     }
 
     /// Parses a table of parameters for the family `name` whose own keys are `params`, its own keys checked

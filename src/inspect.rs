@@ -136,16 +136,30 @@ pub fn check_memory(
     params: &toml::Table,
     what: Inspection,
 ) -> Result<(), InspectError> {
-    let Some(fam) = registry.family(family) else {
-        return Err(InspectError(registry.unknown_family(family)));
-    };
-    let instance = Instance::parse(fam, params)
-        .map_err(|e| InspectError(format!("{family}: {}", e.message)))?;
+    let instance = resolve(registry, family, params)?;
     let need = match what {
         Inspection::Spectrum => memory_need(&instance),
         Inspection::Conditioning => instance.memory().need,
     };
     within_limit(family, &instance, need)
+}
+
+/// The instance of `family` with `params` (an external problem's paths relative to the current directory);
+/// nothing is built or started.
+fn resolve(
+    registry: &Registry,
+    family: &str,
+    params: &toml::Table,
+) -> Result<Instance, InspectError> {
+    let instance = if family == crate::problems::external::NAME {
+        Instance::parse_external(params, None)
+    } else {
+        let Some(fam) = registry.family(family) else {
+            return Err(InspectError(registry.unknown_family(family)));
+        };
+        Instance::parse(fam, params)
+    };
+    instance.map_err(|e| InspectError(format!("{family}: {}", e.message)))
 }
 
 /// An error where `need` is above the memory limit.
@@ -208,11 +222,7 @@ pub fn inspect(
         zero_tol,
         grad_tol,
     } = options;
-    let Some(fam) = registry.family(family) else {
-        return Err(InspectError(registry.unknown_family(family)));
-    };
-    let instance = Instance::parse(fam, params)
-        .map_err(|e| InspectError(format!("{family}: {}", e.message)))?;
+    let instance = resolve(registry, family, params)?;
     within_limit(family, &instance, memory_need(&instance))?;
     let (problem, _) = instance
         .build(seed)
@@ -258,11 +268,12 @@ pub fn inspect(
             })
             .collect(),
     };
-    if points.is_empty() {
-        return Err(InspectError(format!(
-            "{family} documents no critical points; give a point with --at x1,x2,..."
-        )));
-    }
+    // A problem that documents no critical points (a user's model) is inspected at its start.
+    let points = if points.is_empty() && at.is_none() {
+        vec![("start".to_string(), problem.standard_start(), None)]
+    } else {
+        points
+    };
     let mut g = vec![0.0; n];
     let grad_tol = match grad_tol {
         Some(t) => t,

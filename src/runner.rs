@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::observers;
 use crate::optimizers::Checked;
 use crate::oracle::Oracle;
-use crate::problem::Problem;
 use crate::problem::stochastic::Sampler;
+use crate::problem::{Capabilities, Problem};
 use crate::problems::Instance;
 use crate::record::{CriticalFact, Facts, OptimizerFacts, ProblemFacts};
 use crate::run_loop::{self, Observer};
@@ -183,6 +183,31 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
             );
         }
     };
+    // What only the built problem can say (an external problem process's hello): what it offers, and its
+    // dimension where the plan did not know it.
+    if let Some(offers) = problem.offers() {
+        let offers = Capabilities {
+            exact: run.instance.capabilities().exact && offers.exact,
+            ..offers
+        };
+        let missing = offers.missing(&run.optimizer.optimizer.requires());
+        if !missing.is_empty() {
+            return blank(
+                run,
+                Status::NotApplicable,
+                format!(
+                    "{} needs {}",
+                    run.spec.optimizer.name,
+                    missing.join(" and ")
+                ),
+            );
+        }
+    }
+    if run.instance.memory().dim != problem.dim()
+        && let Some(message) = too_large_at(run, problem.dim())
+    {
+        return blank(run, Status::NotApplicable, message);
+    }
     let stop = &run.spec.stop;
     let n = problem.dim();
     let optimum = problem.optimum();
@@ -236,6 +261,12 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
         &mut watching,
     );
     drop(watching);
+    // A fault of the problem (its process crashed, hung or answered garbage) makes the run's numbers
+    // meaningless, whatever the loop concluded from them.
+    let (status, message) = match problem.fault() {
+        Some(fault) => (Status::Failed, Some(fault)),
+        None => (ended.status, ended.message),
+    };
     let counts = oracle.counts();
     let timing = Timing {
         wall_time_s: started.elapsed().as_secs_f64(),
@@ -253,8 +284,8 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
         run_id: run.run_id.clone(),
         spec: run.spec.clone(),
         outcome: Outcome {
-            status: ended.status,
-            message: ended.message,
+            status,
+            message,
             dim: n,
             iterations: last.iter,
             counts,
@@ -309,9 +340,17 @@ fn problem_facts(problem: &dyn Problem, x_star: Option<&[f64]>) -> ProblemFacts 
 /// final diagnosis's dense Hessian and the sharpness's Lanczos basis), where it exceeds the memory limit:
 /// said before anything is allocated.
 fn too_large(run: &PlannedRun) -> Option<String> {
+    too_large_at(run, run.instance.memory().dim)
+}
+
+/// As [`too_large`], at dimension `n` (an external problem's, known once its process has said it).
+fn too_large_at(run: &PlannedRun, n: usize) -> Option<String> {
     use crate::memory::{MemoryNeed, bytes, gib, limit};
-    let problem = run.instance.memory();
-    let n = problem.dim;
+    let mut problem = run.instance.memory();
+    if problem.dim != n {
+        problem.dim = n;
+        problem.need.data = problem.need.data.max(bytes(4, n as u64));
+    }
     let diagnosis = if run.spec.diagnose {
         MemoryNeed {
             hessian: bytes(2, (n as u64).saturating_mul(n as u64)),
@@ -433,6 +472,13 @@ pub fn sweep(
             s.spawn(|_| work());
         }
     });
+    // No process an instance started (an external problem's) outlives the sweep.
+    let mut released = std::collections::BTreeSet::new();
+    for run in runs {
+        if released.insert(Arc::as_ptr(&run.instance)) {
+            run.instance.release();
+        }
+    }
     let mut records = Vec::with_capacity(runs.len());
     for (slot, run) in slots.into_iter().zip(runs) {
         match slot.into_inner() {

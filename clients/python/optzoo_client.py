@@ -503,6 +503,22 @@ class Harness:
             self._read_f64(msg["f64"])
 
 
+def take_streams():
+    """Keeps the real stdin and stdout for the protocol on private, non-inheritable duplicates of file descriptors
+    0 and 1, and points fd 1 and `sys.stdout` at stderr and fd 0 and `sys.stdin` at /dev/null, so that nothing else
+    in the process (print, C libraries, subprocesses) can touch the channel. Returns (reader, writer fd). Shared by
+    optimizer clients (`connect`) and problem processes (`optzoo_problem.serve`)."""
+    sys.stdout.flush()
+    in_fd, out_fd = os.dup(0), os.dup(1)  # non-inheritable: child processes cannot reach the channel
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdout = sys.stderr
+    sys.stdin = open(os.devnull)
+    return os.fdopen(in_fd, "rb", buffering=1 << 16), out_fd
+
+
 def connect(reader=None, writer=None):
     """Takes over the process's standard streams for the protocol and reads the hello. Returns a `Harness`.
 
@@ -513,15 +529,7 @@ def connect(reader=None, writer=None):
     closed the channel ends it quietly with status 0.
     """
     if reader is None:
-        sys.stdout.flush()
-        in_fd, out_fd = os.dup(0), os.dup(1)  # non-inheritable: child processes cannot reach the channel
-        os.dup2(2, 1)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        sys.stdout = sys.stderr
-        sys.stdin = open(os.devnull)
-        reader = os.fdopen(in_fd, "rb", buffering=1 << 16)
+        reader, out_fd = take_streams()
         writer = out_fd if writer is None else writer
     try:
         return Harness(reader, writer)

@@ -277,6 +277,48 @@ impl ClientProcess {
         super::protocol::read_header(&mut self.output, line)
     }
 
+    /// Reads the process's next header into `T` (see [`super::protocol::read_header_as`]), waiting at most
+    /// `limit` for it to begin: `None` when it did not (the process hangs).
+    pub fn read_header_within<T: serde::de::DeserializeOwned>(
+        &mut self,
+        line: &mut Vec<u8>,
+        limit: Duration,
+    ) -> Option<Result<T, super::protocol::ReadError>> {
+        if self.output.buffer().is_empty() {
+            let started = Instant::now();
+            let mut began = false;
+            while started.elapsed() < SPIN {
+                if readable(self.output.get_ref(), 0) {
+                    began = true;
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            while !began {
+                let left = limit.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return None;
+                }
+                let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+                began = readable(self.output.get_ref(), ms);
+            }
+        }
+        Some(super::protocol::read_header_as(&mut self.output, line))
+    }
+
+    /// Kills the process (if it still runs) and describes a fault for a run's message: `who (what); stderr:
+    /// ...` with the end of its stderr (at most 2000 characters), or `who (what); stderr was empty`.
+    pub fn fault_report(&mut self, who: &str, what: &str) -> String {
+        self.kill();
+        let tail = self.stderr_tail();
+        if tail.is_empty() {
+            format!("{who} ({what}); stderr was empty")
+        } else {
+            let cut = tail.char_indices().rev().nth(1999).map_or(0, |(i, _)| i);
+            format!("{who} ({what}); stderr: {}", &tail[cut..])
+        }
+    }
+
     /// Waits until the client's next message has begun to arrive (or its stdout is closed): polling for up to
     /// [`SPIN`] while its answers come quickly, else sleeping in the kernel; a message already buffered is read
     /// at once. Reading then blocks no longer than the message takes to arrive.

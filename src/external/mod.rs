@@ -5,5 +5,6 @@
 //! [`crate::optimizers::external`].
 
 pub mod client;
+pub mod files;
 pub mod protocol;
 pub mod shm;

@@ -23,6 +23,10 @@ pub const VERSIONS: [u32; 2] = [1, 2];
 /// The most points one batch `eval` may carry.
 pub const MAX_BATCH: u64 = 1 << 16;
 
+/// The largest dimension whose dense Hessian crosses the wire (2 GiB of numbers): asked of a problem process,
+/// or served to a client.
+pub const MAX_HESSIAN_DIM: usize = 16384;
+
 /// The longest header line accepted, in bytes (without its `\n`).
 pub const MAX_HEADER: usize = 65536;
 
@@ -59,8 +63,17 @@ pub enum ReadError {
     Garbage(String),
 }
 
-/// Reads one header line. `Closed` when the stream ends cleanly before it.
+/// Reads one header line of a client (see [`read_header_as`]).
 pub fn read_header(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<Header, ReadError> {
+    read_header_as(input, line)
+}
+
+/// Reads one header line into `T`, the header type of its direction (a client's [`Header`], a problem
+/// process's header). `Closed` when the stream ends cleanly before it.
+pub fn read_header_as<T: serde::de::DeserializeOwned>(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+) -> Result<T, ReadError> {
     line.clear();
     let read = input
         .take(MAX_HEADER as u64 + 1)
@@ -79,7 +92,7 @@ pub fn read_header(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<Heade
             ReadError::Truncated(format!("the stream ended inside a header: {}", quote(line)))
         });
     }
-    serde_json::from_slice::<Header>(line)
+    serde_json::from_slice::<T>(line)
         .map_err(|e| ReadError::Garbage(format!("{} is not a header ({e})", quote(line))))
 }
 

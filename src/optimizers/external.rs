@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
+use crate::external::files;
 use crate::external::protocol::{
     Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, read_f64s, write_header,
     write_message, write_numbers,
@@ -95,8 +96,7 @@ pub const PARAMS: &[ParamDoc] = &[
     },
 ];
 
-/// The largest dimension whose dense Hessian a client may ask for (2 GiB of numbers).
-pub const MAX_HESSIAN_DIM: usize = 16384;
+pub use crate::external::protocol::MAX_HESSIAN_DIM;
 
 /// The keys whose list value is taken whole.
 pub const LISTS: &[&str] = &["command", "requires", "files"];
@@ -137,79 +137,10 @@ pub struct ExternalConfig {
     pub client_files: BTreeMap<String, String>,
 }
 
-/// The first 16 hex digits of the SHA-256 of a file's content.
-fn file_hash(path: &std::path::Path) -> Result<String, std::io::Error> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path)?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
-impl ExternalConfig {
-    /// The files the client runs, by path as written, with their content hashes: the arguments of
-    /// `command` that name existing files in `dir` (the program only when given as a path) and the matches
-    /// of `files`.
-    fn client_files(&self, dir: &std::path::Path) -> Result<BTreeMap<String, String>, ParamError> {
-        let mut out = BTreeMap::new();
-        for (i, arg) in self.command.iter().enumerate() {
-            if i == 0 && !arg.contains('/') {
-                continue;
-            }
-            let path = dir.join(arg);
-            if path.is_file() {
-                let hash = file_hash(&path).map_err(|e| {
-                    ParamError::key("command", format!("cannot read {}: {e}", path.display()))
-                })?;
-                out.insert(arg.clone(), hash);
-            }
-        }
-        for pattern in &self.files {
-            let full = dir.join(pattern);
-            let paths = glob::glob(&full.to_string_lossy()).map_err(|e| {
-                ParamError::key("files", format!("{pattern:?} is not a glob pattern: {e}"))
-            })?;
-            let mut matched = 0;
-            for path in paths.flatten().filter(|p| p.is_file()) {
-                let name = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned();
-                let hash = file_hash(&path).map_err(|e| {
-                    ParamError::key("files", format!("cannot read {}: {e}", path.display()))
-                })?;
-                out.insert(name, hash);
-                matched += 1;
-            }
-            if matched == 0 {
-                return Err(ParamError::key(
-                    "files",
-                    format!("{pattern:?} matches no file in {}", dir.display()),
-                ));
-            }
-        }
-        Ok(out)
-    }
-}
-
 impl ExternalConfig {
     /// Rejects invalid values, naming the key, or returns the optimizer that runs its client in `dir`.
     pub fn check(&self, dir: PathBuf) -> Result<External, ParamError> {
-        if self.command.is_empty() || self.command.iter().any(|a| a.contains('\0')) {
-            return Err(ParamError::key(
-                "command",
-                "`command` must be a non-empty list of strings (program and arguments), without NUL bytes",
-            ));
-        }
-        if self.command[0].trim().is_empty() {
-            return Err(ParamError::key(
-                "command",
-                "`command`'s first element names the program and must not be empty",
-            ));
-        }
+        files::check_command(&self.command)?;
         super::label::check(&self.label)?;
         positive("timeout_s", self.timeout_s)?;
         if self.timeout_s > 1e7 {
@@ -247,10 +178,7 @@ impl ExternalConfig {
                 format!("`env`: {k:?} is not a variable name"),
             ));
         }
-        let mut command = self.command.clone();
-        if command[0].contains('/') && PathBuf::from(&command[0]).is_relative() {
-            command[0] = dir.join(&command[0]).to_string_lossy().into_owned();
-        }
+        let command = files::resolve_program(&self.command, &dir);
         Ok(External {
             config: self.clone(),
             command,
@@ -267,11 +195,8 @@ pub fn parse(
     context: &ParseContext,
 ) -> Result<Checked, ParamError> {
     let mut config: ExternalConfig = crate::params::from_table(table, docs)?;
-    let dir = match &context.base_dir {
-        Some(d) if !d.as_os_str().is_empty() => std::path::absolute(d).unwrap_or(d.clone()),
-        _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-    };
-    config.client_files = config.client_files(&dir)?;
+    let dir = files::base_dir(context.base_dir.as_deref());
+    config.client_files = files::hash_files(&config.command, &config.files, &dir)?;
     let optimizer = config.check(dir)?;
     Ok(Checked {
         params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
@@ -427,15 +352,8 @@ impl External {
         } else {
             what
         };
-        state.client.kill();
         state.dead = true;
-        let tail = state.client.stderr_tail();
-        StepError::Failed(if tail.is_empty() {
-            format!("{} ({what}); stderr was empty", self.config.label)
-        } else {
-            let cut = tail.char_indices().rev().nth(1999).map_or(0, |(i, _)| i);
-            format!("{} ({what}); stderr: {}", self.config.label, &tail[cut..])
-        })
+        StepError::Failed(state.client.fault_report(&self.config.label, &what))
     }
 
     /// The client closed its channel (or a write to it failed): its exit decides the outcome.

@@ -89,6 +89,9 @@ fn landscapes(plan: &Plan, records: &[RunRecord]) -> Landscapes {
             .push(Landscape::sample(spec, seed, bx, by, |a, b| {
                 problem.value(&[a, b])
             }));
+        // The processes an external problem started for the sampling end here, not with the program.
+        drop(problem);
+        inst.release();
     }
     out
 }

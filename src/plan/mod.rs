@@ -317,6 +317,25 @@ fn expand_located(
 fn instances_of<'a>(loc: &Located<'a>, out: &mut Vec<Found<'a>>) -> Result<(), ConfigError> {
     let (src, table) = (loc.src, loc.table);
     let name = string_key(src, table, "family", "a problem family")?;
+    if name == crate::problems::external::NAME {
+        let whole = crate::problems::external::LISTS;
+        for point in expand_located(src, table, "family", whole)? {
+            let instance = Instance::parse_external(&point, src.dir.as_deref()).map_err(|e| {
+                let e = ParamError {
+                    message: format!("problem `{name}`: {}", e.message),
+                    ..e
+                };
+                located(src, table.get_ref(), table.span(), e)
+            })?;
+            out.push((
+                instance,
+                loc.suite,
+                src,
+                span_of(table.get_ref(), "family").unwrap_or(table.span()),
+            ));
+        }
+        return Ok(());
+    }
     let Some(family) = loc.registry.family(&name) else {
         let known = loc.registry.family_names();
         return Err(src.error(
@@ -638,6 +657,18 @@ struct RunCount {
     factors: String,
 }
 
+/// The keys of a problem table that take a list whole (an external problem's `command` and `files`).
+fn problem_lists(table: &RawTable) -> &'static [&'static str] {
+    let external = table.iter().any(|(k, v)| {
+        k.get_ref() == "family" && v.get_ref().as_str() == Some(crate::problems::external::NAME)
+    });
+    if external {
+        crate::problems::external::LISTS
+    } else {
+        &[]
+    }
+}
+
 fn run_count(
     registry: &Registry,
     src: &SourceText,
@@ -650,13 +681,14 @@ fn run_count(
     let mut problems: u64 = 0;
     for suite in suites {
         for table in &suite.raw.problem {
-            let n =
-                count(table.get_ref(), &["family"], &[]).map_err(|e| grid_error(&suite.text, e))?;
+            let n = count(table.get_ref(), &["family"], problem_lists(table.get_ref()))
+                .map_err(|e| grid_error(&suite.text, e))?;
             problems = problems.saturating_add(n);
         }
     }
     for table in &raw.problem {
-        let n = count(table.get_ref(), &["family"], &[]).map_err(|e| grid_error(src, e))?;
+        let n = count(table.get_ref(), &["family"], problem_lists(table.get_ref()))
+            .map_err(|e| grid_error(src, e))?;
         problems = problems.saturating_add(n);
     }
     let mut optimizers: u64 = 0;

@@ -62,6 +62,18 @@ pub trait Problem: Send + Sync {
     fn critical_points(&self) -> Vec<critical::CriticalPoint> {
         Vec::new()
     }
+
+    /// What this built problem offers, where only building it tells (an external problem process states it
+    /// in its `hello`); `None`: what its family declared before building ([`Capabilities`]) holds.
+    fn offers(&self) -> Option<Capabilities> {
+        None
+    }
+
+    /// A fault that made this problem's answers meaningless (an external problem process that crashed, hung
+    /// or answered garbage), where one happened: the run is then `failed` with this message.
+    fn fault(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Exact second derivatives of a problem.

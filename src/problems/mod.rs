@@ -18,6 +18,7 @@ use crate::problem::{Capabilities, KnownOptimum, Problem};
 
 pub mod deep_linear;
 pub mod double_well;
+pub mod external;
 pub mod himmelblau;
 pub mod least_squares;
 pub mod mgh;
@@ -229,6 +230,16 @@ pub trait Builder: Send + Sync {
     fn known_optimum(&self) -> Option<KnownOptimum>;
     /// As [`FamilyConfig::build_work`].
     fn build_work(&self) -> f64;
+    /// Builds the instance for the run with `seed` (`rng` is seeded from it, as for [`Builder::build`]); by
+    /// default [`Builder::build`]. A builder whose problem's start depends on the seed itself (an external
+    /// problem process offering `start`) overrides it.
+    fn build_seeded(&self, seed: u64, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
+        let _ = seed;
+        self.build(rng)
+    }
+    /// Ends what the builder keeps running between runs (the processes of an external problem); called at
+    /// the end of every sweep. By default nothing.
+    fn release(&self) {}
 }
 
 impl<C: FamilyConfig> Builder for C {
@@ -327,13 +338,37 @@ impl std::fmt::Debug for Instance {
 impl Instance {
     /// Parses a table of parameters (without `family`) for the named family.
     pub fn parse(family: &'static Family, table: &toml::Table) -> Result<Instance, ParamError> {
+        Instance::parse_with(family.name, family.params, table, |own, docs| {
+            (family.parse)(own, docs)
+        })
+    }
+
+    /// Parses a table of parameters (without `family`) of an [`external`] problem, whose relative paths start
+    /// at `dir` (the config's folder, or the current directory when `None`). Nothing is built or started.
+    pub fn parse_external(
+        table: &toml::Table,
+        dir: Option<&std::path::Path>,
+    ) -> Result<Instance, ParamError> {
+        Instance::parse_with(external::NAME, external::PARAMS, table, |own, docs| {
+            external::parse(own, docs, dir)
+        })
+    }
+
+    /// Parses a table of parameters for the family `name` whose own keys are `params`, its own keys checked
+    /// by `parse` (the common keys taken out first).
+    fn parse_with(
+        name: &'static str,
+        params: &[ParamDoc],
+        table: &toml::Table,
+        parse: impl FnOnce(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>,
+    ) -> Result<Instance, ParamError> {
         let mut own = table.clone();
         let start = own.remove("start");
         let sigma = own.remove("start_sigma");
         let batch = own.remove("batch_size");
-        let mut docs: Vec<ParamDoc> = family.params.to_vec();
+        let mut docs: Vec<ParamDoc> = params.to_vec();
         docs.extend_from_slice(COMMON_PARAMS);
-        let builder = (family.parse)(&own, &docs)?;
+        let builder = parse(&own, &docs)?;
         let start_name = match &start {
             None => "standard".to_string(),
             Some(toml::Value::String(s)) => s.clone(),
@@ -363,7 +398,7 @@ impl Instance {
             Start::Standard
         };
         let batch_size = batch
-            .map(|v| check_batch_size(family.name, &v, builder.population()))
+            .map(|v| check_batch_size(name, &v, builder.population()))
             .transpose()?;
         let mut params = builder.params();
         if let serde_json::Value::Object(map) = &mut params {
@@ -376,7 +411,7 @@ impl Instance {
             }
         }
         Ok(Instance {
-            family: family.name,
+            family: name,
             params,
             start,
             batch_size,
@@ -412,6 +447,11 @@ impl Instance {
         }
         m.need.data = m.need.data.saturating_add(extra);
         m
+    }
+
+    /// Ends what the instance keeps running between runs (see [`Builder::release`]).
+    pub fn release(&self) {
+        self.builder.release();
     }
 
     /// The work of building the instance (see [`FamilyConfig::build_work`]).
@@ -453,7 +493,9 @@ impl Instance {
 
     /// Builds the problem for `seed` and its starting point.
     pub fn build(&self, seed: u64) -> Result<(Box<dyn Problem>, Vec<f64>), String> {
-        let problem = self.builder.build(&mut self.rng(seed, "problem"))?;
+        let problem = self
+            .builder
+            .build_seeded(seed, &mut self.rng(seed, "problem"))?;
         let mut x0 = problem.standard_start();
         if let Start::Random(sigma) = self.start {
             let mut rng = self.rng(seed, "start");

@@ -192,21 +192,24 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
         };
         let missing = offers.missing(&run.optimizer.optimizer.requires());
         if !missing.is_empty() {
-            return blank(
-                run,
-                Status::NotApplicable,
-                format!(
-                    "{} needs {}",
-                    run.spec.optimizer.name,
-                    missing.join(" and ")
+            return (
+                blank(
+                    run,
+                    Status::NotApplicable,
+                    format!(
+                        "{} needs {}",
+                        run.spec.optimizer.name,
+                        missing.join(" and ")
+                    ),
                 ),
+                None,
             );
         }
     }
     if run.instance.memory().dim != problem.dim()
         && let Some(message) = too_large_at(run, problem.dim())
     {
-        return blank(run, Status::NotApplicable, message);
+        return (blank(run, Status::NotApplicable, message), None);
     }
     let stop = &run.spec.stop;
     let n = problem.dim();

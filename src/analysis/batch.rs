@@ -3,8 +3,9 @@
 //! large-batch training").
 //!
 //! A study is a group of instances that differ only in `batch_size`. Per optimizer configuration and batch
-//! size, the steps to target are the iterations of the runs that converged (the stop rule's target, usually
-//! `f - f* <= f_tol`), with the samples they drew. Between consecutive batch sizes the speed-up per
+//! size, the steps to target are those of the runs that converged (the stop rule's target, usually
+//! `f - f* <= f_tol`: their iterations, or under `f_tol_hold` the first iteration of the stretch that held,
+//! see [`crate::stop`]), with the samples they drew to get there. Between consecutive batch sizes the speed-up per
 //! doubling is `(S(B_j) / S(B_{j+1}))^(1 / log2(B_{j+1} / B_j))`: 2 is perfect scaling, 1 no gain. The
 //! critical batch size is the smallest batch size from which doubling saves less than
 //! [`CRITICAL_SAVING`] of the steps. In McCandlish et al.'s model `S(B) = S_min (1 + B_crit / B)` a
@@ -220,11 +221,21 @@ pub fn batch_studies(sweep: &Sweep) -> Vec<BatchStudy> {
                                 .collect();
                             let mut steps: Vec<f64> = converged
                                 .iter()
-                                .map(|r| r.outcome.iterations as f64)
+                                .map(|r| r.outcome.steps_to_target() as f64)
                                 .collect();
+                            // Samples drawn up to the target: the run's, in proportion where it went on
+                            // to hold the target (one minibatch per step).
                             let mut samples: Vec<f64> = converged
                                 .iter()
-                                .map(|r| r.outcome.counts.samples as f64)
+                                .map(|r| {
+                                    let o = &r.outcome;
+                                    let share = if o.iterations > 0 {
+                                        o.steps_to_target() as f64 / o.iterations as f64
+                                    } else {
+                                        1.0
+                                    };
+                                    o.counts.samples as f64 * share
+                                })
                                 .collect();
                             steps.sort_by(f64::total_cmp);
                             samples.sort_by(f64::total_cmp);

@@ -200,6 +200,14 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         parse: parse_optimizer::<nqm_exact::NqmExactConfig>,
     },
     OptimizerEntry {
+        name: "nqm-exact-momentum",
+        summary: "exact mode of heavy ball on the noisy quadratic model: nqm-exact under a name of its own, so that a tuning gives it its own space (beta tuned jointly with the step)",
+        keeps: "the curvature H^p of its preconditioning (none at p = 0), plus a memory of the last step",
+        params: nqm_exact::PARAMS,
+        lists: &[],
+        parse: parse_optimizer::<nqm_exact::NqmExactConfig>,
+    },
+    OptimizerEntry {
         name: "rmsprop",
         summary: "RMSprop (Tieleman and Hinton 2012): x <- x - lr g / (sqrt(running mean of g^2) + eps)",
         keeps: "a diagonal scale from averaged squared gradients (not curvature)",

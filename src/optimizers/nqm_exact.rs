@@ -28,7 +28,10 @@
 //! `E x_0^2 = 1`, the same as a start drawn from `N(0, I)`, so exact mode from the standard start is also the
 //! expectation over Zhang et al.'s random start.
 //!
-//! TOML keys: `step` (`eta > 0`), `beta` (in `[0, 1)`), `power` (`p` in `[0, 1]`).
+//! TOML keys: `step` (`eta > 0`), `beta` (in `[0, 1)`), `power` (`p` in `[0, 1]`). The same method is
+//! registered again as `nqm-exact-momentum`, so that a tuning, whose spaces are per optimizer name, can tune
+//! `beta` jointly with the step for heavy ball while SGD and the preconditioned configurations of
+//! `nqm-exact` keep `beta = 0`.
 
 use serde::{Deserialize, Serialize};
 

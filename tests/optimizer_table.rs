@@ -51,6 +51,11 @@ const NO_CURVATURE: Expect = (
     "\"optimal\" parameters need the curvature bounds mu, L, which Rosenbrock does not have",
 );
 
+const NO_NOISE_MODEL: Expect = (
+    Status::NotApplicable,
+    "exact mode needs the nqm family's diagonal noise model; tests/nqm_exact.rs covers it there",
+);
+
 /// An external client: gradient descent in Python (standard library only), `lr` in `params`.
 macro_rules! gd_client {
     () => {
@@ -164,6 +169,16 @@ const CASES: &[Case] = &[
         name: "newton-cg",
         settings: "",
         expect: [CONVERGES; 3],
+    },
+    Case {
+        name: "nqm-exact",
+        settings: "",
+        expect: [NO_NOISE_MODEL; 3],
+    },
+    Case {
+        name: "nqm-exact-momentum",
+        settings: "beta = 0.9",
+        expect: [NO_NOISE_MODEL; 3],
     },
     Case {
         name: "rmsprop",

@@ -17,6 +17,7 @@ pub const CONFIGS: &[(&str, &str)] = &[
     ),
     ("museum", include_str!("../configs/museum.toml")),
     ("nqm", include_str!("../configs/nqm.toml")),
+    ("nqm-paper", include_str!("../configs/nqm-paper.toml")),
     ("optimizers", include_str!("../configs/optimizers.toml")),
     ("paper", include_str!("../configs/paper.toml")),
     ("quickstart", include_str!("../configs/quickstart.toml")),

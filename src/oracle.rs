@@ -165,6 +165,23 @@ impl<'p> Oracle<'p> {
         )
     }
 
+    /// The problem as a diagonal linear-Gaussian noise model, where it is one (free: it is what exact mode
+    /// knows of the problem, not an evaluation).
+    pub fn diagonal_noise(&self) -> Option<crate::problem::stochastic::DiagonalNoise> {
+        self.problem.stochastic().and_then(|s| s.diagonal_noise())
+    }
+
+    /// Charges one gradient, and under minibatches its batch's samples, without drawing it: for exact mode,
+    /// whose step stands for the expectation over one minibatch gradient's noise.
+    pub fn charge_gradient(&mut self) {
+        let samples = self.minibatches.as_ref().map_or(0, |m| m.batch_size as u64);
+        self.charge(Counts {
+            g_evals: 1,
+            samples,
+            ..Counts::default()
+        });
+    }
+
     /// Limits the optimizer to `max_evals` gradient-equivalent evaluations (see [`Counts::grad_equiv`]): a
     /// call that would exceed it is neither made nor counted, and ends the step (see [`crate::budget`]).
     pub fn with_budget(mut self, max_evals: Option<u64>) -> Self {

@@ -47,6 +47,7 @@ impl StopRule {
             grad_rtol: None,
             grad_atol: None,
             f_tol: None,
+            f_tol_hold: None,
             x_rtol: None,
             max_iters: steps,
             max_evals: None,
@@ -123,7 +124,7 @@ pub fn run(
     let t = Instant::now();
     let (f0, gn0) = oracle.measure(x);
     let x_err0 = setup.x_star.map(|s| distance(x, s));
-    let first = Measure {
+    let mut first = Measure {
         iter: 0,
         evals: 0,
         elapsed_s: setup.started.elapsed().as_secs_f64(),
@@ -132,7 +133,9 @@ pub fn run(
         grad_norm0: gn0,
         gap: setup.f_star.map(|f| f0 - f),
         x_ratio: x_err0.and_then(|e| (e > 0.0).then_some(1.0)),
+        f_tol_since: None,
     };
+    first.f_tol_since = first.hold_from(stop, None);
     for o in observers.iter_mut() {
         o.started(x, &first, oracle);
     }
@@ -170,6 +173,7 @@ pub fn run(
             }
             let t = Instant::now();
             let (value, grad_norm) = oracle.measure(x);
+            let previous_since = last.f_tol_since;
             let iter = last.iter + u64::from(matches!(stepped, Ok(Ok(_))));
             last = Measure {
                 iter,
@@ -185,7 +189,9 @@ pub fn run(
                     .zip(x_err0)
                     .filter(|_| stop.x_rtol.is_some())
                     .and_then(|(s, e0)| (e0 > 0.0).then(|| distance(x, s) / e0)),
+                f_tol_since: None,
             };
+            last.f_tol_since = last.hold_from(stop, previous_since);
             let verdict = match stepped {
                 Ok(Ok(_)) => stop.verdict(&last),
                 // The budget ended the step: the last completed iterate is the run's end.

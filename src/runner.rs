@@ -124,6 +124,7 @@ fn blank(run: &PlannedRun, status: Status, message: String) -> RunRecord {
             message: Some(message),
             dim: 0,
             iterations: 0,
+            target_iteration: None,
             counts: Default::default(),
             grad_equiv_evals: 0,
             initial_value: f64::NAN,
@@ -291,6 +292,9 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
             message,
             dim: n,
             iterations: last.iter,
+            target_iteration: last
+                .f_tol_since
+                .filter(|_| stop.f_tol_hold.is_some() && ended.status == Status::Converged),
             counts,
             grad_equiv_evals: counts.grad_equiv(n),
             initial_value: first.value,

@@ -134,8 +134,9 @@ fn batch_figures_and_table_hold_the_medians_of_the_run_records() {
         .records()
         .map(|r| r.expect("a row").iter().map(String::from).collect())
         .collect();
-    assert_eq!(rows.len(), BATCH_SIZES.len() + 3, "{csv}");
+    assert_eq!(rows.len(), BATCH_SIZES.len() + 6, "{csv}");
     let mut summaries = Vec::new();
+    let mut fits = Vec::new();
     for (k, name) in ["gd", "adam"].iter().enumerate() {
         let (steps_col, samples_col) = (1 + 2 * k, 2 + 2 * k);
         let mut points = Vec::new();
@@ -181,6 +182,27 @@ fn batch_figures_and_table_hold_the_medians_of_the_run_records() {
             "{name}: {got} vs {speedup}"
         );
         summaries.push(format!("{text} for {name}"));
+        // McCandlish et al.'s B_crit = E_min / S_min: S = S_min + E_min / B by least squares of the relative
+        // residuals, i.e. 1 = S_min / S + E_min / (B S), solved here by Cramer's rule.
+        let (mut uu, mut uv, mut vv, mut su, mut sv) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(b, s) in &points {
+            let (u, v) = (1.0 / s, 1.0 / (b * s));
+            (uu, uv, vv, su, sv) = (uu + u * u, uv + u * v, vv + v * v, su + u, sv + v);
+        }
+        let det = uu * vv - uv * uv;
+        let (s_min, e_min) = ((su * vv - sv * uv) / det, (uu * sv - uv * su) / det);
+        assert_eq!(footer[3][0], "b_crit");
+        if s_min > 0.0 && e_min > 0.0 {
+            let got = number(&footer[3][steps_col]).expect("a fitted B_crit");
+            let want = e_min / s_min;
+            assert!((got - want).abs() <= 1e-9 * want, "{name}: {got} vs {want}");
+            fits.push(format!(
+                "{} for {name}",
+                optzoo::digits::significant(want, 3)
+            ));
+        } else {
+            fits.push(format!("- for {name}"));
+        }
     }
 
     // The gradient noise scale at the start: the median over the runs, to three digits.
@@ -190,7 +212,9 @@ fn batch_figures_and_table_hold_the_medians_of_the_run_records() {
         .collect();
     let noise = optzoo::digits::significant(median(scales).expect("runs"), 3);
     let line = format!(
-        "batch study nqm: critical batch size {}; gradient noise scale at the start {noise}",
+        "batch study nqm: B_crit = E_min / S_min {}; by the doubling rule {}; gradient noise scale at the \
+         start {noise}",
+        fits.join(", "),
         summaries.join(", ")
     );
     assert!(stdout.contains(&line), "`{line}` in:\n{stdout}");
@@ -213,8 +237,12 @@ fn batch_figures_and_table_hold_the_medians_of_the_run_records() {
     assert!(html.contains("<h3>Steps to the target against batch size: nqm</h3>"));
     assert!(html.contains("<tr class=\"foot\"><td class=\"text\">critical batch size</td>"));
     assert!(html.contains(&format!(
-        "Critical batch size: {} (",
+        "Critical batch size by the doubling rule: {} (",
         summaries.join(", ").replace('>', "&gt;")
+    )));
+    assert!(html.contains(&format!(
+        "where it fits): {}. ",
+        fits.join(", ").replace('>', "&gt;")
     )));
     assert!(html.contains(&format!("B_noise = tr(H C) / (g&#39; H g): {noise}.")));
     assert!(html.contains("id=\"batch-00-steps\"") && html.contains("id=\"batch-00-samples\""));

@@ -51,6 +51,11 @@ const NO_CURVATURE: Expect = (
     "\"optimal\" parameters need the curvature bounds mu, L, which Rosenbrock does not have",
 );
 
+const NO_NOISE_MODEL: Expect = (
+    Status::NotApplicable,
+    "exact mode needs the nqm family's diagonal noise model; tests/nqm_exact.rs covers it there",
+);
+
 /// An external client: gradient descent in Python (standard library only), `lr` in `params`.
 macro_rules! gd_client {
     () => {
@@ -164,6 +169,16 @@ const CASES: &[Case] = &[
         name: "newton-cg",
         settings: "",
         expect: [CONVERGES; 3],
+    },
+    Case {
+        name: "nqm-exact",
+        settings: "",
+        expect: [NO_NOISE_MODEL; 3],
+    },
+    Case {
+        name: "nqm-exact-momentum",
+        settings: "beta = 0.9",
+        expect: [NO_NOISE_MODEL; 3],
     },
     Case {
         name: "rmsprop",
@@ -283,14 +298,17 @@ fn every_optimizer_sweeps_the_kappa_and_rosenbrock_suites_to_a_status() {
             "{what}: {:?}",
             o.message
         );
-        // Not applicable exactly where the instance lacks what the optimizer requires.
+        // Not applicable exactly where the instance lacks what the optimizer requires; exact mode asks the
+        // problem for its noise model at the start, which only `nqm` has.
         let missing = run
             .instance
             .capabilities()
             .missing(&run.optimizer.optimizer.requires());
+        let exact_mode =
+            r.spec.optimizer.name.starts_with("nqm-exact") && r.spec.problem.family != "nqm";
         assert_eq!(
             o.status == Status::NotApplicable,
-            !missing.is_empty(),
+            !missing.is_empty() || exact_mode,
             "{what}: {} ({:?})",
             o.status,
             o.message

@@ -31,6 +31,7 @@ pub mod lr_schedule;
 pub mod momentum;
 pub mod newton;
 pub mod newton_cg;
+pub mod nqm_exact;
 pub mod rmsprop;
 
 /// An optimizer's typed, documented hyperparameters; `check` turns them into the optimizer itself.
@@ -189,6 +190,22 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
         params: newton_cg::PARAMS,
         lists: &[],
         parse: parse_optimizer::<newton_cg::NewtonCgConfig>,
+    },
+    OptimizerEntry {
+        name: "nqm-exact",
+        summary: "exact mode on the noisy quadratic model: the expected loss of SGD, heavy ball and H^-p-preconditioned SGD by the closed recursion of moments, nothing sampled",
+        keeps: "the curvature H^p of its preconditioning (none at p = 0), plus a memory of the last step where beta > 0",
+        params: nqm_exact::PARAMS,
+        lists: &[],
+        parse: parse_optimizer::<nqm_exact::NqmExactConfig>,
+    },
+    OptimizerEntry {
+        name: "nqm-exact-momentum",
+        summary: "exact mode of heavy ball on the noisy quadratic model: nqm-exact under a name of its own, so that a tuning gives it its own space (beta tuned jointly with the step)",
+        keeps: "the curvature H^p of its preconditioning (none at p = 0), plus a memory of the last step",
+        params: nqm_exact::PARAMS,
+        lists: &[],
+        parse: parse_optimizer::<nqm_exact::NqmExactConfig>,
     },
     OptimizerEntry {
         name: "rmsprop",

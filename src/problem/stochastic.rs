@@ -95,6 +95,24 @@ pub trait Stochastic: Send + Sync {
         let _ = x;
         None
     }
+
+    /// The problem as a diagonal linear-Gaussian noise model, where it is one: `f(x) = 1/2 sum_i h_i x_i^2`
+    /// (`x* = 0`, `f* = 0`) whose minibatch gradient at batch size `B` is `H x + xi` with
+    /// `xi ~ N(0, diag(c) / B)`, independent across calls. Methods whose update is linear in the gradient
+    /// then have expected losses that follow a closed recursion of moments per coordinate
+    /// ([`crate::optimizers::nqm_exact`]).
+    fn diagonal_noise(&self) -> Option<DiagonalNoise> {
+        None
+    }
+}
+
+/// A diagonal linear-Gaussian noise model (see [`Stochastic::diagonal_noise`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagonalNoise {
+    /// The curvatures `h_i`.
+    pub curvatures: Vec<f64>,
+    /// The per-sample gradient noise variances `c_i`.
+    pub noise: Vec<f64>,
 }
 
 /// A finite sum `f(x) = (1/N) sum_n l_n(x) + r(x)` over `N` samples, evaluated on a subset of them.

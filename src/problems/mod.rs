@@ -478,13 +478,20 @@ impl Instance {
         }
     }
 
-    /// A random stream for `purpose`, seeded from the run's seed and this instance's canonical parameters:
-    /// stable across platforms, thread counts and crate upgrades.
+    /// A random stream for `purpose`, seeded from the run's seed and this instance's canonical parameters
+    /// except `batch_size`: stable across platforms, thread counts and crate upgrades, and common to the
+    /// instances of a batch-size study (common random numbers: the same seed starts at the same point and
+    /// draws the same noise stream at every batch size, so that steps against batch size compare like
+    /// with like).
     pub fn rng(&self, seed: u64, purpose: &str) -> ChaCha8Rng {
+        let mut params = self.params.clone();
+        if let serde_json::Value::Object(map) = &mut params {
+            map.remove("batch_size");
+        }
         let mut h = Sha256::new();
         h.update(self.family.as_bytes());
         h.update([0]);
-        h.update(self.params.to_string().as_bytes());
+        h.update(params.to_string().as_bytes());
         h.update([0]);
         h.update(purpose.as_bytes());
         h.update(seed.to_le_bytes());
@@ -594,5 +601,18 @@ mod tests {
         let (_, c) = inst.build(2).expect("builds");
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn a_batch_size_study_starts_every_batch_size_at_the_same_point() {
+        let start = |text: &str| {
+            let table: toml::Table = toml::from_str(text).expect("valid TOML");
+            let inst = Instance::parse(family("nqm").expect("registered"), &table).expect("valid");
+            inst.build(3).expect("builds").1
+        };
+        let one = start("dim = 5\nstart = \"random\"\nbatch_size = 1");
+        assert_eq!(one, start("dim = 5\nstart = \"random\"\nbatch_size = 64"));
+        assert_eq!(one, start("dim = 5\nstart = \"random\""));
+        assert_ne!(one, start("dim = 6\nstart = \"random\"")[..5]);
     }
 }

@@ -13,13 +13,25 @@
 //! gradient `H x + xi_B` and value `f(x) + xi_B' x` with `xi_B ~ N(0, C / B)`: one Gaussian draw per
 //! coordinate per call, whatever `B`. Without `batch_size` the gradients are exact. Standard start: the
 //! all-ones vector. The gradient noise scale `tr(H C) / (g' H g)` is exact (`g = H x`).
+//!
+//! `bins = K` groups the `n` coordinates by curvature into at most `K` bins evenly spaced in `log h` (empty
+//! bins dropped), as Zhang et al.'s notebook does for speed at `n = 10^4`. A bin of `m` coordinates becomes
+//! one coordinate `y = sqrt(m) x` with the members' mean curvature `h`, noise variance `m` times their mean
+//! `c` and standard start `sqrt(m)`: its dynamics under any method linear in the gradient are those of one
+//! member of curvature `h` scaled by `sqrt(m)`, so its expected loss `1/2 h E y^2` is the `m` members' sum,
+//! exactly where the members share the curvature (and `f(x_0)`, `tr H` and `tr C` are kept exactly). It is
+//! the model exact mode ([`crate::optimizers::nqm_exact`]) needs: a bin's member curvatures lie within a
+//! factor `(h_max / h_min)^(1/K)` of each other.
+//!
+//! The problem is a diagonal linear-Gaussian noise model ([`Stochastic::diagonal_noise`]), whose expected
+//! loss under SGD, heavy ball and `H^-p` preconditioning exact mode computes without sampling.
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
-use crate::problem::stochastic::{Population, Sampler, Stochastic};
+use crate::problem::stochastic::{DiagonalNoise, Population, Sampler, Stochastic};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 
 /// The keys of `nqm`.
@@ -49,6 +61,11 @@ pub const PARAMS: &[ParamDoc] = &[
         default: "1.0",
         doc: "p in [0, 4] in C = c0 H^p: 1 is the paper's C = H, 0 isotropic noise",
     },
+    ParamDoc {
+        name: "bins",
+        default: "none (one coordinate per curvature)",
+        doc: "K >= 1: the n coordinates grouped into at most K bins evenly spaced in log h, each one coordinate standing for its m members (curvature their mean, noise m times their mean, start sqrt(m)); the expected loss is the full model's where members share a curvature",
+    },
 ];
 
 const SPECTRA: &[&str] = &["inverse", "log-uniform"];
@@ -71,6 +88,9 @@ pub struct NqmConfig {
     /// `p` in `C = c0 H^p`.
     #[serde(default = "one")]
     pub noise_power: f64,
+    /// The number of curvature bins, where the coordinates are binned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<usize>,
 }
 
 fn default_spectrum() -> String {
@@ -98,6 +118,53 @@ impl NqmConfig {
     }
 }
 
+/// The coordinates of a binned model: per bin, the members' mean curvature, mean noise variance and count.
+struct Binned {
+    h: Vec<f64>,
+    c: Vec<f64>,
+    m: Vec<f64>,
+}
+
+impl NqmConfig {
+    /// The per-sample noise variances `c_i = c0 h_i^p` of the unbinned model.
+    fn noise_of(&self, h: &[f64]) -> Vec<f64> {
+        h.iter()
+            .map(|hi| self.noise_level * hi.powf(self.noise_power))
+            .collect()
+    }
+
+    /// The model's coordinates: one per curvature, or one per non-empty bin (see the module docs).
+    fn coordinates(&self) -> Binned {
+        let h = self.curvatures();
+        let c = self.noise_of(&h);
+        let Some(k) = self.bins else {
+            let m = vec![1.0; h.len()];
+            return Binned { h, c, m };
+        };
+        let (lo, hi) = h.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+        let width = (hi / lo).ln() / k as f64;
+        let mut sums = vec![(0.0, 0.0, 0.0); k];
+        for (hv, cv) in h.iter().zip(&c) {
+            let j = if width > 0.0 {
+                (((hi / hv).ln() / width) as usize).min(k - 1)
+            } else {
+                0
+            };
+            sums[j].0 += hv;
+            sums[j].1 += cv;
+            sums[j].2 += 1.0;
+        }
+        let kept: Vec<_> = sums.into_iter().filter(|s| s.2 > 0.0).collect();
+        Binned {
+            h: kept.iter().map(|s| s.0 / s.2).collect(),
+            c: kept.iter().map(|s| s.1).collect(),
+            m: kept.iter().map(|s| s.2).collect(),
+        }
+    }
+}
+
 impl super::FamilyConfig for NqmConfig {
     /// `f* = 0` at the origin.
     fn known_optimum(&self) -> Option<crate::problem::KnownOptimum> {
@@ -120,7 +187,14 @@ impl super::FamilyConfig for NqmConfig {
         }
         positive("noise_level", self.noise_level)?;
         in_range("noise_level", self.noise_level, 0.0, 1e12)?;
-        in_range("noise_power", self.noise_power, 0.0, 4.0)
+        in_range("noise_power", self.noise_power, 0.0, 4.0)?;
+        if self.bins == Some(0) {
+            return Err(ParamError::key(
+                "bins",
+                "`bins` must be at least 1 (leave it out for one coordinate per curvature)",
+            ));
+        }
+        Ok(())
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -132,17 +206,28 @@ impl super::FamilyConfig for NqmConfig {
         }
     }
 
+    fn memory(&self) -> super::ProblemMemory {
+        let dim = match self.bins {
+            Some(_) => self.coordinates().h.len(),
+            None => self.dim,
+        };
+        super::ProblemMemory {
+            dim,
+            need: crate::memory::MemoryNeed {
+                data: crate::memory::bytes(4, dim as u64),
+                ..Default::default()
+            },
+        }
+    }
+
     fn population(&self) -> Population {
         Population::Unbounded
     }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
-        let h = self.curvatures();
-        let c = h
-            .iter()
-            .map(|hi| self.noise_level * hi.powf(self.noise_power))
-            .collect();
-        Ok(Box::new(Nqm { h, c }))
+        let Binned { h, c, m } = self.coordinates();
+        let start = m.iter().map(|m| m.sqrt()).collect();
+        Ok(Box::new(Nqm { h, c, start }))
     }
 }
 
@@ -152,6 +237,8 @@ pub struct Nqm {
     h: Vec<f64>,
     /// Per-sample gradient noise variances `c_i`.
     c: Vec<f64>,
+    /// The standard start: ones, or `sqrt(m)` for a bin of `m` coordinates.
+    start: Vec<f64>,
 }
 
 impl Nqm {
@@ -201,7 +288,7 @@ impl Problem for Nqm {
     }
 
     fn standard_start(&self) -> Vec<f64> {
-        vec![1.0; self.h.len()]
+        self.start.clone()
     }
 
     fn optimum(&self) -> Option<Optimum> {
@@ -267,6 +354,13 @@ impl Stochastic for Nqm {
             .sum();
         (curv > 0.0).then(|| trace / curv)
     }
+
+    fn diagonal_noise(&self) -> Option<DiagonalNoise> {
+        Some(DiagonalNoise {
+            curvatures: self.h.clone(),
+            noise: self.c.clone(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +376,7 @@ mod tests {
             kappa: None,
             noise_level: 1.0,
             noise_power: 1.0,
+            bins: None,
         };
         Nqm {
             h: config.curvatures(),
@@ -290,6 +385,7 @@ mod tests {
                 .iter()
                 .map(|h| config.noise_level * h)
                 .collect(),
+            start: vec![1.0; dim],
         }
     }
 
@@ -343,6 +439,7 @@ mod tests {
             kappa: Some(10.0),
             noise_level: 1.0,
             noise_power: 1.0,
+            bins: None,
         };
         assert!(config.check().is_err());
         let log = NqmConfig {
@@ -352,5 +449,52 @@ mod tests {
         assert!(log.check().is_ok());
         let h = log.curvatures();
         assert!((h[0] - 1.0).abs() < 1e-15 && (h[2] - 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bins_keep_the_start_value_and_the_traces() {
+        let full = NqmConfig {
+            dim: 1000,
+            spectrum: "inverse".into(),
+            kappa: None,
+            noise_level: 1.0,
+            noise_power: 1.0,
+            bins: None,
+        };
+        let binned = NqmConfig {
+            bins: Some(20),
+            ..full.clone()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let (a, b) = (
+            full.build(&mut rng).expect("builds"),
+            binned.build(&mut rng).expect("builds"),
+        );
+        assert!(b.dim() <= 20 && b.dim() > 5, "{} bins kept", b.dim());
+        assert_eq!(binned.memory().dim, b.dim());
+        // f(x_0) = 1/2 sum_i h_i = 1/2 H_1000 (the harmonic number), binned or not.
+        let harmonic: f64 = (1..=1000).map(|i| 1.0 / i as f64).sum();
+        for p in [&a, &b] {
+            let f0 = p.value(&p.standard_start());
+            assert!((f0 - harmonic / 2.0).abs() < 1e-10, "{f0}");
+            let model = p
+                .stochastic()
+                .and_then(|s| s.diagonal_noise())
+                .expect("nqm is a diagonal noise model");
+            // tr C = sum_i c_i = H_1000 with C = H; the members' counts add up to n.
+            let trace: f64 = model.noise.iter().sum();
+            assert!((trace - harmonic).abs() < 1e-10, "{trace}");
+        }
+        let counts: f64 = b.standard_start().iter().map(|s| s * s).sum();
+        assert!((counts - 1000.0).abs() < 1e-9);
+        assert!(binned.check().is_ok());
+        assert!(
+            NqmConfig {
+                bins: Some(0),
+                ..full
+            }
+            .check()
+            .is_err()
+        );
     }
 }

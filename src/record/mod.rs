@@ -25,7 +25,8 @@ pub use tuning::{Phase, Rule, TuningCost, TuningRole, phase_name};
 /// The version of the run-file layout this binary writes; bumped when a field is added that readers rely
 /// on. Format 2 added [`Facts`]: what reading the results needs, stated or measured while the run ran.
 /// Format 3 added the sharpness series ([`RunSpec::sharpness`], [`Facts::sharpness`]), the optimizer's
-/// stability edge ([`OptimizerFacts::stability_edge`]) and [`Outcome::final_x_file`]: the final point of a
-/// larger run, kept in a file beside the record ([`point`]). Records of every format from 1 to this one are
-/// read.
+/// stability edge ([`OptimizerFacts::stability_edge`]), [`Outcome::final_x_file`] (the final point of a
+/// larger run, kept in a file beside the record, [`point`]), the stop rule's `f_tol_hold` and the outcome's
+/// `target_iteration` (the steps to target of a run that had to hold `f_tol`; older readers would take the
+/// run's end for them). Records of every format from 1 to this one are read.
 pub const FORMAT: u32 = 3;

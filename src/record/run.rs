@@ -21,6 +21,11 @@ pub struct Outcome {
     pub dim: usize,
     /// Iterations done.
     pub iterations: u64,
+    /// Under `f_tol_hold`, for a run that converged: the first iteration of the stretch over which `f_tol`
+    /// held, its steps to target (the run went on to the stretch's end, `iterations`). Absent otherwise,
+    /// where the steps to target of a converged run are `iterations`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target_iteration: Option<u64>,
     /// The optimizer's oracle calls.
     pub counts: Counts,
     /// Gradient-equivalent evaluations (see [`Counts::grad_equiv`]).
@@ -185,4 +190,12 @@ pub fn status_counts<'a>(
                 .to_string()
         })
         .collect()
+}
+
+impl Outcome {
+    /// The steps to the target of a converged run: `target_iteration` under `f_tol_hold`, else
+    /// `iterations`.
+    pub fn steps_to_target(&self) -> u64 {
+        self.target_iteration.unwrap_or(self.iterations)
+    }
 }

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::batch::{BatchCell, BatchSeries, BatchStudy, CRITICAL_SAVING, Critical};
+use crate::analysis::batch::{
+    BatchCell, BatchSeries, BatchStudy, CRITICAL_SAVING, Critical, EmpiricalFit,
+};
 use crate::analysis::sweep::{Sweep, number_text};
 
 use super::figure::{
@@ -14,7 +16,7 @@ use super::figure::{
 };
 use super::notes::seeds_text;
 use super::style::{INK, Marker};
-use super::tables::{critical_text, failure_counts, noise_scale_text};
+use super::tables::{critical_text, failure_counts, fit_text, noise_scale_text};
 
 /// At most about this many batch sizes are ticks of the x axis (every other one or fewer beyond).
 const MAX_TICKS: usize = 7;
@@ -62,13 +64,47 @@ impl Quantity {
     }
 }
 
+/// Points per doubling of the batch size along a fitted hyperbola.
+const FIT_POINTS_PER_DOUBLING: usize = 4;
+
+/// McCandlish et al.'s fitted `S = S_min (1 + B_crit / B)` (or `E = B S`) from the first to the last of `xs`.
+fn fitted_curve(fit: EmpiricalFit, xs: &[f64], quantity: Quantity) -> Vec<(f64, f64)> {
+    let (lo, hi) = (xs[0], xs[xs.len() - 1]);
+    let n = ((hi / lo).log2() * FIT_POINTS_PER_DOUBLING as f64)
+        .ceil()
+        .max(1.0) as usize;
+    (0..=n)
+        .map(|j| lo * (hi / lo).powf(j as f64 / n as f64))
+        .map(|b| match quantity {
+            Quantity::Steps => (b, fit.steps(b)),
+            Quantity::Samples => (b, b * fit.steps(b)),
+        })
+        .collect()
+}
+
 /// The batch sizes to tick: all of them, or every `k`-th (from the smallest) where there are many.
 fn ticks(batch_sizes: &[f64]) -> Vec<f64> {
     let stride = batch_sizes.len().div_ceil(MAX_TICKS).max(1);
     batch_sizes.iter().copied().step_by(stride).collect()
 }
 
-/// `16 for gd, > 64 for adam`: each configuration's critical batch size.
+/// `15.2 for gd, - for adam`: each configuration's fitted `B_crit = E_min / S_min`.
+fn fit_list(sweep: &Sweep, study: &BatchStudy) -> String {
+    study
+        .series
+        .iter()
+        .map(|s| {
+            format!(
+                "{} for {}",
+                fit_text(s.fit),
+                sweep.optimizers[s.optimizer].label
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `16 for gd, > 64 for adam`: each configuration's critical batch size by the doubling rule.
 fn critical_list(sweep: &Sweep, study: &BatchStudy) -> String {
     study
         .series
@@ -129,8 +165,12 @@ fn caption_tail(sweep: &Sweep, study: &BatchStudy) -> String {
         .filter_map(|s| missed(sweep, s))
         .collect();
     format!(
-        "Critical batch size: {} ('> B': every doubling up to B, the largest batch size with a result, still \
-         saved more). Gradient noise scale at the start, B_noise = tr(H C) / (g' H g): {}. {}",
+        "B_crit = E_min / S_min (McCandlish et al.'s S = S_min (1 + B_crit / B) fitted to the medians by \
+         least squares of the relative residuals; drawn, with a hollow diamond at B_crit, where it fits): {}. \
+         Critical batch size by the doubling rule: {} ('> B': every doubling up to B, the largest batch size \
+         with a result, still saved more). Gradient noise scale at the start, B_noise = tr(H C) / (g' H g): \
+         {}. {}",
+        fit_list(sweep, study),
         critical_list(sweep, study),
         noise_scale_text(study),
         if missed.is_empty() {
@@ -159,6 +199,7 @@ fn study_figure(sweep: &Sweep, study: &BatchStudy, k: usize, quantity: Quantity)
     );
     let mut perfect = Vec::new();
     let mut ringed = false;
+    let mut fitted = false;
     for series in &study.series {
         let look = optimizer_look(series.optimizer);
         let points: Vec<(f64, f64)> = series
@@ -180,13 +221,35 @@ fn study_figure(sweep: &Sweep, study: &BatchStudy, k: usize, quantity: Quantity)
                     ..look
                 },
             });
+            // The fitted hyperbola where the model fits (the points stand alone on it), else the medians
+            // joined.
+            let drawn = match series.fit {
+                Some(fit) => fitted_curve(fit, &xs, quantity),
+                None => points.clone(),
+            };
             fig.lines.push(Line {
-                points: points.clone(),
+                points: drawn,
                 look: Look {
                     marker: None,
                     ..look
                 },
             });
+        }
+        if let Some(fit) = series.fit
+            && points.len() >= 2
+            && fit.b_crit >= lo / 1.4
+            && fit.b_crit <= hi * 1.4
+        {
+            let at = match quantity {
+                Quantity::Steps => (fit.b_crit, fit.steps(fit.b_crit)),
+                Quantity::Samples => (fit.b_crit, fit.b_crit * fit.steps(fit.b_crit)),
+            };
+            fig.marks.push(Mark {
+                marker: Marker::Diamond,
+                scale: RING_SCALE,
+                ..look.mark(at, false)
+            });
+            fitted = true;
         }
         for &at in &points {
             fig.marks.push(look.mark(at, true));
@@ -221,9 +284,16 @@ fn study_figure(sweep: &Sweep, study: &BatchStudy, k: usize, quantity: Quantity)
     }
     if ringed {
         fig.legend.push(LegendEntry {
-            label: "critical batch size".into(),
+            label: "critical batch size (doubling rule)".into(),
             line: None,
             mark: Some((Marker::Ring, INK, false)),
+        });
+    }
+    if fitted {
+        fig.legend.push(LegendEntry {
+            label: "B_crit = E_min / S_min (fit)".into(),
+            line: None,
+            mark: Some((Marker::Diamond, INK, false)),
         });
     }
     // Perfect scaling under the data. The y range is the data's: where a line of perfect scaling falls far
@@ -277,12 +347,14 @@ pub fn batch_figures(sweep: &Sweep, studies: &[BatchStudy]) -> Vec<Figure> {
     out
 }
 
-/// The line `optzoo report` prints for a study: `batch study nqm: critical batch size 16 for gd, > 64 for
-/// adam; gradient noise scale at the start 1.35`.
+/// The line `optzoo report` prints for a study: `batch study nqm: B_crit = E_min / S_min 4 for gd, - for
+/// adam; by the doubling rule 4 for gd, > 16 for adam; gradient noise scale at the start 1.35`.
 pub fn summary_line(sweep: &Sweep, study: &BatchStudy) -> String {
     format!(
-        "batch study {}: critical batch size {}; gradient noise scale at the start {}",
+        "batch study {}: B_crit = E_min / S_min {}; by the doubling rule {}; gradient noise scale at the \
+         start {}",
         study.label,
+        fit_list(sweep, study),
         critical_list(sweep, study),
         noise_scale_text(study)
     )
@@ -332,7 +404,8 @@ mod tests {
                 "gd",
                 "adam",
                 "perfect scaling (steps ∝ 1/B)",
-                "critical batch size"
+                "critical batch size (doubling rule)",
+                "B_crit = E_min / S_min (fit)"
             ]
         );
         let c = &steps.caption;
@@ -342,9 +415,27 @@ mod tests {
         );
         assert!(c.contains("less than 25% of the steps"), "{c}");
         assert!(
-            c.contains("Critical batch size: 4 for gd, > 16 for adam"),
+            c.contains("Critical batch size by the doubling rule: 4 for gd, > 16 for adam"),
             "{c}"
         );
+        assert!(
+            c.contains("hollow diamond at B_crit, where it fits): 4 for gd, - for adam."),
+            "{c}"
+        );
+        // gd's fitted hyperbola S = 1200/19 (1 + 4 / B) replaces its joined medians, from B = 1 to 16.
+        let curve = &steps.lines[2].points;
+        assert_eq!(curve.len(), 17);
+        assert!(
+            (curve[0].1 - 6000.0 / 19.0).abs() < 1e-9 && (curve[16].1 - 1500.0 / 19.0).abs() < 1e-9
+        );
+        let diamonds: Vec<(f64, f64)> = steps
+            .marks
+            .iter()
+            .filter(|m| m.marker == Marker::Diamond && !m.filled)
+            .map(|m| m.at)
+            .collect();
+        assert_eq!(diamonds.len(), 1);
+        assert!((diamonds[0].0 - 4.0).abs() < 1e-9 && (diamonds[0].1 - 2400.0 / 19.0).abs() < 1e-9);
         assert!(c.contains("B_noise = tr(H C) / (g' H g): 1.35."), "{c}");
         assert!(
             c.ends_with("No run reached the target: adam at B = 1 (1 max-iters)."),
@@ -362,10 +453,12 @@ mod tests {
             samples.lines[0].points,
             [(1.0, 400.0), (4.0, 400.0), (16.0, 400.0)]
         );
-        assert_eq!(
-            samples.lines[2].points,
-            [(1.0, 400.0), (4.0, 400.0), (16.0, 1600.0)]
-        );
+        // gd's fit in samples: E = B S = S_min B + E_min = (1200 B + 4800) / 19.
+        let curve = &samples.lines[2].points;
+        for &(b, e) in curve {
+            assert!((e - (1200.0 * b + 4800.0) / 19.0).abs() < 1e-9, "{b} {e}");
+        }
+        assert_eq!(samples.lines[3].points, [(4.0, 320.0), (16.0, 320.0)]);
         assert!(
             samples
                 .legend
@@ -379,15 +472,15 @@ mod tests {
         let (sweep, mut study) = (sweep(), study());
         assert_eq!(
             summary_line(&sweep, &study),
-            "batch study nqm: critical batch size 4 for gd, > 16 for adam; gradient noise scale at the \
-             start 1.35"
+            "batch study nqm: B_crit = E_min / S_min 4 for gd, - for adam; by the doubling rule 4 for gd, > 16 \
+             for adam; gradient noise scale at the start 1.35"
         );
         study.noise_scale = None;
         study.series[0].critical = Critical::Unknown;
         assert_eq!(
             summary_line(&sweep, &study),
-            "batch study nqm: critical batch size unknown for gd, > 16 for adam; gradient noise scale at \
-             the start unknown for this problem"
+            "batch study nqm: B_crit = E_min / S_min 4 for gd, - for adam; by the doubling rule unknown for \
+             gd, > 16 for adam; gradient noise scale at the start unknown for this problem"
         );
     }
 

@@ -493,6 +493,7 @@ mod tests {
                 message: None,
                 dim: 2,
                 iterations,
+                target_iteration: None,
                 counts: Default::default(),
                 grad_equiv_evals: iterations,
                 initial_value: 1.0,

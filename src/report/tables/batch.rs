@@ -3,15 +3,19 @@
 //! they drew in brackets (`154 (2464)` when every seed reached it, `154 (2464), 1 max-iters` when some did
 //! not, the status itself when none did), and two closing rows: the critical batch size (`16`; `> 64` when
 //! every doubling up to the largest batch size with a result still saved more; `-` with fewer than two batch
-//! sizes with a result) and the speed-up per doubling from the smallest batch size with a result to the next.
+//! sizes with a result), McCandlish et al.'s `B_crit = E_min / S_min` fitted to the medians
+//! ([`fit_empirical`](crate::analysis::batch::fit_empirical)) and the speed-up per doubling from the
+//! smallest batch size with a result to the next.
 //!
 //! The CSV form has plain numbers: a `steps` and a `samples` column per configuration (empty where no run
 //! reached the target), and closing rows `critical batch size`, `critical batch size above` (the largest batch
-//! size with a result, where every doubling up to it saved more) and `speed-up per doubling, smallest B`, each
-//! under the configuration's `steps` column.
+//! size with a result, where every doubling up to it saved more), `speed-up per doubling, smallest B`, and
+//! the fit's `b_crit` (`E_min / S_min`), `s_min` and `e_min`, each under the configuration's `steps` column.
 
 use super::{Table, failure_counts};
-use crate::analysis::batch::{BatchCell, BatchSeries, BatchStudy, CRITICAL_SAVING, Critical};
+use crate::analysis::batch::{
+    BatchCell, BatchSeries, BatchStudy, CRITICAL_SAVING, Critical, EmpiricalFit,
+};
 use crate::analysis::sweep::{Sweep, number_text};
 use crate::digits::significant;
 use crate::store::fmt_real;
@@ -45,6 +49,14 @@ pub fn critical_text(critical: Critical) -> String {
         Critical::Beyond(b) => format!("> {}", number_text(b)),
         Critical::Unknown => "-".into(),
     }
+}
+
+/// The label of the row of McCandlish et al.'s fitted critical batch size.
+pub const FIT_ROW: &str = "B_crit = E_min / S_min (fit)";
+
+/// A fitted critical batch size as text, to three digits: `124`, or `-` where the model does not fit.
+pub fn fit_text(fit: Option<EmpiricalFit>) -> String {
+    fit.map_or("-".into(), |f| significant(f.b_crit, 3))
 }
 
 /// The gradient noise scale of a study at the start, to three digits, or `unknown for this problem`.
@@ -116,6 +128,9 @@ pub fn batch_table(sweep: &Sweep, study: &BatchStudy, plain: bool) -> Table {
             },
         ));
         rows.push(closing(speedup, &first_speedup));
+        rows.push(closing("b_crit", &|s| s.fit.map(|f| f.b_crit)));
+        rows.push(closing("s_min", &|s| s.fit.map(|f| f.s_min)));
+        rows.push(closing("e_min", &|s| s.fit.map(|f| f.e_min)));
     } else {
         let mut critical = vec!["critical batch size".to_string()];
         critical.extend(study.series.iter().map(|s| critical_text(s.critical)));
@@ -126,7 +141,10 @@ pub fn batch_table(sweep: &Sweep, study: &BatchStudy, plain: bool) -> Table {
                 .iter()
                 .map(|s| first_speedup(s).map_or("-".into(), |r| format!("{r:.2}"))),
         );
+        let mut fitted = vec![FIT_ROW.to_string()];
+        fitted.extend(study.series.iter().map(|s| fit_text(s.fit)));
         rows.push(critical);
+        rows.push(fitted);
         rows.push(first);
     }
     Table {
@@ -145,7 +163,10 @@ pub fn batch_note(study: &BatchStudy) -> String {
          every doubling up to B, the largest batch size with a result, saved more); in McCandlish et al.'s \
          model S = S_min (1 + B_crit / B) it is the first batch size of the grid beyond B_crit. Speed-up per \
          doubling: (S(B1) / S(B2))^(1 / log2(B2 / B1)) from the smallest batch size with a result to the next; \
-         2 is perfect scaling, 1 no gain. Gradient noise scale at the start, B_noise = tr(H C) / (g' H g): {}.",
+         2 is perfect scaling, 1 no gain. B_crit = E_min / S_min: McCandlish et al.'s critical batch size, \
+         from S = S_min + E_min / B fitted to the medians by least squares of the relative residuals \
+         (S - S_min - E_min / B) / S ('-' where no positive S_min and E_min fit). Gradient noise scale at \
+         the start, B_noise = tr(H C) / (g' H g): {}.",
         study.family,
         study.shared,
         number_text(CRITICAL_SAVING * 100.0),
@@ -156,7 +177,7 @@ pub fn batch_note(study: &BatchStudy) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::analysis::batch::scaling;
+    use crate::analysis::batch::{fit_empirical, medians, scaling};
     use crate::analysis::sweep::OptimizerInfo;
     use crate::stop::Status;
     use std::collections::BTreeMap;
@@ -210,11 +231,13 @@ pub(crate) mod tests {
     pub(crate) fn study() -> BatchStudy {
         let series = |optimizer: usize, cells: Vec<BatchCell>| {
             let (speedups, critical) = scaling(&cells);
+            let fit = fit_empirical(&medians(&cells));
             BatchSeries {
                 optimizer,
                 cells,
                 speedups,
                 critical,
+                fit,
             }
         };
         BatchStudy {
@@ -275,8 +298,11 @@ pub(crate) mod tests {
         assert_eq!(t.rows[2], ["16", "100 (1600)", "20 (320)"]);
         assert_eq!(t.footer_from, Some(3));
         assert_eq!(t.rows[3], ["critical batch size", "4", "> 16"]);
+        // gd's medians (1, 400), (4, 100), (16, 100) fit S_min = 1200/19, E_min = 4800/19: B_crit = 4; adam's
+        // scale perfectly (no S_min > 0).
+        assert_eq!(t.rows[4], [FIT_ROW, "4", "-"]);
         assert_eq!(
-            t.rows[4],
+            t.rows[5],
             ["speed-up per doubling, smallest B", "2.00", "2.00"]
         );
         let note = batch_note(&study);
@@ -297,7 +323,10 @@ pub(crate) mod tests {
              16,100,1600,20,320\n\
              critical batch size,4,,,\n\
              critical batch size above,,,16,\n\
-             \"speed-up per doubling, smallest B\",2,,2,\n"
+             \"speed-up per doubling, smallest B\",2,,2,\n\
+             b_crit,4,,,\n\
+             s_min,63.15789473684212,,,\n\
+             e_min,252.63157894736847,,,\n"
         );
     }
 }

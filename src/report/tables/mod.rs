@@ -23,7 +23,9 @@ use crate::analysis::sweep::Sweep;
 use crate::stop::Status;
 use crate::summary::one_line;
 
-pub use batch::{batch_cell_text, batch_note, batch_table, critical_text, noise_scale_text};
+pub use batch::{
+    batch_cell_text, batch_note, batch_table, critical_text, fit_text, noise_scale_text,
+};
 pub use kappa::{kappa_cell_text, kappa_table};
 pub use outcomes::{INSTANCE_NOTE, instance_outcome_table, outcome_table, pooled_note};
 

@@ -47,6 +47,11 @@ fn diagonal(n: usize) -> String {
     format!("dim = {n}\nkappa = 1e6\nrotation = \"none\"")
 }
 
+/// The noisy quadratic model's expected loss (exact mode: the moment recursion, no sampling).
+fn nqm(n: usize) -> String {
+    format!("dim = {n}")
+}
+
 /// Chained Rosenbrock from its standard start.
 fn rosenbrock(n: usize) -> String {
     format!("dim = {n}\nvariant = \"chained\"")
@@ -141,6 +146,22 @@ const CASES: &[Case] = &[
         params: "max_cg = 10",
         family: "rosenbrock",
         problem: rosenbrock,
+        sizes: FIRST_ORDER,
+        restart: false,
+    },
+    Case {
+        optimizer: "nqm-exact",
+        params: "",
+        family: "nqm",
+        problem: nqm,
+        sizes: FIRST_ORDER,
+        restart: false,
+    },
+    Case {
+        optimizer: "nqm-exact-momentum",
+        params: "",
+        family: "nqm",
+        problem: nqm,
         sizes: FIRST_ORDER,
         restart: false,
     },

@@ -304,5 +304,67 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
     );
     assert!(shown.status.success(), "{}", common::shown(&shown));
     let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(text.contains("start"), "{text}");
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("| start |"))
+        .unwrap_or_else(|| panic!("no row for the start: {text}"))
+        .split('|')
+        .map(str::trim)
+        .collect();
+    // The same quantities computed apart from optzoo and from the server's jax.hessian: a Hessian by central
+    // differences of jax.grad, symmetrised, and numpy's eigvalsh.
+    let reference = std::process::Command::new(&python)
+        .current_dir(&examples)
+        .args(["-c", HESSIAN_BY_DIFFERENCES])
+        .output()
+        .expect("python runs");
+    assert!(reference.status.success(), "{}", common::shown(&reference));
+    let expected: Vec<f64> = String::from_utf8_lossy(&reference.stdout)
+        .split_whitespace()
+        .map(|v| v.parse().expect("a number"))
+        .collect();
+    let [f, g, lo, hi, negative, smallest] = expected[..] else {
+        panic!("six numbers expected: {expected:?}");
+    };
+    // inspect prints four significant digits.
+    for (column, value, want) in [
+        (3, row[3], f),
+        (4, row[4], g),
+        (5, row[5], lo),
+        (6, row[6], hi),
+    ] {
+        let got: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("column {column}: {value}"));
+        assert!(
+            (got - want).abs() <= 1e-3 * want.abs(),
+            "column {column}: inspect {got}, by differences {want}"
+        );
+    }
+    // No eigenvalue is near enough to zero for the differences' error to flip its sign.
+    assert!(smallest > 1e-5, "smallest |eigenvalue| {smallest}");
+    assert_eq!(row[7], format!("{negative}"), "negative eigenvalues");
 }
+
+/// Prints f, ||g||, lambda_min, lambda_max, the number of negative eigenvalues and the smallest |eigenvalue| of
+/// the example MLP at its start, from a Hessian by central differences of `jax.grad`.
+const HESSIAN_BY_DIFFERENCES: &str = r#"
+import jax
+jax.config.update("jax_enable_x64", True)
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+from jax_mlp import problem
+loss, x0 = problem({})
+flat, unravel = ravel_pytree(jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64), x0))
+grad = jax.grad(lambda z: loss(unravel(z)))
+n, h = flat.size, 1e-5
+H = np.zeros((n, n))
+for j in range(n):
+    e = np.zeros(n)
+    e[j] = h
+    H[:, j] = (np.asarray(grad(flat + e)) - np.asarray(grad(flat - e))) / (2 * h)
+lam = np.linalg.eigvalsh((H + H.T) / 2)
+g = float(np.linalg.norm(grad(flat)))
+print(float(loss(unravel(flat))), g, lam[0], lam[-1], int((lam < 0).sum()), float(np.abs(lam).min()))
+"#;

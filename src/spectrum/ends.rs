@@ -1,5 +1,5 @@
 //! A few eigenvalues at both ends of a symmetric operator's spectrum, from Hessian-vector products alone:
-//! the Lanczos process of [`super::lanczos_extremes`] (full reorthogonalisation), run until the Ritz
+//! the Lanczos process (full reorthogonalisation), run until the Ritz
 //! residuals `|beta_k u_j[last]|` of the `k` lowest and the `k` highest Ritz values all fall below
 //! `rel_tol` times the largest `|Ritz value|`, or until `max_steps` steps.
 //!
@@ -25,29 +25,25 @@ pub struct Ends {
     pub steps: usize,
 }
 
-/// The leading `p`-step part of `t` (`p < t.alpha.len()`, so that `beta[p - 1]`, its residual norm, is
-/// known), its eigendecomposition, and the largest relative Ritz residual among its `k` lowest and `k`
-/// highest Ritz values.
-fn leading(t: &Lanczos, p: usize, k: usize) -> Option<(TriEigen, f64)> {
-    let part = Lanczos {
-        alpha: t.alpha[..p].to_vec(),
-        beta: t.beta[..p - 1].to_vec(),
-        residual: t.beta[p - 1],
-    };
-    let e = tridiagonal_eigen(&part).ok()?;
-    let b = t.beta[p - 1];
-    let scale = e.values[0].abs().max(e.values[p - 1].abs());
-    let k = k.min(p);
+/// The eigendecomposition of `t` and the largest Ritz residual `|beta_k u_j[last]|` among its `k` lowest and
+/// `k` highest Ritz values, relative to the largest `|Ritz value|` (0 at an invariant subspace).
+fn ritz_residual(t: &Lanczos, k: usize) -> Option<(TriEigen, f64)> {
+    let e = tridiagonal_eigen(t).ok()?;
+    let m = e.values.len();
+    let scale = e.values[0].abs().max(e.values[m - 1].abs());
+    let k = k.min(m);
     let r = (0..k)
-        .chain(p - k..p)
-        .map(|j| (b * e.last[j]).abs())
+        .chain(m - k..m)
+        .map(|j| (t.residual * e.last[j]).abs())
         .fold(0.0, f64::max);
     Some((e, if scale > 0.0 { r / scale } else { r }))
 }
 
 /// The `k` lowest and `k` highest eigenvalues of the symmetric operator `hvp` on `R^n` (fewer where
 /// `2k > n`: the two lists then overlap), from a random start drawn from `rng`, each with a Ritz residual
-/// at most `rel_tol` times the largest `|eigenvalue|`, or what `max_steps` Lanczos steps give.
+/// at most `rel_tol` times the largest `|eigenvalue|`, or what `max_steps` Lanczos steps give. The test is
+/// made every 5 steps once the tridiagonal holds `k` values at each end. This is the one Lanczos front end
+/// for extreme eigenvalues: [`super::lanczos_extremes_checked`] is the case `k = 1`.
 pub fn lanczos_ends(
     hvp: &mut dyn FnMut(&[f64], &mut [f64]),
     n: usize,
@@ -62,32 +58,23 @@ pub fn lanczos_ends(
         ));
     }
     let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
-    // `lanczos` asks before it knows the newest residual norm, so the test is made on the tridiagonal one
-    // step shorter, every 5 steps once that one holds k values at each end. Its extreme Ritz values are
-    // no better than those of the longer one (Cauchy interlacing: they move outward as steps are added),
-    // so its residual bounds the reported values' too.
+    // `lanczos` asks after each step, with the new residual norm already in `t.residual`.
     let mut converged = |t: &Lanczos| -> bool {
-        let p = t.alpha.len() - 1;
-        p >= (2 * k).max(2)
-            && p.is_multiple_of(5)
-            && leading(t, p, k).is_some_and(|(_, r)| r <= rel_tol)
+        let m = t.alpha.len();
+        m >= (2 * k).max(2)
+            && m.is_multiple_of(5)
+            && ritz_residual(t, k).is_some_and(|(_, r)| r <= rel_tol)
     };
-    let t = lanczos(hvp, &v0, max_steps, &mut converged);
-    let e = tridiagonal_eigen(&t)?;
+    let t = lanczos(hvp, &v0, max_steps.max(1), &mut converged);
+    let (e, r) = ritz_residual(&t, k)
+        .ok_or_else(|| "the Lanczos tridiagonal's eigendecomposition failed".to_string())?;
     let m = e.values.len();
     let kk = k.min(m);
-    let res = if m == n {
-        // The whole space is spanned: the Ritz values are the eigenvalues.
-        0.0
-    } else if m >= 2 {
-        leading(&t, m - 1, kk).map_or(f64::INFINITY, |(_, r)| r)
-    } else {
-        f64::INFINITY
-    };
     Ok(Ends {
         lowest: e.values[..kk].to_vec(),
         highest: e.values[m - kk..].iter().rev().copied().collect(),
-        residual: res,
+        // The whole space spanned: the Ritz values are the eigenvalues.
+        residual: if m == n { 0.0 } else { r },
         steps: m,
     })
 }

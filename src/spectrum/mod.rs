@@ -274,27 +274,13 @@ pub fn lanczos_extremes_checked(
     if n == 0 {
         return Err("the operator is empty (dimension 0)".into());
     }
-    let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
-    let mut converged = |t: &Lanczos| -> bool {
-        let (k, b) = (t.alpha.len(), t.residual);
-        if k < 2 || !k.is_multiple_of(5) {
-            return false;
-        }
-        let Ok(TriEigen { values, last, .. }) = tridiagonal_eigen(t) else {
-            return false;
-        };
-        let scale = values[0].abs().max(values[k - 1].abs());
-        (b * last[0]).abs() <= rel_tol * scale && (b * last[k - 1]).abs() <= rel_tol * scale
-    };
-    let t = lanczos(hvp, &v0, max_steps.max(1), &mut converged);
-    let TriEigen { values, last, .. } = tridiagonal_eigen(&t)?;
-    let k = values.len();
-    let b = t.residual;
+    let e = ends::lanczos_ends(hvp, n, 1, max_steps, rel_tol, rng)?;
+    let (min, max) = (e.lowest[0], e.highest[0]);
     Ok(Extremes {
-        min: values[0],
-        max: values[k - 1],
-        residual: (b * last[0]).abs().max((b * last[k - 1]).abs()),
-        steps: k,
+        min,
+        max,
+        residual: e.residual * min.abs().max(max.abs()),
+        steps: e.steps,
     })
 }
 

@@ -236,12 +236,45 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
     let Some(python) = python_with("jax, numpy") else {
         return;
     };
+    museum_and_spectrum(&python, "jax", HESSIAN_BY_DIFFERENCES);
+}
+
+/// The same for PyTorch, where torch is installed (`scripts/setup-python.sh --torch`; not in CI: PyPI's wheel
+/// brings several GB of CUDA libraries): a Python from `OPTZOO_TORCH_PYTHON`, else the one the other tests use.
+#[test]
+fn the_torch_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectrum_at_the_start() {
+    let candidate = std::env::var("OPTZOO_TORCH_PYTHON")
+        .ok()
+        .or_else(|| std::env::var("OPTZOO_PYTHON").ok())
+        .unwrap_or_else(|| {
+            root()
+                .join(".venv/bin/python")
+                .to_string_lossy()
+                .into_owned()
+        });
+    let has_torch = std::process::Command::new(&candidate)
+        .args(["-c", "import torch, numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_torch {
+        eprintln!("skipped: {candidate} does not import torch (set OPTZOO_TORCH_PYTHON)");
+        return;
+    }
+    museum_and_spectrum(&candidate, "torch", TORCH_HESSIAN_BY_DIFFERENCES);
+}
+
+/// Runs `clients/python/examples/{framework}_mlp.toml` (served by `../{framework}_problem.py`) with a small
+/// budget and checks every museum optimizer runs or is not-applicable with its reason; then `inspect` at the
+/// start against `reference`, a script printing f, ||g||, lambda_min, lambda_max, the number of negative
+/// eigenvalues and the smallest |eigenvalue| computed apart from optzoo.
+fn museum_and_spectrum(python: &str, framework: &str, reference: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let examples = root().join("clients/python/examples");
     // The example config as written, with its interpreter made the venv's and a small budget.
-    let text = std::fs::read_to_string(examples.join("jax_mlp.toml")).expect("the example config");
+    let text = std::fs::read_to_string(examples.join(format!("{framework}_mlp.toml")))
+        .expect("the example config");
     let config = text
-        .replace("[\"python3\",", &format!("[{},", lit(&python)))
+        .replace("[\"python3\",", &format!("[{},", lit(python)))
         .replace("max_iters = 2000", "max_iters = 40");
     let cfg = write(
         &examples,
@@ -274,7 +307,7 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
             o["message"].as_str().unwrap_or_default(),
         );
         assert!(
-            !message.contains("problem jax-mlp ("),
+            !message.contains(&format!("problem {framework}-mlp (")),
             "{name}: a fault of the problem process: {message}"
         );
         let theory = params["step"] == "1/L" || name == "momentum";
@@ -295,8 +328,8 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
     }
     // inspect builds the instance (starting its process) and gives the Hessian's spectrum at the start.
     let command = format!(
-        "command=[{}, \"../jax_problem.py\", \"jax_mlp:problem\"]",
-        lit(&python)
+        "command=[{}, \"../{framework}_problem.py\", \"{framework}_mlp:problem\"]",
+        lit(python)
     );
     let shown = common::optzoo(
         &examples,
@@ -311,11 +344,11 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
         .split('|')
         .map(str::trim)
         .collect();
-    // The same quantities computed apart from optzoo and from the server's jax.hessian: a Hessian by central
-    // differences of jax.grad, symmetrised, and numpy's eigvalsh.
-    let reference = std::process::Command::new(&python)
+    // The same quantities computed apart from optzoo and from the server's dense Hessian: a Hessian by central
+    // differences of the framework's gradient, symmetrised, and numpy's eigvalsh.
+    let reference = std::process::Command::new(python)
         .current_dir(&examples)
-        .args(["-c", HESSIAN_BY_DIFFERENCES])
+        .args(["-c", reference])
         .output()
         .expect("python runs");
     assert!(reference.status.success(), "{}", common::shown(&reference));
@@ -367,4 +400,29 @@ for j in range(n):
 lam = np.linalg.eigvalsh((H + H.T) / 2)
 g = float(np.linalg.norm(grad(flat)))
 print(float(loss(unravel(flat))), g, lam[0], lam[-1], int((lam < 0).sum()), float(np.abs(lam).min()))
+"#;
+
+/// [`HESSIAN_BY_DIFFERENCES`] for the PyTorch example, by central differences of `torch.func.grad`.
+const TORCH_HESSIAN_BY_DIFFERENCES: &str = r#"
+import numpy as np
+import torch
+from torch.func import grad
+from torch_mlp import problem
+loss, x0 = problem({})
+names = list(x0)
+shapes = [x0[k].shape for k in names]
+sizes = [int(np.prod(s)) for s in shapes]
+flat = torch.cat([torch.as_tensor(x0[k], dtype=torch.float64).reshape(-1) for k in names])
+def f(z):
+    return loss({k: p.reshape(s) for k, p, s in zip(names, torch.split(z, sizes), shapes)})
+g_of = grad(f)
+n, h = flat.numel(), 1e-5
+H = np.zeros((n, n))
+for j in range(n):
+    e = torch.zeros(n, dtype=torch.float64)
+    e[j] = h
+    H[:, j] = ((g_of(flat + e) - g_of(flat - e)) / (2 * h)).numpy()
+lam = np.linalg.eigvalsh((H + H.T) / 2)
+g = float(torch.linalg.norm(g_of(flat)))
+print(float(f(flat)), g, lam[0], lam[-1], int((lam < 0).sum()), float(np.abs(lam).min()))
 "#;

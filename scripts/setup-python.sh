@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates the Python environment of the external-optimizer clients: a venv at .venv in the project root with
-# numpy, scipy, optax (which brings jax and jaxlib) and cma (pycma), and the client library itself
+# numpy, scipy, optax (which brings jax and jaxlib), cma (pycma), jaxopt and optimistix (for the examples that
+# drive them), and the client library itself
 # (`pip install clients/python`, so that `import optzoo_client` works from anywhere). Idempotent: a second run
 # only checks the imports.
 #
@@ -34,10 +35,10 @@ pip_install() {
     "$py" -m pip install --quiet --disable-pip-version-check "$@"
 }
 
-if "$py" -c "import numpy, scipy, optax, jax, cma" 2>/dev/null; then
-    echo "== numpy, scipy, optax, cma: already installed"
+if "$py" -c "import numpy, scipy, optax, jax, cma, jaxopt, optimistix" 2>/dev/null; then
+    echo "== numpy, scipy, optax, cma, jaxopt, optimistix: already installed"
 else
-    echo "== installing numpy, scipy, optax (jax, jaxlib), cma, as pinned in clients/python/requirements.txt"
+    echo "== installing numpy, scipy, optax (jax, jaxlib), cma, jaxopt, optimistix, as pinned in clients/python/requirements.txt"
     pip_install -r clients/python/requirements.txt
 fi
 installed=$(cd / && "$root/$py" -c "import optzoo_client; print(optzoo_client.__file__)" 2>/dev/null || true)
@@ -59,10 +60,15 @@ fi
 
 PYTHONWARNINGS=ignore "$py" - <<'PY'
 import importlib
-for name in ("numpy", "scipy", "jax", "optax", "cma", "optzoo_client", "torch"):
+import importlib.metadata
+for name in ("numpy", "scipy", "jax", "optax", "cma", "jaxopt", "optimistix", "optzoo_client", "torch"):
     try:
         m = importlib.import_module(name)
-        print(f"   {name} {getattr(m, '__version__', None) or 'protocol version ' + str(m.VERSION)}")
+        if name == "optzoo_client":
+            version = f"protocol version {m.VERSION}"
+        else:
+            version = getattr(m, "__version__", None) or importlib.metadata.version(name)
+        print(f"   {name} {version}")
     except ImportError:
         if name != "torch":
             raise

@@ -1,6 +1,6 @@
 """optzoo external client: jaxopt's LBFGS, in float64, on the harness's problem.
 
-    python3 jaxopt_lbfgs.py                  # needs `pip install jaxopt` (not part of scripts/setup-python.sh)
+    python3 jaxopt_lbfgs.py                  # jaxopt: installed by scripts/setup-python.sh
 
 Builds `jaxopt.LBFGS(fun=..., value_and_grad=True, jit=False, **params)` from the run's `[optimizer.params]`
 (jaxopt's own keyword names: `maxiter`, `tol`, `history_size`, `linesearch`, `maxls`, `max_stepsize`,

@@ -167,6 +167,16 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// A closed-form function of its own (no data, no layers, no known curvature bounds): exact values and
+    /// gradients, Hessian-vector products and the dense Hessian.
+    pub const ANALYTIC: Capabilities = Capabilities {
+        hessian: true,
+        hvp: true,
+        curvature: false,
+        layers: false,
+        exact: true,
+    };
+
     /// The capabilities `needed` asks for that `self` lacks, as names, or an empty list.
     pub fn missing(&self, needed: &Capabilities) -> Vec<&'static str> {
         let mut out = Vec::new();

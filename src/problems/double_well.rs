@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+use crate::problem::{Optimum, Problem, SecondOrder};
 
 /// The keys of `double-well`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -128,15 +128,6 @@ impl super::FamilyConfig for DoubleWellConfig {
         in_range("start_offset", self.start_offset, 0.0, MAX_START_OFFSET)
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: false,
-            exact: true,
-        }
-    }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(DoubleWell {

@@ -31,8 +31,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
-use crate::params::{ParamDoc, ParamError};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+use crate::params::ParamDoc;
+use crate::problem::{Optimum, Problem, SecondOrder};
 
 /// `himmelblau` takes no keys of its own.
 pub const PARAMS: &[ParamDoc] = &[];
@@ -61,19 +61,7 @@ impl super::FamilyConfig for HimmelblauConfig {
         Some(crate::problem::KnownOptimum::VALUE)
     }
 
-    fn check(&self) -> Result<(), ParamError> {
-        Ok(())
-    }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: false,
-            exact: true,
-        }
-    }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(Himmelblau))

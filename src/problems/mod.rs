@@ -35,11 +35,16 @@ pub mod styblinski_tang;
 
 /// A family's typed, documented parameters. `check` runs before anything is built.
 pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
-    /// Rejects invalid values, naming the key.
-    fn check(&self) -> Result<(), ParamError>;
+    /// Rejects invalid values, naming the key. By default nothing to reject (a family without parameters).
+    fn check(&self) -> Result<(), ParamError> {
+        Ok(())
+    }
 
-    /// What instances of this config offer (known without building them).
-    fn capabilities(&self) -> Capabilities;
+    /// What instances of this config offer (known without building them). By default
+    /// [`Capabilities::ANALYTIC`]: a closed-form test function with its exact Hessian.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ANALYTIC
+    }
 
     /// Builds the instance; `rng` is seeded from the run's seed and the instance's parameters.
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String>;

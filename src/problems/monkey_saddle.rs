@@ -20,8 +20,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
-use crate::params::{ParamDoc, ParamError};
-use crate::problem::{Capabilities, Problem, SecondOrder};
+use crate::params::ParamDoc;
+use crate::problem::{Problem, SecondOrder};
 
 /// `monkey-saddle` takes no keys of its own.
 pub const PARAMS: &[ParamDoc] = &[];
@@ -37,19 +37,7 @@ impl super::FamilyConfig for MonkeySaddleConfig {
         Some(crate::problem::KnownOptimum::NONE)
     }
 
-    fn check(&self) -> Result<(), ParamError> {
-        Ok(())
-    }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: false,
-            exact: true,
-        }
-    }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(MonkeySaddle))

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+use crate::problem::{Optimum, Problem, SecondOrder};
 
 /// The keys of `styblinski-tang`.
 pub const PARAMS: &[ParamDoc] = &[ParamDoc {
@@ -58,15 +58,6 @@ impl super::FamilyConfig for StyblinskiTangConfig {
         Ok(())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: false,
-            exact: true,
-        }
-    }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(StyblinskiTang { dim: self.dim }))

@@ -68,7 +68,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::params::{ParamDoc, ParamError, one_of};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
+use crate::problem::{Optimum, Problem, SecondOrder};
 
 pub mod classic;
 pub mod fitting;
@@ -648,15 +648,6 @@ impl super::FamilyConfig for MghConfig {
         ))
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: false,
-            exact: true,
-        }
-    }
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let (e, n, m) = self.resolve().map_err(|e| e.message)?;

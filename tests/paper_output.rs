@@ -410,3 +410,29 @@ fn the_museum_table_says_its_two_time_columns_are_different_medians() {
     let note = &museum[..museum.find("<table").expect("its table")];
     assert!(note.contains(sentence), "{note}");
 }
+
+#[test]
+fn a_table_cell_that_wraps_never_breaks_a_number_at_its_minus_sign() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let report = hostile_report(tmp.path());
+    let page = read(&report.join("index.html"));
+    let open = "<td class=\"long\">";
+    let mut guarded = 0;
+    for piece in page.split(open).skip(1) {
+        let cell = &piece[..piece.find("</td>").expect("a closed cell")];
+        // What is left outside the unbreakable spans has no hyphen to break at.
+        let mut outside = String::new();
+        let mut rest = cell;
+        while let Some(i) = rest.find("<span class=\"nowrap\">") {
+            outside.push_str(&rest[..i]);
+            let after = &rest[i..];
+            let j = after.find("</span>").expect("a closed span");
+            guarded += usize::from(after[..j].contains('-'));
+            rest = &after[j + "</span>".len()..];
+        }
+        outside.push_str(rest);
+        assert!(!outside.contains('-'), "a breakable hyphen in {cell}");
+    }
+    // The gap column's ranges (`4.1e-12 [3.7e-12, 4.5e-12]`) are such cells.
+    assert!(guarded > 0, "no wrapping cell with a negative exponent");
+}

@@ -233,18 +233,34 @@ impl Table {
             };
             let _ = write!(out, "<tr{row_class}>");
             for (c, cell) in r.iter().enumerate() {
-                // A number with a sentence after it may wrap between its words; a bare number never does.
-                let cls = match class(c) {
-                    "" if cell.chars().count() > 24 => " class=\"long\"",
-                    cls => cls,
+                // A number with a sentence after it may wrap between its words; a bare number never does,
+                // nor does a word at its hyphens (`3.2e-12`, `max-iters`).
+                let (cls, text) = match class(c) {
+                    "" if cell.chars().count() > 24 => (" class=\"long\"", unbroken_words(cell)),
+                    cls => (cls, html_escape(cell)),
                 };
-                let _ = write!(out, "<td{cls}>{}</td>", html_escape(cell));
+                let _ = write!(out, "<td{cls}>{text}</td>");
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table></div>\n");
         out
     }
+}
+
+/// `cell` escaped for HTML, each word with a hyphen in a `nowrap` span, so that a cell that wraps between its
+/// words never breaks a number such as `3.2e-12` after its minus sign.
+fn unbroken_words(cell: &str) -> String {
+    cell.split(' ')
+        .map(|w| {
+            if w.contains('-') {
+                format!("<span class=\"nowrap\">{}</span>", html_escape(w))
+            } else {
+                html_escape(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a cell reads as a number: its first word is one (`0.341;`, `1.6x`, `50%`, `36/36`, `1.2e-3`, `inf`),

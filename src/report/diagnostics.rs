@@ -277,10 +277,14 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             }
         }
         let mut caption = format!(
-            "Double wells {}: the first iteration k at which ‖x_k − x_s‖ ≥ R = {} √|λ_min| (x_s the saddle at the \
+            "Double wells{}: the first iteration k at which ‖x_k − x_s‖ ≥ R = {} √|λ_min| (x_s the saddle at the \
              origin), median over {} against |λ_min| = c, as each run measured it along its way and recorded \
              it. Fits over every start offset of the sweep: {fits}.",
-            group.label,
+            if group.short.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", group.short)
+            },
             number_text(RADIUS_FRACTION),
             match sweep.seeds().len() {
                 1 => "the seed".to_string(),
@@ -305,6 +309,10 @@ pub fn escape_figures_of(sweep: &Sweep, e: &Escapes) -> Vec<Figure> {
             );
         }
         fig.caption = caption;
+        fig.details = format!(
+            "Instances: double-well {}, curvature as drawn.",
+            group.label
+        );
         if !fig.marks.is_empty() || !stayed.is_empty() {
             out.push(fig);
         }

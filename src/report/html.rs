@@ -73,6 +73,7 @@ th.text, td.text { text-align: left; }
 td.text { white-space: normal; min-width: 6em; }
 td.text:first-child { white-space: nowrap; }
 td.long { white-space: normal; min-width: 12em; }
+span.nowrap { white-space: nowrap; }
 th { white-space: normal; vertical-align: bottom; }
 .scroll { overflow-x: auto; max-width: 100%; }
 nav.toc ul { columns: 2; margin: 0.3em 0; }

@@ -32,9 +32,11 @@ pub mod convergence;
 pub mod density;
 pub mod diagnostics;
 pub mod endings;
+pub mod families;
 pub mod figure;
 pub mod html;
 pub mod kinds;
+pub mod legend;
 pub mod markers;
 pub mod notes;
 pub mod plots;
@@ -338,8 +340,14 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
         |stem: &str, t: tables::Table, csv: &tables::Table, title: String, note: String| {
             let mut links = Vec::new();
             let caption = tables::caption(&title, &note, &stop);
+            // The museum's Markdown carries the sentence that tells its two time columns apart.
+            let md = if stem == "museum" {
+                format!("{}\n{}\n", t.markdown(), tables::MUSEUM_MEDIANS)
+            } else {
+                t.markdown()
+            };
             for (ext, text) in [
-                ("md", t.markdown()),
+                ("md", md),
                 ("csv", csv.csv()),
                 ("tex", t.latex_float(&caption, stem)),
             ] {

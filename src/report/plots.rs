@@ -16,6 +16,7 @@ use crate::problem::critical::Kind;
 use crate::stop::Status;
 
 use super::contour::{Grid, contour};
+use super::families::{instances_text, shared_sentence};
 use super::figure::optimizer_look;
 use super::figure::{Axis, ErrorBar, Figure, LegendEntry, Line, Look, Mark, Scale};
 use super::figure::{log_points, power_law};
@@ -234,10 +235,12 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
         return Vec::new();
     }
     let base = format!(
-        "{n_problems} problems ({} instances x {}); cost = gradient-equivalent evaluations to convergence; \
-         runs that did not converge (budget, divergence, failure, not applicable) never count as solved{}.",
+        "{n_problems} problems ({} instances x {}): {}; cost = gradient-equivalent evaluations to \
+         convergence; runs that did not converge (budget, divergence, failure, not applicable) never count as \
+         solved{}.",
         sweep.instances.len(),
         seeds_text(sweep),
+        instances_text(sweep),
         if unsolved > 0 {
             format!("; {unsolved} problems were solved by no optimizer")
         } else {
@@ -274,6 +277,7 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
          tau times the cost of the best optimizer on that problem; rho(1) is how often it is the best, the \
          right end how often it converges. {base}"
     );
+    fig.details = shared_sentence(sweep);
     out.push(fig);
 
     let (c_lo, c_hi) = data
@@ -298,6 +302,7 @@ pub fn profile_figures(sweep: &Sweep) -> Vec<Figure> {
          of alpha gradient-equivalent evaluations (one unit is one gradient, so Moré and Wild's division by \
          n + 1 is not applied). {base}"
     );
+    fig.details = shared_sentence(sweep);
     out.push(fig);
     out
 }
@@ -474,7 +479,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
              the grid's minimum; the start is a hollow hexagon; the family's documented critical points in the frame \
              are marked by kind in black (star: minimum, hourglass: saddle, asterisk: maximum, bar: degenerate), \
              shapes that no optimizer's markers use.{note}{}",
-            inst.full,
+            inst.label,
             crate::trace::MAX_PATH_POINTS,
             if na.is_empty() {
                 " Not applicable: none.".to_string()
@@ -482,6 +487,7 @@ pub fn trajectory_figures(sweep: &Sweep) -> Vec<Figure> {
                 format!(" Not applicable: {}.", na.join("; "))
             }
         );
+        fig.details = format!("Instance: {}.", inst.full);
         out.push(fig);
     }
     out

@@ -14,7 +14,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::clip::{Rect, clip_polygon, clip_polyline};
-use super::figure::{Axis, Figure, LegendEntry, Look, Scale};
+use super::figure::{Axis, Figure, Look, Scale};
+use super::legend::{self, LegendLayout};
 use super::markers::{draw_marker, px, stroke};
 use super::style::{
     FAMILY, FONT, FONT_NAME, GREY, INK, MARKER_SIZE, PNG_SCALE, UNITS_PER_INCH, WIDTH,
@@ -38,9 +39,6 @@ const LEFT: f64 = 46.0;
 const RIGHT: f64 = 10.0;
 const TOP: f64 = 4.0;
 const BOTTOM: f64 = 30.0;
-const LEGEND_ROW: f64 = 13.0;
-const LEGEND_PAD: f64 = 8.0;
-const SAMPLE_W: f64 = 20.0;
 
 /// A figure that could not be drawn or encoded.
 #[derive(Debug, thiserror::Error)]
@@ -66,72 +64,9 @@ fn text_width(text: &str, pt: f64, s: f64) -> f64 {
         .unwrap_or(text.chars().count() as f64 * 0.6 * pt / 72.0 * UNITS_PER_INCH * s)
 }
 
-/// One piece of a legend row: (part of) an entry's text at an x offset (figure units), with the entry's
-/// sample before it on the entry's first line only.
-struct LegendItem {
-    /// Index into the figure's legend.
-    entry: usize,
-    /// The x offset of the sample's left end.
-    x: f64,
-    /// The text on this row.
-    text: String,
-    /// Whether the sample is drawn (the first line of an entry).
-    sample: bool,
-}
-
-/// `text` broken at spaces into lines no wider than `width` (figure units); a word wider than that stays
-/// whole on its own line.
-fn wrap(text: &str, width: f64) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match lines.last_mut() {
-            Some(line) if text_width(&format!("{line} {word}"), TICK_PT, 1.0) <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
-}
-
-/// Legend rows: entries side by side while they fit the width; an entry wider than a row alone is
-/// wrapped at spaces onto rows of its own, its text aligned after the sample.
-fn legend_rows(entries: &[LegendEntry]) -> Vec<Vec<LegendItem>> {
-    let avail = WIDTH - 2.0 * LEGEND_PAD;
-    let text_room = avail - SAMPLE_W - 4.0 - 10.0;
-    let mut rows: Vec<Vec<LegendItem>> = Vec::new();
-    let mut x = 0.0;
-    for (i, e) in entries.iter().enumerate() {
-        let w = SAMPLE_W + 4.0 + text_width(&e.label, TICK_PT, 1.0) + 10.0;
-        if w > avail {
-            for (k, line) in wrap(&e.label, text_room).into_iter().enumerate() {
-                rows.push(vec![LegendItem {
-                    entry: i,
-                    x: 0.0,
-                    text: line,
-                    sample: k == 0,
-                }]);
-            }
-            // The next entry starts a row of its own.
-            x = avail;
-            continue;
-        }
-        if rows.is_empty() || (x + w > avail && x > 0.0) {
-            rows.push(Vec::new());
-            x = 0.0;
-        }
-        if let Some(row) = rows.last_mut() {
-            row.push(LegendItem {
-                entry: i,
-                x,
-                text: e.label.clone(),
-                sample: true,
-            });
-        }
-        x += w;
-    }
-    rows
+/// The legend of `fig` laid out with the embedded font's widths.
+fn legend_layout(fig: &Figure) -> LegendLayout {
+    legend::layout(&fig.legend, WIDTH, |text, pt| text_width(text, pt, 1.0))
 }
 
 /// The height above the panel: the title's line, or a small margin without a title.
@@ -141,13 +76,10 @@ fn title_height(fig: &Figure) -> f64 {
 
 /// The figure's size in figure units.
 pub fn size(fig: &Figure) -> (f64, f64) {
-    let rows = legend_rows(&fig.legend).len() as f64;
-    let legend = if rows > 0.0 {
-        rows * LEGEND_ROW + 6.0
-    } else {
-        0.0
-    };
-    (WIDTH, title_height(fig) + fig.panel_height + legend)
+    (
+        WIDTH,
+        title_height(fig) + fig.panel_height + legend_layout(fig).height(),
+    )
 }
 
 /// Maps one axis from data values to device coordinates.
@@ -664,46 +596,45 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
 
     // Legend.
     let top = head + fig.panel_height + 2.0;
-    for (r, row) in legend_rows(&fig.legend).iter().enumerate() {
-        let y = (top + (r as f64 + 0.5) * LEGEND_ROW) * s;
-        for item in row {
-            let e = &fig.legend[item.entry];
-            let x0 = (LEGEND_PAD + item.x) * s;
-            let x1 = x0 + SAMPLE_W * s;
-            // A continuation line of a wrapped entry is text only.
-            let line = e.line.as_ref().filter(|_| item.sample);
-            if let Some(look) = line {
-                draw_line_look(root, vec![(px(x0), px(y)), (px(x1), px(y))], look, s)?;
-                if let Some(m) = look.marker {
-                    draw_marker(
-                        root,
-                        m,
-                        ((x0 + x1) / 2.0, y),
-                        MARKER_SIZE * s,
-                        look.color,
-                        true,
-                        s,
-                    )?;
-                }
-            }
-            if let Some((m, color, filled)) = e.mark.filter(|_| item.sample) {
+    let key = legend_layout(fig);
+    for item in &key.items {
+        let y = (top + (item.row as f64 + 0.5) * key.row_height) * s;
+        let e = &fig.legend[item.entry];
+        let x0 = (legend::PAD + item.x) * s;
+        let x1 = x0 + legend::SAMPLE_W * s;
+        // A continuation line of a wrapped entry is text only.
+        let line = e.line.as_ref().filter(|_| item.sample);
+        if let Some(look) = line {
+            draw_line_look(root, vec![(px(x0), px(y)), (px(x1), px(y))], look, s)?;
+            if let Some(m) = look.marker {
                 draw_marker(
                     root,
                     m,
                     ((x0 + x1) / 2.0, y),
                     MARKER_SIZE * s,
-                    color,
-                    filled,
+                    look.color,
+                    true,
                     s,
                 )?;
             }
-            root.draw(&Text::new(
-                item.text.clone(),
-                (px(x1 + 4.0 * s), px(y)),
-                text_style(TICK_PT, s, HPos::Left, VPos::Center),
-            ))
-            .map_err(err)?;
         }
+        if let Some((m, color, filled)) = e.mark.filter(|_| item.sample) {
+            draw_marker(
+                root,
+                m,
+                ((x0 + x1) / 2.0, y),
+                MARKER_SIZE * s,
+                color,
+                filled,
+                s,
+            )?;
+        }
+        root.draw(&Text::new(
+            item.text.clone(),
+            (px(x1 + legend::SAMPLE_GAP * s), px(y)),
+            text_style(key.pt, s, HPos::Left, VPos::Center),
+        ))
+        .map_err(err)?;
     }
     Ok(())
 }

@@ -12,33 +12,17 @@ use super::groups::{Tally, groups, optimizer_shown};
 use super::{Comparison, Kind, Matching, Metric, RunRow, Side, Verdict, percent};
 use crate::report::tables::markdown_cell as cell;
 
-/// `x` to 3 significant digits: plain decimals in `[1e-3, 1e5)`, exponent notation outside
-/// (`1.23e-9`); `NaN`, `inf`, `-inf` as such.
+/// `x` to 3 significant digits by [`crate::digits::significant`], the whole digits of a number from 1000
+/// to 1e5 kept (`12346`): plain decimals in `[0.01, 1e5)`, exponent notation outside (`1.23e-9`, `3.2e-3`);
+/// `NaN`, `inf`, `-inf` as such.
 pub fn short(x: f64) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
     let a = x.abs();
-    if x == 0.0 {
-        return "0".into();
-    }
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if (1e-3..1e5).contains(&a) {
-        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
-        trim(format!("{x:.decimals$}"))
+    let digits = if (1.0..1e5).contains(&a) {
+        (a.log10().floor() as usize + 1).max(3)
     } else {
-        let s = format!("{x:.2e}");
-        match s.split_once('e') {
-            Some((m, e)) => format!("{}e{e}", trim(m.to_string())),
-            None => s,
-        }
-    }
+        3
+    };
+    crate::digits::significant(x, digits)
 }
 
 /// `n` and `noun`, plural unless `n` is 1 (`1 run`, `3 runs`).
@@ -250,6 +234,8 @@ mod tests {
         assert_eq!(short(12345.6), "12346");
         assert_eq!(short(1.234e-9), "1.23e-9");
         assert_eq!(short(1e-8), "1e-8");
+        assert_eq!(short(0.0032), "3.2e-3");
+        assert_eq!(short(99999.4), "99999");
         assert_eq!(short(2.5e7), "2.5e7");
         assert_eq!(short(f64::NAN), "NaN");
         assert_eq!(short_percent(91.666), "+91.7%");

@@ -139,7 +139,7 @@ pub fn batch_table(sweep: &Sweep, study: &BatchStudy, plain: bool) -> Table {
             study
                 .series
                 .iter()
-                .map(|s| first_speedup(s).map_or("-".into(), |r| format!("{r:.2}"))),
+                .map(|s| first_speedup(s).map_or("-".into(), |r| crate::digits::significant(r, 3))),
         );
         let mut fitted = vec![FIT_ROW.to_string()];
         fitted.extend(study.series.iter().map(|s| fit_text(s.fit)));
@@ -301,10 +301,7 @@ pub(crate) mod tests {
         // gd's medians (1, 400), (4, 100), (16, 100) fit S_min = 1200/19, E_min = 4800/19: B_crit = 4; adam's
         // scale perfectly (no S_min > 0).
         assert_eq!(t.rows[4], [FIT_ROW, "4", "-"]);
-        assert_eq!(
-            t.rows[5],
-            ["speed-up per doubling, smallest B", "2.00", "2.00"]
-        );
+        assert_eq!(t.rows[5], ["speed-up per doubling, smallest B", "2", "2"]);
         let note = batch_note(&study);
         assert!(note.starts_with("nqm dim=50. "), "{note}");
         assert!(note.contains("less than 25% of the steps"), "{note}");

@@ -14,6 +14,7 @@
 
 pub mod batch;
 pub mod kappa;
+pub mod math;
 pub mod outcomes;
 
 use std::collections::BTreeMap;
@@ -61,11 +62,23 @@ pub fn markdown_cell(s: &str) -> String {
 
 /// Escapes text for LaTeX's text mode: on one line ([`one_line`]; a line break
 /// could end a cell's paragraph), with `\ { } $ & # ^ _ % ~` and the characters that print as other glyphs
-/// in the default font encoding (`< > |`) written as the commands that print them.
+/// in the default font encoding (`< > |`) written as the commands that print them, and Greek letters,
+/// relations and superscripts ([`math`]) as math, each run of them in one `$...$`.
 pub fn latex_escape(s: &str) -> String {
     let line = one_line(s);
+    let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if math::is_math(c) {
+            let len = chars[i..].iter().take_while(|&&c| math::is_math(c)).count();
+            out.push('$');
+            out.push_str(&math::run(&chars[i..i + len]));
+            out.push('$');
+            i += len;
+            continue;
+        }
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
             '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
@@ -79,6 +92,7 @@ pub fn latex_escape(s: &str) -> String {
             '^' => out.push_str("\\textasciicircum{}"),
             _ => out.push(c),
         }
+        i += 1;
     }
     out
 }
@@ -219,18 +233,34 @@ impl Table {
             };
             let _ = write!(out, "<tr{row_class}>");
             for (c, cell) in r.iter().enumerate() {
-                // A number with a sentence after it may wrap between its words; a bare number never does.
-                let cls = match class(c) {
-                    "" if cell.chars().count() > 24 => " class=\"long\"",
-                    cls => cls,
+                // A number with a sentence after it may wrap between its words; a bare number never does,
+                // nor does a word at its hyphens (`3.2e-12`, `max-iters`).
+                let (cls, text) = match class(c) {
+                    "" if cell.chars().count() > 24 => (" class=\"long\"", unbroken_words(cell)),
+                    cls => (cls, html_escape(cell)),
                 };
-                let _ = write!(out, "<td{cls}>{}</td>", html_escape(cell));
+                let _ = write!(out, "<td{cls}>{text}</td>");
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table></div>\n");
         out
     }
+}
+
+/// `cell` escaped for HTML, each word with a hyphen in a `nowrap` span, so that a cell that wraps between its
+/// words never breaks a number such as `3.2e-12` after its minus sign.
+fn unbroken_words(cell: &str) -> String {
+    cell.split(' ')
+        .map(|w| {
+            if w.contains('-') {
+                format!("<span class=\"nowrap\">{}</span>", html_escape(w))
+            } else {
+                html_escape(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a cell reads as a number: its first word is one (`0.341;`, `1.6x`, `50%`, `36/36`, `1.2e-3`, `inf`),
@@ -267,19 +297,35 @@ pub fn museum_table(sweep: &Sweep) -> Table {
     }
 }
 
+/// The sentence that tells the museum table's two time columns apart (in [`MUSEUM_NOTE`], and under
+/// the Markdown table).
+macro_rules! museum_medians {
+    () => {
+        "time / step and cost / step are different medians (the first over all runs of a configuration, the \
+second of ratios paired run by run), so one does not divide into the other."
+    };
+}
+
+/// The sentence that tells the museum table's two time columns apart: each is a median of its own.
+pub const MUSEUM_MEDIANS: &str = museum_medians!();
+
 /// The note under the museum table, stating where each column comes from.
-pub const MUSEUM_NOTE: &str = "Per optimizer configuration. keeps and memory (floats held beyond the iterate, \
+pub const MUSEUM_NOTE: &str = concat!(
+    "Per optimizer configuration. keeps and memory (floats held beyond the iterate, \
 as a formula) are what the method states of itself; everything else is measured in this sweep. measured: the \
 bytes the optimizer allocated and still held after its start and first step, in floats, on the largest \
 instance it ran (not measured where a client process holds the memory: this process sees only its side of \
 the protocol). time / step: median optimizer time per iteration over its runs. cost / step: median over \
 shared runs (same instance and seed) of its time per iteration over that of the configuration the header \
-names: the first gd configuration, else the first that runs in this process. kappa slope: the fitted slope \
+names: the first gd configuration, else the first that runs in this process. ",
+    museum_medians!(),
+    " kappa slope: the fitted slope \
 of log iterations on log kappa (first kappa study, converged runs at kappa > 1), with how many runs at \
 kappa > 1 did not converge and where (the fit leaves them out), or why there is no slope; beside it the \
 theory slope for that configuration (none where theory gives none). ends on saddle \
 problems: the Hessian's verdict at the last point of diagnosed runs on problems that document a saddle. \
-converged: runs that met the stop rule, of those that applied.";
+converged: runs that met the stop rule, of those that applied."
+);
 
 /// The sentence every LaTeX caption ends with: the stop rule of the sweep's runs (tuning trials included),
 /// or each of them where runs differ.

@@ -125,8 +125,7 @@ fn texts(svg: &str) -> Vec<(String, String)> {
 
 /// A text's box in SVG units: (left, top, right, bottom), measured with the embedded font.
 fn text_box(face: &ttf_parser::Face, tag: &str, text: &str) -> (f64, f64, f64, f64) {
-    assert_eq!(attr(tag, "text-anchor"), Some("start"), "{tag}");
-    assert_eq!(attr(tag, "dy"), Some("0.5ex"), "{tag}");
+    let anchor = attr(tag, "text-anchor").unwrap_or("start");
     let (x, y, size) = (number(tag, "x"), number(tag, "y"), number(tag, "font-size"));
     let em = face.units_per_em() as f64;
     let advance: f64 = text
@@ -138,11 +137,24 @@ fn text_box(face: &ttf_parser::Face, tag: &str, text: &str) -> (f64, f64, f64, f
         })
         .sum();
     let x_height = face.x_height().map_or(0.5 * em, f64::from);
-    // dy = 0.5ex: the baseline half an x-height below y.
-    let baseline = y + 0.5 * x_height / em * size;
+    // The baseline: `dy` below y, in x-heights (`ex`) or font sizes (`em`).
+    let dy = attr(tag, "dy").unwrap_or("0");
+    let baseline = if let Some(v) = dy.strip_suffix("ex") {
+        y + v.parse::<f64>().expect("a number") * x_height / em * size
+    } else if let Some(v) = dy.strip_suffix("em") {
+        y + v.parse::<f64>().expect("a number") * size
+    } else {
+        y + dy.parse::<f64>().unwrap_or(0.0)
+    };
     let top = baseline - face.ascender() as f64 / em * size;
     let bottom = baseline - face.descender() as f64 / em * size;
-    (x, top, x + advance / em * size, bottom)
+    let w = advance / em * size;
+    let left = match anchor {
+        "end" => x - w,
+        "middle" => x - w / 2.0,
+        _ => x,
+    };
+    (left, top, left + w, bottom)
 }
 
 #[test]
@@ -205,4 +217,68 @@ fn nine_legend_entries_are_whole_lines_side_by_side_without_overlap_inside_the_i
             assert!(apart, "{a:?} {p:?} overlaps {b:?} {q:?}");
         }
     }
+}
+
+/// A short edge-of-stability sweep: its sharpness figures have an x axis that ends on a labelled tick (1000).
+const EDGE: &str = r#"
+seeds = [0]
+[[problem]]
+family = "mlp"
+widths = [[5, 16, 16, 1]]
+samples = 32
+[[optimizer]]
+name = "gd"
+step = [0.40, 0.44]
+[sharpness]
+every = 50
+[stop]
+grad_atol = 1e-12
+max_iters = 1000
+"#;
+
+#[test]
+fn no_text_of_a_figure_leaves_its_image() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "edge.toml", EDGE);
+    run_ok(dir, &["run", "edge.toml", "--out", "r", "--no-report"]);
+    run_ok(dir, &["report", "r", "--formats", "svg"]);
+    let face = ttf_parser::Face::parse(optzoo::report::style::FONT, 0).expect("the embedded font");
+    let figures = dir.join("r/report/figures");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&figures).expect("the figures") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let svg = std::fs::read_to_string(&path).expect("an svg");
+        let root = &svg[..svg.find('>').expect("a root element")];
+        let view: Vec<f64> = attr(root, "viewBox")
+            .expect("a viewBox")
+            .split(' ')
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        let (width, height) = (view[2], view[3]);
+        let mut edge_tick = false;
+        for (tag, text) in texts(&svg) {
+            // The rotated y-axis label is placed by its transform; every other text by x and y.
+            if text.is_empty() || attr(&tag, "transform").is_some() {
+                continue;
+            }
+            let b = text_box(&face, &tag, &text);
+            assert!(
+                b.0 >= -0.5 && b.1 >= -0.5 && b.2 <= width + 0.5 && b.3 <= height + 0.5,
+                "{}: {text:?} at {b:?} leaves the image of {width} x {height}",
+                path.display()
+            );
+            edge_tick |= text == "1000";
+            checked += 1;
+        }
+        assert!(
+            !path.to_string_lossy().contains("sharpness") || edge_tick,
+            "{}: the tick 1000 at the axis' right end is drawn",
+            path.display()
+        );
+    }
+    assert!(checked > 20, "{checked} texts checked");
 }

@@ -128,7 +128,6 @@ impl super::FamilyConfig for DoubleWellConfig {
         in_range("start_offset", self.start_offset, 0.0, MAX_START_OFFSET)
     }
 
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(DoubleWell {
             dim: self.dim,

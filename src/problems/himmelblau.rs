@@ -61,8 +61,6 @@ impl super::FamilyConfig for HimmelblauConfig {
         Some(crate::problem::KnownOptimum::VALUE)
     }
 
-
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(Himmelblau))
     }

@@ -37,8 +37,6 @@ impl super::FamilyConfig for MonkeySaddleConfig {
         Some(crate::problem::KnownOptimum::NONE)
     }
 
-
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(MonkeySaddle))
     }

@@ -64,8 +64,6 @@ impl super::FamilyConfig for SixHumpCamelConfig {
         Some(crate::problem::KnownOptimum::VALUE)
     }
 
-
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(SixHumpCamel))
     }

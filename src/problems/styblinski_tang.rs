@@ -58,7 +58,6 @@ impl super::FamilyConfig for StyblinskiTangConfig {
         Ok(())
     }
 
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(StyblinskiTang { dim: self.dim }))
     }

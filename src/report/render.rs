@@ -470,10 +470,17 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, s: f64)
             tick,
         ))
         .map_err(err)?;
+        // A label centred on a tick near the right edge would be cut off: it ends at the edge instead.
+        let half = text_width(&label, TICK_PT, s) / 2.0;
+        let (at, pos) = if mx.dev_t(u) + half > (w - 1.0) * s {
+            (px((w - 1.0) * s), HPos::Right)
+        } else {
+            (x, HPos::Center)
+        };
         root.draw(&Text::new(
             label,
-            (x, px(by1 + 5.0 * s)),
-            text_style(TICK_PT, s, HPos::Center, VPos::Top),
+            (at, px(by1 + 5.0 * s)),
+            text_style(TICK_PT, s, pos, VPos::Top),
         ))
         .map_err(err)?;
     }

@@ -648,7 +648,6 @@ impl super::FamilyConfig for MghConfig {
         ))
     }
 
-
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let (e, n, m) = self.resolve().map_err(|e| e.message)?;
         Ok(Box::new(Mgh::new(e, n, m)))

@@ -144,8 +144,16 @@ mod tests {
             let from: Vec<f64> = (0..n).map(|i| (i as f64 - 300.5) * 1e-3).collect();
             let mut to = vec![f64::NAN; n];
             assert_eq!(copy_finite(&mut to, &from), Ok(()), "n = {n}");
-            assert!(to.iter().zip(&from).all(|(a, b)| a.to_bits() == b.to_bits()));
-            for (at, bad) in [(0, f64::NAN), (n / 2, f64::INFINITY), (n.saturating_sub(1), f64::NEG_INFINITY)] {
+            assert!(
+                to.iter()
+                    .zip(&from)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            for (at, bad) in [
+                (0, f64::NAN),
+                (n / 2, f64::INFINITY),
+                (n.saturating_sub(1), f64::NEG_INFINITY),
+            ] {
                 if n == 0 {
                     continue;
                 }

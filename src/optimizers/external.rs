@@ -645,10 +645,7 @@ impl External {
         }
         let to_shared = Self::destination(state, len, shm);
         let ExternalState {
-            shared,
-            point,
-            out,
-            ..
+            shared, point, out, ..
         } = &mut *state;
         let areas = match shared.as_mut().filter(|_| shm) {
             Some(m) => m.areas(n, len),

@@ -382,7 +382,7 @@ impl<'p> Oracle<'p> {
     /// iterate outside the oracle (an external client's answer, written where the client reads it): takes
     /// the iterate from `from` into `x`, writes the gradient there into `g` and returns the value, not
     /// charged. The oracle remembers the point, the value and the gradient's norm (not the gradient), so the
-    /// runner's [`Oracle::measure`] at `x` costs one comparison and no arithmetic, and
+    /// runner's measurement at `x` costs one comparison and no arithmetic, and
     /// [`Oracle::charge_measured`] charges what the caller hands on.
     ///
     /// The point goes into the cache first, checked on the way: where it has a non-finite coordinate, that
@@ -548,6 +548,47 @@ mod tests {
         assert_eq!(o.gradient_view(&x), &[1.0, 2.0]);
         assert_eq!(o.counts().g_evals, 3);
         assert_eq!(p.work.load(Ordering::Relaxed), 6);
+    }
+
+    #[test]
+    fn a_measurement_made_ahead_is_the_measurement_and_charges_only_what_is_handed_on() {
+        let p = Bowl {
+            work: AtomicU64::new(0),
+        };
+        let mut o = Oracle::new(&p);
+        let (mut x, mut g) = ([0.0; 2], [0.0; 2]);
+        // f = (9 + 16) / 2, g = x, ||g|| = 5: the value and gradient written where the caller asked.
+        assert_eq!(o.measure_ahead(&[3.0, -4.0], &mut x, &mut g), Ok(12.5));
+        assert_eq!((x, g), ([3.0, -4.0], [3.0, -4.0]));
+        assert_eq!(o.counts(), Counts::default(), "not charged");
+        let work = p.work.load(Ordering::Relaxed);
+        assert_eq!(o.measure(&x), (12.5, 5.0));
+        assert_eq!(
+            p.work.load(Ordering::Relaxed),
+            work,
+            "the runner's measurement found it"
+        );
+        assert!(o.charge_measured(true, true));
+        assert!(o.charge_measured(false, true));
+        assert_eq!((o.counts().f_evals, o.counts().g_evals), (1, 2));
+        assert_eq!(
+            p.work.load(Ordering::Relaxed),
+            work,
+            "charging evaluates nothing"
+        );
+        // The cache keeps no gradient of its own there: one asked for is computed, and equals g.
+        let mut again = [0.0; 2];
+        o.gradient(&x, &mut again);
+        assert_eq!(again, g);
+        // A non-finite coordinate is named; x is left as it was and nothing is known at the bad point.
+        assert_eq!(
+            o.measure_ahead(&[1.0, f64::INFINITY], &mut x, &mut g),
+            Err((1, f64::INFINITY))
+        );
+        assert_eq!(x, [3.0, -4.0]);
+        let work = p.work.load(Ordering::Relaxed);
+        assert_eq!(o.measure(&[1.0, 0.0]), (0.5, 1.0));
+        assert!(p.work.load(Ordering::Relaxed) > work, "measured afresh");
     }
 
     #[test]

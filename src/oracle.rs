@@ -71,6 +71,9 @@ struct Cache {
     value: Option<f64>,
     grad: Vec<f64>,
     has_grad: bool,
+    /// The gradient's norm at `x`, where known: with or without the gradient itself (see
+    /// [`Oracle::measure_ahead`]).
+    grad_norm: Option<f64>,
 }
 
 /// What the oracle knows of the run it serves: for methods that seed their own randomness or report the
@@ -119,6 +122,7 @@ impl<'p> Oracle<'p> {
                 value: None,
                 grad: vec![0.0; n],
                 has_grad: false,
+                grad_norm: None,
             },
             run: None,
             budget: None,
@@ -253,6 +257,7 @@ impl<'p> Oracle<'p> {
             self.cache.x.copy_from_slice(x);
             self.cache.value = None;
             self.cache.has_grad = false;
+            self.cache.grad_norm = None;
         }
         if value.is_some() {
             self.cache.value = value;
@@ -324,6 +329,7 @@ impl<'p> Oracle<'p> {
             if !hit {
                 self.cache.x.copy_from_slice(x);
                 self.cache.value = None;
+                self.cache.grad_norm = None;
             }
             self.problem.gradient(x, &mut self.cache.grad);
             self.cache.has_grad = true;
@@ -348,9 +354,13 @@ impl<'p> Oracle<'p> {
     /// The runner's measurement at `x`: the value and the gradient's norm, not charged to the optimizer.
     ///
     /// The gradient is computed straight into the cache (no copy), where the optimizer's next call at the
-    /// same point finds it.
+    /// same point finds it. Where [`Oracle::measure_ahead`] already measured at `x`, this costs one comparison
+    /// of `x` and no arithmetic.
     pub(crate) fn measure(&mut self, x: &[f64]) -> (f64, f64) {
         let hit = self.cached_at(x);
+        if hit && let (Some(v), Some(n)) = (self.cache.value, self.cache.grad_norm) {
+            return (v, n);
+        }
         let value = match self.cache.value {
             Some(v) if hit && self.cache.has_grad => v,
             _ => {
@@ -363,7 +373,55 @@ impl<'p> Oracle<'p> {
                 v
             }
         };
-        (value, norm(&self.cache.grad))
+        let n = norm(&self.cache.grad);
+        self.cache.grad_norm = Some(n);
+        (value, n)
+    }
+
+    /// The runner's next measurement, made ahead of it by an optimizer that needs the gradient at its new
+    /// iterate outside the oracle (an external client's answer, written where the client reads it): takes
+    /// the iterate from `from` into `x`, writes the gradient there into `g` and returns the value, not
+    /// charged. The oracle remembers the point, the value and the gradient's norm (not the gradient), so the
+    /// runner's measurement at `x` costs one comparison and no arithmetic, and
+    /// [`Oracle::charge_measured`] charges what the caller hands on.
+    ///
+    /// The point goes into the cache first, checked on the way: where it has a non-finite coordinate, that
+    /// coordinate and its index are returned, `x` is left as it was and nothing is evaluated. So the point
+    /// is read once for the check and the cache, once more for `x`, and once by the evaluation.
+    pub fn measure_ahead(
+        &mut self,
+        from: &[f64],
+        x: &mut [f64],
+        g: &mut [f64],
+    ) -> Result<f64, (usize, f64)> {
+        let cache = &mut self.cache;
+        cache.value = None;
+        cache.has_grad = false;
+        cache.grad_norm = None;
+        // The cache's point now holds part of `from` at worst: nothing is known there.
+        crate::vector::copy_finite(&mut cache.x, from)?;
+        x.copy_from_slice(&cache.x);
+        let v = self.problem.value_and_gradient(x, g);
+        cache.value = Some(v);
+        cache.grad_norm = Some(norm(g));
+        Ok(v)
+    }
+
+    /// Charges the value (`value`) and the gradient (`gradient`) at the point last measured ahead
+    /// ([`Oracle::measure_ahead`]) as [`Oracle::value`], [`Oracle::gradient`] or
+    /// [`Oracle::value_and_gradient`] there would, without evaluating again: the caller hands on what
+    /// `measure_ahead` wrote. Exact values only: under minibatches every charged evaluation is a fresh draw,
+    /// so this charges nothing and returns false (the caller then asks for the draw).
+    pub fn charge_measured(&mut self, value: bool, gradient: bool) -> bool {
+        if self.minibatches.is_some() {
+            return false;
+        }
+        self.charge(Counts {
+            f_evals: u64::from(value),
+            g_evals: u64::from(gradient),
+            ..Counts::default()
+        });
+        true
     }
 
     fn fill(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
@@ -490,6 +548,47 @@ mod tests {
         assert_eq!(o.gradient_view(&x), &[1.0, 2.0]);
         assert_eq!(o.counts().g_evals, 3);
         assert_eq!(p.work.load(Ordering::Relaxed), 6);
+    }
+
+    #[test]
+    fn a_measurement_made_ahead_is_the_measurement_and_charges_only_what_is_handed_on() {
+        let p = Bowl {
+            work: AtomicU64::new(0),
+        };
+        let mut o = Oracle::new(&p);
+        let (mut x, mut g) = ([0.0; 2], [0.0; 2]);
+        // f = (9 + 16) / 2, g = x, ||g|| = 5: the value and gradient written where the caller asked.
+        assert_eq!(o.measure_ahead(&[3.0, -4.0], &mut x, &mut g), Ok(12.5));
+        assert_eq!((x, g), ([3.0, -4.0], [3.0, -4.0]));
+        assert_eq!(o.counts(), Counts::default(), "not charged");
+        let work = p.work.load(Ordering::Relaxed);
+        assert_eq!(o.measure(&x), (12.5, 5.0));
+        assert_eq!(
+            p.work.load(Ordering::Relaxed),
+            work,
+            "the runner's measurement found it"
+        );
+        assert!(o.charge_measured(true, true));
+        assert!(o.charge_measured(false, true));
+        assert_eq!((o.counts().f_evals, o.counts().g_evals), (1, 2));
+        assert_eq!(
+            p.work.load(Ordering::Relaxed),
+            work,
+            "charging evaluates nothing"
+        );
+        // The cache keeps no gradient of its own there: one asked for is computed, and equals g.
+        let mut again = [0.0; 2];
+        o.gradient(&x, &mut again);
+        assert_eq!(again, g);
+        // A non-finite coordinate is named; x is left as it was and nothing is known at the bad point.
+        assert_eq!(
+            o.measure_ahead(&[1.0, f64::INFINITY], &mut x, &mut g),
+            Err((1, f64::INFINITY))
+        );
+        assert_eq!(x, [3.0, -4.0]);
+        let work = p.work.load(Ordering::Relaxed);
+        assert_eq!(o.measure(&[1.0, 0.0]), (0.5, 1.0));
+        assert!(p.work.load(Ordering::Relaxed) > work, "measured afresh");
     }
 
     #[test]

@@ -78,6 +78,28 @@ pub fn first_non_finite(v: &[f64]) -> Option<(usize, f64)> {
     })
 }
 
+/// Copies `from` into `to` (of equal length), checking on the way that every entry is finite: one pass, in
+/// blocks that are copied while their exponent bits are reduced together (as in [`first_non_finite`]). At the
+/// first block that holds a NaN or an infinity it stops with that entry's index and value; `to` then holds
+/// part of `from`.
+pub fn copy_finite(to: &mut [f64], from: &[f64]) -> Result<(), (usize, f64)> {
+    const BLOCK: usize = 256;
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    debug_assert_eq!(to.len(), from.len());
+    for (b, (t, f)) in to.chunks_mut(BLOCK).zip(from.chunks(BLOCK)).enumerate() {
+        let mut any = false;
+        for (ti, fi) in t.iter_mut().zip(f) {
+            *ti = *fi;
+            any |= fi.to_bits() & EXPONENT == EXPONENT;
+        }
+        if any {
+            let i = f.iter().position(|x| !x.is_finite()).unwrap_or(0);
+            return Err((b * BLOCK + i, f[i]));
+        }
+    }
+    Ok(())
+}
+
 /// `y <- y + alpha * x`.
 #[inline]
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
@@ -113,6 +135,40 @@ mod tests {
         let mut out = [0.0; 3];
         step_to(&a, -1.0, &b, &mut out);
         assert_eq!(out, [-2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn copy_finite_copies_every_bit_or_names_the_first_non_finite_entry() {
+        // Lengths around and across a block of 256; the bad entry first, inside, or last in its block.
+        for n in [0, 1, 255, 256, 257, 700] {
+            let from: Vec<f64> = (0..n).map(|i| (i as f64 - 300.5) * 1e-3).collect();
+            let mut to = vec![f64::NAN; n];
+            assert_eq!(copy_finite(&mut to, &from), Ok(()), "n = {n}");
+            assert!(
+                to.iter()
+                    .zip(&from)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            for (at, bad) in [
+                (0, f64::NAN),
+                (n / 2, f64::INFINITY),
+                (n.saturating_sub(1), f64::NEG_INFINITY),
+            ] {
+                if n == 0 {
+                    continue;
+                }
+                let mut from = from.clone();
+                from[at] = bad;
+                // A second bad entry after the first: the first is named.
+                if at + 1 < n {
+                    from[at + 1] = f64::NAN;
+                }
+                let got = copy_finite(&mut to, &from).expect_err("a non-finite entry");
+                assert_eq!(got.0, at, "n = {n}");
+                assert_eq!(got.1.to_bits(), bad.to_bits(), "n = {n}");
+                assert_eq!(first_non_finite(&from).map(|(i, _)| i), Some(at));
+            }
+        }
     }
 
     #[test]

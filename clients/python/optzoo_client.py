@@ -21,7 +21,10 @@ code, and output of C or Fortran libraries and of subprocesses, lands in the cli
 corrupting the channel. Standard input is likewise moved off file descriptor 0, which then reads /dev/null.
 
 Vectors travel as raw little-endian float64. Results are returned as fresh numpy arrays that the caller owns and
-may modify.
+may modify. At large dims (protocol version 2, a memory file offered) two things spare a million-number iteration
+its copies: `workspace(x0)` keeps the iterate in the memory file, where `step` sends it without a copy, and
+`step(x, want, copy=False)` returns the answer as a read-only view of the memory file, valid until the next
+request.
 """
 
 from __future__ import annotations
@@ -256,11 +259,15 @@ class Harness:
     # ----------------------------------------------------------------------------------------------------------
     # Iterates and the end of the run.
 
-    def step(self, x, want=("value", "gradient")):
+    def step(self, x, want=("value", "gradient"), copy=True):
         """Reports x as the new iterate and returns the evaluation of `want` at it (a `Result`): with a harness of
         version 2 in one round trip (the iterate asks for its evaluation), otherwise an iterate then an eval.
         Raises `Stop` when the harness says stop. A first-order method's loop is then one call per iteration:
-        `r = h.step(x); x = x - lr * r.gradient`."""
+        `r = h.step(x); x = x - lr * r.gradient`.
+
+        With `copy=False` the gradient is a read-only view of the memory file's response area where the answer
+        came through it (no copy of a million numbers), valid until the next request: use it, or copy what must
+        outlive that request."""
         key = want if isinstance(want, str) else tuple(want)
         plan = self._plans.get(key) or self._plan(key)
         if plan.hvp or "hessian" in key:
@@ -284,7 +291,19 @@ class Harness:
             raise ProtocolError(f"expected continue or stop after an iterate, got {op!r}")
         if msg["f64"] != plan.count:
             raise ProtocolError(f"continue with {msg['f64']} numbers, expected {plan.count}")
-        return self._split(plan, self._read_f64(plan.count))
+        return self._split(plan, self._read_f64(plan.count, copy))
+
+    def workspace(self, x):
+        """A copy of x kept in the memory file's request area where the harness offered one (version 2, large
+        dims), else a fresh array. Updated in place (`x -= ...`, `np.subtract(x, d, out=x)`) and reported with
+        `step(x)` or `iterate(x)`, the iterate crosses to the harness without a copy. Any request at another
+        point (an eval, a batch) overwrites the area: keep there only the point that every request sends."""
+        xa = self._vector(x, "x")
+        if self._req is None:
+            return xa.copy()
+        w = self._req[: self.dim]
+        w[:] = xa
+        return w
 
     def iterate(self, x):
         """Reports the new iterate x_{k+1} (one iteration done). Returns True to go on, False when the harness
@@ -422,8 +441,10 @@ class Harness:
             total = sum(a.size for a in arrays)
             if total <= self._req.size:
                 at = 0
+                base = self._req.__array_interface__["data"][0]
                 for a in arrays:
-                    self._req[at:at + a.size] = a.reshape(-1)
+                    if a.__array_interface__["data"][0] != base + 8 * at:  # else already there (workspace)
+                        self._req[at:at + a.size] = a.reshape(-1)
                     at += a.size
                 header, arrays = b'{"shm":true,' + header[1:], ()
         try:
@@ -480,12 +501,16 @@ class Harness:
             raise ProtocolError(f"a payload of {k} numbers in shared memory that was not offered: {line[:200]!r}")
         return msg
 
-    def _read_f64(self, k):
+    def _read_f64(self, k, copy=True):
         """Reads exactly k little-endian doubles into a fresh array (from the response area, for a message that
-        says `"shm": true`)."""
+        says `"shm": true`; there, with `copy` false, a read-only view of it)."""
         if self._in_shm:
             self._in_shm = False
-            return self._resp[:k].copy()
+            if copy:
+                return self._resp[:k].copy()
+            view = self._resp[:k].view()
+            view.flags.writeable = False
+            return view
         out = np.empty(k, dtype=_F64)
         if k:
             mv = memoryview(out).cast("B")

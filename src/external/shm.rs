@@ -68,6 +68,17 @@ impl Shared {
         (len <= cap).then(|| &mut self.numbers_mut()[cap..cap + len])
     }
 
+    /// The request area's first `request` numbers and the response area's first `response` numbers at once,
+    /// where they fit: an iterate read in place while its evaluation is written where the client reads it.
+    pub fn areas(&mut self, request: usize, response: usize) -> Option<(&[f64], &mut [f64])> {
+        let cap = self.capacity;
+        if request > cap || response > cap {
+            return None;
+        }
+        let (req, resp) = self.numbers_mut().split_at_mut(cap);
+        Some((&req[..request], &mut resp[..response]))
+    }
+
     /// Both areas as numbers. The map is page-aligned and `2 capacity` numbers long; the file exists only on
     /// little-endian machines (see [`memory_file`]), where these are the wire's numbers.
     fn numbers(&self) -> &[f64] {
@@ -127,6 +138,9 @@ mod tests {
             s.response(cap + 1).is_none(),
             "a write past the area is refused"
         );
+        let (req, resp) = s.areas(2, 3).expect("fits");
+        assert_eq!((req, &*resp), (&[0.0; 2][..], &values[..]));
+        assert!(s.areas(cap + 1, 1).is_none() && s.areas(1, cap + 1).is_none());
         let bytes = &s.map[8 * cap..8 * cap + 24];
         let mut wire = Vec::new();
         crate::external::protocol::put_f64s(&mut wire, &values);

@@ -243,6 +243,10 @@ pub struct ExternalState {
     shared: Option<Shared>,
     /// The reported iterate came through the memory file: so does the evaluation answered with it.
     answer_shm: bool,
+    /// The answer to the reported iterate already sits where it goes (`Some(true)`: the memory file's response
+    /// area; `Some(false)`: `out`): its evaluation was made with the runner's measurement, ahead of it
+    /// ([`Oracle::measure_ahead`]), and is only charged when sent.
+    prepared: Option<bool>,
 }
 
 /// The longest message of a client's `done` or `fail` that a record keeps, in characters.
@@ -606,6 +610,77 @@ impl External {
         self.reply(state, "result", len, to_shared)
     }
 
+    /// Whether the answer `want` to an iterate is made with the runner's measurement there: a gradient (with or
+    /// without the value), of exact evaluations (a minibatch answer is a fresh draw, not the measurement).
+    fn preparable(want: Want, oracle: &Oracle) -> bool {
+        want.gradient && !want.hvp && !want.hessian && oracle.batch_size().is_none()
+    }
+
+    /// Takes the reported iterate (from the pipe, or in place from the memory file's request area with `shm`)
+    /// into `x` and makes the runner's measurement there ahead of it, writing the value and gradient `want`
+    /// asks for straight into the answer's destination (see [`ExternalState::prepared`]). A non-finite
+    /// coordinate is a fault, `x` left as it was. Per iteration the harness then passes over the iterate
+    /// three times (checked into the oracle's cache, copied into `x`, read by the evaluation), writes the
+    /// gradient once and reads it once for its norm; the runner's measurement compares `x` with the cache.
+    fn prepare(
+        &self,
+        state: &mut ExternalState,
+        want: Want,
+        shm: bool,
+        x: &mut [f64],
+        oracle: &mut Oracle,
+    ) -> Result<(), StepError> {
+        let n = state.n;
+        let len = want.len(n);
+        if !shm {
+            let ExternalState {
+                client,
+                bytes,
+                point,
+                ..
+            } = &mut *state;
+            if let Err(e) = read_f64s(&mut client.output, bytes, point) {
+                return Err(self.read_error(state, e));
+            }
+        }
+        let to_shared = Self::destination(state, len, shm);
+        let ExternalState {
+            shared, point, out, ..
+        } = &mut *state;
+        let areas = match shared.as_mut().filter(|_| shm) {
+            Some(m) => m.areas(n, len),
+            None if !shm => Some((&point[..], &mut out[..len])),
+            None => None,
+        };
+        let Some((from, into)) = areas else {
+            let what = match shared {
+                Some(m) => format!(
+                    "its payload does not fit the memory file's request area of {} numbers",
+                    m.capacity()
+                ),
+                None => "the harness offered no memory file".into(),
+            };
+            return Err(self.fault(
+                state,
+                format!("protocol violation: iterate with \"shm\": true, but {what}"),
+            ));
+        };
+        let (value, gradient) = into.split_at_mut(usize::from(want.value));
+        match oracle.measure_ahead(from, x, gradient) {
+            Ok(v) => {
+                if let Some(slot) = value.first_mut() {
+                    *slot = v;
+                }
+                state.prepared = Some(to_shared);
+                Ok(())
+            }
+            Err((i, v)) => Err(self.fault(
+                state,
+                format!("protocol violation: non-finite coordinate {i} = {v} in iterate"),
+            )),
+        }
+    }
+
     /// The answer to the reported iterate `x`: `continue`, with the evaluation it asked for (version 2).
     fn answer(
         &self,
@@ -617,6 +692,12 @@ impl External {
             return self.reply(state, "continue", 0, false);
         };
         let len = want.len(state.n);
+        if let Some(to_shared) = state.prepared.take()
+            && oracle.charge_measured(want.value, want.gradient)
+        {
+            state.answered = true;
+            return self.reply(state, "continue", len, to_shared);
+        }
         let to_shared = Self::destination(state, len, state.answer_shm);
         let ExternalState {
             out,
@@ -677,10 +758,9 @@ fn evaluate(
     Ok(())
 }
 
-/// Copies `from` into `to`, returning the first non-finite coordinate, if any.
+/// Copies `from` into `to` in one pass, returning the first non-finite coordinate, if any.
 fn copy_finite(to: &mut [f64], from: &[f64]) -> Option<(usize, f64)> {
-    to.copy_from_slice(from);
-    non_finite(to)
+    crate::vector::copy_finite(to, from).err()
 }
 
 impl Optimizer for External {
@@ -724,6 +804,7 @@ impl Optimizer for External {
             dead: false,
             shared,
             answer_shm: false,
+            prepared: None,
         };
         let mut offers = vec!["value", "gradient"];
         if oracle.offers_second_order() {
@@ -823,6 +904,15 @@ impl Optimizer for External {
                         ));
                     }
                     self.length(state, "iterate", header.f64, state.n as u64)?;
+                    if let Some(w) = want.filter(|w| Self::preparable(*w, oracle)) {
+                        self.prepare(state, w, header.shm, x, oracle)?;
+                        state.owed = false;
+                        state.answer_shm = header.shm;
+                        state.answered = false;
+                        state.answer = want;
+                        state.pending = true;
+                        return Ok(StepInfo::default());
+                    }
                     let n = state.n;
                     self.read_point(state, "iterate", false, header.shm.then_some(0), false)?;
                     // The iterate, read in place: in the memory file, or as read from the pipe.

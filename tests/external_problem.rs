@@ -243,24 +243,10 @@ fn the_jax_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectru
 /// brings several GB of CUDA libraries): a Python from `OPTZOO_TORCH_PYTHON`, else the one the other tests use.
 #[test]
 fn the_torch_mlp_example_runs_every_museum_optimizer_and_inspect_gives_its_spectrum_at_the_start() {
-    let candidate = std::env::var("OPTZOO_TORCH_PYTHON")
-        .ok()
-        .or_else(|| std::env::var("OPTZOO_PYTHON").ok())
-        .unwrap_or_else(|| {
-            root()
-                .join(".venv/bin/python")
-                .to_string_lossy()
-                .into_owned()
-        });
-    let has_torch = std::process::Command::new(&candidate)
-        .args(["-c", "import torch, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_torch {
-        eprintln!("skipped: {candidate} does not import torch (set OPTZOO_TORCH_PYTHON)");
+    let Some(python) = common::python_importing(Some("OPTZOO_TORCH_PYTHON"), "torch, numpy") else {
         return;
-    }
-    museum_and_spectrum(&candidate, "torch", TORCH_HESSIAN_BY_DIFFERENCES);
+    };
+    museum_and_spectrum(&python, "torch", TORCH_HESSIAN_BY_DIFFERENCES);
 }
 
 /// Runs `clients/python/examples/{framework}_mlp.toml` (served by `../{framework}_problem.py`) with a small

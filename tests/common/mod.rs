@@ -145,23 +145,36 @@ pub fn root() -> PathBuf {
 
 /// A Python that imports `modules`, or `None` (the test is skipped) where that is allowed.
 pub fn python_with(modules: &str) -> Option<String> {
-    let candidate = std::env::var("OPTZOO_PYTHON").ok().or_else(|| {
-        let venv = root().join(".venv/bin/python");
-        venv.exists().then(|| venv.to_string_lossy().into_owned())
-    });
+    let found = python_importing(None, modules);
+    if found.is_some() {
+        return found;
+    }
+    assert!(
+        std::env::var_os("OPTZOO_REQUIRE_PYTHON").is_none(),
+        "no Python with {modules} (set OPTZOO_PYTHON or run scripts/setup-python.sh)"
+    );
+    None
+}
+
+/// The Python named by the variable `own` (when set), else by `OPTZOO_PYTHON`, else the venv's, if it imports
+/// `modules`; else `None`, with a note that the test is skipped. For packages CI does not install, so
+/// `OPTZOO_REQUIRE_PYTHON` does not apply.
+pub fn python_importing(own: Option<&str>, modules: &str) -> Option<String> {
+    let candidate = own
+        .and_then(|v| std::env::var(v).ok())
+        .or_else(|| std::env::var("OPTZOO_PYTHON").ok())
+        .or_else(|| {
+            let venv = root().join(".venv/bin/python");
+            venv.exists().then(|| venv.to_string_lossy().into_owned())
+        });
     let ok = candidate.as_ref().is_some_and(|p| {
         Command::new(p)
             .args(["-c", &format!("import {modules}")])
             .output()
             .is_ok_and(|o| o.status.success())
     });
-    if ok {
-        return candidate;
+    if !ok {
+        eprintln!("skipped: no Python with {modules}; tried {candidate:?}");
     }
-    let why = format!(
-        "no Python with {modules} (set OPTZOO_PYTHON or run scripts/setup-python.sh); tried {candidate:?}"
-    );
-    assert!(std::env::var_os("OPTZOO_REQUIRE_PYTHON").is_none(), "{why}");
-    eprintln!("skipped: {why}");
-    None
+    ok.then_some(candidate).flatten()
 }

@@ -71,9 +71,18 @@ struct Cache {
     value: Option<f64>,
     grad: Vec<f64>,
     has_grad: bool,
-    /// The gradient's norm at `x`, where known: with or without the gradient itself (see
-    /// [`Oracle::measure_ahead`]).
+    /// The gradient's norm at `x`, where known.
     grad_norm: Option<f64>,
+}
+
+/// The runner's next measurement, made ahead of it ([`Oracle::measure_ahead`]) at the caller's vector: its
+/// address and length, the value and the gradient's norm there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ahead {
+    at: usize,
+    len: usize,
+    value: f64,
+    grad_norm: f64,
 }
 
 /// What the oracle knows of the run it serves: for methods that seed their own randomness or report the
@@ -108,6 +117,7 @@ pub struct Oracle<'p> {
     run: Option<RunInfo>,
     budget: Option<u64>,
     minibatches: Option<Minibatches<'p>>,
+    ahead: Option<Ahead>,
 }
 
 impl<'p> Oracle<'p> {
@@ -127,6 +137,7 @@ impl<'p> Oracle<'p> {
             run: None,
             budget: None,
             minibatches: None,
+            ahead: None,
         }
     }
 
@@ -354,9 +365,15 @@ impl<'p> Oracle<'p> {
     /// The runner's measurement at `x`: the value and the gradient's norm, not charged to the optimizer.
     ///
     /// The gradient is computed straight into the cache (no copy), where the optimizer's next call at the
-    /// same point finds it. Where [`Oracle::measure_ahead`] already measured at `x`, this costs one comparison
-    /// of `x` and no arithmetic.
+    /// same point finds it. Where [`Oracle::measure_ahead`] measured at this very vector, this costs no pass
+    /// over it.
     pub(crate) fn measure(&mut self, x: &[f64]) -> (f64, f64) {
+        if let Some(a) = self.ahead.take()
+            && a.at == x.as_ptr() as usize
+            && a.len == x.len()
+        {
+            return (a.value, a.grad_norm);
+        }
         let hit = self.cached_at(x);
         if hit && let (Some(v), Some(n)) = (self.cache.value, self.cache.grad_norm) {
             return (v, n);
@@ -379,32 +396,40 @@ impl<'p> Oracle<'p> {
     }
 
     /// The runner's next measurement, made ahead of it by an optimizer that needs the gradient at its new
-    /// iterate outside the oracle (an external client's answer, written where the client reads it): takes
-    /// the iterate from `from` into `x`, writes the gradient there into `g` and returns the value, not
-    /// charged. The oracle remembers the point, the value and the gradient's norm (not the gradient), so the
-    /// runner's measurement at `x` costs one comparison and no arithmetic, and
-    /// [`Oracle::charge_measured`] charges what the caller hands on.
+    /// iterate outside the oracle (an external client's answer, written where the client reads it): checks
+    /// the iterate in `from`, takes it into `x`, writes the gradient there into `g` and returns the value, not
+    /// charged. The oracle remembers the value and the gradient's norm as measured at the vector `x` (its
+    /// address), so the runner's measurement of `x` costs nothing, and [`Oracle::charge_measured`] charges
+    /// what the caller hands on. The caller must not write `x` before that measurement; the cache keeps no
+    /// copy of the point (the next evaluation there is computed again).
     ///
-    /// The point goes into the cache first, checked on the way: where it has a non-finite coordinate, that
-    /// coordinate and its index are returned, `x` is left as it was and nothing is evaluated. So the point
-    /// is read once for the check and the cache, once more for `x`, and once by the evaluation.
-    pub fn measure_ahead(
+    /// Where `from` has a non-finite coordinate, that coordinate and its index are returned, `x` is left as
+    /// it was and nothing is evaluated. So the iterate is read once for the check and once for the copy, and
+    /// `x` once by the evaluation.
+    pub(crate) fn measure_ahead(
         &mut self,
         from: &[f64],
         x: &mut [f64],
         g: &mut [f64],
     ) -> Result<f64, (usize, f64)> {
-        let cache = &mut self.cache;
-        cache.value = None;
-        cache.has_grad = false;
-        cache.grad_norm = None;
-        // The cache's point now holds part of `from` at worst: nothing is known there.
-        crate::vector::copy_finite(&mut cache.x, from)?;
-        x.copy_from_slice(&cache.x);
+        if let Some(bad) = crate::vector::first_non_finite(from) {
+            return Err(bad);
+        }
+        x.copy_from_slice(from);
         let v = self.problem.value_and_gradient(x, g);
-        cache.value = Some(v);
-        cache.grad_norm = Some(norm(g));
+        self.ahead = Some(Ahead {
+            at: x.as_ptr() as usize,
+            len: x.len(),
+            value: v,
+            grad_norm: norm(g),
+        });
         Ok(v)
+    }
+
+    /// Forgets a measurement made ahead ([`Oracle::measure_ahead`]): the caller wrote the vector it was made
+    /// at.
+    pub(crate) fn forget_ahead(&mut self) {
+        self.ahead = None;
     }
 
     /// Charges the value (`value`) and the gradient (`gradient`) at the point last measured ahead
@@ -580,6 +605,18 @@ mod tests {
         let mut again = [0.0; 2];
         o.gradient(&x, &mut again);
         assert_eq!(again, g);
+        // Made ahead at one vector, the measurement is not that of another holding the same numbers, nor of
+        // the same vector once forgotten (its owner wrote it): those are measured afresh, and agree.
+        let mut y = [0.0; 2];
+        assert_eq!(o.measure_ahead(&[0.0, 2.0], &mut y, &mut g), Ok(2.0));
+        let copy = y;
+        let work = p.work.load(Ordering::Relaxed);
+        assert_eq!(o.measure(&copy), (2.0, 2.0));
+        assert!(p.work.load(Ordering::Relaxed) > work, "another vector: measured");
+        assert_eq!(o.measure_ahead(&[0.0, 4.0], &mut y, &mut g), Ok(8.0));
+        o.forget_ahead();
+        y = [1.0, 0.0];
+        assert_eq!(o.measure(&y), (0.5, 1.0), "forgotten: the vector as written now");
         // A non-finite coordinate is named; x is left as it was and nothing is known at the bad point.
         assert_eq!(
             o.measure_ahead(&[1.0, f64::INFINITY], &mut x, &mut g),
@@ -587,7 +624,7 @@ mod tests {
         );
         assert_eq!(x, [3.0, -4.0]);
         let work = p.work.load(Ordering::Relaxed);
-        assert_eq!(o.measure(&[1.0, 0.0]), (0.5, 1.0));
+        assert_eq!(o.measure(&[0.0, 1.0]), (0.5, 1.0));
         assert!(p.work.load(Ordering::Relaxed) > work, "measured afresh");
     }
 

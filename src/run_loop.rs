@@ -166,6 +166,7 @@ pub fn run(
             let stepped = crate::budget::within(|| stepper.step(x, oracle));
             if let (Err(_), Some(saved)) = (&stepped, &before_step) {
                 x.copy_from_slice(saved);
+                oracle.forget_ahead();
             }
             optimizer_time_s += t.elapsed().as_secs_f64();
             for o in observers.iter_mut() {

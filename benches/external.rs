@@ -26,10 +26,14 @@
 //!   cache (2r) and copied the cached gradient into the response area (1r 1w); the iterate was checked (1r) and
 //!   copied into `x` (1r 1w); the measurement as gd's (1r 1w, 2r 1w, 1r): 13 streams, 16 with the client's,
 //!   a floor of 16 / 11 = 1.45x gd.
-//! - `v2`, the harness now (`Oracle::measure_ahead`): the iterate is checked on its way into the cache
-//!   (1r 1w), copied into `x` (1r 1w), evaluated with the gradient written into the response area (2r 1w) and
-//!   its norm taken (1r); the runner's measurement compares `x` with the cache (2r); the answer is only
-//!   charged: 10 streams, 13 with the client's, a floor of 13 / 11 = 1.18x gd.
+//! - `v2`, the harness with the answer made with the measurement, through the cache (`Oracle::measure_ahead`
+//!   in its first form): the iterate was checked on its way into the cache (1r 1w), copied into `x` (1r 1w),
+//!   evaluated with the gradient written into the response area (2r 1w) and its norm taken (1r); the runner's
+//!   measurement compared `x` with the cache (2r): 10 streams, 13 with the client's, a floor of 1.18x gd.
+//! - `v2`, the harness now (`Oracle::measure_ahead` at the run loop's own vector): the iterate is checked
+//!   (1r) and copied into `x` (1r 1w), evaluated with the gradient written into the response area (2r 1w) and
+//!   its norm taken (1r); the runner's measurement finds it made at that vector and makes no pass; the answer
+//!   is only charged: 7 streams, 10 with the client's, a floor of 10 / 11 = 0.91x gd.
 
 use std::hint::black_box;
 use std::io::{BufReader, BufWriter, Write};

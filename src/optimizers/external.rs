@@ -620,8 +620,9 @@ impl External {
     /// into `x` and makes the runner's measurement there ahead of it, writing the value and gradient `want`
     /// asks for straight into the answer's destination (see [`ExternalState::prepared`]). A non-finite
     /// coordinate is a fault, `x` left as it was. Per iteration the harness then passes over the iterate
-    /// three times (checked into the oracle's cache, copied into `x`, read by the evaluation), writes the
-    /// gradient once and reads it once for its norm; the runner's measurement compares `x` with the cache.
+    /// three times (checked, copied into `x`, read by the evaluation), writes the gradient once and reads it
+    /// once for its norm; the runner's measurement of `x` is then known and makes no pass. Nothing here
+    /// writes `x` after it is measured ahead, as [`Oracle::measure_ahead`] requires.
     fn prepare(
         &self,
         state: &mut ExternalState,

@@ -437,7 +437,7 @@ impl<'p> Oracle<'p> {
     /// [`Oracle::value_and_gradient`] there would, without evaluating again: the caller hands on what
     /// `measure_ahead` wrote. Exact values only: under minibatches every charged evaluation is a fresh draw,
     /// so this charges nothing and returns false (the caller then asks for the draw).
-    pub fn charge_measured(&mut self, value: bool, gradient: bool) -> bool {
+    pub(crate) fn charge_measured(&mut self, value: bool, gradient: bool) -> bool {
         if self.minibatches.is_some() {
             return false;
         }

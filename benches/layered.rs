@@ -6,7 +6,8 @@
 //! K-FAC step (`update_every = 1`, Armijo), one damped (Levenberg-Marquardt) and one saddle-free Newton
 //! iteration, beside faer's eigendecomposition of the same Hessian alone. "Fresh point" calls alternate between two points, so no cached pass is reused. Dense
 //! Hessians and Newton iterations stop at a few thousand parameters: at 10^4 the Hessian alone is 800 MB.
-//! `scripts/bench.sh layered` prints the estimates; the README's table gives them with their ratios.
+//! `scripts/bench.sh layered` prints the estimates; the table of `docs/performance.md` gives them with their
+//! ratios.
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! Reads criterion's estimates (`target/criterion/**/new/{benchmark,estimates}.json`) and prints the
-//! performance figures of the README: the harness, Newton and sweep ratios, and per optimizer the time per
+//! performance figures of `docs/performance.md`: the harness, Newton and sweep ratios, and per optimizer the time per
 //! step against n with its growth exponent, the least-squares slope of `log t` against `log n`.
 //!
 //! `cargo run --release --example bench_summary [CRITERION_DIR]` (default `target/criterion`); run by

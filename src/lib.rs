@@ -7,19 +7,24 @@
 //! Data flows one way: a config is read into a [`plan`] (names resolved, grids expanded, values checked),
 //! the [`runner`] executes its runs, the [`store`] keeps one JSON [`record`] per run with `summary.csv` and
 //! `traces.csv`, and [`summary`] tables, [`analysis`] (kappa slopes, profiles, comparison) and [`report`]
-//! (figures, tables, `index.html`) read the records back.
+//! (figures, tables, `index.html`) read the records back, with the folder's `sweep.json` and
+//! `landscapes.json`.
 //!
-//! The modules form layers; each uses only modules of the layers below it (the test `architecture` checks
-//! that no module depends on itself through others):
+//! The modules form layers; each uses modules of its own layer and of the layers below, with two
+//! exceptions: [`spectrum`] re-exports the record's ending types ([`record::Ending`]), and
+//! [`conditioning`] names a configuration's parameters with the analysis's formatter. The test `architecture`
+//! checks that no module depends on itself through others, and that the modules that read results
+//! ([`summary`], [`merge`], [`analysis`], [`report`]) use none that builds a problem, resolves an optimizer or
+//! starts a process.
 //!
 //! | layer | modules |
 //! |---|---|
-//! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process) |
+//! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process), [`alloc`] (the counting allocator), [`budget`] (the `max_evals` unwind), [`identity`] (which code made a record), [`memory`] (what a run will allocate, against a limit) |
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
 //! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`points`] (final points beside the records), [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
 //! | 5. names | [`registry`] (built-ins and plug-ins), [`inspect`], [`density`] (the Hessian's spectral density at a point or a run's end), [`conditioning`] (the effective conditioning `inspect` measures), [`listing`] |
-//! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run) |
+//! | 6. running | [`schedule`] (which run starts first), [`runner`] (one run, a sweep), [`tune`] (trials, selection, evaluation), [`plan`] (a config read and run), [`dry_run`] (a plan's cost, nothing run) |
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`census`] (`optzoo critical`: critical points found from random starts, classified, drawn with the report's writers), [`cli`] |
 

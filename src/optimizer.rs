@@ -1,7 +1,7 @@
 //! The `Optimizer` trait: immutable hyperparameters plus an explicit state (as optax's init/update).
 //!
-//! An optimizer takes one step at a time through the counting [`Oracle`]; the runner owns the loop, the
-//! stop rule, timing and measurement. An optimizer stops a run only by returning a [`StepError`], which
+//! An optimizer takes one step at a time through the counting [`Oracle`]; the run loop
+//! ([`crate::run_loop`]) owns the loop, the stop rule, timing and measurement. An optimizer stops a run only by returning a [`StepError`], which
 //! becomes the run's recorded outcome.
 
 use crate::memory::MemoryNeed;

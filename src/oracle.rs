@@ -5,6 +5,10 @@
 //! `Oracle::measure`, which is not charged. A one-entry cache keyed by the exact bits of `x` lets the
 //! runner and the optimizer share one evaluation at the same point: the optimizer is still charged for the
 //! call it makes, but the arithmetic is done once.
+//!
+//! The oracle also enforces the run's `max_evals` budget, before an evaluation is made ([`crate::budget`]),
+//! and, under `batch_size`, serves the optimizer minibatch values and gradients drawn from the run's seed
+//! ([`Oracle::with_minibatches`]) while the runner's measurement stays exact.
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};

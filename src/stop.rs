@@ -1,9 +1,17 @@
 //! The stop rule and the outcome of a run.
 //!
-//! Every stop test lives here, and only the run loop ([`crate::run_loop`]) applies it: an optimizer never
-//! decides to stop. The tests are checked after every iteration on the loop's own measurement, in this order: a non-finite
-//! value or gradient, or runaway growth, is `diverged`; any satisfied tolerance is `converged`; then the
-//! budgets `max_iters`, `max_evals` and `time_limit_s`.
+//! The rule's tests live here ([`StopRule::verdict`], with the `f_tol_hold` window counted by
+//! [`Measure::hold_from`]), and only the run loop ([`crate::run_loop`]) applies them, after every iteration
+//! on its own measurement, in this order: a non-finite value or gradient, or runaway growth, is `diverged`;
+//! any satisfied tolerance is `converged`; then the budgets `max_iters`, `max_evals` and `time_limit_s`.
+//!
+//! Two ends are decided elsewhere. Within a step, `max_evals` is enforced by the oracle itself
+//! ([`crate::budget`]): an evaluation past the budget is not made and the run ends `max-evals` at its last
+//! completed iterate. And an optimizer ends a run only by returning a [`crate::optimizer::StepError`]:
+//! `failed` and `not-applicable` from any optimizer, and `Stopped` from an external client that sends
+//! `done` or exits with its own convergence test ([`crate::optimizers::external`]), for which the run loop
+//! records this rule's verdict at that iterate where one holds, `converged` under `[stop] client = true`
+//! (the client's test is then the rule), and `stopped` otherwise.
 //!
 //! Under noisy gradients (`batch_size`) the iterate is random, and so is `f(x_k)` (the stop rule always
 //! sees the noise-free objective of the iterate, never a minibatch's value). What "steps to reach the

@@ -8,7 +8,9 @@
 //! - `DIR/summary.csv`: one row per run; `DIR/traces.csv`: one row per run and recorded iteration;
 //! - `DIR/sweep.json`: the sweep's name, config hash, run ids in plan order and provenance. Where it exists,
 //!   the sweep is exactly the runs it lists ([`read_sweep`]): other files in `DIR/runs` (an earlier config
-//!   written to the same directory) are left out of reports and comparisons, and counted.
+//!   written to the same directory) are left out of reports and comparisons, and counted;
+//! - beside them, written by other modules: `DIR/landscapes.json` ([`crate::landscape`]) and a tuned sweep's
+//!   `DIR/tuning.csv` ([`crate::tune::table::write`]).
 //!
 //! A results directory is data from anywhere, so every file is checked as it is read ([`read_run`],
 //! [`read_manifest`]): its format version is one this binary reads ([`OLDEST_FORMAT`] to [`FORMAT`]), a run

@@ -7,9 +7,9 @@ use faer::Mat;
 use optzoo::conditioning::{self, Row, Study};
 use optzoo::problems::{Instance, family};
 
-/// The rows of the table measured in the README: the identity, the diagonals, L-BFGS, K-FAC and Newton,
-/// with the `jacobi` reference.
-const README_ROWS: &[&str] = &[
+/// The rows of the table measured in `docs/reports.md` (Effective conditioning): the identity, the
+/// diagonals, L-BFGS, K-FAC and Newton, with the `jacobi` reference.
+const TABLE_ROWS: &[&str] = &[
     "gd",
     "momentum",
     conditioning::JACOBI,
@@ -31,7 +31,7 @@ fn study(rotation: &str) -> Study {
         "dim = {DIM}\nkappa = {KAPPA}\nrotation = \"{rotation}\""
     ))
     .expect("valid TOML");
-    conditioning::for_family("quadratic", &t, None, 0, README_ROWS, STEPS).expect("measures")
+    conditioning::for_family("quadratic", &t, None, 0, TABLE_ROWS, STEPS).expect("measures")
 }
 
 fn row<'a>(s: &'a Study, name: &str) -> &'a Row {
@@ -191,7 +191,7 @@ fn inspect_conditioning_prints_the_table_and_writes_the_figure() {
         "{text}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    for name in README_ROWS {
+    for name in TABLE_ROWS {
         assert!(
             text.contains(&format!("| {name} |")),
             "row {name} missing:\n{text}"

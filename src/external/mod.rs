@@ -1,7 +1,10 @@
 //! External optimizers: the harness side of the client protocol (`docs/external-protocol.md`).
 //!
-//! [`protocol`] frames messages (a JSON header line, then little-endian `f64`s); [`client`] starts, watches,
-//! kills and reaps one client process. The optimizer that speaks the protocol through the counting oracle is
+//! [`protocol`] frames messages (a JSON header line, then little-endian `f64`s); [`shm`] holds large vectors
+//! in shared memory (protocol version 2); [`client`] starts, watches, kills and reaps one client process;
+//! [`files`] hashes what a client runs into its run's identity. External problems
+//! ([`crate::problems::external`], `docs/problem-protocol.md`) use the same framing, processes and hashing.
+//! The optimizer that speaks the protocol through the counting oracle is
 //! [`crate::optimizers::external`].
 
 pub mod client;

@@ -2,7 +2,9 @@
 //! diagnosis, provenance, timing), as stored one JSON file per run by [`crate::store`].
 //!
 //! These types sit below everything that reads or writes runs (the runner, the store, tuning, summaries,
-//! analyses and reports) and depend only on the oracle's counts and the stop rule.
+//! analyses and reports) and depend only on what runs state and count: the oracle's counts, the stop rule,
+//! the theory statements, the problem's curvature and critical points, parameter docs and the code
+//! identity.
 
 mod ending;
 pub mod facts;

@@ -21,9 +21,18 @@
 //!   later report into the same folder removes only files listed there that it does not write again, never
 //!   a file of the user's and never through a symbolic link (see `stale.rs`).
 //!
-//! The analysis lives in [`crate::analysis`]; this module only draws and writes. A report is a pure
-//! function of the records (and the optzoo version in its provenance line): the same results give the
-//! same files, wall-time figures aside, which show measured times.
+//! The analysis lives in [`crate::analysis`]; this module only draws and writes. What a report writes is
+//! a function of what it reads from the results folder (the records in `runs/` that `sweep.json` lists, or
+//! all of them where there is none, and `landscapes.json`) and of the optzoo version in its provenance
+//! line: the same folder gives the same files, wall-time figures aside, which show measured times. Besides
+//! the results it reads only the manifest of an earlier report in its output folder, and the files that
+//! manifest lists, which decide what it removes, never what it writes.
+//!
+//! The same writers draw the figures of commands that measure rather than read a folder: the spectral
+//! density of `optzoo inspect --density` ([`density`], numbers from [`crate::density`]) and the effective
+//! conditioning of `inspect --conditioning` ([`diagnostics`], numbers from [`crate::conditioning`]);
+//! `optzoo critical` draws its census with this module's figure, style and table types
+//! ([`crate::census`]).
 
 pub mod batch;
 pub mod clip;

@@ -1,4 +1,4 @@
-// The floor of the external client's pass structure at n = 1e6 (README, Performance), in C: built-in gd's passes
+// The floor of the external client's pass structure at n = 1e6 (docs/performance.md), in C: built-in gd's passes
 // (the cache compared, the step, the point copied into the cache, the evaluation, the norm: 11 streams) against
 // those of a protocol-version-2 iteration (the client steps x in the memory file's request area with the gradient
 // in its response area; the harness checks x, copies it into its own x, evaluates into the response area and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benches and the peak-memory measurement, then prints the performance figures of the README.
+# Runs the benches and the peak-memory measurement, then prints the performance figures of docs/performance.md.
 #
 #   scripts/bench.sh [BENCH...]     # default: overhead newton sweep step_cost external
 #

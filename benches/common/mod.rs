@@ -50,7 +50,7 @@ pub fn test_mode() -> bool {
 }
 
 /// Criterion's settings for every bench: no plots (they need fonts, and the figures that matter are the
-/// README's table, computed from criterion's estimates).
+/// table of docs/performance.md, computed from criterion's estimates).
 pub fn criterion() -> criterion::Criterion {
     criterion::Criterion::default().without_plots()
 }

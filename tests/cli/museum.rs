@@ -2,7 +2,7 @@
 //! museum table, whose kappa slopes are theory's; theory is stated per configuration; runs of up to three
 //! dimensions record every iterate.
 
-mod common;
+use super::common;
 
 use common::theory_slope;
 

@@ -2,7 +2,7 @@
 //! with what it needs; a run too large for the limit is `not-applicable` with what it needs, before it
 //! allocates; the process never aborts (exit codes 0, 1 and 2 only).
 
-mod common;
+use super::common;
 
 use common::{optzoo, records, write};
 

@@ -2,7 +2,7 @@
 //! the problems lack, a config name shadowed by a folder of the working directory, and the cost of a sweep
 //! printed by `--dry-run`.
 
-mod common;
+use super::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

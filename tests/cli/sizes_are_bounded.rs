@@ -7,7 +7,7 @@
 
 #![cfg(target_os = "linux")]
 
-mod common;
+use super::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! Bad input through the binary: every case gives one clear error naming file, line and key, and exit code 2.
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 

@@ -1,7 +1,7 @@
 //! `optzoo run CONFIG --dry-run` checks the config and prints the plan, counting the runs already done in the
 //! results directory, without running anything or writing any file.
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 

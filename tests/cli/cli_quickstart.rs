@@ -1,7 +1,7 @@
 //! The new user's path: `optzoo` with no arguments runs the embedded museum from any directory and writes its
 //! tables and report; `optzoo list` shows every registry entry.
 
-mod common;
+use super::common;
 
 use common::optzoo;
 use optzoo::store::{SUMMARY_COLUMNS, TRACE_COLUMNS};

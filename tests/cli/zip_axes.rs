@@ -2,7 +2,7 @@
 //! lists have values, not their product, in problem and optimizer tables and in suite files; a bad `zip` is
 //! a located error (exit 2).
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 

@@ -6,7 +6,7 @@
 //! its stationary variance `eta c_i / (B h_i (2 - eta h_i))`, whence the long-run average of `f`,
 //! `sum_i eta h_i / (2 B (2 - eta h_i))`. Both are computed here from the formulas, not from the harness.
 
-mod common;
+use super::common;
 
 use optzoo::config::SourceText;
 use optzoo::oracle::Oracle;

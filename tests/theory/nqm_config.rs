@@ -4,7 +4,7 @@
 //! several betas, and more than one tuning seed. The curvatures are read off the problem's own gradient (a
 //! diagonal quadratic: `g(e_i) = h_i e_i`), the limits and the stationary loss from their closed forms.
 
-mod common;
+use super::common;
 
 use optzoo::plan::load;
 

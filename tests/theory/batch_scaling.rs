@@ -4,7 +4,7 @@
 //! (Adam-style) preconditioner keep gaining to larger batch sizes than plain SGD. A reduced grid of the
 //! embedded `nqm` config: batch sizes 1 to 1024 a factor 4 apart.
 
-mod common;
+use super::common;
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,7 @@
 //! speak of. (A gradient tolerance would flatten the slope: the slowest mode's gradient is `mu` times its
 //! distance, already below `grad_rtol ||g_0||` when kappa is large.)
 
-mod common;
+use super::common;
 
 use common::theory_slope;
 use rayon::prelude::*;

@@ -2,7 +2,7 @@
 //! gradient is not small is `not critical` with the threshold stated; saddles come with their escape
 //! direction; numbers are shown to 4 significant digits.
 
-mod common;
+use super::common;
 
 use common::optzoo;
 

@@ -4,7 +4,7 @@
 //! the shared keys at their defaults leave parameters and run ids as they were, and bad keys are one located
 //! error with exit code 2 through the binary.
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 use optzoo::RunRecord;

@@ -1,7 +1,7 @@
 //! Effective conditioning `kappa(P^{-1} H)` of each optimizer's preconditioner on quadratics of condition
 //! number 1e3, rotated and axis-aligned, against what theory says each preconditioner can and cannot fix.
 
-mod common;
+use super::common;
 
 use faer::Mat;
 use optzoo::conditioning::{self, Row, Study};

@@ -15,7 +15,7 @@
 //! the Gauss-Newton term, of rank at most `N d_out`, so at least `p - N d_out` eigenvalues vanish; a run of
 //! lbfgs reaches one and `inspect --run` finds them there, from the point the record keeps beside it.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

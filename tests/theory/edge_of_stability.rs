@@ -5,7 +5,7 @@
 //! rises from below `2/eta` until it reaches it, then stays within [`BAND`] of it while the loss keeps
 //! falling, not monotonically (Cohen et al. 2021).
 
-mod common;
+use super::common;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //! independent finite-difference Hessian and by the closed form of the scalar network), the rising index of
 //! a small `mlp`'s critical points with their loss, and the command's files and refusals.
 
-mod common;
+use super::common;
 
 use common::optzoo;
 use faer::{Mat, Side};

@@ -1,7 +1,7 @@
 //! `diagnose = true`: every run records the Hessian's verdict at its final point, checked against the double
 //! well's known spectra, and the report tabulates where each optimizer ended.
 
-mod common;
+use super::common;
 
 use common::{optzoo, records, write};
 

@@ -2,7 +2,7 @@
 //! and a label or parameter value holding a `|`, a line break, HTML or LaTeX's special characters stays in its
 //! cell, as its own text, in every table the report writes and in `compare`'s Markdown.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! (as the HTML page shows it), no two entries overlap and every one lies inside the image. Widths are
 //! measured independently of the renderer, from the embedded font's advance widths at the SVG's font size.
 
-mod common;
+use super::common;
 
 use common::{run_ok, write};
 

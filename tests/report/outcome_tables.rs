@@ -2,7 +2,7 @@
 //! the medians and ranges of the instance's run records, keeps the pooled table with a caption that says what
 //! it pools, and gives every LaTeX table a caption with the stop rule and the booktabs note.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

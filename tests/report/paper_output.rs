@@ -5,7 +5,7 @@
 //! by family and varying parameters and keep the shared ones for an `Instance(s):` sentence; the museum
 //! table says that its two time columns are different medians.
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! only the parameters that differ between configurations of one label), and a label that could mislead is
 //! refused at plan time, naming the key.
 
-mod common;
+use super::common;
 
 use common::{assert_refused, optzoo, run_ok, shown, write};
 

@@ -2,7 +2,7 @@
 //! it, the headline counts each regressed run once however many of its metrics changed; rows name optimizer,
 //! instance and seed with changes in percent; `--format csv` and `--format json` parse.
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 

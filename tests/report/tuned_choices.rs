@@ -1,7 +1,7 @@
 //! The table `optzoo run` prints for a tuned sweep shows the values each group's tuning chose (not only
 //! that a key was tuned), and the report's per-instance outcome tables show the choice for their instance.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

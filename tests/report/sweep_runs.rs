@@ -2,7 +2,7 @@
 //! `runs/` (an earlier config written with the same `--out`) and say how many; and `report` replaces only
 //! the files it writes, so a report in fewer formats keeps the other formats' files.
 
-mod common;
+use super::common;
 
 use common::{optzoo, run_ok, write};
 

@@ -3,7 +3,7 @@
 //! definition gives (both recomputed here from `runs/*.json`), and the page and the printed line give the
 //! critical batch sizes and the gradient noise scale. A sweep without a batch-size axis has no batch section.
 
-mod common;
+use super::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! figure use none of them, `--no-titles` drops the titles, and the conditioning figure has one integer
 //! tick per strip.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Regression testing: `compare` exits 1 naming the runs an optimizer change made worse, 0 on an identical
 //! rerun, 2 on bad input.
 
-mod common;
+use super::common;
 
 use common::{optzoo, write};
 

@@ -1,6 +1,6 @@
 //! Sharding: four shards run as separate processes and merged equal the unsharded sweep outside `timing`.
 
-mod common;
+use super::common;
 
 use std::process::{Command, Stdio};
 

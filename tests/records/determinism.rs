@@ -1,7 +1,7 @@
 //! Reproducibility: the same config gives byte-identical run records outside `timing`, across reruns and
 //! across thread counts.
 
-mod common;
+use super::common;
 
 use common::{assert_same_runs, optzoo, runs_without_timing, write};
 

@@ -2,7 +2,7 @@
 //! reruns the others, saying how many; `compare` notes when its sides come from different code, and run ids
 //! do not depend on it (the committed baseline still compares clean).
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! user would, keeping every record's id the hash of its spec (anyone can compute it), and reads it back
 //! through the binary.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! A sweep killed at any moment loses at most its in-flight runs: rerun, every run is there exactly once and
 //! every file is valid.
 
-mod common;
+use super::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

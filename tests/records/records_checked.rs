@@ -2,7 +2,7 @@
 //! (its `run_id` is the id of its spec and names its file; its format is one this binary reads) and every
 //! manifest, refuse a bad folder with exit 2 naming the file, and write a run only at the id of its spec.
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! symbolic link), temporary files are created afresh under names nobody can plant a link at, a rerun tidies
 //! only optzoo's own leftover temporaries, and `merge` refuses to write over another sweep's folder.
 
-mod common;
+use super::common;
 
 use std::os::unix::fs::symlink;
 use std::path::Path;

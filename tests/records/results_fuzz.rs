@@ -9,7 +9,7 @@
 //! parsed JSON (a field deleted, a value replaced by a huge, negative, tiny or zero number, a `"NaN"` or
 //! `"inf"` string, another type, or an array made empty or long).
 
-mod common;
+use super::common;
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};

@@ -7,7 +7,7 @@
 //!
 //! Needs a Python with numpy (`OPTZOO_PYTHON`, else the project's `.venv`); skipped with a note without one.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

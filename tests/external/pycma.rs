@@ -6,7 +6,7 @@
 //! Needs a Python with numpy and cma (`scripts/setup-python.sh` installs it); skipped with a note otherwise,
 //! unless `OPTZOO_REQUIRE_PYTHON` is set (CI sets it).
 
-mod common;
+use super::common;
 
 use std::process::Command;
 

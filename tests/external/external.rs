@@ -6,7 +6,7 @@
 //! `.venv` (`scripts/setup-python.sh` makes it). Without one they are skipped with a note, unless
 //! `OPTZOO_REQUIRE_PYTHON` is set (CI sets it), where a missing Python is a failure.
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

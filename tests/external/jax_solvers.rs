@@ -8,7 +8,7 @@
 //! Needs a Python with jax, optimistix and jaxopt (`scripts/setup-python.sh` installs them); skipped with a note
 //! otherwise, unless `OPTZOO_REQUIRE_PYTHON` is set (CI sets it).
 
-mod common;
+use super::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! not a result, the console names a failed run's fault, and no process of a client's group outlives its run.
 //! The clients here are shell scripts, so the tests need no interpreter beyond `/bin/sh`.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

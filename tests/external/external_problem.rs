@@ -7,7 +7,7 @@
 //! (`scripts/setup-python.sh`); without one it is skipped with a note, unless `OPTZOO_REQUIRE_PYTHON` is set.
 //! The fault tests need only `python3` and its standard library.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! and evaluation seeds are disjoint, the choice is the same for any number of jobs and across shards, the
 //! report shows the tuning, and bad `[tune]` blocks are located errors.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The oracle enforces `max_evals`: an evaluation past the budget ends the step, the run is `max-evals`, and
 //! no run records more evaluations than its budget, whatever its optimizer does inside a step.
 
-mod common;
+use super::common;
 
 use common::{optzoo, records, write};
 

@@ -53,7 +53,7 @@ const NO_CURVATURE: Expect = (
 
 const NO_NOISE_MODEL: Expect = (
     Status::NotApplicable,
-    "exact mode needs the nqm family's diagonal noise model; tests/nqm_exact.rs covers it there",
+    "exact mode needs the nqm family's diagonal noise model; tests/theory/nqm_exact.rs covers it there",
 );
 
 /// An external client: gradient descent in Python (standard library only), `lr` in `params`.

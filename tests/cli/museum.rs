@@ -3,6 +3,7 @@
 //! dimensions record every iterate.
 
 use super::common;
+use super::museum_run::museum;
 
 use common::theory_slope;
 
@@ -36,9 +37,8 @@ fn slope(table: &str, label: &str) -> f64 {
 
 #[test]
 fn the_default_run_is_the_museum_with_its_report_and_table() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let out = tmp.path().join("museum");
-    let o = common::optzoo(tmp.path(), &["run", "--out", out.to_str().expect("utf-8")]);
+    let o = &museum().output;
+    let out = museum().results();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),
@@ -81,7 +81,8 @@ fn the_default_run_is_the_museum_with_its_report_and_table() {
     assert_eq!(row(table, "gd step=armijo")[5], "1x");
     // The report is written and its page named.
     let index = out.join("report").join("index.html");
-    assert!(text.contains(&index.display().to_string()), "{text}");
+    let printed = std::path::Path::new("results/museum/report/index.html");
+    assert!(text.contains(&printed.display().to_string()), "{text}");
     let page = std::fs::read_to_string(&index).expect("index.html is written");
     let overview = page
         .find("<h2 id=\"overview\">Overview</h2>")

@@ -4,6 +4,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/museum_run.rs"]
+mod museum_run;
 
 mod code_identity;
 mod determinism;

@@ -1,0 +1,18 @@
+//! The command line through the binary: the new user's path (no arguments, the museum), and the checks on
+//! what a user types before anything runs: bad and mutated configs, dry runs, plan-time refusals, `zip`,
+//! sizes counted before allocation and the memory pre-flight.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/museum_run.rs"]
+mod museum_run;
+
+mod bad_config;
+mod cli_quickstart;
+mod config_mutations;
+mod dry_run;
+mod memory_limit;
+mod museum;
+mod plan_checks;
+mod sizes_are_bounded;
+mod zip_axes;

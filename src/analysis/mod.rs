@@ -1,7 +1,7 @@
 //! Analysis of results, no drawing here: comparison against a baseline
 //! and the numbers the report draws and tabulates, from what a results folder holds (its records,
 //! `sweep.json` and `landscapes.json`; nothing here builds a problem, resolves an optimizer or steps one:
-//! `tests/architecture.rs` checks it).
+//! `tests/runner/architecture.rs` checks it).
 //!
 //! [`sweep`] reads a results directory back and indexes it; [`convergence`] turns traces into curves and
 //! seed bands; [`scaling`] fits iterations against the condition number ([`slope_count`] says which runs

@@ -1,6 +1,7 @@
 //! The command line through the binary: the new user's path (no arguments, the museum), and the checks on
 //! what a user types before anything runs: bad and mutated configs, dry runs, plan-time refusals, `zip`,
-//! sizes counted before allocation and the memory pre-flight.
+//! sizes counted before allocation and the memory pre-flight; and the docs a user reads first: every link of
+//! the README and docs/ resolves.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -10,6 +11,7 @@ mod museum_run;
 mod bad_config;
 mod cli_quickstart;
 mod config_mutations;
+mod doc_links;
 mod dry_run;
 mod memory_limit;
 mod museum;

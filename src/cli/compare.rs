@@ -66,7 +66,7 @@ pub(super) fn compare_dirs(
             if let Some(h) = &c.hint {
                 eprintln!("hint: {h}");
             }
-            print!("{}", compare::machine::csv(&c)?);
+            print!("{}", compare::machine::csv(&c));
         }
     }
     let t = c.counts();

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::analysis::compare;
 use crate::registry::Registry;
 use crate::runner::{Finished, SweepOptions};
+use crate::table::TableFormat;
 
 use super::client_changes::client_changes;
 use super::failures::failures;
@@ -182,7 +183,10 @@ pub(super) fn run(
     }
     let reused = reused.load(Ordering::Relaxed);
     let stale = stale.load(Ordering::Relaxed);
-    println!("{}", crate::summary::outcome_table(&records));
+    println!(
+        "{}",
+        crate::table::Text.write(&crate::report::tables::console_outcome_table(&records))
+    );
     let mut notes = Vec::new();
     if reused > 0 {
         notes.push(format!(
@@ -230,7 +234,7 @@ pub(super) fn run(
         let sweep = crate::analysis::sweep::Sweep::new(records, None);
         println!(
             "\nThe museum: what each optimizer keeps of the Hessian, what it pays and what it gains\n\n{}",
-            crate::report::tables::museum_table(&sweep).markdown()
+            crate::table::Markdown::default().write(&crate::report::tables::museum_table(&sweep))
         );
         if report_with != ReportWith::Nothing {
             let titles = report_with == ReportWith::Titles;

@@ -1,48 +1,13 @@
-//! The short table of outcomes a sweep prints at its end: one row per optimizer configuration (a tuned
-//! optimizer: one per group it was tuned on, showing the values chosen), each label on one line of visible
-//! text ([`one_line`]).
+//! What the outcome tables say of runs: the label of an optimizer configuration (a tuned optimizer: one per
+//! group it was tuned on, showing the values chosen), the medians of converged runs and the cost of tuning.
+//! The tables themselves are built in [`crate::report::tables::outcomes`] and written by [`crate::table`].
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use crate::stop::Status;
 use crate::store::RunRecord;
 
-/// `s` as one line of visible text: a line break, a tab or another control character, and the Unicode
-/// characters that break a line or reorder text (line and paragraph separators, bidirectional overrides and
-/// isolates), are written as escapes (`\n`, `\t`, `\u{1b}`, `\u{202e}`), so a label or parameter value
-/// cannot split a table's row, move the cursor or show itself as other text.
-///
-/// The cells of [`outcome_table`] are written so, and every table format of the report builds its own escape
-/// on this one ([`crate::report::tables`]).
-pub fn one_line(s: &str) -> Cow<'_, str> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
-            )
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
-    if !s.contains(hidden) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if hidden(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::table::one_line;
 
 /// A label for an optimizer configuration: its name and its parameters, e.g. `gd {"step":"1/L"}`; a tuned
 /// optimizer shows `"tuned"` for its tuned keys, whatever values its groups chose.
@@ -229,97 +194,6 @@ pub fn tuning_cost(runs: &[&RunRecord]) -> u64 {
         .filter_map(|t| t.cost.map(|c| (t.group.as_str(), c.grad_equiv_evals)))
         .collect();
     costs.values().sum()
-}
-
-/// Rows: optimizer configurations by [`row_labels`] (in order of first appearance; a tuned optimizer has
-/// one row per choice); columns: runs, each status that occurs, and the median iterations and
-/// gradient-equivalent evaluations of converged runs; for a tuned sweep, the evaluations spent on tuning.
-/// Tuning trials are not rows: they are in `tuning.csv`.
-pub fn outcome_table(records: &[RunRecord]) -> String {
-    let records: Vec<&RunRecord> = records
-        .iter()
-        .filter(|r| {
-            r.spec
-                .tuning
-                .as_ref()
-                .is_none_or(|t| t.phase != crate::tune::Phase::Trial)
-        })
-        .collect();
-    let tuned = records.iter().any(|r| r.spec.tuning.is_some());
-    let mut order: Vec<String> = Vec::new();
-    let mut by: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
-    for (r, label) in records.iter().copied().zip(row_labels(&records)) {
-        if !by.contains_key(&label) {
-            order.push(label.clone());
-        }
-        by.entry(label).or_default().push(r);
-    }
-    let statuses: Vec<Status> = Status::ALL
-        .into_iter()
-        .filter(|s| records.iter().any(|r| r.outcome.status == *s))
-        .collect();
-    let mut header = vec!["optimizer".to_string(), "runs".to_string()];
-    header.extend(statuses.iter().map(|s| s.to_string()));
-    header.push("median iters".into());
-    header.push("median evals".into());
-    if tuned {
-        header.push("tuning evals".into());
-    }
-    let mut rows = vec![header];
-    for label in &order {
-        let rs = &by[label];
-        let mut row = vec![one_line(label).into_owned(), rs.len().to_string()];
-        row.extend(crate::record::status_counts(rs.iter().copied(), &statuses));
-        let (iters, evals) = converged_medians(rs);
-        row.push(iters.map_or_else(|| "-".into(), |m| format!("{m}")));
-        row.push(evals.map_or_else(|| "-".into(), |m| format!("{m}")));
-        if tuned {
-            row.push(tuning_cost(rs).to_string());
-        }
-        rows.push(row);
-    }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| {
-                if c == 0 {
-                    format!("{cell:<w$}", w = widths[c])
-                } else {
-                    format!("{cell:>w$}", w = widths[c])
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-        if i == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
-            );
-        }
-    }
-    // Who the medians count, said where they are read.
-    let instances: std::collections::BTreeSet<(&str, String)> = records
-        .iter()
-        .map(|r| {
-            (
-                r.spec.problem.family.as_str(),
-                r.spec.problem.params.to_string(),
-            )
-        })
-        .collect();
-    let pooled = if instances.len() > 1 {
-        format!(", pooled over {} problem instances", instances.len())
-    } else {
-        String::new()
-    };
-    let _ = writeln!(out, "medians: of converged runs only{pooled}");
-    out
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use super::points::{KINDS, kind_name};
 use crate::digits::significant;
 use crate::report::figure::{Axis, Figure, Label, LegendEntry, Mark, Scale};
 use crate::report::style::{INK, Marker, PALETTE};
-use crate::report::tables::Table;
 use crate::report::{Formats, ReportError};
+use crate::table::{Csv, Markdown, Table, TableFormat};
 
 /// The figure's file stem.
 pub const FIGURE: &str = "index-vs-loss";
@@ -160,6 +160,7 @@ pub fn table(c: &Census) -> Table {
         .collect(),
         rows,
         footer_from: None,
+        ..Table::default()
     }
 }
 
@@ -274,7 +275,7 @@ pub fn markdown(c: &Census) -> String {
         summary(c),
         fig_alt(c),
         caption(c),
-        table(c).markdown()
+        Markdown::default().write(&table(c))
     )
 }
 
@@ -294,7 +295,7 @@ pub fn write(c: &Census, dir: &Path, titles: bool) -> Result<Vec<PathBuf>, Repor
     let mut files = Vec::new();
     for (name, text) in [
         ("census.md", markdown(c)),
-        ("census.csv", table(c).csv()),
+        ("census.csv", Csv.write(&table(c))),
         ("census.json", json + "\n"),
     ] {
         let path = dir.join(name);

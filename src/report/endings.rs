@@ -46,9 +46,5 @@ pub fn ending_table(sweep: &Sweep) -> Option<Table> {
             row
         })
         .collect();
-    Some(Table {
-        header,
-        rows,
-        footer_from: None,
-    })
+    Some(Table::new(header, rows))
 }

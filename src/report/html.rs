@@ -7,6 +7,7 @@ use super::kinds::FigureKind;
 use super::tables::{Table, html_escape};
 use crate::analysis::sweep::Sweep;
 use crate::store::Provenance;
+use crate::table::{Html, TableFormat};
 
 /// A drawn figure as the page shows it.
 #[derive(Debug, Clone)]
@@ -195,7 +196,7 @@ fn table_block(out: &mut String, t: &PageTable) {
     if !t.note.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", caption_html(&t.note));
     }
-    out.push_str(&t.table.html());
+    out.push_str(&Html.write(&t.table));
     if !t.files.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", links(&t.files));
     }

@@ -66,6 +66,7 @@ use crate::analysis::convergence::XAxis;
 use crate::analysis::scaling::kappa_studies;
 use crate::analysis::sweep::Sweep;
 use crate::store::write_atomic;
+use crate::table::{Csv, Latex, Markdown, TableFormat};
 
 pub use kinds::FigureKind;
 pub use render::RenderError;
@@ -348,20 +349,17 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
     let mut write_table =
         |stem: &str, t: tables::Table, csv: &tables::Table, title: String, note: String| {
             let mut links = Vec::new();
-            let caption = tables::caption(&title, &note, &stop);
-            // The museum's Markdown carries the sentence that tells its two time columns apart.
-            let md = if stem == "museum" {
-                format!("{}\n{}\n", t.markdown(), tables::MUSEUM_MEDIANS)
-            } else {
-                t.markdown()
+            let file = tables::Table {
+                caption: Some(tables::caption(&title, &note, &stop)),
+                label: Some(stem.to_string()),
+                ..t.clone()
             };
-            for (ext, text) in [
-                ("md", md),
-                ("csv", csv.csv()),
-                ("tex", t.latex_float(&caption, stem)),
-            ] {
+            let formats: [(&dyn TableFormat, &tables::Table); 3] =
+                [(&Markdown::default(), &file), (&Csv, csv), (&Latex, &file)];
+            for (format, table) in formats {
+                let ext = format.extension();
                 let path = tab_dir.join(format!("{stem}.{ext}"));
-                write_file(&path, text.as_bytes(), &mut files)?;
+                write_file(&path, format.write(table).as_bytes(), &mut files)?;
                 links.push((ext.to_string(), format!("tables/{stem}.{ext}")));
             }
             Ok::<_, ReportError>(html::PageTable {
@@ -392,7 +390,11 @@ pub fn write_report(dir: &Path, options: &ReportOptions) -> Result<Written, Repo
             format!("Instance: {}. {}", inst.full, tables::INSTANCE_NOTE),
         )?);
     }
-    let museum = tables::museum_table(&sweep);
+    // The museum's Markdown carries the sentence that tells its two time columns apart.
+    let museum = tables::Table {
+        notes: vec![tables::MUSEUM_MEDIANS.to_string()],
+        ..tables::museum_table(&sweep)
+    };
     let museum_page = write_table(
         "museum",
         museum.clone(),

@@ -101,11 +101,7 @@ pub fn tuning_table(sweep: &Sweep) -> Option<Table> {
             ]
         })
         .collect();
-    Some(Table {
-        header,
-        rows,
-        footer_from: None,
-    })
+    Some(Table::new(header, rows))
 }
 
 /// The first tuned key and its value in a trial's tuned values.

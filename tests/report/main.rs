@@ -16,4 +16,5 @@ mod outcome_tables;
 mod paper_output;
 mod report;
 mod sweep_runs;
+mod table_formats;
 mod tuned_choices;

@@ -11,6 +11,7 @@ use super::groups::groups;
 use super::text::kinds_text;
 use super::{Comparison, Metric, RunRow, Side, percent};
 use crate::store::fmt_real;
+use crate::table::{Csv, Table, TableFormat};
 
 /// The columns of the CSV form.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -67,16 +68,9 @@ fn csv_row(r: &RunRow) -> Vec<String> {
 
 /// The comparison as CSV: a header, then one row per run (unchanged ones too), in the order of
 /// [`Comparison::rows`].
-pub fn csv(c: &Comparison) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_COLUMNS)?;
-    for r in &c.rows {
-        w.write_record(csv_row(r))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+pub fn csv(c: &Comparison) -> String {
+    let header = CSV_COLUMNS.iter().map(|s| s.to_string()).collect();
+    Csv.write(&Table::new(header, c.rows.iter().map(csv_row).collect()))
 }
 
 /// A float as JSON: a number where finite, else the string `NaN`, `inf` or `-inf`.

@@ -2,15 +2,18 @@
 //! row each, named by optimizer, instance and seed, with every change beyond tolerance and its size in
 //! percent), and the verdicts per optimizer and instance.
 //!
-//! Numbers are short: counts as integers, other values to 3 significant digits. Labels and messages are
-//! escaped as the report's Markdown cells are ([`crate::report::tables::markdown_cell`]): one line each, a
-//! `|` kept in its cell, no HTML.
+//! Numbers are short: counts as integers, other values to 3 significant digits. The tables are written by
+//! [`crate::table::Markdown`], which escapes labels and messages as the report's Markdown cells are
+//! ([`crate::table::markdown_cell`]): one line each, a `|` kept in its cell, no HTML.
 
 use std::fmt::Write;
 
 use super::groups::{Tally, groups, optimizer_shown};
 use super::{Comparison, Kind, Matching, Metric, RunRow, Side, Verdict, percent};
-use crate::report::tables::markdown_cell as cell;
+use crate::table::{Align, Markdown, Table, TableFormat};
+
+/// The Markdown of the comparison's tables: the rule row without spaces.
+const MARKDOWN: Markdown = Markdown { compact: true };
 
 /// `x` to 3 significant digits by [`crate::digits::significant`], the whole digits of a number from 1000
 /// to 1e5 kept (`12346`): plain decimals in `[0.01, 1e5)`, exponent notation outside (`1.23e-9`, `3.2e-3`);
@@ -155,25 +158,39 @@ pub fn markdown(c: &Comparison, notes: &[String]) -> String {
         "\nRuns that changed ({} unchanged not listed; `--format csv` or `json` lists every run with its run ids):\n",
         t.unchanged
     );
-    let _ = writeln!(
-        s,
-        "| verdict | optimizer | instance | seed | changes |\n|---|---|---|---:|---|"
-    );
-    for r in &listed {
-        let verdict = if r.verdict.fails() {
-            r.verdict.name().to_uppercase()
-        } else {
-            r.verdict.name().to_string()
-        };
-        let _ = writeln!(
-            s,
-            "| {verdict} | {} | {} | {} | {} |",
-            cell(&optimizer_shown(r)),
-            cell(&r.instance),
-            r.seed,
-            cell(&changes_text(r))
-        );
-    }
+    let rows = listed
+        .iter()
+        .map(|r| {
+            let verdict = if r.verdict.fails() {
+                r.verdict.name().to_uppercase()
+            } else {
+                r.verdict.name().to_string()
+            };
+            vec![
+                verdict,
+                optimizer_shown(r),
+                r.instance.clone(),
+                r.seed.to_string(),
+                changes_text(r),
+            ]
+        })
+        .collect();
+    let runs = Table {
+        aligns: vec![
+            Align::Unset,
+            Align::Unset,
+            Align::Unset,
+            Align::Right,
+            Align::Unset,
+        ],
+        ..Table::new(
+            ["verdict", "optimizer", "instance", "seed", "changes"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        )
+    };
+    s.push_str(&MARKDOWN.write(&runs));
     let all = groups(c);
     let changed: Vec<_> = all
         .iter()
@@ -185,27 +202,42 @@ pub fn markdown(c: &Comparison, notes: &[String]) -> String {
         changed.len(),
         all.len()
     );
-    let _ = writeln!(
-        s,
-        "| optimizer | instance | runs | regressed | missing | improved | changed | new | unchanged |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|"
-    );
-    for g in changed {
-        let t = &g.tally;
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            cell(&g.optimizer),
-            cell(&g.instance),
-            t.runs(),
-            t.regressed,
-            t.missing,
-            t.improved,
-            t.changed,
-            t.new,
-            t.unchanged
-        );
-    }
+    let rows = changed
+        .iter()
+        .map(|g| {
+            let t = &g.tally;
+            let mut row = vec![g.optimizer.clone(), g.instance.clone()];
+            row.extend(
+                [
+                    t.runs(),
+                    t.regressed,
+                    t.missing,
+                    t.improved,
+                    t.changed,
+                    t.new,
+                    t.unchanged,
+                ]
+                .map(|n| n.to_string()),
+            );
+            row
+        })
+        .collect();
+    let header = [
+        "optimizer",
+        "instance",
+        "runs",
+        "regressed",
+        "missing",
+        "improved",
+        "changed",
+        "new",
+        "unchanged",
+    ];
+    let by_group = Table {
+        aligns: vec![Align::Unset, Align::Unset],
+        ..Table::new(header.map(String::from).to_vec(), rows)
+    };
+    s.push_str(&MARKDOWN.write(&by_group));
     s
 }
 

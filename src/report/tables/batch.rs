@@ -151,6 +151,7 @@ pub fn batch_table(sweep: &Sweep, study: &BatchStudy, plain: bool) -> Table {
         header,
         rows,
         footer_from,
+        ..Table::default()
     }
 }
 
@@ -311,7 +312,10 @@ pub(crate) mod tests {
     #[test]
     fn the_csv_form_has_plain_numbers_in_columns_of_their_own() {
         let (sweep, study) = (sweep(), study());
-        let csv = batch_table(&sweep, &study, true).csv();
+        let csv = crate::table::TableFormat::write(
+            &crate::table::Csv,
+            &batch_table(&sweep, &study, true),
+        );
         assert_eq!(
             csv,
             "batch size,gd steps,gd samples,adam steps,adam samples\n\

@@ -99,6 +99,7 @@ pub fn kappa_table(sweep: &Sweep, study: &KappaStudy, split_slopes: bool) -> Tab
         header,
         rows,
         footer_from,
+        ..Table::default()
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! - Pooled ([`outcome_table`]): one row per optimizer configuration over the whole sweep, the count of each
 //!   status, and the median iterations and gradient-equivalent evaluations of converged runs, whatever the
-//!   problem (a tuned sweep adds the evaluations spent on tuning).
+//!   problem (a tuned sweep adds the evaluations spent on tuning). The table `optzoo run` prints
+//!   ([`console_outcome_table`]) is the same table ([`pooled_table`]) with a row per tuned choice and
+//!   shorter words.
 //! - Per problem instance ([`instance_outcome_table`]): one row per optimizer configuration that ran on the
 //!   instance, the count of each status, and the median with the range `[min, max]` over the instance's
 //!   seeds of iterations, gradient-equivalent evaluations and the final gap `f - f*` (the final value where
@@ -19,52 +21,143 @@ use crate::stop::Status;
 use crate::store::{RunRecord, fmt_real};
 use crate::summary::{median, tuned_text_for, tuned_values_text};
 
-/// The pooled outcome table of a sweep: one row per optimizer configuration, over every instance and seed;
-/// medians over converged runs.
-pub fn outcome_table(sweep: &Sweep) -> Table {
+/// How a pooled outcome table names its median columns and writes its medians: the report's words in
+/// full ([`REPORT_WORDS`]), the console's short ([`CONSOLE_WORDS`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeWords {
+    /// The header of the median iterations.
+    pub iterations: &'static str,
+    /// The header of the median gradient-equivalent evaluations.
+    pub evaluations: &'static str,
+    /// The header of the evaluations spent on tuning.
+    pub tuning: &'static str,
+    /// A median as text.
+    pub number: fn(f64) -> String,
+}
+
+/// The report's words: `median iterations`, medians by [`number_text`].
+pub const REPORT_WORDS: OutcomeWords = OutcomeWords {
+    iterations: "median iterations",
+    evaluations: "median evaluations",
+    tuning: "tuning evaluations",
+    number: number_text,
+};
+
+/// The console's words: `median iters`, medians as Rust prints them.
+pub const CONSOLE_WORDS: OutcomeWords = OutcomeWords {
+    iterations: "median iters",
+    evaluations: "median evals",
+    tuning: "tuning evals",
+    number: |m| format!("{m}"),
+};
+
+/// The pooled outcome table of `groups` (a row label and its runs, in row order) among `records` (every
+/// run the table counts): runs, each status that occurs among `records`, the median iterations and
+/// evaluations of converged runs, and where any run was tuned, the evaluations spent on tuning.
+pub fn pooled_table(
+    groups: &[(String, Vec<&RunRecord>)],
+    records: &[&RunRecord],
+    words: OutcomeWords,
+) -> Table {
     let statuses: Vec<Status> = Status::ALL
         .into_iter()
-        .filter(|s| sweep.records.iter().any(|r| r.outcome.status == *s))
+        .filter(|s| records.iter().any(|r| r.outcome.status == *s))
         .collect();
     let mut header = vec!["optimizer".to_string(), "runs".to_string()];
     header.extend(statuses.iter().map(|s| s.to_string()));
-    header.push("median iterations".into());
-    header.push("median evaluations".into());
-    let tuned = sweep.records.iter().any(|r| r.spec.tuning.is_some());
+    header.push(words.iterations.into());
+    header.push(words.evaluations.into());
+    let tuned = records.iter().any(|r| r.spec.tuning.is_some());
     if tuned {
-        header.push("tuning evaluations".into());
+        header.push(words.tuning.into());
     }
-    let rows = sweep
+    let rows = groups
+        .iter()
+        .map(|(label, runs)| {
+            let mut row = vec![label.clone(), runs.len().to_string()];
+            row.extend(crate::record::status_counts(
+                runs.iter().copied(),
+                &statuses,
+            ));
+            let (iters, evals) = crate::summary::converged_medians(runs);
+            row.push(iters.map_or("-".into(), words.number));
+            row.push(evals.map_or("-".into(), words.number));
+            if tuned {
+                row.push(crate::summary::tuning_cost(runs).to_string());
+            }
+            row
+        })
+        .collect();
+    Table::new(header, rows)
+}
+
+/// The pooled outcome table of a sweep: one row per optimizer configuration, over every instance and seed;
+/// medians over converged runs.
+pub fn outcome_table(sweep: &Sweep) -> Table {
+    let groups: Vec<(String, Vec<&RunRecord>)> = sweep
         .optimizers
         .iter()
         .enumerate()
         .map(|(o, opt)| {
-            let runs: Vec<_> = sweep
+            let runs = sweep
                 .records
                 .iter()
                 .zip(&sweep.cells)
                 .filter(|(_, c)| c.1 == o)
                 .map(|(r, _)| r)
                 .collect();
-            let mut row = vec![opt.label.clone(), runs.len().to_string()];
-            row.extend(crate::record::status_counts(
-                runs.iter().copied(),
-                &statuses,
-            ));
-            let (iters, evals) = crate::summary::converged_medians(&runs);
-            row.push(iters.map_or("-".into(), number_text));
-            row.push(evals.map_or("-".into(), number_text));
-            if tuned {
-                row.push(crate::summary::tuning_cost(&runs).to_string());
-            }
-            row
+            (opt.label.clone(), runs)
         })
         .collect();
-    Table {
-        header,
-        rows,
-        footer_from: None,
+    let records: Vec<&RunRecord> = sweep.records.iter().collect();
+    pooled_table(&groups, &records, REPORT_WORDS)
+}
+
+/// The outcome table a sweep prints at its end, for [`crate::table::Text`]: rows by
+/// [`crate::summary::row_labels`] (in order of first appearance; a tuned optimizer has one row per
+/// choice), the console's words, and a note on whom the medians count. Tuning trials are not rows: they
+/// are in `tuning.csv`.
+pub fn console_outcome_table(records: &[RunRecord]) -> Table {
+    let records: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| {
+            r.spec
+                .tuning
+                .as_ref()
+                .is_none_or(|t| t.phase != crate::tune::Phase::Trial)
+        })
+        .collect();
+    let mut groups: Vec<(String, Vec<&RunRecord>)> = Vec::new();
+    for (r, label) in records
+        .iter()
+        .copied()
+        .zip(crate::summary::row_labels(&records))
+    {
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, runs)) => runs.push(r),
+            None => groups.push((label, vec![r])),
+        }
     }
+    let mut table = pooled_table(&groups, &records, CONSOLE_WORDS);
+    // Who the medians count, said where they are read.
+    let instances: std::collections::BTreeSet<(&str, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.spec.problem.family.as_str(),
+                r.spec.problem.params.to_string(),
+            )
+        })
+        .collect();
+    let pooled = if instances.len() > 1 {
+        format!(", pooled over {} problem instances", instances.len())
+    } else {
+        String::new()
+    };
+    table
+        .notes
+        .push(format!("medians: of converged runs only{pooled}"));
+    table
 }
 
 /// The note under the pooled table: what it pools.
@@ -235,6 +328,7 @@ pub fn instance_outcome_table(sweep: &Sweep, instance: usize, plain: bool) -> Ta
         header,
         rows: body,
         footer_from: None,
+        ..Table::default()
     }
 }
 

@@ -19,7 +19,7 @@
 //!
 //! | layer | modules |
 //! |---|---|
-//! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`table`] (tables as data and the formats they are written in), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process), [`alloc`] (the counting allocator), [`budget`] (the `max_evals` unwind), [`identity`] (which code made a record), [`memory`] (what a run will allocate, against a limit) |
+//! | 1. basics | [`vector`], [`digits`] (numbers rounded for reading), [`table`] (tables as data and the formats they are written in), [`config`] (located errors, grids, suggestions), [`params`], [`stop`], [`footprint`] (the memory a method states), [`theory`], [`preconditioner`], [`embedded`], [`external`] (the protocol and the client process), [`alloc`] (the counting allocator), [`budget`] (the `max_evals` unwind), [`identity`] (which code made a record), [`memory`] (what a run will allocate, against a limit) |
 //! | 2. what is optimized | [`problem`] (the trait and critical points), [`oracle`] (counted calls), [`problems`] |
 //! | 3. what optimizes | [`optimizer`] (the trait), [`optimizers`], [`spectrum`] (the Hessian at a point) |
 //! | 4. records | [`record`] (spec, outcome, facts, trace, provenance), [`store`], [`points`] (final points beside the records), [`trace`], [`landscape`] (the values under a path figure), [`run_loop`] (the one loop that steps an optimizer), [`observers`] (what rides on it) |
@@ -40,6 +40,7 @@ pub mod digits;
 pub mod dry_run;
 pub mod embedded;
 pub mod external;
+pub mod footprint;
 pub mod identity;
 pub mod inspect;
 pub mod landscape;

@@ -1,8 +1,8 @@
 //! Memory pre-flight: what a run will allocate, said before it allocates, against a limit.
 //!
 //! Every problem family ([`crate::problems::FamilyConfig::memory`]) and optimizer
-//! ([`crate::optimizer::Optimizer::memory`]) states what it will allocate, in bytes, split into data, dense
-//! Hessians, factors and history. A config whose problem construction alone exceeds the limit is refused when
+//! ([`crate::optimizer::DynOptimizer::memory`], from the footprint it states once: [`crate::footprint`])
+//! states what it will allocate, in bytes, split into data, dense Hessians, factors and history. A config whose problem construction alone exceeds the limit is refused when
 //! it is checked (exit 2); a run whose whole estimate exceeds it is recorded `not-applicable` with what it
 //! needs, before anything is allocated. An allocation that fails aborts a process, so this is the only way a
 //! sweep can survive an instance too large for the machine.

@@ -12,6 +12,10 @@ use crate::problem::Capabilities;
 use crate::stop::Status;
 use crate::theory::{Anatomy, EscapeTheory, KappaSlope, StabilityEdge};
 
+/// The vectors of `n` numbers the memory pre-flight assumes for a method that states no [`Anatomy`]
+/// (iterate copies, gradients, directions, moments).
+pub const UNSTATED_VECTORS: u64 = 8;
+
 /// What one step reports besides moving `x`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StepInfo {
@@ -66,14 +70,10 @@ pub trait Optimizer: Send + Sync {
         None
     }
 
-    /// What a run of this configuration allocates on a problem of dimension `n` (see [`crate::memory`]).
-    /// By default eight vectors of `n` numbers (iterate copies, gradients, directions, moments); a method
-    /// that keeps a dense matrix or a longer history says so.
-    fn memory(&self, n: usize) -> MemoryNeed {
-        MemoryNeed::vectors(8, n)
-    }
-
-    /// The curvature this configuration keeps and the memory it holds for it, where the method states it.
+    /// The curvature this configuration keeps and the memory it holds for it ([`Anatomy`]), stated once:
+    /// the memory pre-flight ([`DynOptimizer::memory`]) and the museum table's formula are both derived
+    /// from it. `None` (a method that does not state it): the pre-flight assumes [`UNSTATED_VECTORS`]
+    /// vectors of `n` numbers.
     fn anatomy(&self) -> Option<Anatomy> {
         None
     }
@@ -126,8 +126,15 @@ pub trait DynOptimizer: Send + Sync {
     /// As [`Optimizer::stability_edge`].
     fn stability_edge(&self) -> Option<StabilityEdge>;
 
-    /// As [`Optimizer::memory`].
-    fn memory(&self, n: usize) -> MemoryNeed;
+    /// What a run of this configuration allocates on a problem of dimension `n` (see [`crate::memory`]):
+    /// the bytes of its [`Anatomy`]'s footprint at `n`, or [`UNSTATED_VECTORS`] vectors of `n` numbers
+    /// where it states none.
+    fn memory(&self, n: usize) -> MemoryNeed {
+        match self.anatomy() {
+            Some(a) => a.memory.need(n),
+            None => MemoryNeed::vectors(UNSTATED_VECTORS, n),
+        }
+    }
 
     /// As [`Optimizer::anatomy`].
     fn anatomy(&self) -> Option<Anatomy>;
@@ -183,10 +190,6 @@ impl<O: Optimizer> DynOptimizer for O {
 
     fn stability_edge(&self) -> Option<StabilityEdge> {
         Optimizer::stability_edge(self)
-    }
-
-    fn memory(&self, n: usize) -> MemoryNeed {
-        Optimizer::memory(self, n)
     }
 
     fn anatomy(&self) -> Option<Anatomy> {

@@ -8,35 +8,51 @@
 //! [`crate::optimizer::Optimizer::kappa_slope`], [`crate::optimizer::Optimizer::escape`],
 //! [`crate::optimizer::Optimizer::stability_edge`] and [`crate::optimizer::Optimizer::anatomy`].
 
-/// The part of the Hessian a method keeps, and the memory that costs, as the method states it.
+use crate::footprint::Footprint;
+
+/// The part of the Hessian a method keeps, and the memory that costs, as the method states it once: its
+/// [`Footprint`], from which both the pre-flight's bytes ([`crate::optimizer::DynOptimizer::memory`]) and
+/// the museum table's formula ([`Anatomy::formula`]) are derived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Anatomy {
     /// The curvature kept: `none`, `running average`, `diagonal`, `low-rank history`, `Kronecker blocks`,
     /// `full matrix`, ...
     pub keeps: &'static str,
-    /// The floats the method holds between steps beyond the iterate, as a formula in `n` (the dimension)
-    /// and its own hyperparameters (`m` pairs, layer widths `d_l`).
-    pub memory: String,
+    /// The floats the method holds between steps beyond the iterate, as terms in `n` (the dimension) and
+    /// its own hyperparameters (`m` pairs, layer widths `a_l`, `g_l`).
+    pub memory: Footprint,
     /// Whether that memory is held by a client process rather than by this one (an external optimizer), so
-    /// that what this process measures of the optimizer's state is not the method's memory.
+    /// that what this process measures of the optimizer's state is not the method's memory; `memory` is
+    /// then what this process holds for it.
     pub in_client: bool,
 }
 
 impl Anatomy {
     /// An anatomy from its two parts, for a method whose memory this process holds.
-    pub fn new(keeps: &'static str, memory: impl Into<String>) -> Self {
+    pub fn new(keeps: &'static str, memory: Footprint) -> Self {
         Anatomy {
             keeps,
-            memory: memory.into(),
+            memory,
             in_client: false,
         }
     }
 
-    /// An anatomy whose memory a client process holds, out of this process's sight.
-    pub fn in_client_process(keeps: &'static str, memory: impl Into<String>) -> Self {
+    /// An anatomy whose memory a client process holds, out of this process's sight; `here` is what this
+    /// process holds for it.
+    pub fn in_client_process(keeps: &'static str, here: Footprint) -> Self {
         Anatomy {
             in_client: true,
-            ..Anatomy::new(keeps, memory)
+            ..Anatomy::new(keeps, here)
+        }
+    }
+
+    /// The memory as a reader sees it: the footprint's formula, or for a client's memory that the client
+    /// holds it.
+    pub fn formula(&self) -> String {
+        if self.in_client {
+            "held by the client process".into()
+        } else {
+            self.memory.formula()
         }
     }
 }

@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::memory::MemoryNeed;
+use crate::footprint::{Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, one_of};
@@ -266,13 +266,11 @@ impl<O: Optimizer> Optimizer for Averaged<O> {
     }
 
     /// The wrapped optimizer's need plus the raw iterate and the average.
-    fn memory(&self, n: usize) -> MemoryNeed {
-        self.inner.memory(n).plus(MemoryNeed::vectors(2, n))
-    }
-
     fn anatomy(&self) -> Option<Anatomy> {
         self.inner.anatomy().map(|a| Anatomy {
-            memory: format!("{} + 2n (raw iterate, average)", a.memory),
+            memory: a
+                .memory
+                .with(2, Size::Vector, Part::History, "raw iterate, average"),
             ..a
         })
     }
@@ -297,6 +295,9 @@ mod tests {
 
     impl Optimizer for Contract {
         type State = ();
+        fn anatomy(&self) -> Option<Anatomy> {
+            Some(Anatomy::new("none", crate::footprint::Footprint::none()))
+        }
         fn requires(&self) -> Capabilities {
             Capabilities::default()
         }
@@ -385,15 +386,18 @@ mod tests {
 
     #[test]
     fn memory_counts_two_more_vectors() {
-        let o = Averaged {
+        use crate::optimizer::DynOptimizer;
+        let stated = Averaged {
             inner: Contract(0.5),
             averaging: Averaging::Ema { decay: 0.5 },
         };
         assert_eq!(
-            o.memory(10).total(),
-            MemoryNeed::vectors(10, 10).total(),
-            "eight by default, plus the raw iterate and the average"
+            stated.memory(10),
+            crate::memory::MemoryNeed::vectors(2, 10),
+            "the contraction holds nothing; the raw iterate and the average"
         );
+        let formula = Optimizer::anatomy(&stated).map(|a| a.formula());
+        assert_eq!(formula.as_deref(), Some("2n (raw iterate, average)"));
     }
 
     #[test]

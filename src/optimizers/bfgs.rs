@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
 use super::line_search::{StrongWolfe, WOLFE_PARAMS};
+use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
@@ -182,21 +183,11 @@ impl Direction for Bfgs {
 
 impl Optimizer for Bfgs {
     /// The dense inverse-Hessian approximation and a product buffer beside the vectors.
-    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
-        crate::memory::MemoryNeed {
-            hessian: crate::memory::bytes(n as u64, n as u64),
-            ..crate::memory::MemoryNeed::vectors(10, n)
-        }
-    }
-
     type State = BfgsState;
 
     /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities {
-            exact: true,
-            ..Capabilities::default()
-        }
+        Capabilities::EXACT
     }
 
     descent::driven_steps!(BfgsState);
@@ -215,7 +206,10 @@ impl Optimizer for Bfgs {
     fn anatomy(&self) -> Option<Anatomy> {
         Some(Anatomy::new(
             "full inverse",
-            "n^2 + O(n) (inverse Hessian, search)",
+            Footprint::none()
+                .with(1, Size::Matrix, Part::Hessian, "inverse Hessian")
+                .with(3, Size::Vector, Part::History, "s, y, H y")
+                .plus(descent::footprint::<StrongWolfe>()),
         ))
     }
 }

@@ -146,18 +146,16 @@ impl Optimizer for Cg {
 
     /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities {
-            exact: true,
-            ..Capabilities::default()
-        }
+        Capabilities::EXACT
     }
 
     descent::driven_steps!(CgState);
 
     fn anatomy(&self) -> Option<Anatomy> {
+        // The direction carries the conjugacy; nothing else is kept.
         Some(Anatomy::new(
             "none (conjugacy)",
-            "4n (direction, gradients, search)",
+            descent::footprint::<StrongWolfe>(),
         ))
     }
 }

@@ -186,6 +186,17 @@ pub struct DescentState<M> {
     pub memory: M,
 }
 
+/// What the driver's state holds for a method searching with `S` ([`DescentState`]): the gradient, the
+/// direction and the trial point, and the trial point's gradient where the search evaluates it.
+pub fn footprint<S: LineSearch>() -> crate::footprint::Footprint {
+    let driver = crate::footprint::Footprint::none().vectors(3, "gradient, direction, trial point");
+    if S::GRADIENTS {
+        driver.vectors(1, "trial gradient")
+    } else {
+        driver
+    }
+}
+
 /// The state at `x0`: value and gradient evaluated there when the search keeps them between steps.
 pub fn start<D: Direction>(method: &D, x0: &[f64], oracle: &mut Oracle) -> DescentState<D::Memory> {
     let n = x0.len();

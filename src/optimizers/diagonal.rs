@@ -15,6 +15,7 @@
 //! scheduled `lr` scales it in PyTorch's `AdamW`).
 
 use super::lr_schedule::{Schedulable, Schedule};
+use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
@@ -252,8 +253,12 @@ impl Optimizer for Diagonal {
         Some(Anatomy::new(
             "diagonal",
             match self.first {
-                FirstMoment::Gradient => "2n (second moment, gradient)",
-                FirstMoment::Average { .. } => "3n (two moments, gradient)",
+                FirstMoment::Gradient => Footprint::none()
+                    .with(1, Size::Vector, Part::History, "second moment")
+                    .vectors(1, "gradient"),
+                FirstMoment::Average { .. } => Footprint::none()
+                    .with(2, Size::Vector, Part::History, "two moments")
+                    .vectors(1, "gradient"),
             },
         ))
     }

@@ -44,6 +44,7 @@ use crate::external::protocol::{
     write_message, write_numbers,
 };
 use crate::external::shm::{self, Shared};
+use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
@@ -989,9 +990,10 @@ impl Optimizer for External {
     }
 
     fn anatomy(&self) -> Option<Anatomy> {
+        // This process holds the protocol's buffers: the point sent, a direction, and the numbers of an answer.
         Some(Anatomy::in_client_process(
             "the client's",
-            "held by the client process",
+            Footprint::none().vectors(3, "point, direction, answer"),
         ))
     }
 }

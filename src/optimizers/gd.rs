@@ -19,6 +19,7 @@ use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction};
 use super::line_search::Armijo;
 use super::lr_schedule::{Schedulable, Schedule};
+use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, positive};
@@ -320,8 +321,9 @@ impl Optimizer for Gd {
         Some(Anatomy::new(
             "none",
             match self.rule {
-                StepRule::Armijo(_) => "3n (gradient, direction, trial point)",
-                _ => "O(1) (the step is taken in place)",
+                StepRule::Armijo(_) => descent::footprint::<Armijo>(),
+                // The step is taken in place.
+                _ => Footprint::none(),
             },
         ))
     }

@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::OptimizerConfig;
 use super::line_search::Armijo;
 use super::lr_schedule::{Schedulable, Schedule};
+use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
@@ -496,9 +497,22 @@ impl Optimizer for Kfac {
     }
 
     fn anatomy(&self) -> Option<Anatomy> {
+        // Per layer and side (a_l inputs with the bias input, g_l outputs): the current factor, its running
+        // average, its inverse and the Cholesky factor of the damped average; `G^-1 grad W_l` (n in all);
+        // the per-sample statistics the factors are formed from.
         Some(Anatomy::new(
             "Kronecker blocks",
-            "2 sum_l (a_l^2 + g_l^2) + 2n (factors and their inverses, a_l = d_in + 1, g_l = d_out; velocity) and per-sample buffers",
+            Footprint::none()
+                .with(
+                    4,
+                    Size::LayerSquares,
+                    Part::Factors,
+                    "factors, averages, inverses, Cholesky factors",
+                )
+                .with(1, Size::PerSample, Part::Data, "per-sample statistics")
+                .with(1, Size::Vector, Part::Factors, "G^-1 grad W")
+                .with(1, Size::Vector, Part::History, "velocity")
+                .vectors(3, "gradient, direction, trial point"),
         ))
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
 use super::line_search::{StrongWolfe, WOLFE_PARAMS};
+use crate::footprint::{Footprint, Param, Part, Size};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
@@ -235,18 +236,11 @@ impl Direction for Lbfgs {
 
 impl Optimizer for Lbfgs {
     /// `memory` pairs of vectors beside the working vectors.
-    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
-        crate::memory::MemoryNeed::vectors(8 + 2 * self.memory as u64, n)
-    }
-
     type State = LbfgsState;
 
     /// Exact values: the line search compares them.
     fn requires(&self) -> Capabilities {
-        Capabilities {
-            exact: true,
-            ..Capabilities::default()
-        }
+        Capabilities::EXACT
     }
 
     descent::driven_steps!(LbfgsState);
@@ -286,9 +280,15 @@ impl Optimizer for Lbfgs {
     }
 
     fn anatomy(&self) -> Option<Anatomy> {
+        let m = Param {
+            name: "m",
+            value: self.memory as u64,
+        };
         Some(Anatomy::new(
             "low-rank history",
-            format!("2mn + O(n) with m = {} (secant pairs, search)", self.memory),
+            Footprint::none()
+                .with_param(2, m, Size::Vector, Part::History, "secant pairs")
+                .plus(descent::footprint::<StrongWolfe>()),
         ))
     }
 }

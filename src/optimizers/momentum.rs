@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::lr_schedule::{Schedulable, Schedule};
+use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
@@ -365,7 +366,7 @@ impl Optimizer for Momentum {
     fn anatomy(&self) -> Option<Anatomy> {
         Some(Anatomy::new(
             "running average",
-            "3n (previous iterate, gradient, look-ahead)",
+            Footprint::none().vectors(3, "previous iterate, gradient, look-ahead"),
         ))
     }
 }

@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::line_search::Armijo;
+use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
@@ -211,43 +212,47 @@ struct Dense {
     mem: MemBuffer,
 }
 
+/// The workspace of a Cholesky factorisation and solve of an `n x n` matrix.
+fn llt_scratch(n: usize) -> StackReq {
+    StackReq::any_of(&[
+        llt::factor::cholesky_in_place_scratch::<f64>(n, Par::Seq, Default::default()),
+        llt::solve::solve_in_place_scratch::<f64>(n, 1, Par::Seq),
+    ])
+}
+
+/// The workspace of a pivoted `L B L'` factorisation and solve of an `n x n` matrix.
+fn lblt_scratch(n: usize) -> StackReq {
+    StackReq::any_of(&[
+        lblt::factor::cholesky_in_place_scratch::<usize, f64>(n, Par::Seq, Default::default()),
+        lblt::solve::solve_in_place_scratch::<usize, f64>(n, 1, Par::Seq),
+    ])
+}
+
+/// The workspace of a symmetric eigendecomposition of an `n x n` matrix, with eigenvectors.
+fn evd_scratch(n: usize) -> StackReq {
+    evd::self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, Par::Seq, Default::default())
+}
+
+/// The workspace a mode holds ([`Dense::mem`]), for the footprint: its bytes at `n`.
+fn workspace(mode: &Mode) -> Size {
+    let (name, bytes): (&'static str, fn(usize) -> u64) = match mode {
+        Mode::Pure => ("L B L' solve", |n| lblt_scratch(n).size_bytes() as u64),
+        Mode::LineSearch { .. } | Mode::Damped { .. } => {
+            ("Cholesky solve", |n| llt_scratch(n).size_bytes() as u64)
+        }
+        Mode::SaddleFree { .. } => ("eigensolver", |n| evd_scratch(n).size_bytes() as u64),
+    };
+    Size::Workspace { name, bytes }
+}
+
 impl Dense {
     fn new(n: usize, mode: &Mode) -> Self {
-        let par = Par::Seq;
-        let llt = || {
-            StackReq::any_of(&[
-                llt::factor::cholesky_in_place_scratch::<f64>(n, par, Default::default()),
-                llt::solve::solve_in_place_scratch::<f64>(n, 1, par),
-            ])
-        };
         // Only the saddle-free mode decomposes H into eigenpairs, and only the pure mode pivots.
         let (req, copy, pivots, eigen) = match mode {
-            Mode::Pure => (
-                StackReq::any_of(&[
-                    lblt::factor::cholesky_in_place_scratch::<usize, f64>(
-                        n,
-                        par,
-                        Default::default(),
-                    ),
-                    lblt::solve::solve_in_place_scratch::<usize, f64>(n, 1, par),
-                ]),
-                n,
-                n,
-                0,
-            ),
-            Mode::LineSearch { .. } => (llt(), n, 0, 0),
-            Mode::Damped { .. } => (llt(), n, 0, 0),
-            Mode::SaddleFree { .. } => (
-                evd::self_adjoint_evd_scratch::<f64>(
-                    n,
-                    ComputeEigenvectors::Yes,
-                    par,
-                    Default::default(),
-                ),
-                0,
-                0,
-                n,
-            ),
+            Mode::Pure => (lblt_scratch(n), n, n, 0),
+            Mode::LineSearch { .. } => (llt_scratch(n), n, 0, 0),
+            Mode::Damped { .. } => (llt_scratch(n), n, 0, 0),
+            Mode::SaddleFree { .. } => (evd_scratch(n), 0, 0, n),
         };
         Dense {
             work: Mat::zeros(copy, copy),
@@ -390,29 +395,6 @@ pub struct NewtonState {
 }
 
 impl Optimizer for Newton {
-    /// The dense Hessian and its factored copy (two `n x n` matrices), or in the saddle-free mode the Hessian,
-    /// its eigenvectors and the eigensolver's workspace.
-    fn memory(&self, n: usize) -> crate::memory::MemoryNeed {
-        let square = crate::memory::bytes(n as u64, n as u64);
-        let factors = match self.mode {
-            Mode::SaddleFree { .. } => {
-                let scratch = evd::self_adjoint_evd_scratch::<f64>(
-                    n,
-                    ComputeEigenvectors::Yes,
-                    Par::Seq,
-                    Default::default(),
-                );
-                square.saturating_add(scratch.size_bytes() as u64)
-            }
-            _ => square,
-        };
-        crate::memory::MemoryNeed {
-            hessian: square,
-            factors,
-            ..crate::memory::MemoryNeed::vectors(8, n)
-        }
-    }
-
     type State = NewtonState;
 
     fn conditioner(&self) -> Conditioner {
@@ -591,15 +573,27 @@ impl Optimizer for Newton {
         }
     }
 
+    /// The dense Hessian and its factored copy (two `n x n` matrices), or in the saddle-free mode the Hessian
+    /// and its eigenvectors; the buffers of a step and the solver's workspace, as its dense solver holds them.
     fn anatomy(&self) -> Option<Anatomy> {
+        let buffers = Footprint::none()
+            .with(1, Size::Matrix, Part::Hessian, "Hessian")
+            .vectors(5, "gradient, direction, trial point, work, right-hand side");
+        let mode = match self.mode {
+            Mode::SaddleFree { .. } => buffers
+                .with(1, Size::Matrix, Part::Factors, "eigenvectors")
+                .with(1, Size::Vector, Part::Factors, "eigenvalues"),
+            Mode::Pure => buffers.with(1, Size::Matrix, Part::Factors, "factor").with(
+                3,
+                Size::Vector,
+                Part::Factors,
+                "pivots",
+            ),
+            _ => buffers.with(1, Size::Matrix, Part::Factors, "factor"),
+        };
         Some(Anatomy::new(
             "full matrix",
-            match self.mode {
-                Mode::SaddleFree { .. } => {
-                    "3n^2 + O(n) (Hessian, eigenvectors) and the eigensolver's workspace"
-                }
-                _ => "2n^2 + O(n) (Hessian, factor)",
-            },
+            mode.with(1, workspace(&self.mode), Part::Factors, "solver"),
         ))
     }
 }

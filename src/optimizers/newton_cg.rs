@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction};
 use super::line_search::Armijo;
+use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
@@ -206,8 +207,7 @@ impl Optimizer for NewtonCg {
     fn requires(&self) -> Capabilities {
         Capabilities {
             hvp: true,
-            exact: true,
-            ..Capabilities::default()
+            ..Capabilities::EXACT
         }
     }
 
@@ -216,7 +216,9 @@ impl Optimizer for NewtonCg {
     fn anatomy(&self) -> Option<Anatomy> {
         Some(Anatomy::new(
             "Hessian-vector products",
-            "O(n) (Krylov vectors, search)",
+            Footprint::none()
+                .vectors(3, "Krylov residual, conjugate direction, product")
+                .plus(descent::footprint::<Armijo>()),
         ))
     }
 }

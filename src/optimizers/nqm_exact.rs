@@ -36,11 +36,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use crate::memory::MemoryNeed;
+use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 use crate::problem::Capabilities;
+use crate::theory::Anatomy;
 
 /// The keys of `nqm-exact`.
 pub const PARAMS: &[ParamDoc] = &[
@@ -199,8 +200,14 @@ impl Optimizer for NqmExact {
         })
     }
 
-    fn memory(&self, n: usize) -> MemoryNeed {
-        MemoryNeed::vectors(6, n)
+    /// Per coordinate: the model's curvature, the step, the noise, and the three moments of the recursion.
+    fn anatomy(&self) -> Option<Anatomy> {
+        Some(Anatomy::new(
+            "diagonal (the model's own)",
+            Footprint::none()
+                .vectors(3, "curvatures, steps, noise")
+                .with(3, Size::Vector, Part::History, "moments"),
+        ))
     }
 }
 

@@ -177,6 +177,28 @@ impl Capabilities {
         exact: true,
     };
 
+    /// Nothing beyond values and gradients, which may be minibatch estimates: what most optimizers need.
+    pub const NONE: Capabilities = Capabilities {
+        hessian: false,
+        hvp: false,
+        curvature: false,
+        layers: false,
+        exact: false,
+    };
+
+    /// Exact values and gradients only: what a method that compares values (a line search) needs.
+    pub const EXACT: Capabilities = Capabilities {
+        exact: true,
+        ..Capabilities::NONE
+    };
+
+    /// A layered model trained on a data set (a network): exact values and gradients, Hessian-vector
+    /// products, the dense Hessian and the layer structure K-FAC needs; no known curvature bounds.
+    pub const NETWORK: Capabilities = Capabilities {
+        layers: true,
+        ..Capabilities::ANALYTIC
+    };
+
     /// The capabilities `needed` asks for that `self` lacks, as names, or an empty list.
     pub fn missing(&self, needed: &Capabilities) -> Vec<&'static str> {
         let mut out = Vec::new();

@@ -200,13 +200,17 @@ impl super::FamilyConfig for DeepLinearConfig {
         in_range("init_scale", self.init_scale, 0.0, 1e3)
     }
 
+    /// Exact derivatives of every order; curvature bounds where the network is one linear layer.
+    const CAPABILITIES: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::ANALYTIC
+    };
+
+    /// Curvature bounds are known at depth 1 only (a convex quadratic).
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            hessian: true,
-            hvp: true,
             curvature: self.depth == 1,
-            layers: false,
-            exact: true,
+            ..Self::CAPABILITIES
         }
     }
 

@@ -250,15 +250,11 @@ impl super::FamilyConfig for LeastSquaresConfig {
         in_range("noise", self.noise, 0.0, 1e6)
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: true,
-            layers: true,
-            exact: true,
-        }
-    }
+    /// A network whose curvature bounds are known.
+    const CAPABILITIES: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::NETWORK
+    };
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(self.network(rng)?))

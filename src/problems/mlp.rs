@@ -171,15 +171,7 @@ impl super::FamilyConfig for MlpConfig {
         Ok(())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            layers: true,
-            exact: true,
-        }
-    }
+    const CAPABILITIES: Capabilities = Capabilities::NETWORK;
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(self.generate(rng).0))

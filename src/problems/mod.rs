@@ -40,10 +40,17 @@ pub trait FamilyConfig: DeserializeOwned + Serialize + Send + Sync + 'static {
         Ok(())
     }
 
-    /// What instances of this config offer (known without building them). By default
+    /// What the family's instances offer, declared once for the family (known without building them): the
+    /// runner matches it against what an optimizer needs, and the built problems answer
+    /// [`Problem::second_order`] and [`Problem::layered`] accordingly. By default
     /// [`Capabilities::ANALYTIC`]: a closed-form test function with its exact Hessian.
+    const CAPABILITIES: Capabilities = Capabilities::ANALYTIC;
+
+    /// What the instance of this config offers: the family's [`FamilyConfig::CAPABILITIES`], which a
+    /// family whose parameters take a capability away (known curvature bounds of a deep linear network
+    /// of depth 1 only) narrows here.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::ANALYTIC
+        Self::CAPABILITIES
     }
 
     /// Builds the instance; `rng` is seeded from the run's seed and the instance's parameters.

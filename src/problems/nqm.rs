@@ -197,14 +197,11 @@ impl super::FamilyConfig for NqmConfig {
         Ok(())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: true,
-            ..Capabilities::default()
-        }
-    }
+    /// A closed-form quadratic whose curvature bounds are known.
+    const CAPABILITIES: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::ANALYTIC
+    };
 
     fn memory(&self) -> super::ProblemMemory {
         let dim = match self.bins {

@@ -165,14 +165,11 @@ impl super::FamilyConfig for QuadraticConfig {
         in_range("shift", self.shift, -1e150, 1e150)
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: true,
-            ..Capabilities::default()
-        }
-    }
+    /// A closed-form quadratic whose curvature bounds are known.
+    const CAPABILITIES: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::ANALYTIC
+    };
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let lambda = self.eigenvalues();

@@ -81,14 +81,7 @@ impl super::FamilyConfig for RosenbrockConfig {
         Ok(())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: false,
-            ..Capabilities::default()
-        }
-    }
+    const CAPABILITIES: Capabilities = Capabilities::ANALYTIC;
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(Rosenbrock {

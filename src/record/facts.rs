@@ -69,7 +69,7 @@ impl OptimizerFacts {
         OptimizerFacts {
             keeps: anatomy.as_ref().map(|a| a.keeps.to_string()),
             memory_in_client: anatomy.as_ref().is_some_and(|a| a.in_client),
-            memory_formula: anatomy.map(|a| a.memory),
+            memory_formula: anatomy.map(|a| a.formula()),
             kappa_slope: optimizer.kappa_slope().map(|k| SlopeFact::from(&k)),
             escape_theory: optimizer.escape().map(|e| EscapeTheoryFact::from(&e)),
             stability_edge: optimizer

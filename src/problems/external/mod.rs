@@ -240,11 +240,8 @@ impl Builder for ExternalBuilder {
     /// Everything but layers, until the process's `hello` says (see the module's documentation).
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            hessian: true,
-            hvp: true,
             curvature: true,
-            layers: false,
-            exact: true,
+            ..Capabilities::ANALYTIC
         }
     }
 

@@ -257,6 +257,9 @@ enum Command {
     List {
         /// What to list [default: everything].
         what: Option<ListWhat>,
+        /// How: plain text, or the Markdown reference (docs/reference.md).
+        #[arg(long, value_enum, default_value_t)]
+        format: listing::Format,
     },
 }
 
@@ -498,17 +501,18 @@ where
             figures,
             no_titles,
         }) => report(dir, out, formats, figures, !no_titles),
-        Some(Command::List { what }) => {
+        Some(Command::List { what, format }) => {
             print!(
                 "{}",
-                listing::listing(
+                listing::listing_as(
                     r,
                     what.map(|w| match w {
                         ListWhat::Problems => Section::Problems,
                         ListWhat::Optimizers => Section::Optimizers,
                         ListWhat::Suites => Section::Suites,
                         ListWhat::Configs => Section::Configs,
-                    })
+                    }),
+                    format
                 )
             );
             Ok(())

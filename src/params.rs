@@ -6,6 +6,10 @@
 
 use serde::de::DeserializeOwned;
 
+pub mod declare;
+
+pub use declare::{Choice, NumberOr};
+
 /// A rejected parameter: which key (where one is to blame) and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
@@ -50,6 +54,15 @@ pub fn from_table<C: DeserializeOwned>(
     table: &toml::Table,
     valid: &[ParamDoc],
 ) -> Result<C, ParamError> {
+    if let Some(missing) = valid
+        .iter()
+        .find(|p| p.default == "required" && !table.contains_key(p.name))
+    {
+        return Err(ParamError::table(format!(
+            "missing required key `{}`",
+            missing.name
+        )));
+    }
     table.clone().try_into::<C>().map_err(|e| {
         let message = plain_types(e.message());
         if let Some(name) = between(&message, "unknown field `", "`") {
@@ -74,10 +87,31 @@ pub fn from_table<C: DeserializeOwned>(
             .and_then(|l| between(l, "in `", "`"))
             .map(str::to_string);
         match key {
-            Some(k) => ParamError::key(&k.clone(), format!("`{k}`: {message}")),
+            Some(k) => match unknown_word(&k, &message) {
+                Some(better) => ParamError::key(&k, better),
+                None => ParamError::key(&k.clone(), format!("`{k}`: {message}")),
+            },
             None => ParamError::table(message),
         }
     })
+}
+
+/// A word that is not one of a choice's (serde's "unknown variant `x`, expected one of `a`, `b`", or a
+/// [`NumberOr`]'s "expected a number or one of ..."), said as [`one_of`] says it, with a suggestion.
+fn unknown_word(key: &str, message: &str) -> Option<String> {
+    let word = between(message, "unknown variant `", "`")?;
+    let (_, tail) = message.split_once(", expected ")?;
+    let words: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let hint = crate::config::suggest::did_you_mean(word, &words);
+    let number = if tail.starts_with("a number or") {
+        "a number or "
+    } else {
+        ""
+    };
+    Some(format!(
+        "`{key}` = \"{word}\" is not valid{hint}; expected {number}one of: {}",
+        words.join(", ")
+    ))
 }
 
 /// Serde names Rust types ("expected usize"); a config's reader wants TOML words.

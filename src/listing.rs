@@ -145,11 +145,21 @@ fn needs(entry: &crate::optimizers::OptimizerEntry) -> Option<String> {
             &crate::optimizers::ParseContext::default(),
         )
         .ok()?;
-    let missing = crate::problem::Capabilities::default().missing(&checked.optimizer.requires());
-    Some(if missing.is_empty() {
+    let r = checked.optimizer.requires();
+    let needed: Vec<&str> = [
+        (r.exact, "exact values and gradients (no minibatches)"),
+        (r.hessian, "a dense Hessian"),
+        (r.hvp, "Hessian-vector products"),
+        (r.curvature, "known curvature bounds (mu, L)"),
+        (r.layers, "layer structure (K-FAC factors)"),
+    ]
+    .into_iter()
+    .filter_map(|(needs, what)| needs.then_some(what))
+    .collect();
+    Some(if needed.is_empty() {
         "values and gradients only".to_string()
     } else {
-        missing.join(", ")
+        needed.join(", ")
     })
 }
 

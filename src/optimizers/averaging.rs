@@ -73,16 +73,15 @@ pub enum Averaging {
 }
 
 impl AveragingConfig {
-    /// Takes the averaging keys out of an optimizer's table and parses them (`docs`: every key of the
-    /// optimizer, for suggestions).
-    pub fn take(table: &mut toml::Table, docs: &[ParamDoc]) -> Result<Self, ParamError> {
+    /// Takes the averaging keys out of an optimizer's table and parses them.
+    pub fn take(table: &mut toml::Table) -> Result<Self, ParamError> {
         let mut own = toml::Table::new();
         for p in PARAMS {
             if let Some(v) = table.remove(p.name) {
                 own.insert(p.name.to_string(), v);
             }
         }
-        crate::params::from_table(&own, docs)
+        crate::params::from_table(&own, PARAMS)
     }
 
     /// Rejects invalid values and keys of another mode, naming the key, or returns the averaging.
@@ -278,7 +277,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<Averaging, ParamError> {
         let mut t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
-        AveragingConfig::take(&mut t, PARAMS)?.check()
+        AveragingConfig::take(&mut t)?.check()
     }
 
     /// Moves the iterate by `x <- r x` (gradient descent with step `1 - r` on `x^2/2`), without the oracle.

@@ -14,7 +14,6 @@
 
 use crate::optimizer::StepError;
 use crate::oracle::Oracle;
-use crate::params::ParamDoc;
 use crate::params::{ParamError, in_range, positive};
 use crate::vector::{dot, step_to};
 
@@ -76,12 +75,10 @@ impl SharedKeys {
 }
 
 impl LineSearchKeys {
-    /// Takes the keys of `shared` out of an optimizer's table and parses them (`docs`: every key of the
-    /// optimizer, for suggestions).
+    /// Takes the keys of `shared` out of an optimizer's table and parses them.
     pub fn take(
         table: &mut toml::Table,
         shared: &SharedKeys,
-        docs: &[ParamDoc],
     ) -> Result<LineSearchKeys, ParamError> {
         let mut own = toml::Table::new();
         for key in shared.keys {
@@ -89,7 +86,7 @@ impl LineSearchKeys {
                 own.insert((*key).to_string(), v);
             }
         }
-        crate::params::from_table(&own, docs)
+        crate::params::from_table(&own, LineSearchKeys::PARAMS)
     }
 
     /// The first key given, in declaration order.
@@ -660,7 +657,7 @@ mod tests {
             cg_constants in any::<bool>(),
             seed in any::<u64>(),
         ) {
-            let config = RosenbrockConfig { dim: 10, variant: "chained".into() };
+            let config = RosenbrockConfig { dim: 10, ..RosenbrockConfig::default() };
             let p = config.build(&mut ChaCha8Rng::seed_from_u64(seed)).expect("builds");
             let mut g = vec![0.0; 10];
             p.gradient(&x, &mut g);

@@ -174,16 +174,15 @@ fn at_least_one(key: &str, value: Option<u64>, name: &str) -> Result<u64, ParamE
 }
 
 impl ScheduleConfig {
-    /// Takes the schedule keys out of an optimizer's table and parses them (`docs`: every key of the
-    /// optimizer, for suggestions).
-    pub fn take(table: &mut toml::Table, docs: &[ParamDoc]) -> Result<Self, ParamError> {
+    /// Takes the schedule keys out of an optimizer's table and parses them.
+    pub fn take(table: &mut toml::Table) -> Result<Self, ParamError> {
         let mut own = toml::Table::new();
         for p in PARAMS {
             if let Some(v) = table.remove(p.name) {
                 own.insert(p.name.to_string(), v);
             }
         }
-        crate::params::from_table(&own, docs)
+        crate::params::from_table(&own, PARAMS)
     }
 
     /// The first schedule key given, in the order of [`PARAMS`].
@@ -295,7 +294,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<Schedule, ParamError> {
         let mut t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
-        ScheduleConfig::take(&mut t, PARAMS)?.check()
+        ScheduleConfig::take(&mut t)?.check()
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -446,7 +445,7 @@ mod tests {
         let mut t: toml::Table =
             toml::from_str("schedule = \"constant\"\nwarmup = 0\nlr = 0.1\n[extra]\nkeep = 1")
                 .expect("valid TOML");
-        let c = ScheduleConfig::take(&mut t, PARAMS).expect("valid");
+        let c = ScheduleConfig::take(&mut t).expect("valid");
         assert_eq!(t.len(), 2, "the optimizer's own keys stay: {t:?}");
         assert_eq!(c.canonical(), ScheduleConfig::default());
         assert_eq!(c.first_given(), Some("schedule"));

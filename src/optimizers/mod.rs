@@ -66,7 +66,7 @@ fn parse_own<C: OptimizerConfig>(
     docs: &[ParamDoc],
 ) -> Result<(C::Checked, serde_json::Value), ParamError> {
     let mut own = table.clone();
-    let search = line_search::LineSearchKeys::take(&mut own, &C::LINE_SEARCH, docs)?;
+    let search = line_search::LineSearchKeys::take(&mut own, &C::LINE_SEARCH)?;
     let config: C = crate::params::from_table(&own, docs)?;
     let optimizer = config.check_with(&search)?;
     let mut params = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
@@ -293,8 +293,8 @@ where
     C::Checked: lr_schedule::Schedulable,
 {
     let mut own = table.clone();
-    let schedule = lr_schedule::ScheduleConfig::take(&mut own, docs)?;
-    let averaging = averaging::AveragingConfig::take(&mut own, docs)?;
+    let schedule = lr_schedule::ScheduleConfig::take(&mut own)?;
+    let averaging = averaging::AveragingConfig::take(&mut own)?;
     let (optimizer, mut params) = parse_own::<C>(&own, docs)?;
     let optimizer = schedule.apply(optimizer)?;
     let mode = averaging.check()?;

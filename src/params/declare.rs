@@ -456,3 +456,104 @@ const fn same(a: &str, b: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    crate::declare_choice! {
+        /// A test choice.
+        pub enum Shape {
+            /// Round.
+            Round = "round",
+            /// Two words.
+            TwoWords = "two-words",
+        }
+    }
+
+    crate::declare_params! {
+        /// A test declaration.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Demo {
+            /// a number
+            /// on two lines
+            rate: f64 = 1e-3,
+            /// a count
+            count: u32 = 7,
+            /// a word
+            shape: Shape = "two-words",
+            /// absent unless given
+            tol: Option<f64> = 0.5,
+            /// no default
+            size: Option<usize> = none,
+            /// must be given
+            dim: usize = required,
+            /// a number or a word
+            step: super::NumberOr<Shape> = "round",
+        }
+    }
+
+    #[test]
+    fn one_declaration_gives_defaults_listing_and_serialization() {
+        let d = Demo::default();
+        assert_eq!(
+            (d.rate, d.count, d.shape, d.tol, d.size, d.dim),
+            (1e-3, 7, Shape::TwoWords, None, None, 0)
+        );
+        assert_eq!(d.step, super::NumberOr::Word(Shape::Round));
+        let shown: Vec<(&str, &str, &str)> = Demo::PARAMS
+            .iter()
+            .map(|p| (p.name, p.default, p.doc))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("rate", "1e-3", "a number on two lines"),
+                ("count", "7", "a count"),
+                ("shape", "\"two-words\"", "a word"),
+                ("tol", "0.5", "absent unless given"),
+                ("size", "none", "no default"),
+                ("dim", "required", "must be given"),
+                ("step", "\"round\"", "a number or a word"),
+            ]
+        );
+        // Absent options are left out, in declaration order otherwise; filled() gives them their value.
+        assert_eq!(
+            serde_json::to_string(&d).expect("serializes"),
+            r#"{"rate":0.001,"count":7,"shape":"two-words","dim":0,"step":"round"}"#
+        );
+        assert_eq!(d.clone().filled().tol, Some(0.5));
+        assert_eq!(d.filled().size, None);
+    }
+
+    #[test]
+    fn parsing_checks_words_required_keys_and_unknown_keys() {
+        let parse = |text: &str| {
+            let t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
+            crate::params::from_table::<Demo>(&t, Demo::PARAMS)
+        };
+        let d = parse("dim = 3\nstep = 2\ntol = 0.25").expect("valid");
+        assert_eq!(
+            (d.dim, d.step, d.tol),
+            (3, super::NumberOr::Number(2.0), Some(0.25))
+        );
+        let e = parse("rate = 1").unwrap_err();
+        assert_eq!(e.message, "missing required key `dim`");
+        let e = parse("dim = 1\nshape = \"rund\"").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("shape"));
+        assert!(
+            e.message
+                .starts_with("`shape` = \"rund\" is not valid; did you mean `round`?")
+                && e.message.ends_with("expected one of: round, two-words"),
+            "{}",
+            e.message
+        );
+        let e = parse("dim = 1\nstep = \"square\"").unwrap_err();
+        assert!(
+            e.message
+                .ends_with("expected a number or one of: round, two-words"),
+            "{}",
+            e.message
+        );
+        let e = parse("dim = 1\nsize = 2\ncolor = 1").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("color"));
+    }
+}

@@ -19,10 +19,7 @@ fn committed_reference_is_the_generated_one() {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || committed.lines().count().min(generated.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
         panic!(
             "docs/reference.md is not what the declarations generate (first difference at line {}); \
              regenerate it with `cargo run --release -- list --format markdown > docs/reference.md` \

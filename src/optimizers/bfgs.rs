@@ -37,7 +37,7 @@ pub const PARAMS: &[ParamDoc] = &crate::params::declare::select::<2>(
 
 crate::declare_params! {
     /// The parameters of `bfgs`: none of its own, the strong Wolfe keys `c1` and `c2` of
-    /// [`LineSearchKeys`](super::line_search::LineSearchKeys).
+    /// [`LineSearchKeys`].
     #[derive(Debug, Clone, Copy)]
     pub struct BfgsConfig {}
 }

@@ -39,7 +39,7 @@ pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<2>(&[
 
 crate::declare_params! {
     /// The parameters of `cg`, besides the strong Wolfe `c1` of
-    /// [`LineSearchKeys`](super::line_search::LineSearchKeys).
+    /// [`LineSearchKeys`].
     #[derive(Debug, Clone, Copy)]
     pub struct CgConfig {
         /// curvature constant of the strong Wolfe search, in (c1, 1) (small: CG needs near-exact searches)

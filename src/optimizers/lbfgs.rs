@@ -41,7 +41,7 @@ const MAX_MEMORY: usize = 10_000;
 
 crate::declare_params! {
     /// The parameters of `lbfgs`, besides the strong Wolfe keys `c1` and `c2` of
-    /// [`LineSearchKeys`](super::line_search::LineSearchKeys).
+    /// [`LineSearchKeys`].
     #[derive(Debug, Clone, Copy)]
     pub struct LbfgsConfig {
         /// secant pairs kept, m >= 1

@@ -38,7 +38,7 @@ pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<2>(&[
 
 crate::declare_params! {
     /// The parameters of `newton-cg`, besides the Armijo `c1` of
-    /// [`LineSearchKeys`](super::line_search::LineSearchKeys).
+    /// [`LineSearchKeys`].
     #[derive(Debug, Clone, Copy)]
     pub struct NewtonCgConfig {
         /// inner conjugate gradient iterations per step, >= 1 (absent: the dimension n)

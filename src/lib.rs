@@ -28,6 +28,9 @@
 //! | 7. reading results | [`summary`], [`merge`], [`analysis`], [`report`] |
 //! | 8. the program | [`census`] (`optzoo critical`: critical points found from random starts, classified, drawn with the report's writers), [`cli`] |
 
+// The declaration macros name serde as `optzoo::serde`, which must resolve inside optzoo as in a plug-in.
+extern crate self as optzoo;
+
 pub mod alloc;
 pub mod analysis;
 pub mod budget;

@@ -6,6 +6,10 @@
 
 use serde::de::DeserializeOwned;
 
+pub mod declare;
+
+pub use declare::{Choice, NumberOr};
+
 /// A rejected parameter: which key (where one is to blame) and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
@@ -50,7 +54,7 @@ pub fn from_table<C: DeserializeOwned>(
     table: &toml::Table,
     valid: &[ParamDoc],
 ) -> Result<C, ParamError> {
-    table.clone().try_into::<C>().map_err(|e| {
+    let config = table.clone().try_into::<C>().map_err(|e| {
         let message = plain_types(e.message());
         if let Some(name) = between(&message, "unknown field `", "`") {
             let known: Vec<&str> = valid.iter().map(|p| p.name).collect();
@@ -74,10 +78,43 @@ pub fn from_table<C: DeserializeOwned>(
             .and_then(|l| between(l, "in `", "`"))
             .map(str::to_string);
         match key {
-            Some(k) => ParamError::key(&k.clone(), format!("`{k}`: {message}")),
+            Some(k) => match unknown_word(&k, &message) {
+                Some(better) => ParamError::key(&k, better),
+                None => ParamError::key(&k.clone(), format!("`{k}`: {message}")),
+            },
             None => ParamError::table(message),
         }
-    })
+    })?;
+    // A declared struct fills a required key with a placeholder: its absence is found here, after unknown
+    // keys and wrong types (which serde reports first).
+    match valid
+        .iter()
+        .find(|p| p.default == "required" && !table.contains_key(p.name))
+    {
+        Some(missing) => Err(ParamError::table(format!(
+            "missing required key `{}`",
+            missing.name
+        ))),
+        None => Ok(config),
+    }
+}
+
+/// A word that is not one of a choice's (serde's "unknown variant `x`, expected one of `a`, `b`", or a
+/// [`NumberOr`]'s "expected a number or one of ..."), said as [`one_of`] says it, with a suggestion.
+fn unknown_word(key: &str, message: &str) -> Option<String> {
+    let word = between(message, "unknown variant `", "`")?;
+    let (_, tail) = message.split_once(", expected ")?;
+    let words: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let hint = crate::config::suggest::did_you_mean(word, &words);
+    let number = if tail.starts_with("a number or") {
+        "a number or "
+    } else {
+        ""
+    };
+    Some(format!(
+        "`{key}` = \"{word}\" is not valid{hint}; expected {number}one of: {}",
+        words.join(", ")
+    ))
 }
 
 /// Serde names Rust types ("expected usize"); a config's reader wants TOML words.
@@ -88,11 +125,6 @@ fn plain_types(message: &str) -> String {
         ("expected u64", "expected a whole number >= 0"),
         ("expected u32", "expected a whole number >= 0"),
         ("expected f64", "expected a number"),
-        ("expected a string", "expected a string"),
-        (
-            "expected untagged enum StepValue",
-            "expected a number or a string",
-        ),
     ] {
         out = out.replace(rust, plain);
     }

@@ -27,6 +27,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analysis::compare::{Matching, Tolerances};
 use crate::config::ConfigError;
+use crate::listing;
 use crate::registry::Registry;
 
 use self::compare::compare_dirs;
@@ -273,6 +274,9 @@ enum Command {
     List {
         /// What to list [default: everything].
         what: Option<ListWhat>,
+        /// How: plain text, or the Markdown reference (docs/reference.md).
+        #[arg(long, value_enum, default_value_t)]
+        format: listing::Format,
     },
 }
 
@@ -514,7 +518,7 @@ where
             figures,
             no_titles,
         }) => report(dir, out, formats, figures, !no_titles),
-        Some(Command::List { what }) => list(r, what),
+        Some(Command::List { what, format }) => list(r, what, format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

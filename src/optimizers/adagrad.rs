@@ -8,11 +8,9 @@
 //! grows, so the effective steps only shrink: on a deterministic problem whose gradients decay
 //! geometrically `G` converges and Adagrad ends as gradient descent with a fixed diagonal scaling.
 //!
-//! TOML keys: `lr` (1e-2), `eps` (1e-10).
-//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! Its keys are declared once, in [`AdagradConfig`] (listed by `optzoo list optimizers` and in
+//! `docs/reference.md`); with them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
 //! [`super::averaging`].
-
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
@@ -20,40 +18,19 @@ use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, positive};
 
 /// The keys of `adagrad`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<
+    { AdagradConfig::PARAMS.len() + super::SCHEDULE_KEYS },
+>(AdagradConfig::PARAMS);
 
-/// The keys of `adagrad` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "1e-2",
-        doc: "learning rate > 0",
-    },
-    ParamDoc {
-        name: "eps",
-        default: "1e-10",
-        doc: "added to sqrt(G) in the denominator, > 0",
-    },
-];
-
-/// The parameters of `adagrad`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdagradConfig {
-    /// Learning rate.
-    #[serde(default = "default_lr")]
-    pub lr: f64,
-    /// Denominator offset.
-    #[serde(default = "default_eps")]
-    pub eps: f64,
-}
-
-fn default_lr() -> f64 {
-    1e-2
-}
-fn default_eps() -> f64 {
-    1e-10
+crate::declare_params! {
+    /// The parameters of `adagrad`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AdagradConfig {
+        /// learning rate > 0
+        lr: f64 = 1e-2,
+        /// added to sqrt(G) in the denominator, > 0
+        eps: f64 = 1e-10,
+    }
 }
 
 impl OptimizerConfig for AdagradConfig {

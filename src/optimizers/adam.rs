@@ -17,11 +17,9 @@
 //! the iteration starts to oscillate; the first-moment average damps the oscillation, and on deterministic
 //! problems Adam still converges, more slowly the more coupled the coordinates are.
 //!
-//! TOML keys: `lr` (1e-3), `beta1` (0.9), `beta2` (0.999), `eps` (1e-8), `weight_decay` (0).
-//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! Its keys are declared once, in [`AdamConfig`] (listed by `optzoo list optimizers` and in
+//! `docs/reference.md`); with them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
 //! [`super::averaging`].
-
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment, check_decay};
@@ -29,64 +27,25 @@ use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 
 /// The keys of `adam`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<
+    { AdamConfig::PARAMS.len() + super::SCHEDULE_KEYS },
+>(AdamConfig::PARAMS);
 
-/// The keys of `adam` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "1e-3",
-        doc: "learning rate > 0",
-    },
-    ParamDoc {
-        name: "beta1",
-        default: "0.9",
-        doc: "decay of the first-moment average, in [0, 1)",
-    },
-    ParamDoc {
-        name: "beta2",
-        default: "0.999",
-        doc: "decay of the second-moment average, in [0, 1)",
-    },
-    ParamDoc {
-        name: "eps",
-        default: "1e-8",
-        doc: "added to sqrt(v^) in the denominator, > 0",
-    },
-    ParamDoc {
-        name: "weight_decay",
-        default: "0.0",
-        doc: "decoupled weight decay (AdamW), >= 0",
-    },
-];
-
-/// The parameters of `adam`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdamConfig {
-    /// Learning rate.
-    #[serde(default = "super::diagonal::default_lr")]
-    pub lr: f64,
-    /// First-moment decay.
-    #[serde(default = "default_beta1")]
-    pub beta1: f64,
-    /// Second-moment decay.
-    #[serde(default = "default_beta2")]
-    pub beta2: f64,
-    /// Denominator offset.
-    #[serde(default = "super::diagonal::default_eps")]
-    pub eps: f64,
-    /// Decoupled weight decay.
-    #[serde(default)]
-    pub weight_decay: f64,
-}
-
-fn default_beta1() -> f64 {
-    0.9
-}
-fn default_beta2() -> f64 {
-    0.999
+crate::declare_params! {
+    /// The parameters of `adam`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AdamConfig {
+        /// learning rate > 0
+        lr: f64 = 1e-3,
+        /// decay of the first-moment average, in [0, 1)
+        beta1: f64 = 0.9,
+        /// decay of the second-moment average, in [0, 1)
+        beta2: f64 = 0.999,
+        /// added to sqrt(v^) in the denominator, > 0
+        eps: f64 = 1e-8,
+        /// decoupled weight decay (AdamW), >= 0
+        weight_decay: f64 = 0.0,
+    }
 }
 
 impl OptimizerConfig for AdamConfig {

@@ -14,57 +14,45 @@
 //! deterministic problem an average lags the iterates (Polyak's mean of a geometric sequence converges only
 //! like `1/k`), so averaged runs state no kappa slope or escape theory.
 //!
-//! TOML keys, on `gd`, `momentum`, `adam`, `rmsprop`, `adagrad` and `kfac`: `average` (`"none"`),
-//! `average_start` (0, `"polyak"` only), `average_decay` (0.99, `"ema"` only). A key of another mode is an
-//! error, and every key at its default is left out of the canonical parameters.
-
-use serde::{Deserialize, Serialize};
+//! The keys, on `gd`, `momentum`, `adam`, `rmsprop`, `adagrad` and `kfac`, are declared once, in
+//! [`AveragingConfig`] (listed by `optzoo list optimizers` and in `docs/reference.md`). A key of another
+//! mode is an error, and every key at its default is left out of the canonical parameters.
 
 use crate::footprint::{Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, one_of};
+use crate::params::{ParamDoc, ParamError};
 use crate::preconditioner::{Conditioner, Formed};
 use crate::problem::Capabilities;
 use crate::stop::Status;
 use crate::theory::{Anatomy, EscapeTheory, KappaSlope};
 
 /// The averaging keys, shared by every optimizer that takes them.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "average",
-        default: "\"none\"",
-        doc: "what the run measures and reports: the iterate (\"none\"), the running mean of the iterates (\"polyak\") or their debiased exponential average (\"ema\")",
-    },
-    ParamDoc {
-        name: "average_start",
-        default: "0",
-        doc: "the first iterate in the mean; before it the iterate itself (average = \"polyak\" only)",
-    },
-    ParamDoc {
-        name: "average_decay",
-        default: "0.99",
-        doc: "decay of the exponential average, in (0, 1) (average = \"ema\" only)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = AveragingConfig::PARAMS;
 
-const NAMES: &[&str] = &["none", "polyak", "ema"];
+crate::declare_choice! {
+    /// The averages `average` names.
+    pub enum AverageName {
+        /// The iterate itself.
+        None = "none",
+        /// The running mean of the iterates.
+        Polyak = "polyak",
+        /// The debiased exponential moving average.
+        Ema = "ema",
+    }
+}
 
-const DEFAULT_DECAY: f64 = 0.99;
-
-/// The averaging keys as a config spells them (each `None` where not given).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AveragingConfig {
-    /// The mode's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average: Option<String>,
-    /// Polyak's first averaged iterate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average_start: Option<u64>,
-    /// The exponential average's decay.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average_decay: Option<f64>,
+crate::declare_params! {
+    /// The averaging keys as a config spells them (each `None` where not given).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AveragingConfig {
+        /// what the run measures and reports: the iterate ("none"), the running mean of the iterates ("polyak") or their debiased exponential average ("ema")
+        average: Option<AverageName> = "none",
+        /// the first iterate in the mean; before it the iterate itself (average = "polyak" only)
+        average_start: Option<u64> = 0,
+        /// decay of the exponential average, in (0, 1) (average = "ema" only)
+        average_decay: Option<f64> = 0.99,
+    }
 }
 
 /// The averaging, checked.
@@ -85,40 +73,39 @@ pub enum Averaging {
 }
 
 impl AveragingConfig {
-    /// Takes the averaging keys out of an optimizer's table and parses them (`docs`: every key of the
-    /// optimizer, for suggestions).
-    pub fn take(table: &mut toml::Table, docs: &[ParamDoc]) -> Result<Self, ParamError> {
+    /// Takes the averaging keys out of an optimizer's table and parses them.
+    pub fn take(table: &mut toml::Table) -> Result<Self, ParamError> {
         let mut own = toml::Table::new();
         for p in PARAMS {
             if let Some(v) = table.remove(p.name) {
                 own.insert(p.name.to_string(), v);
             }
         }
-        crate::params::from_table(&own, docs)
+        crate::params::from_table(&own, PARAMS)
     }
 
     /// Rejects invalid values and keys of another mode, naming the key, or returns the averaging.
     pub fn check(&self) -> Result<Averaging, ParamError> {
-        let name = self.average.as_deref().unwrap_or("none");
-        one_of("average", name, NAMES)?;
-        if name != "polyak" && self.average_start.is_some() {
+        let filled = self.clone().filled();
+        let kind = filled.average.unwrap_or(AverageName::None);
+        if kind != AverageName::Polyak && self.average_start.is_some() {
             return Err(ParamError::key(
                 "average_start",
                 "`average_start` applies only with average = \"polyak\"",
             ));
         }
-        if name != "ema" && self.average_decay.is_some() {
+        if kind != AverageName::Ema && self.average_decay.is_some() {
             return Err(ParamError::key(
                 "average_decay",
                 "`average_decay` applies only with average = \"ema\"",
             ));
         }
-        Ok(match name {
-            "polyak" => Averaging::Polyak {
-                start: self.average_start.unwrap_or(0),
+        Ok(match kind {
+            AverageName::Polyak => Averaging::Polyak {
+                start: filled.average_start.unwrap_or_default(),
             },
-            "ema" => {
-                let decay = self.average_decay.unwrap_or(DEFAULT_DECAY);
+            AverageName::Ema => {
+                let decay = filled.average_decay.unwrap_or_default();
                 if !(decay.is_finite() && decay > 0.0 && decay < 1.0) {
                     return Err(ParamError::key(
                         "average_decay",
@@ -127,16 +114,17 @@ impl AveragingConfig {
                 }
                 Averaging::Ema { decay }
             }
-            _ => Averaging::None,
+            AverageName::None => Averaging::None,
         })
     }
 
     /// The keys as the canonical parameters hold them: those at their defaults left out.
     pub fn canonical(&self) -> AveragingConfig {
+        let d = AveragingConfig::default().filled();
         AveragingConfig {
-            average: self.average.clone().filter(|a| a != "none"),
-            average_start: self.average_start.filter(|s| *s != 0),
-            average_decay: self.average_decay.filter(|d| *d != DEFAULT_DECAY),
+            average: self.average.filter(|a| Some(*a) != d.average),
+            average_start: self.average_start.filter(|s| Some(*s) != d.average_start),
+            average_decay: self.average_decay.filter(|x| Some(*x) != d.average_decay),
         }
     }
 }
@@ -287,7 +275,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<Averaging, ParamError> {
         let mut t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
-        AveragingConfig::take(&mut t, PARAMS)?.check()
+        AveragingConfig::take(&mut t)?.check()
     }
 
     /// Moves the iterate by `x <- r x` (gradient descent with step `1 - r` on `x^2/2`), without the oracle.
@@ -409,9 +397,7 @@ mod tests {
         );
         assert_eq!(
             parse("average = \"ema\""),
-            Ok(Averaging::Ema {
-                decay: DEFAULT_DECAY
-            })
+            Ok(Averaging::Ema { decay: 0.99 })
         );
         for (text, key, needle) in [
             ("average = \"mean\"", "average", "expected one of"),

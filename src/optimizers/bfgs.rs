@@ -13,14 +13,14 @@
 //! `H` is reset to the identity. Each iteration costs `O(n^2)` arithmetic and `n^2` memory: the same
 //! curvature model as `lbfgs` with unlimited memory.
 //!
-//! TOML keys: `c1` (1e-4), `c2` (0.9).
+//! Its keys are declared once, in [`BfgsConfig`] and the shared [`super::line_search::LineSearchKeys`]
+//! (listed by `optzoo list optimizers` and in `docs/reference.md`).
 
 use faer::Mat;
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
-use super::line_search::{StrongWolfe, WOLFE_PARAMS};
+use super::line_search::{LineSearchKeys, SharedKeys, StrongWolfe};
 use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
@@ -31,35 +31,31 @@ use crate::theory::Anatomy;
 use crate::vector::{dot, norm};
 
 /// The keys of `bfgs`: those of the strong Wolfe search.
-pub const PARAMS: &[ParamDoc] = WOLFE_PARAMS;
+pub const PARAMS: &[ParamDoc] = &crate::params::declare::select::<2>(
+    super::line_search::LineSearchKeys::PARAMS,
+    BfgsConfig::LINE_SEARCH.keys,
+);
 
-/// The parameters of `bfgs`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BfgsConfig {
-    /// Strong Wolfe `c1`.
-    #[serde(default = "default_c1")]
-    pub c1: f64,
-    /// Strong Wolfe `c2`.
-    #[serde(default = "default_c2")]
-    pub c2: f64,
-}
-
-fn default_c1() -> f64 {
-    StrongWolfe::default().c1
-}
-fn default_c2() -> f64 {
-    StrongWolfe::default().c2
+crate::declare_params! {
+    /// The parameters of `bfgs`: none of its own, the strong Wolfe keys `c1` and `c2` of
+    /// [`LineSearchKeys`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct BfgsConfig {}
 }
 
 impl OptimizerConfig for BfgsConfig {
     type Checked = Bfgs;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1", "c2"],
+        always: true,
+    };
 
     fn check(&self) -> Result<Bfgs, ParamError> {
-        let search = StrongWolfe {
-            c1: self.c1,
-            c2: self.c2,
-        };
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Bfgs, ParamError> {
+        let search = search.wolfe();
         search.check()?;
         Ok(Bfgs { search })
     }

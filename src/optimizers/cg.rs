@@ -14,13 +14,13 @@
 //! a quadratic (where with exact searches it is the linear conjugate gradient method of Hestenes and
 //! Stiefel 1952).
 //!
-//! TOML keys: `c1` (1e-4), `c2` (0.1).
-
-use serde::{Deserialize, Serialize};
+//! Its keys are declared once, in [`CgConfig`] (`c2`, whose default differs from the quasi-Newton methods')
+//! and the shared [`super::line_search::LineSearchKeys`] (`c1`), listed by `optzoo list optimizers` and in
+//! `docs/reference.md`.
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
-use super::line_search::StrongWolfe;
+use super::line_search::{LineSearchKeys, SharedKeys, StrongWolfe};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
 use crate::params::{ParamDoc, ParamError};
@@ -29,45 +29,39 @@ use crate::theory::{Anatomy, KappaSlope};
 use crate::vector::dot;
 
 /// The keys of `cg`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "sufficient-decrease constant of the strong Wolfe search, 0 < c1 < c2",
-    },
-    ParamDoc {
-        name: "c2",
-        default: "0.1",
-        doc: "curvature constant of the strong Wolfe search, c1 < c2 < 1 (small: CG needs near-exact searches)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<2>(&[
+    &crate::params::declare::select::<1>(
+        super::line_search::LineSearchKeys::PARAMS,
+        CgConfig::LINE_SEARCH.keys,
+    ),
+    CgConfig::PARAMS,
+]);
 
-/// The parameters of `cg`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CgConfig {
-    /// Strong Wolfe `c1`.
-    #[serde(default = "default_c1")]
-    pub c1: f64,
-    /// Strong Wolfe `c2`.
-    #[serde(default = "default_c2")]
-    pub c2: f64,
-}
-
-fn default_c1() -> f64 {
-    1e-4
-}
-fn default_c2() -> f64 {
-    0.1
+crate::declare_params! {
+    /// The parameters of `cg`, besides the strong Wolfe `c1` of
+    /// [`LineSearchKeys`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct CgConfig {
+        /// curvature constant of the strong Wolfe search, in (c1, 1) (small: CG needs near-exact searches)
+        c2: f64 = 0.1,
+    }
 }
 
 impl OptimizerConfig for CgConfig {
     type Checked = Cg;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1"],
+        always: true,
+    };
 
     fn check(&self) -> Result<Cg, ParamError> {
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Cg, ParamError> {
         let search = StrongWolfe {
-            c1: self.c1,
             c2: self.c2,
+            ..search.wolfe()
         };
         search.check()?;
         Ok(Cg { search })

@@ -264,16 +264,6 @@ impl Optimizer for Diagonal {
     }
 }
 
-/// The default step of adam and rmsprop.
-pub(super) fn default_lr() -> f64 {
-    1e-3
-}
-
-/// The default denominator offset of adam and rmsprop.
-pub(super) fn default_eps() -> f64 {
-    1e-8
-}
-
 /// Checks a decay rate: in `[0, 1)`, naming its key.
 pub fn check_decay(key: &str, v: f64) -> Result<(), crate::params::ParamError> {
     crate::params::in_range(key, v, 0.0, 1.0)?;

@@ -9,18 +9,15 @@
 //! garbage, a wrong length, a NaN, an unknown operation) is a `failed` outcome whose message names it and
 //! quotes the tail of the client's stderr; the client is killed and reaped whatever happens.
 //!
-//! TOML keys:
-//! - `command` (required): program and arguments, a list taken whole (not a grid axis). The client runs in the
-//!   config file's folder, so relative paths in it are relative to the config.
-//! - `label` (required): how tables and figures name the optimizer; part of the run id.
-//! - `params` (default `{}`): a table passed to the client in `hello`; its list values are grid axes.
-//! - `timeout_s` (600): wall time per run; then the client's process group is killed.
-//! - `requires` (`[]`): `"hvp"`, `"hessian"`: problems without them are `not-applicable`.
-//! - `env` (`{}`): environment variables added to the harness's.
-//! - `files` (`[]`): globs, relative to the config's folder, of further files the client runs (a package of
-//!   modules); part of its identity.
-//! - `version` (none): free text naming what the hashes cannot see (an interpreter, a library version); part of
-//!   its identity.
+//! Its keys are listed in [`PARAMS`] (shown by `optzoo list optimizers` and in `docs/reference.md`); what
+//! the listing cannot say: `command` is a list taken whole (not a grid axis) and the client runs in the
+//! config file's folder, so relative paths in it are relative to the config; after `timeout_s` the client's
+//! process group is killed; `requires` names what the client needs besides values and gradients, `"hvp"`,
+//! `"hessian"` or `"exact"` (exact values and gradients: no minibatch noise, for a client with a line
+//! search), and a problem without it is `not-applicable`; `files` and `version` are part of the client's
+//! identity (the files' hashes and the text enter the run id). The struct is written by hand rather than
+//! declared: the hashes of the client's files (`client_files`) are computed when it is checked, and `files`
+//! and `client_files` are left out of the canonical parameters when empty.
 //!
 //! **Identity.** A run's id includes what its client runs: the SHA-256 (16 hex digits) of every argument of
 //! `command` that names an existing file (relative to the config's folder; the program itself when it is

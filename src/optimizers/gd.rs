@@ -4,95 +4,56 @@
 //! step `2/(L + mu)` contracts the error by `(kappa - 1)/(kappa + 1)` per iteration, and `1/L` by
 //! `1 - 1/kappa` (Nesterov 2004, Theorem 2.1.15), so the iteration count grows like `kappa`.
 //!
-//! TOML keys:
-//! - `step` (default `"armijo"`): a positive number (fixed step), `"1/L"`, `"2/(L+mu)"` (from the
-//!   problem's known curvature; a problem without it is a config error) or `"armijo"` (backtracking from
-//!   `initial_step` until `f(x - a g) <= f(x) - c1 a ||g||^2`; Armijo 1966).
-//! - With `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5), `initial_step` (1.0), `max_backtracks` (60).
-//! - With a number or a theory step only: the schedule keys of [`super::lr_schedule`] (`eta_k = eta s_k`;
-//!   a line search sets its own step, so with `step = "armijo"` they are errors).
-//! - The averaging keys of [`super::averaging`].
-
-use serde::{Deserialize, Serialize};
+//! The step is a positive number (fixed), `"1/L"`, `"2/(L+mu)"` (from the problem's known curvature; a
+//! problem without it is a config error) or `"armijo"` (backtracking from `initial_step` until
+//! `f(x - a g) <= f(x) - c1 a ||g||^2`; Armijo 1966). Its keys are declared once, in [`GdConfig`] and the
+//! shared [`LineSearchKeys`] (`c1`, `shrink`, `initial_step`, `max_backtracks`: with `step = "armijo"`
+//! only), listed by `optzoo list optimizers` and in `docs/reference.md`. With a number or a theory step
+//! only, the schedule keys of [`super::lr_schedule`] (`eta_k = eta s_k`; a line search sets its own step, so
+//! with `step = "armijo"` they are errors); and the averaging keys of [`super::averaging`].
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction};
-use super::line_search::Armijo;
+use super::line_search::{Armijo, LineSearchKeys, SharedKeys};
 use super::lr_schedule::{Schedulable, Schedule};
 use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, positive};
+use crate::params::{NumberOr, ParamDoc, ParamError, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope, StabilityEdge};
 
-/// The keys of `gd`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+/// The keys of `gd`: its own, the Armijo keys of [`LineSearchKeys`], then the schedule and averaging keys.
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<{ 5 + super::SCHEDULE_KEYS }>(
+    &crate::params::declare::concat::<5>(&[
+        GdConfig::PARAMS,
+        &crate::params::declare::select::<4>(LineSearchKeys::PARAMS, GdConfig::LINE_SEARCH.keys),
+    ]),
+);
 
-/// The keys of `gd` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "step",
-        default: "\"armijo\"",
-        doc: "a number > 0, \"1/L\", \"2/(L+mu)\" (needs known curvature) or \"armijo\"",
-    },
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "Armijo sufficient-decrease constant, in (0, 0.5] (step = \"armijo\" only)",
-    },
-    ParamDoc {
-        name: "shrink",
-        default: "0.5",
-        doc: "backtracking factor, in (0, 1) (step = \"armijo\" only)",
-    },
-    ParamDoc {
-        name: "initial_step",
-        default: "1.0",
-        doc: "first step tried each iteration (step = \"armijo\" only)",
-    },
-    ParamDoc {
-        name: "max_backtracks",
-        default: "60",
-        doc: "backtracks before the step fails (step = \"armijo\" only)",
-    },
-];
+crate::declare_choice! {
+    /// The step rules `step` names (besides a number).
+    pub enum StepName {
+        /// `1/L`.
+        InverseL = "1/L",
+        /// `2/(L + mu)`.
+        TwoOverLPlusMu = "2/(L+mu)",
+        /// Armijo backtracking.
+        Armijo = "armijo",
+    }
+}
 
 /// A step given as a number or by name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum StepValue {
-    /// A fixed step.
-    Number(f64),
-    /// A named rule.
-    Name(String),
-}
+pub type StepValue = NumberOr<StepName>;
 
-/// The parameters of `gd`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GdConfig {
-    /// The step rule.
-    #[serde(default = "default_step")]
-    pub step: StepValue,
-    /// Armijo constant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c1: Option<f64>,
-    /// Armijo shrink factor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shrink: Option<f64>,
-    /// Armijo first trial step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_step: Option<f64>,
-    /// Armijo backtrack limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_backtracks: Option<u32>,
-}
-
-fn default_step() -> StepValue {
-    StepValue::Name("armijo".into())
+crate::declare_params! {
+    /// The parameters of `gd`, besides the Armijo keys of [`LineSearchKeys`] (`step = "armijo"` only).
+    #[derive(Debug, Clone)]
+    pub struct GdConfig {
+        /// a number > 0, "1/L", "2/(L+mu)" (needs known curvature) or "armijo"
+        step: StepValue = "armijo",
+    }
 }
 
 /// The step rule, checked.
@@ -108,50 +69,38 @@ pub enum StepRule {
     Armijo(Armijo),
 }
 
-const NAMES: &[&str] = &["1/L", "2/(L+mu)", "armijo"];
-
 impl OptimizerConfig for GdConfig {
     type Checked = Gd;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1", "shrink", "initial_step", "max_backtracks"],
+        always: false,
+    };
 
     fn check(&self) -> Result<Gd, ParamError> {
-        let rule = match &self.step {
-            StepValue::Number(v) => {
-                positive("step", *v)?;
-                StepRule::Fixed(*v)
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Gd, ParamError> {
+        let rule = match self.step {
+            NumberOr::Number(v) => {
+                positive("step", v)?;
+                StepRule::Fixed(v)
             }
-            StepValue::Name(name) => {
-                crate::params::one_of("step", name, NAMES)?;
-                match name.as_str() {
-                    "1/L" => StepRule::InverseL,
-                    "2/(L+mu)" => StepRule::TwoOverLPlusMu,
-                    _ => {
-                        let d = Armijo::default();
-                        let a = Armijo {
-                            c1: self.c1.unwrap_or(d.c1),
-                            shrink: self.shrink.unwrap_or(d.shrink),
-                            initial_step: self.initial_step.unwrap_or(d.initial_step),
-                            max_backtracks: self.max_backtracks.unwrap_or(d.max_backtracks),
-                        };
-                        a.check()?;
-                        StepRule::Armijo(a)
-                    }
-                }
+            NumberOr::Word(StepName::InverseL) => StepRule::InverseL,
+            NumberOr::Word(StepName::TwoOverLPlusMu) => StepRule::TwoOverLPlusMu,
+            NumberOr::Word(StepName::Armijo) => {
+                let a = search.armijo();
+                a.check()?;
+                StepRule::Armijo(a)
             }
         };
-        if !matches!(rule, StepRule::Armijo(_)) {
-            for (key, given) in [
-                ("c1", self.c1.is_some()),
-                ("shrink", self.shrink.is_some()),
-                ("initial_step", self.initial_step.is_some()),
-                ("max_backtracks", self.max_backtracks.is_some()),
-            ] {
-                if given {
-                    return Err(ParamError::key(
-                        key,
-                        format!("`{key}` applies only with step = \"armijo\""),
-                    ));
-                }
-            }
+        if !matches!(rule, StepRule::Armijo(_))
+            && let Some(key) = search.first_given()
+        {
+            return Err(ParamError::key(
+                key,
+                format!("`{key}` applies only with step = \"armijo\""),
+            ));
         }
         Ok(Gd {
             rule,

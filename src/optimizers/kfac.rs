@@ -23,9 +23,9 @@
 //! unit step K-FAC is Newton's method and solves linear least squares in one step. Buffers, the Cholesky
 //! factorisations' included, live in the state: a step allocates nothing.
 //!
-//! TOML keys (defaults): `lr` (1.0), `damping` (1e-2), `update_every` (1), `decay` (0.95), `momentum`
-//! (0.0), `step` (`"armijo"`), and with `step = "armijo"` only: `c1` (1e-4), `shrink` (0.5),
-//! `max_backtracks` (60); with `step = "fixed"` only, the schedule keys of [`super::lr_schedule`]
+//! Its keys are declared once, in [`KfacConfig`] and the shared [`LineSearchKeys`] (`c1`, `shrink`,
+//! `max_backtracks`: with `step = "armijo"` only), listed by `optzoo list optimizers` and in
+//! `docs/reference.md`; with `step = "fixed"` only, the schedule keys of [`super::lr_schedule`]
 //! (`x <- x + lr s_k v` at iteration `k`; Armijo sets its own step, so with `step = "armijo"` they are
 //! errors); the averaging keys of [`super::averaging`].
 
@@ -33,132 +33,70 @@ use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::line_search::Armijo;
+use super::line_search::{Armijo, LineSearchKeys, SharedKeys};
 use super::lr_schedule::{Schedulable, Schedule};
 use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::params::{ParamDoc, ParamError, in_range, positive};
 use crate::preconditioner::{Conditioner, Formed, KroneckerBlock, Preconditioner};
 use crate::problem::{Capabilities, KfacFactors};
 use crate::theory::Anatomy;
 use crate::vector::dot;
 
-/// The keys of `kfac`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+/// The keys of `kfac`: its own, the Armijo keys of [`LineSearchKeys`] it takes, then the schedule and
+/// averaging keys.
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<{ 9 + super::SCHEDULE_KEYS }>(
+    &crate::params::declare::concat::<9>(&[
+        KfacConfig::PARAMS,
+        &crate::params::declare::select::<3>(LineSearchKeys::PARAMS, KfacConfig::LINE_SEARCH.keys),
+    ]),
+);
 
-/// The keys of `kfac` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "1.0",
-        doc: "step length > 0 (step = \"fixed\") or the first step Armijo tries (step = \"armijo\")",
-    },
-    ParamDoc {
-        name: "damping",
-        default: "1e-2",
-        doc: "Tikhonov damping lambda >= 0, split between the factors by pi: (A + pi sqrt(lambda) I) (x) (G + sqrt(lambda)/pi I)",
-    },
-    ParamDoc {
-        name: "update_every",
-        default: "1",
-        doc: "steps between refreshes of the damped factors' inverses, >= 1",
-    },
-    ParamDoc {
-        name: "decay",
-        default: "0.95",
-        doc: "running-average weight of the old factors, in [0, 1): w = min(1 - 1/k, decay) at the k-th update",
-    },
-    ParamDoc {
-        name: "momentum",
-        default: "0.0",
-        doc: "heavy-ball momentum on the preconditioned direction, in [0, 1)",
-    },
-    ParamDoc {
-        name: "step",
-        default: "\"armijo\"",
-        doc: "\"fixed\" (x += lr v) or \"armijo\" (backtracking from lr)",
-    },
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "Armijo sufficient-decrease constant, in (0, 0.5] (step = \"armijo\" only)",
-    },
-    ParamDoc {
-        name: "shrink",
-        default: "0.5",
-        doc: "backtracking factor, in (0, 1) (step = \"armijo\" only)",
-    },
-    ParamDoc {
-        name: "max_backtracks",
-        default: "60",
-        doc: "backtracks before the step fails (step = \"armijo\" only)",
-    },
-];
-
-const STEPS: &[&str] = &["fixed", "armijo"];
-
-/// The parameters of `kfac`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KfacConfig {
-    /// Step length, or Armijo's first trial.
-    #[serde(default = "default_lr")]
-    pub lr: f64,
-    /// Tikhonov damping.
-    #[serde(default = "default_damping")]
-    pub damping: f64,
-    /// Inverse refresh period.
-    #[serde(default = "default_update_every")]
-    pub update_every: u32,
-    /// Running-average weight.
-    #[serde(default = "default_decay")]
-    pub decay: f64,
-    /// Heavy-ball momentum.
-    #[serde(default)]
-    pub momentum: f64,
-    /// Step rule.
-    #[serde(default = "default_step")]
-    pub step: String,
-    /// Armijo constant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c1: Option<f64>,
-    /// Armijo shrink factor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shrink: Option<f64>,
-    /// Armijo backtrack limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_backtracks: Option<u32>,
+crate::declare_choice! {
+    /// How `kfac` steps along its direction, as `step` names it.
+    pub enum StepName {
+        /// `x += lr v`.
+        Fixed = "fixed",
+        /// Armijo backtracking from `lr`.
+        Armijo = "armijo",
+    }
 }
 
-fn default_lr() -> f64 {
-    1.0
-}
-
-fn default_damping() -> f64 {
-    1e-2
-}
-
-fn default_update_every() -> u32 {
-    1
-}
-
-fn default_decay() -> f64 {
-    0.95
-}
-
-fn default_step() -> String {
-    "armijo".into()
+crate::declare_params! {
+    /// The parameters of `kfac`, besides the Armijo keys of [`LineSearchKeys`] (`step = "armijo"` only;
+    /// its first trial step is `lr`).
+    #[derive(Debug, Clone)]
+    pub struct KfacConfig {
+        /// step length > 0 (step = "fixed") or the first step Armijo tries (step = "armijo")
+        lr: f64 = 1.0,
+        /// Tikhonov damping lambda >= 0, split between the factors by pi: (A + pi sqrt(lambda) I) (x) (G + sqrt(lambda)/pi I)
+        damping: f64 = 1e-2,
+        /// steps between refreshes of the damped factors' inverses, >= 1
+        update_every: u32 = 1,
+        /// running-average weight of the old factors, in [0, 1): w = min(1 - 1/k, decay) at the k-th update
+        decay: f64 = 0.95,
+        /// heavy-ball momentum on the preconditioned direction, in [0, 1)
+        momentum: f64 = 0.0,
+        /// "fixed" (x += lr v) or "armijo" (backtracking from lr)
+        step: StepName = "armijo",
+    }
 }
 
 impl OptimizerConfig for KfacConfig {
     type Checked = Kfac;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1", "shrink", "max_backtracks"],
+        always: false,
+    };
 
     fn check(&self) -> Result<Kfac, ParamError> {
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Kfac, ParamError> {
         positive("lr", self.lr)?;
         in_range("damping", self.damping, 0.0, 1e12)?;
         if self.update_every == 0 {
@@ -169,31 +107,24 @@ impl OptimizerConfig for KfacConfig {
         }
         in_range("decay", self.decay, 0.0, 1.0 - f64::EPSILON)?;
         in_range("momentum", self.momentum, 0.0, 1.0 - f64::EPSILON)?;
-        one_of("step", &self.step, STEPS)?;
-        let line_search = if self.step == "armijo" {
-            let d = Armijo::default();
-            let a = Armijo {
-                c1: self.c1.unwrap_or(d.c1),
-                shrink: self.shrink.unwrap_or(d.shrink),
-                initial_step: self.lr,
-                max_backtracks: self.max_backtracks.unwrap_or(d.max_backtracks),
-            };
-            a.check()?;
-            Some(a)
-        } else {
-            for (key, given) in [
-                ("c1", self.c1.is_some()),
-                ("shrink", self.shrink.is_some()),
-                ("max_backtracks", self.max_backtracks.is_some()),
-            ] {
-                if given {
+        let line_search = match self.step {
+            StepName::Armijo => {
+                let a = Armijo {
+                    initial_step: self.lr,
+                    ..search.armijo()
+                };
+                a.check()?;
+                Some(a)
+            }
+            StepName::Fixed => {
+                if let Some(key) = search.first_given() {
                     return Err(ParamError::key(
                         key,
                         format!("`{key}` applies only with step = \"armijo\""),
                     ));
                 }
+                None
             }
-            None
         };
         Ok(Kfac {
             lr: self.lr,

@@ -13,13 +13,12 @@
 //! On a quadratic with exact line searches L-BFGS coincides with conjugate gradients; its curvature model is
 //! of rank at most `2m`.
 //!
-//! TOML keys: `memory` (10), `c1` (1e-4), `c2` (0.9).
-
-use serde::{Deserialize, Serialize};
+//! Its keys are declared once, in [`LbfgsConfig`] and the shared [`super::line_search::LineSearchKeys`]
+//! (listed by `optzoo list optimizers` and in `docs/reference.md`).
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction, Move};
-use super::line_search::{StrongWolfe, WOLFE_PARAMS};
+use super::line_search::{LineSearchKeys, SharedKeys, StrongWolfe};
 use crate::footprint::{Footprint, Param, Part, Size};
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
@@ -30,48 +29,39 @@ use crate::theory::Anatomy;
 use crate::vector::dot;
 
 /// The keys of `lbfgs`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "memory",
-        default: "10",
-        doc: "secant pairs kept, m >= 1",
-    },
-    WOLFE_PARAMS[0],
-    WOLFE_PARAMS[1],
-];
+pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<3>(&[
+    LbfgsConfig::PARAMS,
+    &crate::params::declare::select::<2>(
+        super::line_search::LineSearchKeys::PARAMS,
+        LbfgsConfig::LINE_SEARCH.keys,
+    ),
+]);
 
 /// Largest memory accepted: beyond it the method is no longer limited-memory (use `bfgs`).
 const MAX_MEMORY: usize = 10_000;
 
-/// The parameters of `lbfgs`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LbfgsConfig {
-    /// Pairs kept.
-    #[serde(default = "default_memory")]
-    pub memory: usize,
-    /// Strong Wolfe `c1`.
-    #[serde(default = "default_c1")]
-    pub c1: f64,
-    /// Strong Wolfe `c2`.
-    #[serde(default = "default_c2")]
-    pub c2: f64,
-}
-
-fn default_memory() -> usize {
-    10
-}
-fn default_c1() -> f64 {
-    StrongWolfe::default().c1
-}
-fn default_c2() -> f64 {
-    StrongWolfe::default().c2
+crate::declare_params! {
+    /// The parameters of `lbfgs`, besides the strong Wolfe keys `c1` and `c2` of
+    /// [`LineSearchKeys`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct LbfgsConfig {
+        /// secant pairs kept, m >= 1
+        memory: usize = 10,
+    }
 }
 
 impl OptimizerConfig for LbfgsConfig {
     type Checked = Lbfgs;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1", "c2"],
+        always: true,
+    };
 
     fn check(&self) -> Result<Lbfgs, ParamError> {
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Lbfgs, ParamError> {
         if !(1..=MAX_MEMORY).contains(&self.memory) {
             return Err(ParamError::key(
                 "memory",
@@ -81,10 +71,7 @@ impl OptimizerConfig for LbfgsConfig {
                 ),
             ));
         }
-        let search = StrongWolfe {
-            c1: self.c1,
-            c2: self.c2,
-        };
+        let search = search.wolfe();
         search.check()?;
         Ok(Lbfgs {
             memory: self.memory,

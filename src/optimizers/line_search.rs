@@ -9,10 +9,11 @@
 //!   accepts satisfies both; when none is found within its budget it fails, and the failure is the run's
 //!   recorded outcome. Quasi-Newton methods need the curvature condition: it guarantees `s'y > 0`, so the
 //!   secant update stays positive definite.
+//!
+//! Their keys are declared once, in [`LineSearchKeys`]; each optimizer takes the subset it needs.
 
 use crate::optimizer::StepError;
 use crate::oracle::Oracle;
-use crate::params::ParamDoc;
 use crate::params::{ParamError, in_range, positive};
 use crate::vector::{dot, step_to};
 
@@ -30,13 +31,106 @@ pub struct Armijo {
 }
 
 impl Default for Armijo {
+    /// The declared defaults of [`LineSearchKeys`].
     fn default() -> Self {
-        Armijo {
-            c1: 1e-4,
-            shrink: 0.5,
-            initial_step: 1.0,
-            max_backtracks: 60,
+        LineSearchKeys::default().armijo()
+    }
+}
+
+crate::declare_params! {
+    /// The line-search keys, declared once for every optimizer that takes some of them: each optimizer
+    /// names its subset in [`OptimizerConfig::LINE_SEARCH`](super::OptimizerConfig::LINE_SEARCH), and a
+    /// key outside it is an unknown key there.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct LineSearchKeys {
+        /// sufficient-decrease constant of the line search (Armijo, or strong Wolfe with c1 < c2), in (0, 0.5]
+        c1: Option<f64> = 1e-4,
+        /// curvature constant of the strong Wolfe search, in (c1, 1)
+        c2: Option<f64> = 0.9,
+        /// factor by which Armijo backtracking shrinks a rejected step, in [0.001, 0.999]
+        shrink: Option<f64> = 0.5,
+        /// the first step Armijo backtracking tries each iteration, > 0
+        initial_step: Option<f64> = 1.0,
+        /// backtracks before an Armijo step fails, >= 1
+        max_backtracks: Option<u32> = 60,
+    }
+}
+
+/// Which of the [`LineSearchKeys`] an optimizer takes, and how its canonical parameters hold them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedKeys {
+    /// The keys taken, a subset of [`LineSearchKeys::PARAMS`]' names.
+    pub keys: &'static [&'static str],
+    /// Whether the canonical parameters spell every taken key out (`true`), or only those given (`false`, so
+    /// that a config which spells out a default keeps its run ids).
+    pub always: bool,
+}
+
+impl SharedKeys {
+    /// No line-search key.
+    pub const NONE: SharedKeys = SharedKeys {
+        keys: &[],
+        always: false,
+    };
+}
+
+impl LineSearchKeys {
+    /// Takes the keys of `shared` out of an optimizer's table and parses them.
+    pub fn take(
+        table: &mut toml::Table,
+        shared: &SharedKeys,
+    ) -> Result<LineSearchKeys, ParamError> {
+        let mut own = toml::Table::new();
+        for key in shared.keys {
+            if let Some(v) = table.remove(*key) {
+                own.insert((*key).to_string(), v);
+            }
         }
+        crate::params::from_table(&own, LineSearchKeys::PARAMS)
+    }
+
+    /// The first key given, in declaration order.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            ("c1", self.c1.is_some()),
+            ("c2", self.c2.is_some()),
+            ("shrink", self.shrink.is_some()),
+            ("initial_step", self.initial_step.is_some()),
+            ("max_backtracks", self.max_backtracks.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(key, given)| given.then_some(key))
+    }
+
+    /// The Armijo search of these keys, each absent one at its declared default.
+    pub fn armijo(&self) -> Armijo {
+        let f = self.filled();
+        Armijo {
+            c1: f.c1.unwrap_or_default(),
+            shrink: f.shrink.unwrap_or_default(),
+            initial_step: f.initial_step.unwrap_or_default(),
+            max_backtracks: f.max_backtracks.unwrap_or_default(),
+        }
+    }
+
+    /// The strong Wolfe search of these keys, each absent one at its declared default.
+    pub fn wolfe(&self) -> StrongWolfe {
+        let f = self.filled();
+        StrongWolfe {
+            c1: f.c1.unwrap_or_default(),
+            c2: f.c2.unwrap_or_default(),
+        }
+    }
+
+    /// The keys of `shared` as the canonical parameters hold them: every one (`always`) or those given.
+    pub fn canonical(&self, shared: &SharedKeys) -> serde_json::Map<String, serde_json::Value> {
+        let keys = if shared.always { self.filled() } else { *self };
+        let mut map = match serde_json::to_value(keys) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        map.retain(|k, _| shared.keys.contains(&k.as_str()));
+        map
     }
 }
 
@@ -102,20 +196,6 @@ impl Armijo {
     }
 }
 
-/// The TOML keys of the strong Wolfe search, for the optimizers that use it (defaults for quasi-Newton).
-pub const WOLFE_PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "sufficient-decrease constant of the strong Wolfe search, 0 < c1 < c2",
-    },
-    ParamDoc {
-        name: "c2",
-        default: "0.9",
-        doc: "curvature constant of the strong Wolfe search, c1 < c2 < 1",
-    },
-];
-
 /// Function evaluations (each a value with its gradient) one strong Wolfe search may spend before it fails.
 /// Bracketing doubles the step, so 50 evaluations reach `2^50 ~ 1e15` times the first trial, and each zoom
 /// step shrinks the bracket by at least the safeguard factor 0.9 (bisection by 0.5): a search that needs more
@@ -147,8 +227,9 @@ pub struct StrongWolfe {
 }
 
 impl Default for StrongWolfe {
+    /// The declared defaults of [`LineSearchKeys`] (`c2` for quasi-Newton).
     fn default() -> Self {
-        StrongWolfe { c1: 1e-4, c2: 0.9 }
+        LineSearchKeys::default().wolfe()
     }
 }
 
@@ -576,7 +657,7 @@ mod tests {
             cg_constants in any::<bool>(),
             seed in any::<u64>(),
         ) {
-            let config = RosenbrockConfig { dim: 10, variant: "chained".into() };
+            let config = RosenbrockConfig { dim: 10, ..RosenbrockConfig::default() };
             let p = config.build(&mut ChaCha8Rng::seed_from_u64(seed)).expect("builds");
             let mut g = vec![0.0; 10];
             p.gradient(&x, &mut g);

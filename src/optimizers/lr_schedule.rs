@@ -16,76 +16,46 @@
 //! asymptotic rate (Polyak and Juditsky 1992; see [`super::averaging`]). Warm-up ramps the step up linearly
 //! over its first iterations (Goyal et al. 2017).
 //!
-//! TOML keys, on each of those optimizers: `schedule` (`"constant"`), `warmup` (0), `decay_every`
-//! (required by `"step"` and `"inverse-time"`), `decay_factor` (0.1, `"step"` only), `horizon` (required by
-//! `"cosine"`), `final_fraction` (0, `"cosine"` only). A key of another schedule is an error, and every key
-//! at its default is left out of the canonical parameters (so a run's id does not change when it is spelled
-//! out).
+//! The keys, on each of those optimizers, are declared once, in [`ScheduleConfig`] (listed by `optzoo list
+//! optimizers` and in `docs/reference.md`). A key of another schedule is an error, and every key at its
+//! default is left out of the canonical parameters (so a run's id does not change when it is spelled out).
 
-use serde::{Deserialize, Serialize};
-
-use crate::params::{ParamDoc, ParamError, in_range, one_of};
+use crate::params::{ParamDoc, ParamError, in_range};
 
 /// The schedule keys, shared by every optimizer that takes a schedule.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "schedule",
-        default: "\"constant\"",
-        doc: "factor on the step at iteration k: \"constant\", \"step\", \"cosine\" or \"inverse-time\"",
-    },
-    ParamDoc {
-        name: "warmup",
-        default: "0",
-        doc: "iterations of linear warm-up, factor (k + 1)/warmup for k < warmup, on any schedule",
-    },
-    ParamDoc {
-        name: "decay_every",
-        default: "none",
-        doc: "integer >= 1, required by \"step\" (times decay_factor every decay_every iterations) and \"inverse-time\" (1/(1 + k/decay_every)), only there",
-    },
-    ParamDoc {
-        name: "decay_factor",
-        default: "0.1",
-        doc: "factor of each decay, in (0, 1) (schedule = \"step\" only)",
-    },
-    ParamDoc {
-        name: "horizon",
-        default: "none",
-        doc: "integer T >= 1, required by \"cosine\" (only there): from 1 at k = 0 to final_fraction at k >= T",
-    },
-    ParamDoc {
-        name: "final_fraction",
-        default: "0.0",
-        doc: "where the cosine ends, in [0, 1) (schedule = \"cosine\" only)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = ScheduleConfig::PARAMS;
 
-const NAMES: &[&str] = &["constant", "step", "cosine", "inverse-time"];
+crate::declare_choice! {
+    /// The schedules `schedule` names.
+    pub enum ScheduleName {
+        /// No decay.
+        Constant = "constant",
+        /// Piecewise-constant decay.
+        Step = "step",
+        /// Cosine annealing.
+        Cosine = "cosine",
+        /// `1 / (1 + k / decay_every)`.
+        InverseTime = "inverse-time",
+    }
+}
 
-const DEFAULT_DECAY_FACTOR: f64 = 0.1;
-
-/// The schedule keys as a config spells them (each `None` where not given).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScheduleConfig {
-    /// The schedule's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
-    /// Warm-up iterations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warmup: Option<u64>,
-    /// The decay period of `"step"` and `"inverse-time"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decay_every: Option<u64>,
-    /// The factor of each decay of `"step"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decay_factor: Option<f64>,
-    /// The length of the cosine decay.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub horizon: Option<u64>,
-    /// The cosine's final factor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub final_fraction: Option<f64>,
+crate::declare_params! {
+    /// The schedule keys as a config spells them (each `None` where not given).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ScheduleConfig {
+        /// factor on the step at iteration k: "constant", "step", "cosine" or "inverse-time"
+        schedule: Option<ScheduleName> = "constant",
+        /// iterations of linear warm-up, factor (k + 1)/warmup for k < warmup, on any schedule
+        warmup: Option<u64> = 0,
+        /// integer >= 1, required by "step" (times decay_factor every decay_every iterations) and "inverse-time" (1/(1 + k/decay_every)), only there
+        decay_every: Option<u64> = none,
+        /// factor of each decay, in (0, 1) (schedule = "step" only)
+        decay_factor: Option<f64> = 0.1,
+        /// integer T >= 1, required by "cosine" (only there): from 1 at k = 0 to final_fraction at k >= T
+        horizon: Option<u64> = none,
+        /// where the cosine ends, in [0, 1) (schedule = "cosine" only)
+        final_fraction: Option<f64> = 0.0,
+    }
 }
 
 /// The decay part of a schedule, checked.
@@ -204,16 +174,15 @@ fn at_least_one(key: &str, value: Option<u64>, name: &str) -> Result<u64, ParamE
 }
 
 impl ScheduleConfig {
-    /// Takes the schedule keys out of an optimizer's table and parses them (`docs`: every key of the
-    /// optimizer, for suggestions).
-    pub fn take(table: &mut toml::Table, docs: &[ParamDoc]) -> Result<Self, ParamError> {
+    /// Takes the schedule keys out of an optimizer's table and parses them.
+    pub fn take(table: &mut toml::Table) -> Result<Self, ParamError> {
         let mut own = toml::Table::new();
         for p in PARAMS {
             if let Some(v) = table.remove(p.name) {
                 own.insert(p.name.to_string(), v);
             }
         }
-        crate::params::from_table(&own, docs)
+        crate::params::from_table(&own, PARAMS)
     }
 
     /// The first schedule key given, in the order of [`PARAMS`].
@@ -232,18 +201,21 @@ impl ScheduleConfig {
 
     /// Rejects invalid values and keys of another schedule, naming the key, or returns the schedule.
     pub fn check(&self) -> Result<Schedule, ParamError> {
-        let name = self.schedule.as_deref().unwrap_or("constant");
-        one_of("schedule", name, NAMES)?;
+        let filled = self.clone().filled();
+        let kind = filled.schedule.unwrap_or(ScheduleName::Constant);
+        let name = kind.word();
         let step_only = "schedule = \"step\"";
         let period_only = "schedule = \"step\" or \"inverse-time\"";
         let cosine_only = "schedule = \"cosine\"";
-        if name != "step" && self.decay_factor.is_some() {
+        if kind != ScheduleName::Step && self.decay_factor.is_some() {
             return Err(only_with("decay_factor", step_only));
         }
-        if !matches!(name, "step" | "inverse-time") && self.decay_every.is_some() {
+        if !matches!(kind, ScheduleName::Step | ScheduleName::InverseTime)
+            && self.decay_every.is_some()
+        {
             return Err(only_with("decay_every", period_only));
         }
-        if name != "cosine" {
+        if kind != ScheduleName::Cosine {
             for (key, given) in [
                 ("horizon", self.horizon.is_some()),
                 ("final_fraction", self.final_fraction.is_some()),
@@ -253,9 +225,9 @@ impl ScheduleConfig {
                 }
             }
         }
-        let decay = match name {
-            "step" => {
-                let factor = self.decay_factor.unwrap_or(DEFAULT_DECAY_FACTOR);
+        let decay = match kind {
+            ScheduleName::Step => {
+                let factor = filled.decay_factor.unwrap_or_default();
                 if !(factor.is_finite() && factor > 0.0 && factor < 1.0) {
                     return Err(ParamError::key(
                         "decay_factor",
@@ -267,8 +239,8 @@ impl ScheduleConfig {
                     factor,
                 }
             }
-            "cosine" => {
-                let final_fraction = self.final_fraction.unwrap_or(0.0);
+            ScheduleName::Cosine => {
+                let final_fraction = filled.final_fraction.unwrap_or_default();
                 in_range("final_fraction", final_fraction, 0.0, 1.0)?;
                 if final_fraction == 1.0 {
                     return Err(ParamError::key(
@@ -281,14 +253,14 @@ impl ScheduleConfig {
                     final_fraction,
                 }
             }
-            "inverse-time" => Decay::InverseTime {
+            ScheduleName::InverseTime => Decay::InverseTime {
                 every: at_least_one("decay_every", self.decay_every, name)?,
             },
-            _ => Decay::Constant,
+            ScheduleName::Constant => Decay::Constant,
         };
         Ok(Schedule {
             decay,
-            warmup: self.warmup.unwrap_or(0),
+            warmup: filled.warmup.unwrap_or_default(),
         })
     }
 
@@ -304,13 +276,14 @@ impl ScheduleConfig {
 
     /// The keys as the canonical parameters hold them: those at their defaults left out.
     pub fn canonical(&self) -> ScheduleConfig {
+        let d = ScheduleConfig::default().filled();
         ScheduleConfig {
-            schedule: self.schedule.clone().filter(|s| s != "constant"),
-            warmup: self.warmup.filter(|w| *w != 0),
+            schedule: self.schedule.filter(|s| Some(*s) != d.schedule),
+            warmup: self.warmup.filter(|w| Some(*w) != d.warmup),
             decay_every: self.decay_every,
-            decay_factor: self.decay_factor.filter(|f| *f != DEFAULT_DECAY_FACTOR),
+            decay_factor: self.decay_factor.filter(|f| Some(*f) != d.decay_factor),
             horizon: self.horizon,
-            final_fraction: self.final_fraction.filter(|f| *f != 0.0),
+            final_fraction: self.final_fraction.filter(|f| Some(*f) != d.final_fraction),
         }
     }
 }
@@ -321,7 +294,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<Schedule, ParamError> {
         let mut t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
-        ScheduleConfig::take(&mut t, PARAMS)?.check()
+        ScheduleConfig::take(&mut t)?.check()
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -472,7 +445,7 @@ mod tests {
         let mut t: toml::Table =
             toml::from_str("schedule = \"constant\"\nwarmup = 0\nlr = 0.1\n[extra]\nkeep = 1")
                 .expect("valid TOML");
-        let c = ScheduleConfig::take(&mut t, PARAMS).expect("valid");
+        let c = ScheduleConfig::take(&mut t).expect("valid");
         assert_eq!(t.len(), 2, "the optimizer's own keys stay: {t:?}");
         assert_eq!(c.canonical(), ScheduleConfig::default());
         assert_eq!(c.first_given(), Some("schedule"));

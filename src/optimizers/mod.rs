@@ -35,11 +35,45 @@ pub mod nqm_exact;
 pub mod rmsprop;
 
 /// An optimizer's typed, documented hyperparameters; `check` turns them into the optimizer itself.
+///
+/// Its keys are best declared once with [`crate::declare_params!`], which writes the struct, its defaults
+/// and its listing together.
 pub trait OptimizerConfig: DeserializeOwned + Serialize {
     /// The checked optimizer.
     type Checked: Optimizer + 'static;
+    /// The shared line-search keys ([`line_search::LineSearchKeys`]) this optimizer takes besides its own:
+    /// none by default. They are taken out of the table before `Self` is parsed and handed to
+    /// [`OptimizerConfig::check_with`].
+    const LINE_SEARCH: line_search::SharedKeys = line_search::SharedKeys::NONE;
     /// Rejects invalid values, naming the key, or returns the optimizer.
     fn check(&self) -> Result<Self::Checked, ParamError>;
+    /// [`OptimizerConfig::check`] with the shared line-search keys given (the default ignores them: an
+    /// optimizer that takes some overrides it).
+    fn check_with(
+        &self,
+        search: &line_search::LineSearchKeys,
+    ) -> Result<Self::Checked, ParamError> {
+        let _ = search;
+        self.check()
+    }
+}
+
+/// Parses an optimizer's table without the keys taken out before (schedule, averaging): the shared
+/// line-search keys of `C`, then `C` itself; returns the config, the checked optimizer and the canonical
+/// parameters.
+fn parse_own<C: OptimizerConfig>(
+    table: &toml::Table,
+    docs: &[ParamDoc],
+) -> Result<(C::Checked, serde_json::Value), ParamError> {
+    let mut own = table.clone();
+    let search = line_search::LineSearchKeys::take(&mut own, &C::LINE_SEARCH)?;
+    let config: C = crate::params::from_table(&own, docs)?;
+    let optimizer = config.check_with(&search)?;
+    let mut params = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut params {
+        map.extend(search.canonical(&C::LINE_SEARCH));
+    }
+    Ok((optimizer, params))
 }
 
 /// What parsing an optimizer's table may need besides the table itself.
@@ -228,10 +262,9 @@ pub fn parse_optimizer<C: OptimizerConfig>(
     docs: &[ParamDoc],
     _context: &ParseContext,
 ) -> Result<Checked, ParamError> {
-    let config: C = crate::params::from_table(table, docs)?;
-    let optimizer = config.check()?;
+    let (optimizer, params) = parse_own::<C>(table, docs)?;
     Ok(Checked {
-        params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
+        params,
         optimizer: Box::new(optimizer),
     })
 }
@@ -243,25 +276,7 @@ pub const SCHEDULE_KEYS: usize = lr_schedule::PARAMS.len() + averaging::PARAMS.l
 /// An optimizer's own keys followed by the keys of [`lr_schedule`] and [`averaging`], as one list of `M`
 /// keys: `M` is the own keys' count plus [`SCHEDULE_KEYS`] (any other `M` fails to compile).
 pub const fn with_schedule_keys<const M: usize>(own: &[ParamDoc]) -> [ParamDoc; M] {
-    let blank = ParamDoc {
-        name: "",
-        default: "",
-        doc: "",
-    };
-    let mut out = [blank; M];
-    let parts = [own, lr_schedule::PARAMS, averaging::PARAMS];
-    let (mut i, mut p) = (0, 0);
-    while p < parts.len() {
-        let mut j = 0;
-        while j < parts[p].len() {
-            out[i] = parts[p][j];
-            i += 1;
-            j += 1;
-        }
-        p += 1;
-    }
-    assert!(i == M, "M must be the own keys' count plus SCHEDULE_KEYS");
-    out
+    crate::params::declare::concat::<M>(&[own, lr_schedule::PARAMS, averaging::PARAMS])
 }
 
 /// Parses a table as [`parse_optimizer`] does, with the shared keys besides `C`'s own: the schedule of
@@ -278,12 +293,11 @@ where
     C::Checked: lr_schedule::Schedulable,
 {
     let mut own = table.clone();
-    let schedule = lr_schedule::ScheduleConfig::take(&mut own, docs)?;
-    let averaging = averaging::AveragingConfig::take(&mut own, docs)?;
-    let config: C = crate::params::from_table(&own, docs)?;
-    let optimizer = schedule.apply(config.check()?)?;
+    let schedule = lr_schedule::ScheduleConfig::take(&mut own)?;
+    let averaging = averaging::AveragingConfig::take(&mut own)?;
+    let (optimizer, mut params) = parse_own::<C>(&own, docs)?;
+    let optimizer = schedule.apply(optimizer)?;
     let mode = averaging.check()?;
-    let mut params = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(map) = &mut params {
         let shared = [
             serde_json::to_value(schedule.canonical()),
@@ -312,7 +326,7 @@ pub(crate) fn parse_checked<C: OptimizerConfig>(
     docs: &[ParamDoc],
 ) -> Result<C::Checked, ParamError> {
     let t: toml::Table = toml::from_str(text).expect("test tables are valid TOML");
-    crate::params::from_table::<C>(&t, docs)?.check()
+    parse_own::<C>(&t, docs).map(|(optimizer, _)| optimizer)
 }
 
 #[cfg(test)]

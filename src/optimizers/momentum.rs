@@ -18,80 +18,66 @@
 //! parameters (Lessard, Recht and Packard 2016 give a strongly convex counterexample); this is part of what
 //! the museum shows.
 //!
-//! TOML keys:
-//! - `variant` (`"heavy-ball"`): `"heavy-ball"` or `"nesterov"`.
-//! - `step` (`"optimal"`): a number > 0 or `"optimal"` (needs the problem's curvature bounds).
-//! - `beta` (`"optimal"`): a number in `[0, 1)`, `"optimal"` (needs the curvature bounds and `mu > 0`) or,
-//!   for Nesterov, `"schedule"`.
-//! - The schedule keys of [`super::lr_schedule`] (either variant steps with `eta_k = eta s_k` at iteration
-//!   `k`; `beta` is not scheduled) and the averaging keys of [`super::averaging`].
-
-use serde::{Deserialize, Serialize};
+//! Its keys (`variant`, `step`: a number or `"optimal"`, `beta`: a number, `"optimal"`, which needs the
+//! curvature bounds and `mu > 0`, or `"schedule"`) are declared once, in [`MomentumConfig`] (listed by
+//! `optzoo list optimizers` and in `docs/reference.md`); with them, the schedule keys of
+//! [`super::lr_schedule`] (either variant steps with `eta_k = eta s_k` at iteration `k`; `beta` is not
+//! scheduled) and the averaging keys of [`super::averaging`].
 
 use super::OptimizerConfig;
 use super::lr_schedule::{Schedulable, Schedule};
 use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::params::{NumberOr, ParamDoc, ParamError, in_range, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::theory::{Anatomy, KappaSlope, StabilityEdge};
 
 /// The keys of `momentum`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<
+    { MomentumConfig::PARAMS.len() + super::SCHEDULE_KEYS },
+>(MomentumConfig::PARAMS);
 
-/// The keys of `momentum` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "variant",
-        default: "\"heavy-ball\"",
-        doc: "\"heavy-ball\" (Polyak 1964) or \"nesterov\" (Nesterov 1983)",
-    },
-    ParamDoc {
-        name: "step",
-        default: "\"optimal\"",
-        doc: "a number > 0 or \"optimal\" (heavy ball 4/(sqrt L + sqrt mu)^2, Nesterov 1/L; needs known curvature)",
-    },
-    ParamDoc {
-        name: "beta",
-        default: "\"optimal\"",
-        doc: "a number in [0, 1), \"optimal\" (from kappa; needs known curvature) or \"schedule\" ((k-1)/(k+2), Nesterov only)",
-    },
-];
-
-/// A parameter given as a number or by name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum NumberOrName {
-    /// A number.
-    Number(f64),
-    /// A named rule.
-    Name(String),
+crate::declare_choice! {
+    /// Which momentum method, as `variant` names it.
+    pub enum VariantName {
+        /// Polyak's heavy ball.
+        HeavyBall = "heavy-ball",
+        /// Nesterov's accelerated gradient.
+        Nesterov = "nesterov",
+    }
 }
 
-fn optimal() -> NumberOrName {
-    NumberOrName::Name("optimal".into())
+crate::declare_choice! {
+    /// The rule `step` names (besides a number).
+    pub enum StepName {
+        /// The variant's optimal step from `mu` and `L`.
+        Optimal = "optimal",
+    }
 }
 
-fn default_variant() -> String {
-    "heavy-ball".into()
+crate::declare_choice! {
+    /// The rules `beta` names (besides a number).
+    pub enum BetaName {
+        /// The variant's optimal momentum from `kappa`.
+        Optimal = "optimal",
+        /// Nesterov's convex schedule `(k - 1)/(k + 2)`.
+        Schedule = "schedule",
+    }
 }
 
-/// The parameters of `momentum`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MomentumConfig {
-    /// `"heavy-ball"` or `"nesterov"`.
-    #[serde(default = "default_variant")]
-    pub variant: String,
-    /// The step `eta`.
-    #[serde(default = "optimal")]
-    pub step: NumberOrName,
-    /// The momentum `beta`.
-    #[serde(default = "optimal")]
-    pub beta: NumberOrName,
+crate::declare_params! {
+    /// The parameters of `momentum`.
+    #[derive(Debug, Clone)]
+    pub struct MomentumConfig {
+        /// "heavy-ball" (Polyak 1964) or "nesterov" (Nesterov 1983)
+        variant: VariantName = "heavy-ball",
+        /// a number > 0 or "optimal" (heavy ball 4/(sqrt L + sqrt mu)^2, Nesterov 1/L; needs known curvature)
+        step: NumberOr<StepName> = "optimal",
+        /// a number in [0, 1), "optimal" (from kappa; needs known curvature) or "schedule" ((k-1)/(k+2), Nesterov only)
+        beta: NumberOr<BetaName> = "optimal",
+    }
 }
 
 /// Which momentum method.
@@ -127,47 +113,38 @@ impl OptimizerConfig for MomentumConfig {
     type Checked = Momentum;
 
     fn check(&self) -> Result<Momentum, ParamError> {
-        one_of("variant", &self.variant, &["heavy-ball", "nesterov"])?;
-        let variant = if self.variant == "nesterov" {
-            Variant::Nesterov
-        } else {
-            Variant::HeavyBall
+        let variant = match self.variant {
+            VariantName::HeavyBall => Variant::HeavyBall,
+            VariantName::Nesterov => Variant::Nesterov,
         };
-        let step = match &self.step {
-            NumberOrName::Number(v) => {
-                positive("step", *v)?;
-                Step::Fixed(*v)
+        let step = match self.step {
+            NumberOr::Number(v) => {
+                positive("step", v)?;
+                Step::Fixed(v)
             }
-            NumberOrName::Name(name) => {
-                one_of("step", name, &["optimal"])?;
-                Step::Optimal
-            }
+            NumberOr::Word(StepName::Optimal) => Step::Optimal,
         };
-        let beta = match &self.beta {
-            NumberOrName::Number(v) => {
-                in_range("beta", *v, 0.0, 1.0)?;
-                if *v == 1.0 {
+        let beta = match self.beta {
+            NumberOr::Number(v) => {
+                in_range("beta", v, 0.0, 1.0)?;
+                if v == 1.0 {
                     return Err(ParamError::key(
                         "beta",
                         "`beta` must be below 1: with beta = 1 nothing damps the iterates",
                     ));
                 }
-                Beta::Fixed(*v)
+                Beta::Fixed(v)
             }
-            NumberOrName::Name(name) => {
-                one_of("beta", name, &["optimal", "schedule"])?;
-                if name == "schedule" {
-                    if variant != Variant::Nesterov {
-                        return Err(ParamError::key(
-                            "beta",
-                            "`beta` = \"schedule\" is Nesterov's convex schedule: it needs variant = \"nesterov\"",
-                        ));
-                    }
-                    Beta::Schedule
-                } else {
-                    Beta::Optimal
+            NumberOr::Word(BetaName::Schedule) => {
+                if variant != Variant::Nesterov {
+                    return Err(ParamError::key(
+                        "beta",
+                        "`beta` = \"schedule\" is Nesterov's convex schedule: it needs variant = \"nesterov\"",
+                    ));
                 }
+                Beta::Schedule
             }
+            NumberOr::Word(BetaName::Optimal) => Beta::Optimal,
         };
         Ok(Momentum {
             variant,

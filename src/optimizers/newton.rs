@@ -24,86 +24,66 @@
 //!   at `floor max_j |lambda_j|`; then Armijo from the unit step. Negative curvature becomes a direction to
 //!   descend along, so saddles repel instead of attract.
 //!
-//! TOML keys: `mode` (`"line-search"`); `c1` (1e-4; Armijo constant of `"line-search"` and
-//! `"saddle-free"`); `shift` (1e-3; `"line-search"`); `lambda0` (1e-3; `"damped"`); `floor` (1e-8;
-//! `"saddle-free"`). A key that does not apply to the chosen mode is an error.
+//! Its keys are declared once, in [`NewtonConfig`] and the shared [`LineSearchKeys`] (`c1`, the Armijo
+//! constant of `"line-search"` and `"saddle-free"`), listed by `optzoo list optimizers` and in
+//! `docs/reference.md`. A key that does not apply to the chosen mode is an error.
 
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::{lblt, llt};
 use faer::linalg::evd::{self, ComputeEigenvectors};
 use faer::{Mat, Par};
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
-use super::line_search::Armijo;
+use super::line_search::{Armijo, LineSearchKeys, SharedKeys};
 use crate::footprint::{Footprint, Part, Size};
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::params::{ParamDoc, ParamError, in_range, positive};
 use crate::preconditioner::{Conditioner, Formed, Preconditioner};
 use crate::problem::Capabilities;
 use crate::theory::{Anatomy, EscapeGrowth, EscapeTheory, KappaSlope};
 use crate::vector::{axpy, dot, step_to};
 
-/// The keys of `newton`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "mode",
-        default: "\"line-search\"",
-        doc: "\"pure\", \"line-search\" (H + tau I, Armijo), \"damped\" (Levenberg-Marquardt) or \"saddle-free\" (|H|)",
-    },
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "Armijo constant, in (0, 0.5] (\"line-search\" and \"saddle-free\")",
-    },
-    ParamDoc {
-        name: "shift",
-        default: "1e-3",
-        doc: "smallest shift tau added to H when it is not positive definite, > 0 (\"line-search\")",
-    },
-    ParamDoc {
-        name: "lambda0",
-        default: "1e-3",
-        doc: "first damping, relative to max |h_ii|, > 0 (\"damped\")",
-    },
-    ParamDoc {
-        name: "floor",
-        default: "1e-8",
-        doc: "floor on |lambda_i| relative to max |lambda_j|, in (0, 1] (\"saddle-free\")",
-    },
-];
+/// The keys of `newton`: its own, with the Armijo `c1` of [`LineSearchKeys`] after `mode`.
+pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<5>(&[
+    &crate::params::declare::select::<1>(NewtonConfig::PARAMS, &["mode"]),
+    &crate::params::declare::select::<1>(LineSearchKeys::PARAMS, NewtonConfig::LINE_SEARCH.keys),
+    &crate::params::declare::select::<3>(NewtonConfig::PARAMS, &["shift", "lambda0", "floor"]),
+]);
 
-const MODES: &[&str] = &["damped", "line-search", "pure", "saddle-free"];
+crate::declare_choice! {
+    /// Which Newton method, as `mode` names it.
+    pub enum ModeName {
+        /// Unit steps on `H d = -g`.
+        Pure = "pure",
+        /// Shift until positive definite, then Armijo.
+        LineSearch = "line-search",
+        /// Levenberg-Marquardt.
+        Damped = "damped",
+        /// `|H|` with a floor, then Armijo.
+        SaddleFree = "saddle-free",
+    }
+}
 
 /// Damping trials one `"damped"` step may spend: `nu` doubles at every rejection, so after `t` rejections
 /// `lambda` has grown by `2^(t (t + 1) / 2)`; 60 trials cover any scale a double can hold.
 const MAX_DAMPING_TRIALS: u32 = 60;
 
-/// The parameters of `newton`, as written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewtonConfig {
-    /// Which Newton method.
-    #[serde(default = "default_mode")]
-    pub mode: String,
-    /// Armijo constant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c1: Option<f64>,
-    /// Smallest identity shift.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shift: Option<f64>,
-    /// First damping, relative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lambda0: Option<f64>,
-    /// Relative eigenvalue floor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub floor: Option<f64>,
-}
-
-fn default_mode() -> String {
-    "line-search".into()
+crate::declare_params! {
+    /// The parameters of `newton`, as written, besides the Armijo `c1` of [`LineSearchKeys`] (a key that
+    /// does not apply to the chosen mode is an error).
+    #[derive(Debug, Clone)]
+    pub struct NewtonConfig {
+        /// "pure", "line-search" (H + tau I, Armijo), "damped" (Levenberg-Marquardt) or "saddle-free" (|H|)
+        mode: ModeName = "line-search",
+        /// smallest shift tau added to H when it is not positive definite, > 0 ("line-search")
+        shift: Option<f64> = 1e-3,
+        /// first damping, relative to max |h_ii|, > 0 ("damped")
+        lambda0: Option<f64> = 1e-3,
+        /// floor on |lambda_i| relative to max |lambda_j|, in (0, 1] ("saddle-free")
+        floor: Option<f64> = 1e-8,
+    }
 }
 
 /// The Newton method, checked.
@@ -134,17 +114,24 @@ pub enum Mode {
 
 impl OptimizerConfig for NewtonConfig {
     type Checked = Newton;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1"],
+        always: false,
+    };
 
     fn check(&self) -> Result<Newton, ParamError> {
-        one_of("mode", &self.mode, MODES)?;
-        let applies: &[&str] = match self.mode.as_str() {
-            "pure" => &[],
-            "line-search" => &["c1", "shift"],
-            "damped" => &["lambda0"],
-            _ => &["c1", "floor"],
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<Newton, ParamError> {
+        let applies: &[&str] = match self.mode {
+            ModeName::Pure => &[],
+            ModeName::LineSearch => &["c1", "shift"],
+            ModeName::Damped => &["lambda0"],
+            ModeName::SaddleFree => &["c1", "floor"],
         };
         for (key, given) in [
-            ("c1", self.c1.is_some()),
+            ("c1", search.c1.is_some()),
             ("shift", self.shift.is_some()),
             ("lambda0", self.lambda0.is_some()),
             ("floor", self.floor.is_some()),
@@ -158,29 +145,30 @@ impl OptimizerConfig for NewtonConfig {
         }
         let armijo = || -> Result<Armijo, ParamError> {
             let a = Armijo {
-                c1: self.c1.unwrap_or(Armijo::default().c1),
+                c1: search.armijo().c1,
                 ..Armijo::default()
             };
             a.check()?;
             Ok(a)
         };
-        let mode = match self.mode.as_str() {
-            "pure" => Mode::Pure,
-            "line-search" => {
-                let shift = self.shift.unwrap_or(1e-3);
+        let filled = self.clone().filled();
+        let mode = match self.mode {
+            ModeName::Pure => Mode::Pure,
+            ModeName::LineSearch => {
+                let shift = filled.shift.unwrap_or_default();
                 positive("shift", shift)?;
                 Mode::LineSearch {
                     armijo: armijo()?,
                     shift,
                 }
             }
-            "damped" => {
-                let lambda0 = self.lambda0.unwrap_or(1e-3);
+            ModeName::Damped => {
+                let lambda0 = filled.lambda0.unwrap_or_default();
                 positive("lambda0", lambda0)?;
                 Mode::Damped { lambda0 }
             }
-            _ => {
-                let floor = self.floor.unwrap_or(1e-8);
+            ModeName::SaddleFree => {
+                let floor = filled.floor.unwrap_or_default();
                 in_range("floor", floor, f64::MIN_POSITIVE, 1.0)?;
                 Mode::SaddleFree {
                     armijo: armijo()?,
@@ -615,7 +603,7 @@ mod tests {
     #[test]
     fn keys_are_checked_per_mode() {
         assert!(parse("").expect("defaults").requires().hessian);
-        for m in MODES {
+        for m in ModeName::WORDS {
             assert!(parse(&format!("mode = \"{m}\"")).is_ok(), "{m}");
         }
         for (s, key) in [

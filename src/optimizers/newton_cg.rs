@@ -14,13 +14,12 @@
 //! iteration costs one Hessian-vector product, so the method keeps the full Hessian, restricted to the
 //! Krylov subspace it explores, without ever forming it.
 //!
-//! TOML keys: `c1` (1e-4), `max_cg` (the dimension `n`).
-
-use serde::{Deserialize, Serialize};
+//! Its keys are declared once, in [`NewtonCgConfig`] and the shared [`super::line_search::LineSearchKeys`]
+//! (listed by `optzoo list optimizers` and in `docs/reference.md`).
 
 use super::OptimizerConfig;
 use super::descent::{self, DescentState, Direction};
-use super::line_search::Armijo;
+use super::line_search::{Armijo, LineSearchKeys, SharedKeys};
 use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError};
 use crate::oracle::Oracle;
@@ -30,41 +29,38 @@ use crate::theory::Anatomy;
 use crate::vector::{axpy, dot, norm};
 
 /// The keys of `newton-cg`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "c1",
-        default: "1e-4",
-        doc: "Armijo constant, in (0, 0.5]",
-    },
-    ParamDoc {
-        name: "max_cg",
-        default: "n",
-        doc: "inner conjugate gradient iterations per step, >= 1 (default: the dimension)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = &crate::params::declare::concat::<2>(&[
+    &crate::params::declare::select::<1>(
+        super::line_search::LineSearchKeys::PARAMS,
+        NewtonCgConfig::LINE_SEARCH.keys,
+    ),
+    NewtonCgConfig::PARAMS,
+]);
 
-/// The parameters of `newton-cg`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewtonCgConfig {
-    /// Armijo constant.
-    #[serde(default = "default_c1")]
-    pub c1: f64,
-    /// Inner iterations (absent: the dimension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_cg: Option<usize>,
-}
-
-fn default_c1() -> f64 {
-    Armijo::default().c1
+crate::declare_params! {
+    /// The parameters of `newton-cg`, besides the Armijo `c1` of
+    /// [`LineSearchKeys`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct NewtonCgConfig {
+        /// inner conjugate gradient iterations per step, >= 1 (absent: the dimension n)
+        max_cg: Option<usize> = none,
+    }
 }
 
 impl OptimizerConfig for NewtonCgConfig {
     type Checked = NewtonCg;
+    const LINE_SEARCH: SharedKeys = SharedKeys {
+        keys: &["c1"],
+        always: true,
+    };
 
     fn check(&self) -> Result<NewtonCg, ParamError> {
+        self.check_with(&LineSearchKeys::default())
+    }
+
+    fn check_with(&self, search: &LineSearchKeys) -> Result<NewtonCg, ParamError> {
         let armijo = Armijo {
-            c1: self.c1,
+            c1: search.armijo().c1,
             ..Armijo::default()
         };
         armijo.check()?;

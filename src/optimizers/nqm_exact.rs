@@ -28,12 +28,11 @@
 //! `E x_0^2 = 1`, the same as a start drawn from `N(0, I)`, so exact mode from the standard start is also the
 //! expectation over Zhang et al.'s random start.
 //!
-//! TOML keys: `step` (`eta > 0`), `beta` (in `[0, 1)`), `power` (`p` in `[0, 1]`). The same method is
+//! Its keys, `step` (`eta`), `beta` and `power` (`p`), are declared once, in [`NqmExactConfig`] (listed by
+//! `optzoo list optimizers` and in `docs/reference.md`). The same method is
 //! registered again as `nqm-exact-momentum`, so that a tuning, whose spaces are per optimizer name, can tune
 //! `beta` jointly with the step for heavy ball while SGD and the preconditioned configurations of
 //! `nqm-exact` keep `beta = 0`.
-
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use crate::footprint::{Footprint, Part, Size};
@@ -44,41 +43,19 @@ use crate::problem::Capabilities;
 use crate::theory::Anatomy;
 
 /// The keys of `nqm-exact`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "step",
-        default: "0.1",
-        doc: "the step eta > 0 (stable at large batch sizes where eta h_i^(1-p) < 2 (1 + beta) for every i)",
-    },
-    ParamDoc {
-        name: "beta",
-        default: "0",
-        doc: "heavy-ball momentum in [0, 1): 0 is SGD",
-    },
-    ParamDoc {
-        name: "power",
-        default: "0",
-        doc: "p in [0, 1]: the step is preconditioned by H^-p (0: none; Zhang et al. model Adam and K-FAC so)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = NqmExactConfig::PARAMS;
 
-fn default_step() -> f64 {
-    0.1
-}
-
-/// The parameters of `nqm-exact`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NqmExactConfig {
-    /// The step `eta`.
-    #[serde(default = "default_step")]
-    pub step: f64,
-    /// The momentum `beta`.
-    #[serde(default)]
-    pub beta: f64,
-    /// The preconditioning power `p`.
-    #[serde(default)]
-    pub power: f64,
+crate::declare_params! {
+    /// The parameters of `nqm-exact`.
+    #[derive(Debug, Clone)]
+    pub struct NqmExactConfig {
+        /// the step eta > 0 (stable at large batch sizes where eta h_i^(1-p) < 2 (1 + beta) for every i)
+        step: f64 = 0.1,
+        /// heavy-ball momentum in [0, 1): 0 is SGD
+        beta: f64 = 0.0,
+        /// p in [0, 1]: the step is preconditioned by H^-p (0: none; Zhang et al. model Adam and K-FAC so)
+        power: f64 = 0.0,
+    }
 }
 
 impl OptimizerConfig for NqmExactConfig {

@@ -13,11 +13,9 @@
 //! coordinate on its own; where coordinates are coupled (Rosenbrock's valley, a rotated quadratic of large
 //! condition number) the iterates oscillate at an amplitude set by `lr` instead of converging.
 //!
-//! TOML keys: `lr` (1e-3), `beta2` (0.9, the decay Tieleman and Hinton used), `eps` (1e-8).
-//! With them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
+//! Its keys are declared once, in [`RmspropConfig`] (listed by `optzoo list optimizers` and in
+//! `docs/reference.md`); with them, the schedule keys of [`super::lr_schedule`] (on `lr`) and the averaging keys of
 //! [`super::averaging`].
-
-use serde::{Deserialize, Serialize};
 
 use super::OptimizerConfig;
 use super::diagonal::{Diagonal, FirstMoment, SecondMoment};
@@ -25,45 +23,21 @@ use super::lr_schedule::Schedule;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 
 /// The keys of `rmsprop`: its own, then the schedule and averaging keys.
-pub const PARAMS: &[ParamDoc] =
-    &super::with_schedule_keys::<{ OWN.len() + super::SCHEDULE_KEYS }>(OWN);
+pub const PARAMS: &[ParamDoc] = &super::with_schedule_keys::<
+    { RmspropConfig::PARAMS.len() + super::SCHEDULE_KEYS },
+>(RmspropConfig::PARAMS);
 
-/// The keys of `rmsprop` itself.
-const OWN: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "1e-3",
-        doc: "learning rate > 0",
-    },
-    ParamDoc {
-        name: "beta2",
-        default: "0.9",
-        doc: "decay of the squared-gradient average, in [0, 1)",
-    },
-    ParamDoc {
-        name: "eps",
-        default: "1e-8",
-        doc: "added to sqrt(v) in the denominator, > 0",
-    },
-];
-
-/// The parameters of `rmsprop`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RmspropConfig {
-    /// Learning rate.
-    #[serde(default = "super::diagonal::default_lr")]
-    pub lr: f64,
-    /// Squared-gradient decay.
-    #[serde(default = "default_beta2")]
-    pub beta2: f64,
-    /// Denominator offset.
-    #[serde(default = "super::diagonal::default_eps")]
-    pub eps: f64,
-}
-
-fn default_beta2() -> f64 {
-    0.9
+crate::declare_params! {
+    /// The parameters of `rmsprop`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RmspropConfig {
+        /// learning rate > 0
+        lr: f64 = 1e-3,
+        /// decay of the squared-gradient average, in [0, 1) (0.9 is the decay Tieleman and Hinton used)
+        beta2: f64 = 0.9,
+        /// added to sqrt(v) in the denominator, > 0
+        eps: f64 = 1e-8,
+    }
 }
 
 impl OptimizerConfig for RmspropConfig {

@@ -203,23 +203,31 @@ pub const FAMILIES: &[Family] = &[
 ];
 
 /// Keys every family accepts.
-pub const COMMON_PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "start",
-        default: "\"standard\"",
-        doc: "\"standard\" (the family's standard start) or \"random\" (standard start + N(0, start_sigma^2) noise from the seed)",
-    },
-    ParamDoc {
-        name: "start_sigma",
-        default: "1.0",
-        doc: "standard deviation of the random start's noise",
-    },
-    ParamDoc {
-        name: "batch_size",
-        default: "none (exact gradients)",
-        doc: "optimizers see minibatch gradients of this many samples, drawn from the seed (finite-sum families: 1..=N; nqm: >= 1); the stop rule and trace stay exact",
-    },
-];
+pub const COMMON_PARAMS: &[ParamDoc] = CommonKeys::PARAMS;
+
+crate::declare_choice! {
+    /// The starts `start` names.
+    pub enum StartName {
+        /// The family's standard start.
+        Standard = "standard",
+        /// The standard start plus Gaussian noise from the seed.
+        Random = "random",
+    }
+}
+
+crate::declare_params! {
+    /// The keys every family takes, taken out of its table before the family's own keys are parsed.
+    /// `batch_size` is checked against the family's population after the family is parsed.
+    #[derive(Debug, Clone)]
+    pub struct CommonKeys {
+        /// "standard" (the family's standard start) or "random" (standard start + N(0, start_sigma^2) noise from the seed)
+        start: StartName = "standard",
+        /// standard deviation of the random start's noise
+        start_sigma: f64 = 1.0,
+        /// optimizers see minibatch gradients of this many samples, drawn from the seed (finite-sum families: 1..=N; nqm: >= 1); the stop rule and trace stay exact (absent: exact gradients)
+        batch_size: Option<u64> = none,
+    }
+}
 
 /// Looks a family up by name.
 pub fn family(name: &str) -> Option<&'static Family> {
@@ -375,39 +383,23 @@ impl Instance {
         parse: impl FnOnce(&toml::Table, &[ParamDoc]) -> Result<Box<dyn Builder>, ParamError>,
     ) -> Result<Instance, ParamError> {
         let mut own = table.clone();
-        let start = own.remove("start");
-        let sigma = own.remove("start_sigma");
+        let mut starts = toml::Table::new();
+        for key in ["start", "start_sigma"] {
+            if let Some(v) = own.remove(key) {
+                starts.insert(key.into(), v);
+            }
+        }
         let batch = own.remove("batch_size");
         let mut docs: Vec<ParamDoc> = params.to_vec();
         docs.extend_from_slice(COMMON_PARAMS);
         let builder = parse(&own, &docs)?;
-        let start_name = match &start {
-            None => "standard".to_string(),
-            Some(toml::Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(ParamError::key(
-                    "start",
-                    format!("`start` must be a string, got {other}"),
-                ));
-            }
-        };
-        crate::params::one_of("start", &start_name, &["standard", "random"])?;
-        let sigma = match &sigma {
-            None => 1.0,
-            Some(toml::Value::Float(v)) => *v,
-            Some(toml::Value::Integer(v)) => *v as f64,
-            Some(other) => {
-                return Err(ParamError::key(
-                    "start_sigma",
-                    format!("`start_sigma` must be a number, got {other}"),
-                ));
-            }
-        };
+        let common: CommonKeys = crate::params::from_table(&starts, COMMON_PARAMS)?;
+        let sigma = common.start_sigma;
         crate::params::positive("start_sigma", sigma)?;
-        let start = if start_name == "random" {
-            Start::Random(sigma)
-        } else {
-            Start::Standard
+        let start_name = common.start.word();
+        let start = match common.start {
+            StartName::Random => Start::Random(sigma),
+            StartName::Standard => Start::Standard,
         };
         let batch_size = batch
             .map(|v| check_batch_size(name, &v, builder.population()))

@@ -26,94 +26,57 @@
 //! The problem is a diagonal linear-Gaussian noise model ([`Stochastic::diagonal_noise`]), whose expected
 //! loss under SGD, heavy ball and `H^-p` preconditioning exact mode computes without sampling.
 
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
-
-use crate::params::{ParamDoc, ParamError, in_range, one_of, positive};
+use crate::params::{ParamDoc, ParamError, in_range, positive};
 use crate::problem::stochastic::{DiagonalNoise, Population, Sampler, Stochastic};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
 
 /// The keys of `nqm`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "dim",
-        default: "required",
-        doc: "dimension n >= 1",
-    },
-    ParamDoc {
-        name: "spectrum",
-        default: "\"inverse\"",
-        doc: "curvatures h_i: \"inverse\" (1/i, the paper's) or \"log-uniform\" (from 1 down to 1/kappa)",
-    },
-    ParamDoc {
-        name: "kappa",
-        default: "1000.0",
-        doc: "condition number, 1 <= kappa <= 1e12 (spectrum = \"log-uniform\" only)",
-    },
-    ParamDoc {
-        name: "noise_level",
-        default: "1.0",
-        doc: "c0 > 0 in the per-sample gradient covariance C = c0 H^noise_power",
-    },
-    ParamDoc {
-        name: "noise_power",
-        default: "1.0",
-        doc: "p in [0, 4] in C = c0 H^p: 1 is the paper's C = H, 0 isotropic noise",
-    },
-    ParamDoc {
-        name: "bins",
-        default: "none (one coordinate per curvature)",
-        doc: "K >= 1: the n coordinates grouped into at most K bins evenly spaced in log h, each one coordinate standing for its m members (curvature their mean, noise m times their mean, start sqrt(m)); the expected loss is the full model's where members share a curvature",
-    },
-];
+pub const PARAMS: &[ParamDoc] = NqmConfig::PARAMS;
 
-const SPECTRA: &[&str] = &["inverse", "log-uniform"];
-
-/// The parameters of `nqm`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NqmConfig {
-    /// Dimension.
-    pub dim: usize,
-    /// Curvature layout.
-    #[serde(default = "default_spectrum")]
-    pub spectrum: String,
-    /// Condition number of the log-uniform spectrum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kappa: Option<f64>,
-    /// `c0` in `C = c0 H^p`.
-    #[serde(default = "one")]
-    pub noise_level: f64,
-    /// `p` in `C = c0 H^p`.
-    #[serde(default = "one")]
-    pub noise_power: f64,
-    /// The number of curvature bins, where the coordinates are binned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bins: Option<usize>,
+crate::declare_choice! {
+    /// The curvature layouts `spectrum` names.
+    pub enum Spectrum {
+        /// `h_i = 1/i`, the paper's.
+        Inverse = "inverse",
+        /// From 1 down to `1/kappa`, evenly in `log h`.
+        LogUniform = "log-uniform",
+    }
 }
 
-fn default_spectrum() -> String {
-    "inverse".into()
-}
-
-fn one() -> f64 {
-    1.0
+crate::declare_params! {
+    /// The parameters of `nqm`.
+    #[derive(Debug, Clone)]
+    pub struct NqmConfig {
+        /// dimension n >= 1
+        dim: usize = required,
+        /// curvatures h_i: "inverse" (1/i, the paper's) or "log-uniform" (from 1 down to 1/kappa)
+        spectrum: Spectrum = "inverse",
+        /// condition number, 1 <= kappa <= 1e12 (spectrum = "log-uniform" only)
+        kappa: Option<f64> = 1000.0,
+        /// c0 > 0 in the per-sample gradient covariance C = c0 H^noise_power
+        noise_level: f64 = 1.0,
+        /// p in [0, 4] in C = c0 H^p: 1 is the paper's C = H, 0 isotropic noise
+        noise_power: f64 = 1.0,
+        /// K >= 1: the n coordinates grouped into at most K bins evenly spaced in log h, each one coordinate standing for its m members (curvature their mean, noise m times their mean, start sqrt(m)); the expected loss is the full model's where members share a curvature (absent: one coordinate per curvature)
+        bins: Option<usize> = none,
+    }
 }
 
 impl NqmConfig {
     /// The curvatures `h_i`, descending, exactly as the module docs define them.
     pub fn curvatures(&self) -> Vec<f64> {
         let n = self.dim;
-        match self.spectrum.as_str() {
-            "log-uniform" if n > 1 => {
-                let kappa = self.kappa.unwrap_or(1e3);
+        match self.spectrum {
+            Spectrum::LogUniform if n > 1 => {
+                let kappa = self.clone().filled().kappa.unwrap_or_default();
                 (0..n)
                     .map(|i| kappa.powf(-(i as f64) / (n - 1) as f64))
                     .collect()
             }
-            "log-uniform" => vec![1.0],
-            _ => (1..=n).map(|i| 1.0 / i as f64).collect(),
+            Spectrum::LogUniform => vec![1.0],
+            Spectrum::Inverse => (1..=n).map(|i| 1.0 / i as f64).collect(),
         }
     }
 }
@@ -175,9 +138,8 @@ impl super::FamilyConfig for NqmConfig {
         if self.dim == 0 {
             return Err(ParamError::key("dim", "`dim` must be at least 1, got 0"));
         }
-        one_of("spectrum", &self.spectrum, SPECTRA)?;
         if let Some(kappa) = self.kappa {
-            if self.spectrum != "log-uniform" {
+            if self.spectrum != Spectrum::LogUniform {
                 return Err(ParamError::key(
                     "kappa",
                     "`kappa` applies only with spectrum = \"log-uniform\" (\"inverse\" has kappa = dim)",
@@ -369,7 +331,7 @@ mod tests {
     fn nqm(dim: usize) -> Nqm {
         let config = NqmConfig {
             dim,
-            spectrum: "inverse".into(),
+            spectrum: Spectrum::Inverse,
             kappa: None,
             noise_level: 1.0,
             noise_power: 1.0,
@@ -432,7 +394,7 @@ mod tests {
     fn kappa_only_with_log_uniform() {
         let config = NqmConfig {
             dim: 3,
-            spectrum: "inverse".into(),
+            spectrum: Spectrum::Inverse,
             kappa: Some(10.0),
             noise_level: 1.0,
             noise_power: 1.0,
@@ -440,7 +402,7 @@ mod tests {
         };
         assert!(config.check().is_err());
         let log = NqmConfig {
-            spectrum: "log-uniform".into(),
+            spectrum: Spectrum::LogUniform,
             ..config
         };
         assert!(log.check().is_ok());
@@ -452,7 +414,7 @@ mod tests {
     fn bins_keep_the_start_value_and_the_traces() {
         let full = NqmConfig {
             dim: 1000,
-            spectrum: "inverse".into(),
+            spectrum: Spectrum::Inverse,
             kappa: None,
             noise_level: 1.0,
             noise_power: 1.0,

@@ -11,48 +11,34 @@
 //! there are no global `mu`, `L`. Hessian-vector products exploit the tridiagonal (chained) or 2x2 block
 //! (extended) structure: `O(n)`.
 
+use super::critical::CriticalPoint;
+use crate::params::{ParamDoc, ParamError};
+use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
-
-use super::critical::CriticalPoint;
-use crate::params::{ParamDoc, ParamError, one_of};
-use crate::problem::{Capabilities, Optimum, Problem, SecondOrder};
 
 /// The keys of `rosenbrock`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "dim",
-        default: "2",
-        doc: "dimension n >= 2 (even for \"extended\")",
-    },
-    ParamDoc {
-        name: "variant",
-        default: "\"chained\"",
-        doc: "\"chained\" (overlapping terms, as scipy's rosen) or \"extended\" (independent pairs)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = RosenbrockConfig::PARAMS;
 
-const VARIANTS: &[&str] = &["chained", "extended"];
-
-/// The parameters of `rosenbrock`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RosenbrockConfig {
-    /// Dimension.
-    #[serde(default = "default_dim")]
-    pub dim: usize,
-    /// Which coupling of the terms.
-    #[serde(default = "default_variant")]
-    pub variant: String,
+crate::declare_choice! {
+    /// How the terms couple, as `variant` names it.
+    pub enum Variant {
+        /// Overlapping terms, as scipy's `rosen`.
+        Chained = "chained",
+        /// Independent pairs.
+        Extended = "extended",
+    }
 }
 
-fn default_dim() -> usize {
-    2
-}
-
-fn default_variant() -> String {
-    "chained".into()
+crate::declare_params! {
+    /// The parameters of `rosenbrock`.
+    #[derive(Debug, Clone)]
+    pub struct RosenbrockConfig {
+        /// dimension n >= 2 (even for "extended")
+        dim: usize = 2,
+        /// "chained" (overlapping terms, as scipy's rosen) or "extended" (independent pairs)
+        variant: Variant = "chained",
+    }
 }
 
 impl super::FamilyConfig for RosenbrockConfig {
@@ -68,8 +54,7 @@ impl super::FamilyConfig for RosenbrockConfig {
                 format!("`dim` must be at least 2, got {}", self.dim),
             ));
         }
-        one_of("variant", &self.variant, VARIANTS)?;
-        if self.variant == "extended" && self.dim % 2 == 1 {
+        if self.variant == Variant::Extended && self.dim % 2 == 1 {
             return Err(ParamError::key(
                 "dim",
                 format!(
@@ -86,7 +71,7 @@ impl super::FamilyConfig for RosenbrockConfig {
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(Rosenbrock {
             dim: self.dim,
-            chained: self.variant == "chained",
+            chained: self.variant == Variant::Chained,
         }))
     }
 }
@@ -196,12 +181,16 @@ mod tests {
     use proptest::prelude::*;
     use rand::SeedableRng;
 
+    /// The config of a table `dim = ..., variant = "..."`, checked.
+    fn parse(dim: usize, variant: &str) -> Result<RosenbrockConfig, ParamError> {
+        let table: toml::Table = toml::from_str(&format!("dim = {dim}\nvariant = \"{variant}\""))
+            .expect("test tables are valid TOML");
+        let c: RosenbrockConfig = crate::params::from_table(&table, PARAMS)?;
+        c.check().map(|()| c)
+    }
+
     fn build(dim: usize, variant: &str) -> Box<dyn Problem> {
-        let c = RosenbrockConfig {
-            dim,
-            variant: variant.into(),
-        };
-        c.check().expect("valid config");
+        let c = parse(dim, variant).expect("valid config");
         c.build(&mut ChaCha8Rng::seed_from_u64(0)).expect("builds")
     }
 
@@ -295,11 +284,7 @@ mod tests {
             (3, "extended", "dim"),
             (4, "banana", "variant"),
         ] {
-            let c = RosenbrockConfig {
-                dim,
-                variant: variant.into(),
-            };
-            assert_eq!(c.check().unwrap_err().key.as_deref(), Some(key));
+            assert_eq!(parse(dim, variant).unwrap_err().key.as_deref(), Some(key));
         }
     }
 

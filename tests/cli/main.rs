@@ -1,7 +1,7 @@
 //! The command line through the binary: the new user's path (no arguments, the museum), and the checks on
 //! what a user types before anything runs: bad and mutated configs, dry runs, plan-time refusals, `zip`,
 //! sizes counted before allocation and the memory pre-flight; and the docs a user reads first: every link of
-//! the README and docs/ resolves.
+//! the README and docs/ resolves, and the reference is the one `optzoo list` writes; keys declared once.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -11,10 +11,12 @@ mod museum_run;
 mod bad_config;
 mod cli_quickstart;
 mod config_mutations;
+mod declared_params;
 mod doc_links;
 mod dry_run;
 mod memory_limit;
 mod museum;
 mod plan_checks;
+mod reference_docs;
 mod sizes_are_bounded;
 mod zip_axes;

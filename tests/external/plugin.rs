@@ -66,6 +66,15 @@ fn plugin_crate_builds_and_runs_config_run_report_compare() {
         text.contains("acme/sign-descent") && text.contains("lbfgs"),
         "{text}"
     );
+    // Its three keys, declared once with `declare_params!`, are listed with their declared defaults.
+    let sign: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("  acme/sign-descent: "))
+        .skip(2)
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ") + "\n")
+        .collect();
+    assert_eq!(sign, "lr = 0.1\ndecay = 0.9\nfloor = 0.0\n", "{text}");
 
     // Run twice into two directories: the second is the comparison's new side.
     for out in ["base", "new"] {
@@ -149,6 +158,23 @@ fn plugin_crate_builds_and_runs_config_run_report_compare() {
     }
     let o = plugin(plain, tmp.path(), &["compare", "base", "new"]);
     assert_eq!(o.status.code(), Some(0), "plain compare:\n{}", show(&o));
+
+    // A misspelt key of the plug-in's optimizer is refused naming the declared keys.
+    std::fs::write(
+        tmp.path().join("bad-key.toml"),
+        "[[problem]]\nfamily = \"acme/bowl\"\ndim = 2\n[[optimizer]]\nname = \"acme/sign-descent\"\nflor = 0.01\n",
+    )
+    .expect("writes");
+    let o = plugin(&bin, tmp.path(), &["run", "bad-key.toml", "--out", "bad"]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    for needle in [
+        "bad-key.toml:6:",
+        "unknown key `flor`",
+        "did you mean `floor`",
+        "valid keys: lr, decay, floor",
+    ] {
+        assert!(show(&o).contains(needle), "{needle}: {}", show(&o));
+    }
 
     // A misspelt plug-in name is bad input, with a suggestion.
     std::fs::write(

@@ -1,47 +1,31 @@
-//! `acme/sign-descent`: `x_{k+1} = x_k - lr_k sign(g(x_k))`, `lr_k = lr decay^k` (per coordinate; a zero
-//! gradient component does not move).
+//! `acme/sign-descent`: `x_{k+1} = x_k - lr_k sign(g(x_k))`, `lr_k = max(lr decay^k, floor)` (per
+//! coordinate; a zero gradient component does not move).
 //!
-//! TOML keys: `lr` (0.1), `decay` (0.9, in (0, 1]).
+//! Its three keys are declared once, in [`SignDescentConfig`], with optzoo's `declare_params!`: the struct,
+//! its defaults, its serialization and the lines `optzoo-plugin-example list optimizers` shows all come
+//! from that declaration, and an unknown key is refused with the declared keys as the valid ones.
 
 use optzoo::optimizer::{Optimizer, StepError, StepInfo};
 use optzoo::optimizers::OptimizerConfig;
 use optzoo::params::{ParamDoc, ParamError, in_range, positive};
 use optzoo::problem::Capabilities;
-use optzoo::serde::{Deserialize, Serialize};
 use optzoo::theory::KappaSlope;
 use optzoo::{Oracle, preconditioner};
 
 /// The keys.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "0.1",
-        doc: "first step length > 0",
-    },
-    ParamDoc {
-        name: "decay",
-        default: "0.9",
-        doc: "factor applied to the step length after each step, in (0, 1]",
-    },
-];
+pub const PARAMS: &[ParamDoc] = SignDescentConfig::PARAMS;
 
-/// The parameters, with their defaults.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(crate = "optzoo::serde", deny_unknown_fields)]
-pub struct SignDescentConfig {
-    /// First step length.
-    #[serde(default = "default_lr")]
-    pub lr: f64,
-    /// Step-length decay.
-    #[serde(default = "default_decay")]
-    pub decay: f64,
-}
-
-fn default_lr() -> f64 {
-    0.1
-}
-fn default_decay() -> f64 {
-    0.9
+optzoo::declare_params! {
+    /// The parameters, with their defaults.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SignDescentConfig {
+        /// first step length > 0
+        lr: f64 = 0.1,
+        /// factor applied to the step length after each step, in (0, 1]
+        decay: f64 = 0.9,
+        /// smallest step length, in [0, lr]: the decay stops there
+        floor: f64 = 0.0,
+    }
 }
 
 impl OptimizerConfig for SignDescentConfig {
@@ -50,6 +34,7 @@ impl OptimizerConfig for SignDescentConfig {
     fn check(&self) -> Result<SignDescent, ParamError> {
         positive("lr", self.lr)?;
         in_range("decay", self.decay, f64::MIN_POSITIVE, 1.0)?;
+        in_range("floor", self.floor, 0.0, self.lr)?;
         Ok(SignDescent { config: *self })
     }
 }
@@ -94,7 +79,7 @@ impl Optimizer for SignDescent {
             }
         }
         let taken = s.lr;
-        s.lr *= self.config.decay;
+        s.lr = (s.lr * self.config.decay).max(self.config.floor);
         Ok(StepInfo {
             step_size: Some(taken),
         })

@@ -616,11 +616,18 @@ mod tests {
         let copy = y;
         let work = p.work.load(Ordering::Relaxed);
         assert_eq!(o.measure(&copy), (2.0, 2.0));
-        assert!(p.work.load(Ordering::Relaxed) > work, "another vector: measured");
+        assert!(
+            p.work.load(Ordering::Relaxed) > work,
+            "another vector: measured"
+        );
         assert_eq!(o.measure_ahead(&[0.0, 4.0], &mut y, &mut g), Ok(8.0));
         o.forget_ahead();
         y = [1.0, 0.0];
-        assert_eq!(o.measure(&y), (0.5, 1.0), "forgotten: the vector as written now");
+        assert_eq!(
+            o.measure(&y),
+            (0.5, 1.0),
+            "forgotten: the vector as written now"
+        );
         // A non-finite coordinate is named; x is left as it was and nothing is known at the bad point.
         assert_eq!(
             o.measure_ahead(&[1.0, f64::INFINITY], &mut x, &mut g),

@@ -6,7 +6,11 @@ use crate::registry::Registry;
 use super::ListWhat;
 
 /// Prints the registries' listing, of one section or of all, as plain text or as the Markdown reference.
-pub(super) fn list(r: &Registry, what: Option<ListWhat>, format: listing::Format) -> anyhow::Result<()> {
+pub(super) fn list(
+    r: &Registry,
+    what: Option<ListWhat>,
+    format: listing::Format,
+) -> anyhow::Result<()> {
     print!(
         "{}",
         listing::listing_as(

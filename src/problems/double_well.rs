@@ -28,74 +28,34 @@
 
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range, positive};
 use crate::problem::{Optimum, Problem, SecondOrder};
 
 /// The keys of `double-well`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "dim",
-        default: "2",
-        doc: "dimension n >= 1",
-    },
-    ParamDoc {
-        name: "index",
-        default: "1",
-        doc: "saddle index k, 0 <= k <= dim: the number of double-well coordinates (negative curvature at 0)",
-    },
-    ParamDoc {
-        name: "curvature",
-        default: "1.0",
-        doc: "the magnitude c > 0 of every Hessian eigenvalue at the origin (at most 1e150)",
-    },
-    ParamDoc {
-        name: "start_offset",
-        default: "1e-3",
-        doc: "the standard start's offset eps from the saddle, x_i = eps in every coordinate, in (0, 1e50]",
-    },
-];
+pub const PARAMS: &[ParamDoc] = DoubleWellConfig::PARAMS;
 
-/// The default offset of the standard start from the saddle, in every coordinate.
+/// The default offset of the standard start from the saddle, in every coordinate (the declared default of
+/// `start_offset`; a unit test holds them equal).
 pub const START_OFFSET: f64 = 1e-3;
 
 /// The largest `start_offset` accepted: `x^4` stays finite far beyond it.
 const MAX_START_OFFSET: f64 = 1e50;
 
-/// The parameters of `double-well`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoubleWellConfig {
-    /// Dimension.
-    #[serde(default = "default_dim")]
-    pub dim: usize,
-    /// Saddle index at the origin.
-    #[serde(default = "default_index")]
-    pub index: usize,
-    /// Curvature magnitude at the origin.
-    #[serde(default = "default_curvature")]
-    pub curvature: f64,
-    /// The standard start's offset from the saddle, in every coordinate.
-    #[serde(default = "default_start_offset")]
-    pub start_offset: f64,
-}
-
-fn default_dim() -> usize {
-    2
-}
-
-fn default_index() -> usize {
-    1
-}
-
-fn default_curvature() -> f64 {
-    1.0
-}
-
-fn default_start_offset() -> f64 {
-    START_OFFSET
+crate::declare_params! {
+    /// The parameters of `double-well`.
+    #[derive(Debug, Clone)]
+    pub struct DoubleWellConfig {
+        /// dimension n >= 1
+        dim: usize = 2,
+        /// saddle index k, 0 <= k <= dim: the number of double-well coordinates (negative curvature at 0)
+        index: usize = 1,
+        /// the magnitude c > 0 of every Hessian eigenvalue at the origin (at most 1e150)
+        curvature: f64 = 1.0,
+        /// the standard start's offset eps from the saddle, x_i = eps in every coordinate, in (0, 1e50]
+        start_offset: f64 = 1e-3,
+    }
 }
 
 impl super::FamilyConfig for DoubleWellConfig {
@@ -410,6 +370,8 @@ mod tests {
         let c: DoubleWellConfig =
             crate::params::from_table(&toml::Table::new(), PARAMS).expect("defaults");
         assert_eq!(c.start_offset, 1e-3);
+        assert_eq!(c.start_offset, START_OFFSET);
+        assert_eq!(DoubleWellConfig::default().start_offset, START_OFFSET);
     }
 
     proptest! {

@@ -19,30 +19,21 @@
 
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Optimum, Problem, SecondOrder};
 
 /// The keys of `styblinski-tang`.
-pub const PARAMS: &[ParamDoc] = &[ParamDoc {
-    name: "dim",
-    default: "2",
-    doc: "dimension n >= 1",
-}];
+pub const PARAMS: &[ParamDoc] = StyblinskiTangConfig::PARAMS;
 
-/// The parameters of `styblinski-tang`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StyblinskiTangConfig {
-    /// Dimension.
-    #[serde(default = "default_dim")]
-    pub dim: usize,
-}
-
-fn default_dim() -> usize {
-    2
+crate::declare_params! {
+    /// The parameters of `styblinski-tang`.
+    #[derive(Debug, Clone)]
+    pub struct StyblinskiTangConfig {
+        /// dimension n >= 1
+        dim: usize = 2,
+    }
 }
 
 impl super::FamilyConfig for StyblinskiTangConfig {

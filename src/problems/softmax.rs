@@ -23,7 +23,6 @@
 use faer::{Mat, Side};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
 
 use super::network::{Loss, Network};
 use crate::params::{ParamDoc, ParamError, in_range, positive};
@@ -31,73 +30,23 @@ use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Curvature, Problem};
 
 /// The keys of `softmax`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "classes",
-        default: "3",
-        doc: "number of classes C >= 2",
-    },
-    ParamDoc {
-        name: "in_dim",
-        default: "4",
-        doc: "input dimension >= 1",
-    },
-    ParamDoc {
-        name: "samples",
-        default: "120",
-        doc: "samples N >= 1 (labels n mod C)",
-    },
-    ParamDoc {
-        name: "l2",
-        default: "1e-3",
-        doc: "ridge coefficient > 0, on every weight and bias (the strong convexity mu)",
-    },
-    ParamDoc {
-        name: "separation",
-        default: "2.0",
-        doc: "standard deviation of the class means around 0, > 0 (the noise around a mean is N(0, I))",
-    },
-];
+pub const PARAMS: &[ParamDoc] = SoftmaxConfig::PARAMS;
 
-/// The parameters of `softmax`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SoftmaxConfig {
-    /// Number of classes.
-    #[serde(default = "default_classes")]
-    pub classes: usize,
-    /// Input dimension.
-    #[serde(default = "default_in_dim")]
-    pub in_dim: usize,
-    /// Number of samples.
-    #[serde(default = "default_samples")]
-    pub samples: usize,
-    /// Ridge coefficient.
-    #[serde(default = "default_l2")]
-    pub l2: f64,
-    /// Spread of the class means.
-    #[serde(default = "default_separation")]
-    pub separation: f64,
-}
-
-fn default_classes() -> usize {
-    3
-}
-
-fn default_in_dim() -> usize {
-    4
-}
-
-fn default_samples() -> usize {
-    120
-}
-
-fn default_l2() -> f64 {
-    1e-3
-}
-
-fn default_separation() -> f64 {
-    2.0
+crate::declare_params! {
+    /// The parameters of `softmax`.
+    #[derive(Debug, Clone)]
+    pub struct SoftmaxConfig {
+        /// number of classes C >= 2
+        classes: usize = 3,
+        /// input dimension >= 1
+        in_dim: usize = 4,
+        /// samples N >= 1 (labels n mod C)
+        samples: usize = 120,
+        /// ridge coefficient > 0, on every weight and bias (the strong convexity mu)
+        l2: f64 = 1e-3,
+        /// standard deviation of the class means around 0, > 0 (the noise around a mean is N(0, I))
+        separation: f64 = 2.0,
+    }
 }
 
 impl SoftmaxConfig {

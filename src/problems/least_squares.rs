@@ -23,7 +23,6 @@ use faer::Mat;
 use faer::linalg::solvers::Solve;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
 
 use super::network::{Loss, Network};
 use crate::params::{ParamDoc, ParamError, in_range};
@@ -31,73 +30,23 @@ use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Curvature, Optimum, Problem};
 
 /// The keys of `least-squares`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "in_dim",
-        default: "8",
-        doc: "inputs per sample (columns of W), >= 1",
-    },
-    ParamDoc {
-        name: "out_dim",
-        default: "3",
-        doc: "outputs per sample (rows of W), >= 1",
-    },
-    ParamDoc {
-        name: "samples",
-        default: "64",
-        doc: "samples N >= in_dim (so that X X' is invertible and W* unique)",
-    },
-    ParamDoc {
-        name: "input_kappa",
-        default: "1.0",
-        doc: "condition number of X X'/N (eigenvalues log-uniform in [1/input_kappa, 1]), in [1, 1e12]; 1 when in_dim = 1",
-    },
-    ParamDoc {
-        name: "noise",
-        default: "0.1",
-        doc: "standard deviation of the target noise, >= 0 (0 gives f* = 0)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = LeastSquaresConfig::PARAMS;
 
-/// The parameters of `least-squares`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeastSquaresConfig {
-    /// Inputs per sample.
-    #[serde(default = "default_in_dim")]
-    pub in_dim: usize,
-    /// Outputs per sample.
-    #[serde(default = "default_out_dim")]
-    pub out_dim: usize,
-    /// Number of samples.
-    #[serde(default = "default_samples")]
-    pub samples: usize,
-    /// Condition number of the input second moment.
-    #[serde(default = "default_input_kappa")]
-    pub input_kappa: f64,
-    /// Target noise.
-    #[serde(default = "default_noise")]
-    pub noise: f64,
-}
-
-fn default_in_dim() -> usize {
-    8
-}
-
-fn default_out_dim() -> usize {
-    3
-}
-
-fn default_samples() -> usize {
-    64
-}
-
-fn default_input_kappa() -> f64 {
-    1.0
-}
-
-fn default_noise() -> f64 {
-    0.1
+crate::declare_params! {
+    /// The parameters of `least-squares`.
+    #[derive(Debug, Clone)]
+    pub struct LeastSquaresConfig {
+        /// inputs per sample (columns of W), >= 1
+        in_dim: usize = 8,
+        /// outputs per sample (rows of W), >= 1
+        out_dim: usize = 3,
+        /// samples N >= in_dim (so that X X' is invertible and W* unique)
+        samples: usize = 64,
+        /// condition number of X X'/N (eigenvalues log-uniform in [1/input_kappa, 1]), in [1, 1e12]; 1 when in_dim = 1
+        input_kappa: f64 = 1.0,
+        /// standard deviation of the target noise, >= 0 (0 gives f* = 0)
+        noise: f64 = 0.1,
+    }
 }
 
 impl LeastSquaresConfig {

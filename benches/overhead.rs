@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use optzoo::problems::quadratic::QuadraticConfig;
+use optzoo::problems::quadratic::{QuadraticConfig, Rotation, Spectrum};
 use optzoo::runner::PlannedRun;
 use optzoo::vector::{axpy, dot, norm};
 use optzoo::{Status, execute};
@@ -107,8 +107,8 @@ fn overhead(c: &mut Criterion) {
         let spectrum = QuadraticConfig {
             dim,
             kappa: KAPPA,
-            spectrum: "linear".into(),
-            rotation: "none".into(),
+            spectrum: Spectrum::Linear,
+            rotation: Rotation::None,
             shift: 0.0,
         };
         let record = execute(run);

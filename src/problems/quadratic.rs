@@ -18,70 +18,54 @@ use std::sync::{Mutex, TryLockError};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
-use crate::params::{ParamDoc, ParamError, in_range, one_of};
+use crate::params::{ParamDoc, ParamError, in_range};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 use crate::vector::{LANES, axpy};
 
 /// The keys of `quadratic`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "dim",
-        default: "required",
-        doc: "dimension n >= 1 (n = 1 needs kappa = 1)",
-    },
-    ParamDoc {
-        name: "kappa",
-        default: "required",
-        doc: "condition number lambda_max / lambda_min, 1 <= kappa <= 1e12",
-    },
-    ParamDoc {
-        name: "spectrum",
-        default: "\"linear\"",
-        doc: "eigenvalue layout: \"linear\", \"log-uniform\", \"two-cluster\" (half mu, half 1) or \"outlier\" (all mu but one 1)",
-    },
-    ParamDoc {
-        name: "rotation",
-        default: "\"none\"",
-        doc: "\"none\" (A diagonal) or \"random\" (Haar-random eigenvectors from the seed)",
-    },
-    ParamDoc {
-        name: "shift",
-        default: "0.0",
-        doc: "the minimiser is shift * (1, ..., 1)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = QuadraticConfig::PARAMS;
 
-const SPECTRA: &[&str] = &["linear", "log-uniform", "two-cluster", "outlier"];
-const ROTATIONS: &[&str] = &["none", "random"];
-
-/// The parameters of `quadratic`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QuadraticConfig {
-    /// Dimension.
-    pub dim: usize,
-    /// Condition number.
-    pub kappa: f64,
-    /// Eigenvalue layout.
-    #[serde(default = "default_spectrum")]
-    pub spectrum: String,
-    /// Eigenvector rotation.
-    #[serde(default = "default_rotation")]
-    pub rotation: String,
-    /// Minimiser offset.
-    #[serde(default)]
-    pub shift: f64,
+crate::declare_choice! {
+    /// The eigenvalue layout, as `spectrum` names it.
+    pub enum Spectrum {
+        /// Evenly spaced from `mu` to 1.
+        Linear = "linear",
+        /// Log-uniformly spaced from `mu` to 1.
+        LogUniform = "log-uniform",
+        /// Half at `mu`, half at 1.
+        TwoCluster = "two-cluster",
+        /// All at `mu` but one at 1.
+        Outlier = "outlier",
+    }
 }
 
-fn default_spectrum() -> String {
-    "linear".into()
+crate::declare_choice! {
+    /// The eigenvectors, as `rotation` names them.
+    pub enum Rotation {
+        /// The coordinate axes: `A` diagonal.
+        None = "none",
+        /// Haar-random eigenvectors drawn from the seed.
+        Random = "random",
+    }
 }
 
-fn default_rotation() -> String {
-    "none".into()
+crate::declare_params! {
+    /// The parameters of `quadratic`.
+    #[derive(Debug, Clone)]
+    pub struct QuadraticConfig {
+        /// dimension n >= 1 (n = 1 needs kappa = 1)
+        dim: usize = required,
+        /// condition number lambda_max / lambda_min, 1 <= kappa <= 1e12
+        kappa: f64 = required,
+        /// eigenvalue layout: "linear", "log-uniform", "two-cluster" (half mu, half 1) or "outlier" (all mu but one 1)
+        spectrum: Spectrum = "linear",
+        /// "none" (A diagonal) or "random" (Haar-random eigenvectors from the seed)
+        rotation: Rotation = "none",
+        /// the minimiser is shift * (1, ..., 1)
+        shift: f64 = 0.0,
+    }
 }
 
 impl QuadraticConfig {
@@ -95,12 +79,12 @@ impl QuadraticConfig {
         (0..n)
             .map(|i| {
                 let t = i as f64 / (n - 1) as f64;
-                match self.spectrum.as_str() {
-                    "log-uniform" => mu * self.kappa.powf(t),
-                    "two-cluster" if i < n / 2 => mu,
-                    "outlier" if i + 1 < n => mu,
-                    "two-cluster" | "outlier" => 1.0,
-                    _ => mu + (1.0 - mu) * t,
+                match self.spectrum {
+                    Spectrum::LogUniform => mu * self.kappa.powf(t),
+                    Spectrum::TwoCluster if i < n / 2 => mu,
+                    Spectrum::Outlier if i + 1 < n => mu,
+                    Spectrum::TwoCluster | Spectrum::Outlier => 1.0,
+                    Spectrum::Linear => mu + (1.0 - mu) * t,
                 }
             })
             .collect()
@@ -118,7 +102,7 @@ impl super::FamilyConfig for QuadraticConfig {
     /// and the vector `value` forms the gradient in.
     fn memory(&self) -> super::ProblemMemory {
         let n = self.dim as u64;
-        let (dense, buffer) = if self.rotation == "random" {
+        let (dense, buffer) = if self.rotation == Rotation::Random {
             (4, 1)
         } else {
             (0, 0)
@@ -138,7 +122,7 @@ impl super::FamilyConfig for QuadraticConfig {
     /// thousands; otherwise a few vectors.
     fn build_work(&self) -> f64 {
         let n = self.dim as f64;
-        let dense = if self.rotation == "random" {
+        let dense = if self.rotation == Rotation::Random {
             5.0 * n * n * n
         } else {
             0.0
@@ -160,8 +144,6 @@ impl super::FamilyConfig for QuadraticConfig {
                 ),
             ));
         }
-        one_of("spectrum", &self.spectrum, SPECTRA)?;
-        one_of("rotation", &self.rotation, ROTATIONS)?;
         in_range("shift", self.shift, -1e150, 1e150)
     }
 
@@ -173,9 +155,9 @@ impl super::FamilyConfig for QuadraticConfig {
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let lambda = self.eigenvalues();
-        let dense = match self.rotation.as_str() {
-            "random" => Some(rotated(&lambda, rng)),
-            _ => None,
+        let dense = match self.rotation {
+            Rotation::Random => Some(rotated(&lambda, rng)),
+            Rotation::None => None,
         };
         let scratch = Mutex::new(match dense {
             Some(_) => vec![0.0; lambda.len()],
@@ -370,6 +352,7 @@ impl SecondOrder for Quadratic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::declare::Choice;
     use crate::problems::FamilyConfig;
     use crate::problems::testing::assert_derivatives;
     use faer::Side;
@@ -386,8 +369,8 @@ mod tests {
         QuadraticConfig {
             dim,
             kappa,
-            spectrum: spectrum.into(),
-            rotation: rotation.into(),
+            spectrum: Spectrum::from_word(spectrum).expect("a spectrum word"),
+            rotation: Rotation::from_word(rotation).expect("a rotation word"),
             shift,
         }
     }
@@ -399,7 +382,7 @@ mod tests {
 
     #[test]
     fn spectra_hit_their_ends_exactly() {
-        for spectrum in SPECTRA {
+        for spectrum in Spectrum::WORDS {
             let l = config(5, 1e3, spectrum, "none", 0.0).eigenvalues();
             assert_eq!(l[0], 1e-3, "{spectrum}");
             assert!(
@@ -459,7 +442,7 @@ mod tests {
 
     #[test]
     fn minimiser_has_zero_gradient_and_value() {
-        for rotation in ROTATIONS {
+        for rotation in Rotation::WORDS {
             let p = build(&config(8, 1e2, "linear", rotation, -2.0));
             let opt = p.optimum().expect("known");
             let x = opt.point.expect("known point");
@@ -474,7 +457,7 @@ mod tests {
         // The gradient's entries are each a sum over j in order, as the Hessian-vector product's
         // column-by-column sum: one value of A (x - x*) whichever evaluates it, at lengths around LANES.
         for n in [2, 7, 8, 9, 19] {
-            for rotation in ROTATIONS {
+            for rotation in Rotation::WORDS {
                 let p = build(&config(n, 1e3, "log-uniform", rotation, 0.25));
                 let mut rng = ChaCha8Rng::seed_from_u64(n as u64);
                 let x: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
@@ -497,10 +480,16 @@ mod tests {
             (config(3, 0.5, "linear", "none", 0.0), "kappa"),
             (config(3, f64::NAN, "linear", "none", 0.0), "kappa"),
             (config(1, 2.0, "linear", "none", 0.0), "kappa"),
-            (config(3, 2.0, "cubic", "none", 0.0), "spectrum"),
-            (config(3, 2.0, "linear", "haar", 0.0), "rotation"),
         ] {
             assert_eq!(c.check().unwrap_err().key.as_deref(), Some(key));
+        }
+        for (text, key) in [
+            ("dim = 3\nkappa = 2.0\nspectrum = \"cubic\"", "spectrum"),
+            ("dim = 3\nkappa = 2.0\nrotation = \"haar\"", "rotation"),
+        ] {
+            let table: toml::Table = toml::from_str(text).expect("valid TOML");
+            let err = crate::params::from_table::<QuadraticConfig>(&table, PARAMS).unwrap_err();
+            assert_eq!(err.key.as_deref(), Some(key), "{err:?}");
         }
     }
 

@@ -78,13 +78,19 @@ fn check_against(s: &optzoo::density::DensityStudy, exact: &[f64], diagonal: boo
 #[test]
 fn quadratics_of_every_spectrum_kind_match_their_closed_form_spectra() {
     let n = 500;
-    for spectrum in ["linear", "log-uniform", "two-cluster", "outlier"] {
-        for rotation in ["none", "random"] {
+    use optzoo::problems::quadratic::{Rotation, Spectrum};
+    for spectrum in [
+        Spectrum::Linear,
+        Spectrum::LogUniform,
+        Spectrum::TwoCluster,
+        Spectrum::Outlier,
+    ] {
+        for rotation in [Rotation::None, Rotation::Random] {
             let config = optzoo::problems::quadratic::QuadraticConfig {
                 dim: n,
                 kappa: 100.0,
-                spectrum: spectrum.into(),
-                rotation: rotation.into(),
+                spectrum,
+                rotation,
                 shift: 0.0,
             };
             let exact = config.eigenvalues();
@@ -97,7 +103,7 @@ fn quadratics_of_every_spectrum_kind_match_their_closed_form_spectra() {
             };
             let s = study("quadratic", &params, options);
             let what = format!("quadratic {spectrum} {rotation}");
-            check_against(&s, &exact, rotation == "none", &what);
+            check_against(&s, &exact, rotation == Rotation::None, &what);
             // The dense path agrees with the closed form too, and no eigenvalue is near zero.
             let dense = s.density.exact.as_ref().expect("dense up to n = 2000");
             assert!(

@@ -52,7 +52,6 @@ use std::sync::Mutex;
 use faer::{Mat, MatRef, Side};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
 
 use super::critical::CriticalPoint;
 use crate::params::{ParamDoc, ParamError, in_range};
@@ -60,81 +59,29 @@ use crate::problem::stochastic::{Population, Stochastic};
 use crate::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 
 /// The keys of `deep-linear`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "depth",
-        default: "2",
-        doc: "number of weight matrices L, 1 <= L <= 100",
-    },
-    ParamDoc {
-        name: "width",
-        default: "4",
-        doc: "hidden width, 1 <= width <= 10000 (unused when depth = 1)",
-    },
-    ParamDoc {
-        name: "samples",
-        default: "32",
-        doc: "number of samples N, 1 <= N <= 1000000",
-    },
-    ParamDoc {
-        name: "in_dim",
-        default: "4",
-        doc: "input dimension, 1 <= in_dim <= 10000",
-    },
-    ParamDoc {
-        name: "out_dim",
-        default: "4",
-        doc: "output dimension, 1 <= out_dim <= 10000",
-    },
-    ParamDoc {
-        name: "init_scale",
-        default: "0.1",
-        doc: "standard start: W_l[i][j] ~ N(0, init_scale^2 / cols_l); 0 starts on the saddle at 0",
-    },
-];
+pub const PARAMS: &[ParamDoc] = DeepLinearConfig::PARAMS;
 
 const MAX_DEPTH: usize = 100;
 const MAX_SIDE: usize = 10_000;
 const MAX_SAMPLES: usize = 1_000_000;
 
-/// The parameters of `deep-linear`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeepLinearConfig {
-    /// Number of weight matrices.
-    #[serde(default = "default_depth")]
-    pub depth: usize,
-    /// Hidden width.
-    #[serde(default = "default_side")]
-    pub width: usize,
-    /// Number of samples.
-    #[serde(default = "default_samples")]
-    pub samples: usize,
-    /// Input dimension.
-    #[serde(default = "default_side")]
-    pub in_dim: usize,
-    /// Output dimension.
-    #[serde(default = "default_side")]
-    pub out_dim: usize,
-    /// Scale of the standard start.
-    #[serde(default = "default_init_scale")]
-    pub init_scale: f64,
-}
-
-fn default_depth() -> usize {
-    2
-}
-
-fn default_side() -> usize {
-    4
-}
-
-fn default_samples() -> usize {
-    32
-}
-
-fn default_init_scale() -> f64 {
-    0.1
+crate::declare_params! {
+    /// The parameters of `deep-linear`.
+    #[derive(Debug, Clone)]
+    pub struct DeepLinearConfig {
+        /// number of weight matrices L, 1 <= L <= 100
+        depth: usize = 2,
+        /// hidden width, 1 <= width <= 10000 (unused when depth = 1)
+        width: usize = 4,
+        /// number of samples N, 1 <= N <= 1000000
+        samples: usize = 32,
+        /// input dimension, 1 <= in_dim <= 10000
+        in_dim: usize = 4,
+        /// output dimension, 1 <= out_dim <= 10000
+        out_dim: usize = 4,
+        /// standard start: W_l[i][j] ~ N(0, init_scale^2 / cols_l); 0 starts on the saddle at 0
+        init_scale: f64 = 0.1,
+    }
 }
 
 fn count_in(key: &str, value: usize, max: usize) -> Result<(), ParamError> {

@@ -68,6 +68,8 @@ const MAX_SAMPLES: usize = 1_000_000;
 crate::declare_params! {
     /// The parameters of `deep-linear`.
     #[derive(Debug, Clone)]
+    // `W_l[i][j]` in a key's line is the listing's notation, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     pub struct DeepLinearConfig {
         /// number of weight matrices L, 1 <= L <= 100
         depth: usize = 2,

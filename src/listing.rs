@@ -54,6 +54,7 @@ pub fn listing(registry: &Registry, section: Option<Section>) -> String {
         let _ = writeln!(out, "Problem families (family = \"...\"):");
         for f in registry.families() {
             let _ = writeln!(out, "  {}: {}", f.name, f.summary);
+            let _ = writeln!(out, "    offers: {}", offers(f));
             params(&mut out, f.params);
         }
         let _ = writeln!(out, "  Every family also takes:");
@@ -145,22 +146,31 @@ fn needs(entry: &crate::optimizers::OptimizerEntry) -> Option<String> {
             &crate::optimizers::ParseContext::default(),
         )
         .ok()?;
-    let r = checked.optimizer.requires();
-    let needed: Vec<&str> = [
-        (r.exact, "exact values and gradients (no minibatches)"),
-        (r.hessian, "a dense Hessian"),
-        (r.hvp, "Hessian-vector products"),
-        (r.curvature, "known curvature bounds (mu, L)"),
-        (r.layers, "layer structure (K-FAC factors)"),
-    ]
-    .into_iter()
-    .filter_map(|(needs, what)| needs.then_some(what))
-    .collect();
+    let needed = checked.optimizer.requires().names();
     Some(if needed.is_empty() {
         "values and gradients only".to_string()
     } else {
         needed.join(", ")
     })
+}
+
+/// What a family's instances offer besides values and gradients, as its declaration says (an instance that
+/// draws minibatches, `batch_size`, has no exact values and gradients), and what an instance at the
+/// family's defaults lacks of it (a family may narrow its declaration by its keys).
+fn offers(family: &crate::problems::Family) -> String {
+    let names = family.capabilities.names();
+    let mut text = if names.is_empty() {
+        "values and gradients only".to_string()
+    } else {
+        names.join(", ")
+    };
+    if let Ok(builder) = (family.parse)(&toml::Table::new(), family.params) {
+        let lacks = builder.capabilities().missing(&family.capabilities);
+        if !lacks.is_empty() {
+            let _ = write!(text, "; not at its defaults: {}", lacks.join(", "));
+        }
+    }
+    text
 }
 
 /// The Markdown reference of one section, or of all of them.
@@ -180,8 +190,14 @@ pub fn markdown(registry: &Registry, section: Option<Section>) -> String {
     );
     if all || section == Some(Section::Problems) {
         let _ = writeln!(out, "## Problem families (`family = \"...\"`)\n");
+        let _ = writeln!(
+            out,
+            "What a family offers is what an optimizer's needs are matched against before anything runs; an \
+             instance that draws minibatches (`batch_size`) offers no exact values and gradients.\n"
+        );
         for f in registry.families() {
             let _ = writeln!(out, "### `{}`\n\n{}\n", f.name, f.summary);
+            let _ = writeln!(out, "Offers: {}.\n", offers(f));
             md_params(&mut out, f.params);
         }
         let _ = writeln!(out, "### Keys every family takes\n");

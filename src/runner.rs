@@ -549,7 +549,7 @@ mod tests {
     use super::*;
     use crate::params::{ParamDoc, ParamError};
     use crate::problem::{Capabilities, Problem};
-    use crate::problems::{Family, FamilyConfig, parse_family};
+    use crate::problems::{Family, FamilyConfig};
     use crate::stop::StopRule;
     use crate::store::{OptimizerSpec, ProblemSpec};
     use rand_chacha::ChaCha8Rng;
@@ -605,12 +605,7 @@ mod tests {
         }
     }
 
-    static TRAP: Family = Family {
-        name: "trap",
-        summary: "",
-        params: &[],
-        parse: parse_family::<Trap>,
-    };
+    static TRAP: Family = Family::of::<Trap>("trap", "", &[]);
     const MODE: &[ParamDoc] = &[];
 
     fn planned(mode: &str, step: &str) -> PlannedRun {

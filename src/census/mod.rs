@@ -400,7 +400,7 @@ mod tests {
     use super::*;
     use crate::params::ParamError;
     use crate::problem::{Capabilities, Problem};
-    use crate::problems::{Family, FamilyConfig, parse_family};
+    use crate::problems::{Family, FamilyConfig};
     use rand_chacha::ChaCha8Rng;
 
     /// A family with gradients and no Hessian.
@@ -442,12 +442,7 @@ mod tests {
         }
     }
 
-    static BOWL: Family = Family {
-        name: "test/bowl",
-        summary: "x'x without a Hessian",
-        params: &[],
-        parse: parse_family::<BowlConfig>,
-    };
+    static BOWL: Family = Family::of::<BowlConfig>("test/bowl", "x'x without a Hessian", &[]);
 
     #[test]
     fn a_family_without_a_hessian_is_refused() {

@@ -199,25 +199,53 @@ impl Capabilities {
         ..Capabilities::ANALYTIC
     };
 
+    /// A closed-form function whose curvature bounds `mu` and `L` are known (a quadratic): all of
+    /// [`Capabilities::ANALYTIC`] and the bounds.
+    pub const BOUNDED: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::ANALYTIC
+    };
+
+    /// A network whose curvature bounds are known (a linear or convex model): all of
+    /// [`Capabilities::NETWORK`] and the bounds.
+    pub const BOUNDED_NETWORK: Capabilities = Capabilities {
+        curvature: true,
+        ..Capabilities::NETWORK
+    };
+
+    /// Each capability with its name, in the order listings and messages give them.
+    fn each(&self) -> [(bool, &'static str); 5] {
+        [
+            (self.hessian, "a dense Hessian"),
+            (self.hvp, "Hessian-vector products"),
+            (self.curvature, "known curvature bounds (mu, L)"),
+            (self.layers, "layer structure (K-FAC factors)"),
+            (self.exact, "exact values and gradients"),
+        ]
+    }
+
+    /// The names of the capabilities `self` holds, or an empty list.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.each()
+            .into_iter()
+            .filter_map(|(has, name)| has.then_some(name))
+            .collect()
+    }
+
     /// The capabilities `needed` asks for that `self` lacks, as names, or an empty list.
     pub fn missing(&self, needed: &Capabilities) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if needed.hessian && !self.hessian {
-            out.push("a dense Hessian");
-        }
-        if needed.hvp && !self.hvp {
-            out.push("Hessian-vector products");
-        }
-        if needed.curvature && !self.curvature {
-            out.push("known curvature bounds (mu, L)");
-        }
-        if needed.layers && !self.layers {
-            out.push("layer structure (K-FAC factors)");
-        }
-        if needed.exact && !self.exact {
-            out.push("exact values and gradients (this instance draws minibatches, batch_size)");
-        }
-        out
+        needed
+            .each()
+            .into_iter()
+            .zip(self.each())
+            .filter_map(|((need, name), (has, _))| (need && !has).then_some(name))
+            .map(|name| match name {
+                "exact values and gradients" => {
+                    "exact values and gradients (this instance draws minibatches, batch_size)"
+                }
+                other => other,
+            })
+            .collect()
     }
 }
 

@@ -150,10 +150,7 @@ impl super::FamilyConfig for DeepLinearConfig {
     }
 
     /// Exact derivatives of every order; curvature bounds where the network is one linear layer.
-    const CAPABILITIES: Capabilities = Capabilities {
-        curvature: true,
-        ..Capabilities::ANALYTIC
-    };
+    const CAPABILITIES: Capabilities = Capabilities::BOUNDED;
 
     /// Curvature bounds are known at depth 1 only (a convex quadratic).
     fn capabilities(&self) -> Capabilities {

@@ -118,88 +118,95 @@ pub struct Family {
     pub params: &'static [ParamDoc],
     /// Parses and checks a table of the family's own keys.
     pub parse: ParseFn,
+    /// What the family's instances offer ([`FamilyConfig::CAPABILITIES`]; an instance that draws minibatches
+    /// lacks exact values, and a family may narrow it by its keys).
+    pub capabilities: Capabilities,
+}
+
+impl Family {
+    /// The entry of the family whose config is `C`: its parser and capabilities come from the type.
+    pub const fn of<C: FamilyConfig>(
+        name: &'static str,
+        summary: &'static str,
+        params: &'static [ParamDoc],
+    ) -> Family {
+        Family {
+            name,
+            summary,
+            params,
+            parse: parse_family::<C>,
+            capabilities: C::CAPABILITIES,
+        }
+    }
 }
 
 /// The registry, sorted by name.
 pub const FAMILIES: &[Family] = &[
-    Family {
-        name: "deep-linear",
-        summary: "deep linear network ||W_L ... W_1 X - Y||^2 / (2N) on a linear teacher: a saddle at 0, non-isolated minima",
-        params: deep_linear::PARAMS,
-        parse: parse_family::<deep_linear::DeepLinearConfig>,
-    },
-    Family {
-        name: "double-well",
-        summary: "separable quartic sum a_i x_i^2/2 + x_i^4/4 whose origin is a saddle of chosen index: saddle escape",
-        params: double_well::PARAMS,
-        parse: parse_family::<double_well::DoubleWellConfig>,
-    },
-    Family {
-        name: "himmelblau",
-        summary: "Himmelblau's 2-D function: four global minima, one maximum, four saddles",
-        params: himmelblau::PARAMS,
-        parse: parse_family::<himmelblau::HimmelblauConfig>,
-    },
-    Family {
-        name: "least-squares",
-        summary: "multi-output linear least squares ||W X - Y||^2 / (2N), input moment with exact condition number",
-        params: least_squares::PARAMS,
-        parse: parse_family::<least_squares::LeastSquaresConfig>,
-    },
-    Family {
-        name: "mgh",
-        summary: "the 35 least-squares test problems of More, Garbow and Hillstrom (1981), by name",
-        params: mgh::PARAMS,
-        parse: parse_family::<mgh::MghConfig>,
-    },
-    Family {
-        name: "mlp",
-        summary: "teacher-student regression with a tanh multilayer perceptron (f* = 0 at the teacher)",
-        params: mlp::PARAMS,
-        parse: parse_family::<mlp::MlpConfig>,
-    },
-    Family {
-        name: "monkey-saddle",
-        summary: "x^3 - 3 x y^2: a degenerate saddle (zero Hessian) at 0, unbounded below",
-        params: monkey_saddle::PARAMS,
-        parse: parse_family::<monkey_saddle::MonkeySaddleConfig>,
-    },
-    Family {
-        name: "nqm",
-        summary: "noisy quadratic model (Zhang et al. 2019): 1/2 sum h_i x_i^2, h_i = 1/i, minibatch gradient noise of covariance C / batch_size, C = H",
-        params: nqm::PARAMS,
-        parse: parse_family::<nqm::NqmConfig>,
-    },
-    Family {
-        name: "quadratic",
-        summary: "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",
-        params: quadratic::PARAMS,
-        parse: parse_family::<quadratic::QuadraticConfig>,
-    },
-    Family {
-        name: "rosenbrock",
-        summary: "Rosenbrock's banana valley, chained (as scipy's rosen) or as extended independent pairs",
-        params: rosenbrock::PARAMS,
-        parse: parse_family::<rosenbrock::RosenbrockConfig>,
-    },
-    Family {
-        name: "six-hump-camel",
-        summary: "six-hump camel-back: six minima (two global), two maxima, seven saddles",
-        params: six_hump_camel::PARAMS,
-        parse: parse_family::<six_hump_camel::SixHumpCamelConfig>,
-    },
-    Family {
-        name: "softmax",
-        summary: "softmax (multinomial logistic) regression on Gaussian clusters with a small ridge",
-        params: softmax::PARAMS,
-        parse: parse_family::<softmax::SoftmaxConfig>,
-    },
-    Family {
-        name: "styblinski-tang",
-        summary: "separable quartic sum (x_i^4 - 16 x_i^2 + 5 x_i)/2: 3^n critical points of every index",
-        params: styblinski_tang::PARAMS,
-        parse: parse_family::<styblinski_tang::StyblinskiTangConfig>,
-    },
+    Family::of::<deep_linear::DeepLinearConfig>(
+        "deep-linear",
+        "deep linear network ||W_L ... W_1 X - Y||^2 / (2N) on a linear teacher: a saddle at 0, non-isolated minima",
+        deep_linear::PARAMS,
+    ),
+    Family::of::<double_well::DoubleWellConfig>(
+        "double-well",
+        "separable quartic sum a_i x_i^2/2 + x_i^4/4 whose origin is a saddle of chosen index: saddle escape",
+        double_well::PARAMS,
+    ),
+    Family::of::<himmelblau::HimmelblauConfig>(
+        "himmelblau",
+        "Himmelblau's 2-D function: four global minima, one maximum, four saddles",
+        himmelblau::PARAMS,
+    ),
+    Family::of::<least_squares::LeastSquaresConfig>(
+        "least-squares",
+        "multi-output linear least squares ||W X - Y||^2 / (2N), input moment with exact condition number",
+        least_squares::PARAMS,
+    ),
+    Family::of::<mgh::MghConfig>(
+        "mgh",
+        "the 35 least-squares test problems of More, Garbow and Hillstrom (1981), by name",
+        mgh::PARAMS,
+    ),
+    Family::of::<mlp::MlpConfig>(
+        "mlp",
+        "teacher-student regression with a tanh multilayer perceptron (f* = 0 at the teacher)",
+        mlp::PARAMS,
+    ),
+    Family::of::<monkey_saddle::MonkeySaddleConfig>(
+        "monkey-saddle",
+        "x^3 - 3 x y^2: a degenerate saddle (zero Hessian) at 0, unbounded below",
+        monkey_saddle::PARAMS,
+    ),
+    Family::of::<nqm::NqmConfig>(
+        "nqm",
+        "noisy quadratic model (Zhang et al. 2019): 1/2 sum h_i x_i^2, h_i = 1/i, minibatch gradient noise of covariance C / batch_size, C = H",
+        nqm::PARAMS,
+    ),
+    Family::of::<quadratic::QuadraticConfig>(
+        "quadratic",
+        "1/2 (x - x*)' A (x - x*) with an exactly controlled spectrum: lambda_max = 1, lambda_min = 1/kappa",
+        quadratic::PARAMS,
+    ),
+    Family::of::<rosenbrock::RosenbrockConfig>(
+        "rosenbrock",
+        "Rosenbrock's banana valley, chained (as scipy's rosen) or as extended independent pairs",
+        rosenbrock::PARAMS,
+    ),
+    Family::of::<six_hump_camel::SixHumpCamelConfig>(
+        "six-hump-camel",
+        "six-hump camel-back: six minima (two global), two maxima, seven saddles",
+        six_hump_camel::PARAMS,
+    ),
+    Family::of::<softmax::SoftmaxConfig>(
+        "softmax",
+        "softmax (multinomial logistic) regression on Gaussian clusters with a small ridge",
+        softmax::PARAMS,
+    ),
+    Family::of::<styblinski_tang::StyblinskiTangConfig>(
+        "styblinski-tang",
+        "separable quartic sum (x_i^4 - 16 x_i^2 + 5 x_i)/2: 3^n critical points of every index",
+        styblinski_tang::PARAMS,
+    ),
 ];
 
 /// Keys every family accepts.

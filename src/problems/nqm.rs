@@ -160,10 +160,7 @@ impl super::FamilyConfig for NqmConfig {
     }
 
     /// A closed-form quadratic whose curvature bounds are known.
-    const CAPABILITIES: Capabilities = Capabilities {
-        curvature: true,
-        ..Capabilities::ANALYTIC
-    };
+    const CAPABILITIES: Capabilities = Capabilities::BOUNDED;
 
     fn memory(&self) -> super::ProblemMemory {
         let dim = match self.bins {

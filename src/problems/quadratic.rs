@@ -148,10 +148,7 @@ impl super::FamilyConfig for QuadraticConfig {
     }
 
     /// A closed-form quadratic whose curvature bounds are known.
-    const CAPABILITIES: Capabilities = Capabilities {
-        curvature: true,
-        ..Capabilities::ANALYTIC
-    };
+    const CAPABILITIES: Capabilities = Capabilities::BOUNDED;
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let lambda = self.eigenvalues();

@@ -135,10 +135,7 @@ impl super::FamilyConfig for SoftmaxConfig {
     }
 
     /// A network whose curvature bounds are known.
-    const CAPABILITIES: Capabilities = Capabilities {
-        curvature: true,
-        ..Capabilities::NETWORK
-    };
+    const CAPABILITIES: Capabilities = Capabilities::BOUNDED_NETWORK;
 
     fn build(&self, rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         Ok(Box::new(self.network(rng)?))

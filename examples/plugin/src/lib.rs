@@ -7,7 +7,7 @@ pub mod sign_descent;
 
 use optzoo::Registry;
 use optzoo::optimizers::{OptimizerEntry, parse_optimizer};
-use optzoo::problems::{Family, parse_family};
+use optzoo::problems::Family;
 
 /// The optimizer's registry entry.
 pub static SIGN_DESCENT: OptimizerEntry = OptimizerEntry {
@@ -20,12 +20,11 @@ pub static SIGN_DESCENT: OptimizerEntry = OptimizerEntry {
 };
 
 /// The family's registry entry.
-pub static BOWL: Family = Family {
-    name: "acme/bowl",
-    summary: "separable bowl sum w_i (x_i - c)^2 / 2, weights log-spaced in [1/kappa, 1]",
-    params: bowl::PARAMS,
-    parse: parse_family::<bowl::BowlConfig>,
-};
+pub static BOWL: Family = Family::of::<bowl::BowlConfig>(
+    "acme/bowl",
+    "separable bowl sum w_i (x_i - c)^2 / 2, weights log-spaced in [1/kappa, 1]",
+    bowl::PARAMS,
+);
 
 /// The built-in registry with this crate's additions.
 pub fn registry() -> Result<Registry, optzoo::registry::RegistryError> {

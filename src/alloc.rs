@@ -10,8 +10,11 @@
 //!
 //! Without it, [`live_bytes`] is `None` and records carry no memory figure. A run executes on one thread, so
 //! the difference of [`live_bytes`] across an optimizer's start and first step is the memory that optimizer
-//! allocated and still holds: its state (history, buffers, factors, a dense Hessian), whatever the problem
-//! is. The count is of bytes requested, so it is the same on every rerun of the same code.
+//! allocated and still holds: its state (history, buffers, factors, a dense Hessian). What a problem
+//! allocates inside its own evaluations (a network's buffers made at its first Hessian-vector product or
+//! minibatch) is the problem's: the oracle makes every evaluation through [`in_problem`], which books those
+//! bytes apart, and [`optimizer_bytes`] leaves them out. The count is of bytes requested, so it is the same on
+//! every rerun of the same code.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -19,6 +22,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 thread_local! {
     static LIVE: Cell<i64> = const { Cell::new(0) };
+    /// The net bytes of [`LIVE`] allocated inside calls into a problem ([`in_problem`]).
+    static PROBLEM: Cell<i64> = const { Cell::new(0) };
+    /// How deep this thread is in nested [`in_problem`] calls.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -76,4 +83,63 @@ pub fn live_bytes() -> Option<i64> {
         .load(Ordering::Relaxed)
         .then(|| LIVE.try_with(Cell::get).ok())
         .flatten()
+}
+
+/// Leaves the current [`in_problem`] level, also when the call unwinds.
+struct Level;
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        let _ = DEPTH.try_with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Runs `f`, a call into a problem, and books the net bytes it leaves allocated on this thread as the
+/// problem's (nested calls are booked once, by the outermost).
+#[inline]
+pub fn in_problem<R>(f: impl FnOnce() -> R) -> R {
+    let outer = DEPTH.try_with(|d| {
+        let depth = d.get();
+        d.set(depth + 1);
+        depth == 0
+    });
+    let level = Level;
+    if outer != Ok(true) {
+        let r = f();
+        drop(level);
+        return r;
+    }
+    let before = LIVE.try_with(Cell::get).unwrap_or(0);
+    let r = f();
+    let after = LIVE.try_with(Cell::get).unwrap_or(0);
+    drop(level);
+    let _ = PROBLEM.try_with(|c| c.set(c.get() + after - before));
+    r
+}
+
+/// The net bytes allocated on this thread so far outside calls into a problem ([`in_problem`]), when
+/// [`Counting`] is the global allocator: what the optimizer and the harness hold.
+pub fn optimizer_bytes() -> Option<i64> {
+    live_bytes().map(|live| live - PROBLEM.try_with(Cell::get).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_call_is_booked_once_even_when_nested() {
+        // The test binary does not install the allocator, so book by hand through `LIVE`.
+        let problem = || PROBLEM.with(Cell::get);
+        let start = problem();
+        in_problem(|| {
+            add(100);
+            in_problem(|| add(20));
+        });
+        assert_eq!(problem() - start, 120);
+        assert_eq!(DEPTH.with(Cell::get), 0);
+        let _ = std::panic::catch_unwind(|| in_problem(|| panic!("a problem's panic")));
+        assert_eq!(DEPTH.with(Cell::get), 0, "the level is left on unwinding");
+        add(-120);
+    }
 }

@@ -10,11 +10,23 @@
 
 use crate::memory::{MemoryNeed, bytes};
 
+/// The numbers a matrix column of `rows` numbers holds: faer pads every column to a multiple of 8 (a SIMD
+/// register line), so a `rows x cols` matrix holds `padded(rows) x cols` numbers.
+pub fn padded(rows: usize) -> usize {
+    rows.div_ceil(8).saturating_mul(8)
+}
+
 /// How a term grows with the problem.
 #[derive(Debug, Clone, Copy)]
 pub enum Size {
     /// `n` numbers: a vector of the dimension.
     Vector,
+    /// `n` numbers held as one matrix column (a faer `Mat` of one column, a `Col` or a `Diag`), [`padded`];
+    /// written `n` in the formula, as a vector.
+    Column,
+    /// `n` numbers held as the layers' weight matrices (`g_l x a_l` each, so each column is [`padded`]);
+    /// written `n` in the formula, as a vector.
+    Weights,
     /// `n^2` numbers: a dense `n x n` matrix.
     Matrix,
     /// `sum_l (a_l^2 + g_l^2)` numbers: one `a_l x a_l` and one `g_l x g_l` matrix per layer, `a_l` the
@@ -30,6 +42,14 @@ pub enum Size {
         /// Its bytes at dimension `n`.
         bytes: fn(usize) -> u64,
     },
+    /// A solver's workspace for the largest layer factor, in bytes at its side `max_l max(a_l, g_l)`, named
+    /// for the formula.
+    LayerWorkspace {
+        /// What the workspace is for (`Cholesky inverse`).
+        name: &'static str,
+        /// Its bytes for a factor of side `k`.
+        bytes: fn(usize) -> u64,
+    },
 }
 
 /// Sizes are equal when they are the same kind; workspaces when they have the same name (what they are for
@@ -37,7 +57,14 @@ pub enum Size {
 impl PartialEq for Size {
     fn eq(&self, other: &Size) -> bool {
         match (self, other) {
-            (Size::Workspace { name: a, .. }, Size::Workspace { name: b, .. }) => a == b,
+            (Size::Workspace { name: a, .. }, Size::Workspace { name: b, .. })
+            | (Size::LayerWorkspace { name: a, .. }, Size::LayerWorkspace { name: b, .. }) => {
+                a == b
+            }
+            (
+                Size::Vector | Size::Column | Size::Weights,
+                Size::Vector | Size::Column | Size::Weights,
+            ) => true,
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
         }
     }
@@ -52,19 +79,20 @@ impl Size {
             Size::Matrix => 0,
             Size::LayerSquares => 1,
             Size::PerSample => 2,
-            Size::Vector => 3,
-            Size::Workspace { .. } => 4,
+            Size::Vector | Size::Column | Size::Weights => 3,
+            Size::Workspace { .. } | Size::LayerWorkspace { .. } => 4,
         }
     }
 
     /// The symbol of one unit of this size (`n`, `n^2`, ...).
     fn symbol(&self) -> String {
         match self {
-            Size::Vector => "n".into(),
+            Size::Vector | Size::Column | Size::Weights => "n".into(),
             Size::Matrix => "n^2".into(),
             Size::LayerSquares => "sum_l (a_l^2 + g_l^2)".into(),
             Size::PerSample => "N sum_l (a_l + g_l (1 + K))".into(),
             Size::Workspace { name, .. } => format!("{name} workspace"),
+            Size::LayerWorkspace { name, .. } => format!("{name} workspace of the largest factor"),
         }
     }
 }
@@ -185,26 +213,43 @@ impl Footprint {
     }
 
     /// The bytes at dimension `n`, part by part, with the layer sizes where the problem has layers; a
-    /// layer term counts nothing without them (its size is not known before the problem is built).
+    /// layer term counts nothing without them (its size is not known before the problem is built). Matrices
+    /// are counted as faer holds them, each column [`padded`].
     pub fn need_with(&self, n: usize, layers: Option<&Layers>) -> MemoryNeed {
         let mut need = MemoryNeed::default();
         for t in &self.terms {
             let b = match t.size {
                 Size::Vector => bytes(t.count(), n as u64),
-                Size::Matrix => bytes(t.count(), (n as u64).saturating_mul(n as u64)),
+                Size::Column => bytes(t.count(), padded(n) as u64),
+                Size::Weights => match layers {
+                    Some(l) => {
+                        let sum: u64 = l.shapes.iter().map(|&(a, g)| (padded(g) * a) as u64).sum();
+                        bytes(t.count(), sum)
+                    }
+                    None => bytes(t.count(), n as u64),
+                },
+                Size::Matrix => bytes(t.count(), (padded(n) as u64).saturating_mul(n as u64)),
                 Size::LayerSquares => layers.map_or(0, |l| {
-                    let sum: u64 = l.shapes.iter().map(|&(a, g)| (a * a + g * g) as u64).sum();
+                    let sum: u64 = l
+                        .shapes
+                        .iter()
+                        .map(|&(a, g)| (padded(a) * a + padded(g) * g) as u64)
+                        .sum();
                     bytes(t.count(), sum)
                 }),
                 Size::PerSample => layers.map_or(0, |l| {
                     let sum: u64 = l
                         .shapes
                         .iter()
-                        .map(|&(a, g)| (a + g * (1 + l.fisher_rank)) as u64)
+                        .map(|&(a, g)| (padded(a) + padded(g) * (1 + l.fisher_rank)) as u64)
                         .sum();
                     bytes(t.count(), sum.saturating_mul(l.samples as u64))
                 }),
                 Size::Workspace { bytes: of, .. } => of(n).saturating_mul(t.count()),
+                Size::LayerWorkspace { bytes: of, .. } => layers.map_or(0, |l| {
+                    let side = l.shapes.iter().map(|&(a, g)| a.max(g)).max().unwrap_or(0);
+                    of(side).saturating_mul(t.count())
+                }),
             };
             let slot = match t.part {
                 Part::Data => &mut need.data,

@@ -178,10 +178,10 @@ impl<'p> Oracle<'p> {
             Some(g) => g,
             None => &mut m.grad[..],
         };
-        Some(
+        Some(crate::alloc::in_problem(|| {
             m.source
-                .sample_value_and_gradient(x, m.batch_size, &mut m.sampler, out),
-        )
+                .sample_value_and_gradient(x, m.batch_size, &mut m.sampler, out)
+        }))
     }
 
     /// The problem as a diagonal linear-Gaussian noise model, where it is one (free: it is what exact mode
@@ -298,7 +298,7 @@ impl<'p> Oracle<'p> {
         {
             return v;
         }
-        let v = self.problem.value(x);
+        let v = crate::alloc::in_problem(|| self.problem.value(x));
         self.remember(x, Some(v), None);
         v
     }
@@ -318,7 +318,7 @@ impl<'p> Oracle<'p> {
             g.copy_from_slice(&self.cache.grad);
             return;
         }
-        self.problem.gradient(x, g);
+        crate::alloc::in_problem(|| self.problem.gradient(x, g));
         self.remember(x, None, Some(g));
     }
 
@@ -346,7 +346,7 @@ impl<'p> Oracle<'p> {
                 self.cache.value = None;
                 self.cache.grad_norm = None;
             }
-            self.problem.gradient(x, &mut self.cache.grad);
+            crate::alloc::in_problem(|| self.problem.gradient(x, &mut self.cache.grad));
             self.cache.has_grad = true;
         }
         &self.cache.grad
@@ -388,7 +388,9 @@ impl<'p> Oracle<'p> {
                 if !hit {
                     self.cache.x.copy_from_slice(x);
                 }
-                let v = self.problem.value_and_gradient(x, &mut self.cache.grad);
+                let v = crate::alloc::in_problem(|| {
+                    self.problem.value_and_gradient(x, &mut self.cache.grad)
+                });
                 self.cache.value = Some(v);
                 self.cache.has_grad = true;
                 v
@@ -420,7 +422,7 @@ impl<'p> Oracle<'p> {
             return Err(bad);
         }
         x.copy_from_slice(from);
-        let v = self.problem.value_and_gradient(x, g);
+        let v = crate::alloc::in_problem(|| self.problem.value_and_gradient(x, g));
         self.ahead = Some(Ahead {
             at: x.as_ptr() as usize,
             len: x.len(),
@@ -461,7 +463,7 @@ impl<'p> Oracle<'p> {
             g.copy_from_slice(&self.cache.grad);
             return v;
         }
-        let v = self.problem.value_and_gradient(x, g);
+        let v = crate::alloc::in_problem(|| self.problem.value_and_gradient(x, g));
         self.remember(x, Some(v), Some(g));
         v
     }
@@ -479,7 +481,7 @@ impl<'p> Oracle<'p> {
             hvp_evals: 1,
             ..Counts::default()
         });
-        so.hvp(x, v, out);
+        crate::alloc::in_problem(|| so.hvp(x, v, out));
         Ok(())
     }
 
@@ -513,7 +515,7 @@ impl<'p> Oracle<'p> {
             hess_evals: 1,
             ..Counts::default()
         });
-        so.hessian(x, h);
+        crate::alloc::in_problem(|| so.hessian(x, h));
         Ok(())
     }
 }

@@ -237,7 +237,7 @@ fn drive(run: &PlannedRun, started: Instant) -> (RunRecord, Option<Vec<f64>>) {
     let mut trace = observers::Trace::default();
     let mut escape = observers::EscapeWatch::new(problem.as_ref());
     let mut diagnosis = observers::FinalDiagnosis::new(problem.as_ref(), stop, run.spec.seed);
-    let mut held = observers::HeldMemory::default();
+    let mut held = observers::HeldMemory::new();
     let mut sharpness = run
         .spec
         .sharpness

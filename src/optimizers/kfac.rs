@@ -441,7 +441,16 @@ impl Optimizer for Kfac {
                     "factors, averages, inverses, Cholesky factors",
                 )
                 .with(1, Size::PerSample, Part::Data, "per-sample statistics")
-                .with(1, Size::Vector, Part::Factors, "G^-1 grad W")
+                .with(
+                    1,
+                    Size::LayerWorkspace {
+                        name: "Cholesky inverse",
+                        bytes: |k| inverse_scratch(k).size_bytes() as u64,
+                    },
+                    Part::Factors,
+                    "the factors' inversion",
+                )
+                .with(1, Size::Weights, Part::Factors, "G^-1 grad W")
                 .with(1, Size::Vector, Part::History, "velocity")
                 .vectors(3, "gradient, direction, trial point"),
         ))

@@ -566,17 +566,16 @@ impl Optimizer for Newton {
     fn anatomy(&self) -> Option<Anatomy> {
         let buffers = Footprint::none()
             .with(1, Size::Matrix, Part::Hessian, "Hessian")
-            .vectors(5, "gradient, direction, trial point, work, right-hand side");
+            .vectors(4, "gradient, direction, trial point, work")
+            .with(1, Size::Column, Part::Data, "right-hand side");
         let mode = match self.mode {
             Mode::SaddleFree { .. } => buffers
                 .with(1, Size::Matrix, Part::Factors, "eigenvectors")
-                .with(1, Size::Vector, Part::Factors, "eigenvalues"),
-            Mode::Pure => buffers.with(1, Size::Matrix, Part::Factors, "factor").with(
-                3,
-                Size::Vector,
-                Part::Factors,
-                "pivots",
-            ),
+                .with(1, Size::Column, Part::Factors, "eigenvalues"),
+            Mode::Pure => buffers
+                .with(1, Size::Matrix, Part::Factors, "factor")
+                .with(1, Size::Column, Part::Factors, "pivots")
+                .with(2, Size::Vector, Part::Factors, "permutations"),
             _ => buffers.with(1, Size::Matrix, Part::Factors, "factor"),
         };
         Some(Anatomy::new(

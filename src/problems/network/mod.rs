@@ -279,8 +279,10 @@ impl Layered for Network {
     }
 
     fn statistics(&self, x: &[f64], stats: &mut LayerStats) {
+        // The workspace is the network's; `stats` is the caller's (K-FAC's buffers): only the pass is booked
+        // as the problem's allocation.
         self.with_workspace(|ws| {
-            self.ensure_backward(ws, &self.loss, x);
+            crate::alloc::in_problem(|| self.ensure_backward(ws, &self.loss, x));
             self.fisher(ws, x, stats);
         })
     }

@@ -516,26 +516,8 @@ pub const TRACE_COLUMNS: &[&str] = &[
     "time_s",
 ];
 
-fn csv_bytes(
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
-    for row in rows {
-        w.write_record(&row)?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
 /// Writes `summary.csv` and `traces.csv` for `records` (in the given order), each atomically.
 pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError> {
-    let invalid = |path: PathBuf| {
-        move |e: csv::Error| StoreError::Invalid {
-            path,
-            message: e.to_string(),
-        }
-    };
     let summary = dir.join("summary.csv");
     let rows = records.iter().map(|r| {
         let o = &r.outcome;
@@ -587,7 +569,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             fmt_real(r.timing.wall_time_s),
         ]
     });
-    let bytes = csv_bytes(SUMMARY_COLUMNS, rows).map_err(invalid(summary.clone()))?;
+    let bytes = crate::table::csv_bytes(SUMMARY_COLUMNS, rows);
     write_atomic(&summary, &bytes)?;
 
     let traces = dir.join("traces.csv");
@@ -614,7 +596,7 @@ pub fn write_tables(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError>
             ]
         })
     });
-    let bytes = csv_bytes(TRACE_COLUMNS, rows).map_err(invalid(traces.clone()))?;
+    let bytes = crate::table::csv_bytes(TRACE_COLUMNS, rows);
     write_atomic(&traces, &bytes)
 }
 

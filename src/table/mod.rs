@@ -16,7 +16,7 @@ pub mod markdown;
 pub mod math;
 pub mod text;
 
-pub use self::csv::Csv;
+pub use self::csv::{Csv, csv_bytes};
 pub use escape::{html_escape, latex_escape, markdown_cell, one_line};
 pub use html::Html;
 pub use latex::Latex;

@@ -163,15 +163,9 @@ pub fn write(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError> {
         return Ok(());
     }
     let path = dir.join("tuning.csv");
-    let invalid = |e: csv::Error| StoreError::Invalid {
-        path: path.clone(),
-        message: e.to_string(),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(TUNING_COLUMNS).map_err(invalid)?;
-    for g in &groups {
-        for t in &g.trials {
-            w.write_record([
+    let rows = groups.iter().flat_map(|g| {
+        g.trials.iter().map(|t| {
+            [
                 g.optimizer.clone(),
                 g.params.to_string(),
                 g.group.clone(),
@@ -184,12 +178,9 @@ pub fn write(dir: &Path, records: &[RunRecord]) -> Result<(), StoreError> {
                 fmt_real(t.score.mean_log_gap),
                 fmt_real(t.score.mean_log_evals),
                 t.grad_equiv_evals.to_string(),
-            ])
-            .map_err(invalid)?;
-        }
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| invalid(csv::Error::from(e.into_error())))?;
+            ]
+        })
+    });
+    let bytes = crate::table::csv_bytes(TUNING_COLUMNS, rows);
     store::write_atomic(&path, &bytes)
 }

@@ -13,7 +13,14 @@
 //!   out of the serialized parameters, so spelling a default out never changes a run id), and
 //!   `filled()` replaces `None` by it;
 //! - `none`: an `Option<T>` without a default (shown as `none`; some other key may require it);
-//! - `required`: the key must be given (shown as `required`; [`super::from_table`] names it when missing).
+//! - `required`: the key must be given (shown as `required`; [`super::from_table`] names it when missing);
+//! - `derived("text")`: an `Option<T>` whose default the other keys decide (`mgh`'s `dim` is the size of the
+//!   problem its `problem` key names), shown as the text. The struct implements [`Derive`], which fills
+//!   such keys in; the serialized parameters record the value, given or derived (so spelling a derived
+//!   default out never changes a run id), and `filled()` fills it in too.
+//!
+//! A list-valued key with a default declares it as an array literal (`widths: Widths = [4, 8, 2]`, shown as
+//! written) on a type implementing [`Declared`] for arrays, [`Skip`] and serde's traits.
 //!
 //! The struct derives `Deserialize` with `default` and `deny_unknown_fields`; its `Serialize` writes the fields
 //! in declaration order, leaving out the `Option` fields that are `None` (what `skip_serializing_if =
@@ -75,6 +82,16 @@ impl Declared<&str> for Option<String> {
     }
 }
 
+/// A list-valued key declared with an array literal (`sizes: Vec<usize> = [4, 8, 2]`).
+impl<T, const N: usize> Declared<[T; N]> for Vec<T> {
+    fn declared(literal: [T; N]) -> Self {
+        Vec::from(literal)
+    }
+    fn filled(self, _literal: [T; N]) -> Self {
+        self
+    }
+}
+
 /// Whether a field is left out of the serialized parameters: an `Option` that is `None`.
 pub trait Skip {
     /// `true` for an absent `Option`.
@@ -98,6 +115,14 @@ impl<T> Skip for Vec<T> {}
 impl<K, V> Skip for std::collections::BTreeMap<K, V> {}
 impl<K, V> Skip for serde_json::Map<K, V> {}
 impl<W> Skip for NumberOr<W> {}
+
+/// A declaration with keys declared `derived("...")`, whose default the other keys decide: the macro's
+/// `Serialize` and `filled()` take those keys from [`Derive::derived`].
+pub trait Derive: Sized {
+    /// These parameters with every absent derived key replaced by the value the other keys give it, and
+    /// unchanged where they give none (a combination that the config's check refuses).
+    fn derived(&self) -> Self;
+}
 
 /// A key's set of words, as [`declare_choice!`](crate::declare_choice) writes it.
 pub trait Choice: Copy + Sized + 'static {
@@ -304,15 +329,18 @@ macro_rules! declare_choice {
 ///         c1: Option<f64> = 1e-4,
 ///         /// the client's command line
 ///         command: Vec<String> = required,
+///         /// number of variables, where the problem lets it vary
+///         dim: Option<usize> = derived("the problem's"),
 ///     }
 /// }
 /// ```
 /// It writes the struct (every field `pub`, documented by its line), `Default`, `Deserialize` (`default`,
-/// `deny_unknown_fields`), `Serialize` (fields in order, absent `Option`s left out), `filled()` (absent
-/// `Option`s replaced by the value their absence means) and `PARAMS`, the keys' [`ParamDoc`]s with each
-/// default as declared.
+/// `deny_unknown_fields`), `Serialize` (fields in order, absent `Option`s left out, derived keys as
+/// [`Derive`] fills them in), `filled()` (absent `Option`s replaced by the value their absence means) and
+/// `PARAMS`, the keys' [`ParamDoc`]s with each default as declared (a derived key's as its text).
 ///
 /// [`ParamDoc`]: crate::params::ParamDoc
+/// [`Derive`]: crate::params::declare::Derive
 #[macro_export]
 macro_rules! declare_params {
     (
@@ -320,7 +348,7 @@ macro_rules! declare_params {
         $vis:vis struct $name:ident {
             $(
                 $(#[doc = $doc:literal])+
-                $field:ident : $ty:ty = $default:tt
+                $field:ident : $ty:ty = $default:tt $(($text:literal))?
             ),* $(,)?
         }
     ) => {
@@ -333,7 +361,7 @@ macro_rules! declare_params {
 
         impl ::std::default::Default for $name {
             fn default() -> Self {
-                $name { $( $field: $crate::declare_params!(@value $default), )* }
+                $name { $( $field: $crate::declare_params!(@value $default $($text)?), )* }
             }
         }
 
@@ -342,43 +370,75 @@ macro_rules! declare_params {
             pub const PARAMS: &'static [$crate::params::ParamDoc] = &[
                 $( $crate::params::ParamDoc {
                     name: stringify!($field),
-                    default: $crate::declare_params!(@shown $default),
+                    default: $crate::declare_params!(@shown $default $($text)?),
                     doc: $crate::params::declare::joined(concat!($($doc),+)),
                 }, )*
             ];
 
             /// These parameters with every absent optional key replaced by the value its absence means.
             pub fn filled(self) -> Self {
-                $name { $( $field: $crate::declare_params!(@filled self.$field, $default), )* }
+                // The derived keys first, from the keys as given; `None` when none is declared.
+                #[allow(unused_mut)]
+                let mut derived: ::std::option::Option<Self> = None;
+                $( $crate::declare_params!(@derive self, derived, $default $($text)?); )*
+                let _ = &derived;
+                $name {
+                    $( $field: $crate::declare_params!(
+                        @filled self.$field, derived, $field, $default $($text)?
+                    ), )*
+                }
             }
         }
 
         impl $crate::serde::Serialize for $name {
             fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use $crate::serde::ser::SerializeStruct;
-                let len = 0 $( + usize::from(!$crate::params::declare::Skip::skip(&self.$field)) )*;
+                // What the derived keys record, computed once if any is declared.
+                let derived: ::std::cell::OnceCell<Self> = ::std::cell::OnceCell::new();
+                let _ = &derived;
+                let len = 0 $( + usize::from(!$crate::params::declare::Skip::skip(
+                    $crate::declare_params!(@written self, derived, $field, $default $($text)?)
+                )) )*;
                 #[allow(unused_mut)]
                 let mut st = s.serialize_struct(stringify!($name), len)?;
                 $(
-                    if $crate::params::declare::Skip::skip(&self.$field) {
+                    let value = $crate::declare_params!(@written self, derived, $field, $default $($text)?);
+                    if $crate::params::declare::Skip::skip(value) {
                         st.skip_field(stringify!($field))?;
                     } else {
-                        st.serialize_field(stringify!($field), &self.$field)?;
+                        st.serialize_field(stringify!($field), value)?;
                     }
                 )*
                 st.end()
             }
         }
     };
+    (@value derived $text:literal) => { None };
     (@value required) => { ::std::default::Default::default() };
     (@value none) => { None };
     (@value $lit:tt) => { $crate::params::declare::Declared::declared($lit) };
+    (@shown derived $text:literal) => { $text };
     (@shown required) => { "required" };
     (@shown none) => { "none" };
     (@shown $lit:tt) => { stringify!($lit) };
-    (@filled $v:expr, required) => { $v };
-    (@filled $v:expr, none) => { $v };
-    (@filled $v:expr, $lit:tt) => { $crate::params::declare::Declared::filled($v, $lit) };
+    (@derive $s:tt, $d:ident, derived $text:literal) => {
+        if $d.is_none() {
+            $d = Some($crate::params::declare::Derive::derived(&$s));
+        }
+    };
+    (@derive $s:tt, $d:ident, $lit:tt) => {};
+    (@filled $v:expr, $d:ident, $field:ident, derived $text:literal) => {
+        $d.as_mut().and_then(|all| all.$field.take())
+    };
+    (@filled $v:expr, $d:ident, $field:ident, required) => { $v };
+    (@filled $v:expr, $d:ident, $field:ident, none) => { $v };
+    (@filled $v:expr, $d:ident, $field:ident, $lit:tt) => {
+        $crate::params::declare::Declared::filled($v, $lit)
+    };
+    (@written $s:tt, $d:ident, $field:ident, derived $text:literal) => {
+        &$d.get_or_init(|| $crate::params::declare::Derive::derived($s)).$field
+    };
+    (@written $s:tt, $d:ident, $field:ident, $lit:tt) => { &$s.$field };
 }
 
 /// A declared key's doc comment as one line, trimmed (its lines, each starting with a space, joined): what
@@ -522,6 +582,63 @@ mod tests {
         );
         assert_eq!(d.clone().filled().tol, Some(0.5));
         assert_eq!(d.filled().size, None);
+    }
+
+    crate::declare_params! {
+        /// A test declaration with a list and a derived key.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Layers {
+            /// the widths
+            widths: Vec<usize> = [4, 8, 2],
+            /// the depth, len(widths) - 1 unless given
+            depth: Option<usize> = derived("the widths'"),
+            /// a plain optional key
+            tol: Option<f64> = 0.5,
+        }
+    }
+
+    impl super::Derive for Layers {
+        fn derived(&self) -> Self {
+            Layers {
+                depth: self.depth.or(self.widths.len().checked_sub(1)),
+                ..self.clone()
+            }
+        }
+    }
+
+    #[test]
+    fn list_and_derived_keys_are_declared_once() {
+        let d = Layers::default();
+        assert_eq!((d.widths.as_slice(), d.depth), (&[4, 8, 2][..], None));
+        let shown: Vec<(&str, &str)> = Layers::PARAMS.iter().map(|p| (p.name, p.default)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("widths", "[4, 8, 2]"),
+                ("depth", "the widths'"),
+                ("tol", "0.5")
+            ]
+        );
+        // A derived key records its value, given or derived: spelling it out changes nothing.
+        let json = |l: &Layers| serde_json::to_string(l).expect("serializes");
+        assert_eq!(json(&d), r#"{"widths":[4,8,2],"depth":2}"#);
+        let given = Layers {
+            depth: Some(2),
+            ..Layers::default()
+        };
+        assert_eq!(json(&given), json(&d));
+        let none = Layers {
+            widths: Vec::new(),
+            ..Layers::default()
+        };
+        assert_eq!(json(&none), r#"{"widths":[]}"#);
+        assert_eq!(
+            (d.clone().filled().depth, d.filled().tol),
+            (Some(2), Some(0.5))
+        );
+        let t: toml::Table = toml::from_str("widths = [3, 1]").expect("valid TOML");
+        let parsed: Layers = crate::params::from_table(&t, Layers::PARAMS).expect("valid");
+        assert_eq!((parsed.widths, parsed.depth), (vec![3, 1], None));
     }
 
     #[test]

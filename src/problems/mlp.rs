@@ -21,61 +21,80 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::network::{Loss, Network, shapes};
+use crate::params::declare::{Declared, Skip};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Optimum, Problem};
 
 /// The keys of `mlp`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "widths",
-        default: "[4, 8, 2]",
-        doc: "layer widths [d_0, ..., d_L], at least two, each >= 1; a list-valued key, so a config writes a list of lists: widths = [[4, 8, 2]]",
-    },
-    ParamDoc {
-        name: "samples",
-        default: "64",
-        doc: "samples N >= 1",
-    },
-];
+pub const PARAMS: &[ParamDoc] = MlpConfig::PARAMS;
 
-/// The parameters of `mlp`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MlpConfig {
-    /// Layer widths, input first.
-    #[serde(default = "default_widths", deserialize_with = "widths_list")]
-    pub widths: Vec<usize>,
-    /// Number of samples.
-    #[serde(default = "default_samples")]
-    pub samples: usize,
-}
-
-fn default_widths() -> Vec<usize> {
-    vec![4, 8, 2]
-}
-
-fn default_samples() -> usize {
-    64
-}
-
-/// Reads `widths` as a list, and explains the list-of-lists rule when a grid has unpacked it into numbers.
-fn widths_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<usize>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Repr {
-        List(Vec<usize>),
-        Other(toml::Value),
+crate::declare_params! {
+    /// The parameters of `mlp`.
+    #[derive(Debug, Clone)]
+    pub struct MlpConfig {
+        /// layer widths [d_0, ..., d_L], at least two, each >= 1; a list-valued key, so a config writes a list of lists: widths = [[4, 8, 2]]
+        widths: Widths = [4, 8, 2],
+        /// samples N >= 1
+        samples: usize = 64,
     }
-    match Repr::deserialize(d)? {
-        Repr::List(w) => Ok(w),
-        Repr::Other(v) => Err(serde::de::Error::custom(format!(
-            "`widths` must be a list of non-negative integers, got {v}; in a config a list-valued key is \
-             written as a list of lists (each inner list is one grid point): widths = [[4, 8, 2]]"
-        ))),
+}
+
+/// The `widths` key: the layer widths `[d_0, ..., d_L]`, input first. It reads a list of whole numbers,
+/// and explains the list-of-lists rule when a grid has unpacked the list into numbers; `check` asks for at
+/// least two widths, each at least 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widths(pub Vec<usize>);
+
+impl std::ops::Deref for Widths {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+impl<const N: usize> Declared<[usize; N]> for Widths {
+    fn declared(literal: [usize; N]) -> Self {
+        Widths(literal.to_vec())
+    }
+    fn filled(self, _literal: [usize; N]) -> Self {
+        self
+    }
+}
+
+impl Skip for Widths {}
+
+impl Serialize for Widths {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Widths {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = toml::Value::deserialize(d)?;
+        let toml::Value::Array(items) = &value else {
+            return Err(serde::de::Error::custom(format!(
+                "expected a list of layer widths, got {value}; in a config a list-valued key is written \
+                 as a list of lists (each inner list is one grid point): widths = [[4, 8, 2]]"
+            )));
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.as_integer()
+                    .and_then(|w| usize::try_from(w).ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "every layer width is a whole number >= 1, got {item} in {value}"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<usize>, D::Error>>()
+            .map(Widths)
     }
 }
 
@@ -158,7 +177,7 @@ impl super::FamilyConfig for MlpConfig {
                 "widths",
                 format!(
                     "`widths` needs at least two entries (input and output), each >= 1, got {:?}",
-                    self.widths
+                    self.widths.0
                 ),
             ));
         }
@@ -196,7 +215,7 @@ mod tests {
 
     fn config(widths: &[usize], samples: usize) -> MlpConfig {
         MlpConfig {
-            widths: widths.to_vec(),
+            widths: Widths(widths.to_vec()),
             samples,
         }
     }
@@ -424,6 +443,32 @@ mod tests {
             0.0
         );
         assert!(g.iter().all(|v| *v == 0.0), "{g:?}");
+    }
+
+    #[test]
+    fn widths_are_declared_with_their_default_and_read_as_whole_numbers() {
+        let d = MlpConfig::default();
+        assert_eq!((&*d.widths, d.samples), (&[4, 8, 2][..], 64));
+        assert_eq!(
+            serde_json::to_string(&d).expect("serializes"),
+            r#"{"widths":[4,8,2],"samples":64}"#
+        );
+        assert_eq!(PARAMS[0].default, "[4, 8, 2]");
+        let parse = |text: &str| {
+            let t: toml::Table = toml::from_str(text).expect("valid TOML");
+            crate::params::from_table::<MlpConfig>(&t, PARAMS)
+        };
+        let c = parse("widths = [3, 2]").expect("valid");
+        assert_eq!(c.widths, Widths(vec![3, 2]));
+        for (text, says) in [
+            ("widths = [3, -1]", "got -1 in [3, -1]"),
+            ("widths = [3, 1.5]", "got 1.5 in [3, 1.5]"),
+            ("widths = 3", "list of lists"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("widths"));
+            assert!(e.message.contains(says), "{text}: {}", e.message);
+        }
     }
 
     #[test]

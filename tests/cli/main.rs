@@ -11,6 +11,7 @@ mod museum_run;
 mod bad_config;
 mod cli_quickstart;
 mod config_mutations;
+mod declared_families;
 mod declared_params;
 mod doc_links;
 mod dry_run;

@@ -64,10 +64,10 @@
 
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::params::{ParamDoc, ParamError, one_of};
+use crate::params::declare::{Derive, Skip};
+use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Optimum, Problem, SecondOrder};
 
 pub mod classic;
@@ -80,23 +80,7 @@ pub mod variable;
 pub const MAX_SIZE: usize = 1000;
 
 /// The keys of `mgh`.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "problem",
-        default: "required",
-        doc: "the problem's name in the paper, kebab-case: \"rosenbrock\", \"watson\", \"chebyquad\", ... (optzoo list problems)",
-    },
-    ParamDoc {
-        name: "dim",
-        default: "the problem's",
-        doc: "number of variables n, where the problem lets it vary (a fixed n may be given and must match)",
-    },
-    ParamDoc {
-        name: "m",
-        default: "the problem's",
-        doc: "number of residuals m, where the problem lets it vary (a fixed or derived m may be given and must match)",
-    },
-];
+pub const PARAMS: &[ParamDoc] = MghConfig::PARAMS;
 
 /// Residuals `r: R^n -> R^m` with their exact first and second derivatives: one problem of the set.
 pub trait Residuals: Send + Sync {
@@ -521,26 +505,108 @@ pub fn entry(name: &str) -> Option<&'static Entry> {
     PROBLEMS.iter().find(|e| e.name == name)
 }
 
-/// The parameters of `mgh`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MghConfig {
-    /// Which problem.
-    pub problem: String,
-    /// Number of variables, where it varies.
-    #[serde(default)]
-    pub dim: Option<usize>,
-    /// Number of residuals, where it varies.
-    #[serde(default)]
-    pub m: Option<usize>,
+/// Every problem's name, in the paper's order: the words the `problem` key accepts, read off [`PROBLEMS`].
+pub static NAMES: [&str; PROBLEMS.len()] = {
+    let mut names = [""; PROBLEMS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = PROBLEMS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The `problem` key: one problem of [`PROBLEMS`], by name. A name that is not one of [`NAMES`] is refused
+/// when the config is read, with the names and a suggestion.
+#[derive(Clone, Copy)]
+pub struct ProblemName(&'static Entry);
+
+impl ProblemName {
+    /// The problem called `name`, if there is one.
+    pub fn new(name: &str) -> Option<ProblemName> {
+        entry(name).map(ProblemName)
+    }
+
+    /// The problem's entry.
+    pub fn entry(self) -> &'static Entry {
+        self.0
+    }
+
+    /// The problem's name.
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+}
+
+/// The first problem: only the placeholder of the required key, since a table without `problem` is
+/// refused when read.
+impl Default for ProblemName {
+    fn default() -> Self {
+        ProblemName(&PROBLEMS[0])
+    }
+}
+
+impl std::fmt::Debug for ProblemName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.name())
+    }
+}
+
+impl PartialEq for ProblemName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.number == other.0.number
+    }
+}
+
+impl Eq for ProblemName {}
+
+impl Skip for ProblemName {}
+
+impl Serialize for ProblemName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProblemName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        ProblemName::new(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &NAMES))
+    }
+}
+
+crate::declare_params! {
+    /// The parameters of `mgh`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MghConfig {
+        /// the problem's name in the paper, kebab-case, one of 35: "rosenbrock", "watson", "chebyquad", ... (a name that is not one of them is answered with all 35)
+        problem: ProblemName = required,
+        /// number of variables n, where the problem lets it vary (a fixed n may be given and must match)
+        dim: Option<usize> = derived("the problem's"),
+        /// number of residuals m, where the problem lets it vary (a fixed or derived m may be given and must match)
+        m: Option<usize> = derived("the problem's"),
+    }
+}
+
+/// The problem's sizes where not given, once they are valid: a run's parameters record its sizes, so that
+/// spelling out a default size never changes a run id.
+impl Derive for MghConfig {
+    fn derived(&self) -> Self {
+        match self.resolve() {
+            Ok((_, n, m)) => MghConfig {
+                problem: self.problem,
+                dim: Some(n),
+                m: Some(m),
+            },
+            Err(_) => self.clone(),
+        }
+    }
 }
 
 impl MghConfig {
     /// The problem's entry with its checked sizes `(n, m)`, defaults filled in.
     pub fn resolve(&self) -> Result<(&'static Entry, usize, usize), ParamError> {
-        let names: Vec<&str> = PROBLEMS.iter().map(|e| e.name).collect();
-        one_of("problem", &self.problem, &names)?;
-        let e = entry(&self.problem).expect("one_of accepted a registered name");
+        let e = self.problem.entry();
         let p = e.name;
         let n = match e.dim {
             Dim::Fixed(k) => match self.dim {
@@ -612,25 +678,6 @@ impl MghConfig {
             }
         };
         Ok((e, n, m))
-    }
-}
-
-/// Serialises with every default filled in (`dim` and `m` resolved), so a run's parameters name its sizes.
-impl Serialize for MghConfig {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(3))?;
-        map.serialize_entry("problem", &self.problem)?;
-        let (dim, m) = match self.resolve() {
-            Ok((_, n, m)) => (Some(n), Some(m)),
-            Err(_) => (self.dim, self.m),
-        };
-        if let Some(d) = dim {
-            map.serialize_entry("dim", &d)?;
-        }
-        if let Some(m) = m {
-            map.serialize_entry("m", &m)?;
-        }
-        map.end()
     }
 }
 
@@ -805,7 +852,7 @@ mod tests {
 
     fn config(problem: &str, dim: Option<usize>, m: Option<usize>) -> MghConfig {
         MghConfig {
-            problem: problem.into(),
+            problem: ProblemName::new(problem).expect("a registered name"),
             dim,
             m,
         }
@@ -858,15 +905,24 @@ mod tests {
         }
     }
 
+    fn parse(text: &str) -> Result<MghConfig, ParamError> {
+        let table: toml::Table = toml::from_str(text).expect("valid TOML");
+        crate::params::from_table::<MghConfig>(&table, PARAMS)
+    }
+
     #[test]
     fn invalid_values_name_their_key() {
-        let e = config("rosenbrok", None, None).check().unwrap_err();
+        let e = parse("problem = \"rosenbrok\"").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("problem"));
         assert!(
-            e.message.contains("did you mean `rosenbrock`"),
+            e.message.contains("did you mean `rosenbrock`")
+                && e.message
+                    .ends_with(&format!("expected one of: {}", NAMES.join(", "))),
             "{}",
             e.message
         );
+        let e = parse("dim = 3").unwrap_err();
+        assert_eq!(e.message, "missing required key `problem`");
         for (problem, dim, m, key) in [
             ("rosenbrock", Some(3), None, "dim"),
             ("bard", None, Some(16), "m"),
@@ -898,6 +954,22 @@ mod tests {
         let err = crate::params::from_table::<MghConfig>(&table, PARAMS).unwrap_err();
         assert_eq!(err.key.as_deref(), Some("n"));
         assert!(err.message.contains("problem, dim, m"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_names_are_the_tables() {
+        assert_eq!(NAMES.len(), 35);
+        for (name, e) in NAMES.iter().zip(PROBLEMS) {
+            assert_eq!(*name, e.name);
+            assert_eq!(ProblemName::new(name).map(ProblemName::name), Some(e.name));
+        }
+        let given = parse("problem = \"watson\"\ndim = 6\nm = 31").expect("valid");
+        assert_eq!(given.problem.entry().number, 20);
+        assert_eq!(given.clone().filled(), given);
+        assert_eq!(
+            parse("problem = \"watson\"").expect("valid").filled(),
+            given
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub use crate::problem::Problem;
 /// The instance of `name` at sizes `dim`, `m` (defaults where `None`).
 pub fn build(name: &str, dim: Option<usize>, m: Option<usize>) -> Mgh {
     let c = MghConfig {
-        problem: name.into(),
+        problem: ProblemName::new(name).expect("a registered name"),
         dim,
         m,
     };

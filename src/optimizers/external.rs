@@ -15,9 +15,10 @@
 //! process group is killed; `requires` names what the client needs besides values and gradients, `"hvp"`,
 //! `"hessian"` or `"exact"` (exact values and gradients: no minibatch noise, for a client with a line
 //! search), and a problem without it is `not-applicable`; `files` and `version` are part of the client's
-//! identity (the files' hashes and the text enter the run id). The struct is written by hand rather than
-//! declared: the hashes of the client's files (`client_files`) are computed when it is checked, and `files`
-//! and `client_files` are left out of the canonical parameters when empty.
+//! identity (the files' hashes and the text enter the run id). Every key but `requires` is one an external
+//! problem takes too: they are declared, listed with their defaults and checked once, in
+//! [`crate::external::keys`]; the hashes of the client's files (`client_files`) are computed when the table
+//! is read, and `files` and `client_files` are left out of the canonical parameters when empty.
 //!
 //! **Identity.** A run's id includes what its client runs: the SHA-256 (16 hex digits) of every argument of
 //! `command` that names an existing file (relative to the config's folder; the program itself when it is
@@ -26,130 +27,86 @@
 //! optimizer's parameters, with `version`. Editing the client's code therefore gives its runs new ids, and a
 //! rerun into the same folder reruns them.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use faer::Mat;
-use serde::{Deserialize, Serialize};
 
 use super::{Checked, ParseContext};
 use crate::external::client::{ClientProcess, GRACE, describe_exit};
-use crate::external::files;
 use crate::external::protocol::{
     Header, MAX_BATCH, PROTOCOL, ReadError, VERSION, VERSIONS, read_f64s, write_header,
     write_message, write_numbers,
 };
 use crate::external::shm::{self, Shared};
+use crate::external::{files, keys};
 use crate::footprint::Footprint;
 use crate::optimizer::{Optimizer, StepError, StepInfo};
 use crate::oracle::Oracle;
-use crate::params::{ParamDoc, ParamError, positive};
+use crate::params::{ParamDoc, ParamError};
 use crate::problem::Capabilities;
 use crate::stop::Status;
 use crate::theory::Anatomy;
 use crate::vector::same_bits;
 
-/// The keys of `external`.
+/// The keys of `external`: the keys every external process takes ([`keys`]), in a client's words, and
+/// `requires`.
 pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "command",
-        default: "required",
-        doc: "program and arguments, e.g. [\"python3\", \"my_opt.py\"]; run in the config file's folder",
-    },
-    ParamDoc {
-        name: "label",
-        default: "required",
-        doc: "how tables and figures name this optimizer (part of the run id)",
-    },
-    ParamDoc {
-        name: "params",
-        default: "{}",
-        doc: "a table passed to the client; its list values are grid axes",
-    },
-    ParamDoc {
-        name: "timeout_s",
-        default: "600",
-        doc: "wall time per run, in seconds, after which the client is killed",
-    },
+    keys::doc(
+        "command",
+        "program and arguments, e.g. [\"python3\", \"my_opt.py\"]; run in the config file's folder",
+    ),
+    keys::doc(
+        "label",
+        "how tables and figures name this optimizer (part of the run id)",
+    ),
+    keys::doc(
+        "params",
+        "a table passed to the client; its list values are grid axes",
+    ),
+    keys::doc(
+        "timeout_s",
+        "wall time per run, in seconds, after which the client is killed",
+    ),
     ParamDoc {
         name: "requires",
         default: "[]",
         doc: "what the client needs besides values and gradients: \"hvp\", \"hessian\", \"exact\" (no minibatch noise: a client with a line search)",
     },
-    ParamDoc {
-        name: "env",
-        default: "{}",
-        doc: "environment variables added for the client, e.g. { OMP_NUM_THREADS = \"1\" }",
-    },
-    ParamDoc {
-        name: "files",
-        default: "[]",
-        doc: "globs of further files the client runs, relative to the config's folder (hashed into the run id)",
-    },
-    ParamDoc {
-        name: "version",
-        default: "none",
-        doc: "free text for what the file hashes cannot see, e.g. \"python 3.11, numpy 2.1\" (part of the run id)",
-    },
+    keys::doc(
+        "env",
+        "environment variables added for the client, e.g. { OMP_NUM_THREADS = \"1\" }",
+    ),
+    keys::doc(
+        "files",
+        "globs of further files the client runs, relative to the config's folder (hashed into the run id)",
+    ),
+    keys::doc(
+        "version",
+        "free text for what the file hashes cannot see, e.g. \"python 3.11, numpy 2.1\" (part of the run id)",
+    ),
 ];
+
+const _: () = assert!(keys::lists_all(PARAMS));
 
 pub use crate::external::protocol::MAX_HESSIAN_DIM;
 
 /// The keys whose list value is taken whole.
 pub const LISTS: &[&str] = &["command", "requires", "files"];
 
-fn default_timeout() -> f64 {
-    600.0
-}
-
-/// The `[[optimizer]]` table of `name = "external"`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExternalConfig {
-    /// Program and arguments.
-    pub command: Vec<String>,
-    /// The name in tables and figures.
-    pub label: String,
-    /// Passed to the client as they are.
-    #[serde(default)]
-    pub params: serde_json::Map<String, serde_json::Value>,
-    /// Wall time per run, seconds.
-    #[serde(default = "default_timeout")]
-    pub timeout_s: f64,
-    /// `"hvp"`, `"hessian"`.
-    #[serde(default)]
-    pub requires: Vec<String>,
-    /// Extra environment variables.
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Globs of further files the client runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
-    /// What the hashes cannot see.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The content hash of every file the client runs, by path as written (computed when the config is
-    /// checked; a value given in a config is replaced).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub client_files: BTreeMap<String, String>,
+keys::external_config! {
+    /// The `[[optimizer]]` table of `name = "external"`: the keys every external process takes ([`keys`]) and
+    /// `requires`.
+    pub struct ExternalConfig {
+        /// `"hvp"`, `"hessian"`, `"exact"`.
+        #[serde(default)]
+        pub requires: Vec<String>,
+    }
 }
 
 impl ExternalConfig {
-    /// Rejects invalid values, naming the key, or returns the optimizer that runs its client in `dir`.
-    pub fn check(&self, dir: PathBuf) -> Result<External, ParamError> {
-        files::check_command(&self.command)?;
-        super::label::check(&self.label)?;
-        positive("timeout_s", self.timeout_s)?;
-        if self.timeout_s > 1e7 {
-            return Err(ParamError::key(
-                "timeout_s",
-                format!(
-                    "`timeout_s` must be at most 1e7 seconds, got {}",
-                    self.timeout_s
-                ),
-            ));
-        }
+    /// What the client needs of a problem, from `requires`, or an error naming the key.
+    pub fn needs(&self) -> Result<Capabilities, ParamError> {
         let mut needs = Capabilities::default();
         for r in &self.requires {
             match r.as_str() {
@@ -166,23 +123,7 @@ impl ExternalConfig {
                 }
             }
         }
-        if let Some(k) = self
-            .env
-            .keys()
-            .find(|k| k.is_empty() || k.contains(['=', '\0']))
-        {
-            return Err(ParamError::key(
-                "env",
-                format!("`env`: {k:?} is not a variable name"),
-            ));
-        }
-        let command = files::resolve_program(&self.command, &dir);
-        Ok(External {
-            config: self.clone(),
-            command,
-            dir,
-            needs,
-        })
+        Ok(needs)
     }
 }
 
@@ -192,13 +133,25 @@ pub fn parse(
     docs: &[ParamDoc],
     context: &ParseContext,
 ) -> Result<Checked, ParamError> {
-    let mut config: ExternalConfig = crate::params::from_table(table, docs)?;
-    let dir = files::base_dir(context.base_dir.as_deref());
-    config.client_files = files::hash_files(&config.command, &config.files, &dir)?;
-    let optimizer = config.check(dir)?;
+    let keys::Parsed {
+        config,
+        own: needs,
+        dir,
+    } = keys::parse(
+        table,
+        docs,
+        context.base_dir.as_deref(),
+        super::label::check,
+        ExternalConfig::needs,
+    )?;
     Ok(Checked {
         params: serde_json::to_value(&config).unwrap_or(serde_json::Value::Null),
-        optimizer: Box::new(optimizer),
+        optimizer: Box::new(External {
+            command: files::resolve_program(&config.command, &dir),
+            config,
+            dir,
+            needs,
+        }),
     })
 }
 

@@ -20,23 +20,22 @@
 //! (required), `params` (a table sent in the harness's `hello`; list values are grid axes, each point an
 //! instance), `timeout_s` (600: the wall time for the process's start and for each answer), `env`, `files`,
 //! `version` (identity, hashed exactly as an external optimizer's: [`crate::external::files`]), `dim`
-//! (optional, see above).
+//! (optional, see above). Every key but `dim` is one an external optimizer takes too: they are declared,
+//! listed with their defaults and checked once, in [`crate::external::keys`].
 
 pub mod pool;
 pub mod problem;
 pub mod server;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::{Builder, ProblemMemory};
-use crate::external::files;
-use crate::params::{ParamDoc, ParamError, positive};
+use crate::external::{files, keys};
+use crate::params::{ParamDoc, ParamError};
 use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, KnownOptimum, Problem};
 
@@ -46,43 +45,34 @@ pub const NAME: &str = "external";
 /// One line for `optzoo list problems`.
 pub const SUMMARY: &str = "an objective served by a process of yours (docs/problem-protocol.md): a JAX, PyTorch or numpy model's loss";
 
-/// The keys of `external`.
+/// The keys of `external`: the keys every external process takes ([`keys`]), in a problem process's words,
+/// and `dim`.
 pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "command",
-        default: "required",
-        doc: "program and arguments of the problem process, e.g. [\"python3\", \"my_model.py\"]; run in the config file's folder",
-    },
-    ParamDoc {
-        name: "label",
-        default: "required",
-        doc: "how tables, figures and messages name the problem (part of the run id)",
-    },
-    ParamDoc {
-        name: "params",
-        default: "{}",
-        doc: "a table sent to the process in the harness's hello; its list values are grid axes",
-    },
-    ParamDoc {
-        name: "timeout_s",
-        default: "600",
-        doc: "wall time, in seconds, for the process's start and for each of its answers; then it is killed",
-    },
-    ParamDoc {
-        name: "env",
-        default: "{}",
-        doc: "environment variables added for the process",
-    },
-    ParamDoc {
-        name: "files",
-        default: "[]",
-        doc: "globs of further files the process runs, relative to the config's folder (hashed into the run id)",
-    },
-    ParamDoc {
-        name: "version",
-        default: "none",
-        doc: "free text for what the file hashes cannot see, e.g. \"jax 0.4.30\" (part of the run id)",
-    },
+    keys::doc(
+        "command",
+        "program and arguments of the problem process, e.g. [\"python3\", \"my_model.py\"]; run in the config file's folder",
+    ),
+    keys::doc(
+        "label",
+        "how tables, figures and messages name the problem (part of the run id)",
+    ),
+    keys::doc(
+        "params",
+        "a table sent to the process in the harness's hello; its list values are grid axes",
+    ),
+    keys::doc(
+        "timeout_s",
+        "wall time, in seconds, for the process's start and for each of its answers; then it is killed",
+    ),
+    keys::doc("env", "environment variables added for the process"),
+    keys::doc(
+        "files",
+        "globs of further files the process runs, relative to the config's folder (hashed into the run id)",
+    ),
+    keys::doc(
+        "version",
+        "free text for what the file hashes cannot see, e.g. \"jax 0.4.30\" (part of the run id)",
+    ),
     ParamDoc {
         name: "dim",
         default: "none (known at the process's hello)",
@@ -90,69 +80,24 @@ pub const PARAMS: &[ParamDoc] = &[
     },
 ];
 
+const _: () = assert!(keys::lists_all(PARAMS));
+
 /// The keys whose list value is taken whole, not as a grid axis.
-pub const LISTS: &[&str] = &["command", "files"];
+pub const LISTS: &[&str] = keys::LISTS;
 
-fn default_timeout() -> f64 {
-    600.0
-}
-
-/// The `[[problem]]` table of `family = "external"`, as its runs' specs record it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExternalProblemConfig {
-    /// Program and arguments.
-    pub command: Vec<String>,
-    /// The name in tables and figures.
-    pub label: String,
-    /// Sent to the process as they are.
-    #[serde(default)]
-    pub params: serde_json::Map<String, serde_json::Value>,
-    /// Wall time for the start and for each answer, seconds.
-    #[serde(default = "default_timeout")]
-    pub timeout_s: f64,
-    /// Extra environment variables.
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Globs of further files the process runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
-    /// What the hashes cannot see.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The dimension the process will announce, where the config states it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dim: Option<usize>,
-    /// The content hash of every file the process runs, by path as written (computed when the config is
-    /// read; a value given in a config is replaced).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub client_files: BTreeMap<String, String>,
+keys::external_config! {
+    /// The `[[problem]]` table of `family = "external"`, as its runs' specs record it: the keys every external
+    /// process takes ([`keys`]) and `dim`.
+    pub struct ExternalProblemConfig {
+        /// The dimension the process will announce, where the config states it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub dim: Option<usize>,
+    }
 }
 
 impl ExternalProblemConfig {
-    fn check(&self) -> Result<(), ParamError> {
-        files::check_command(&self.command)?;
-        check_label(&self.label)?;
-        positive("timeout_s", self.timeout_s)?;
-        if self.timeout_s > 1e7 {
-            return Err(ParamError::key(
-                "timeout_s",
-                format!(
-                    "`timeout_s` must be at most 1e7 seconds, got {}",
-                    self.timeout_s
-                ),
-            ));
-        }
-        if let Some(k) = self
-            .env
-            .keys()
-            .find(|k| k.is_empty() || k.contains(['=', '\0']))
-        {
-            return Err(ParamError::key(
-                "env",
-                format!("`env`: {k:?} is not a variable name"),
-            ));
-        }
+    /// Rejects a `dim` out of range, naming the key.
+    fn check_dim(&self) -> Result<(), ParamError> {
         if let Some(d) = self.dim
             && !(1..=server::MAX_DIM).contains(&d)
         {
@@ -166,15 +111,12 @@ impl ExternalProblemConfig {
 }
 
 /// The longest label, in characters (as an optimizer's).
-pub const MAX_LABEL: usize = 100;
+pub const MAX_LABEL: usize = crate::optimizers::label::MAX_CHARS;
 
 /// Checks a label: 1 to [`MAX_LABEL`] printable characters (no control, bidirectional or zero-width
 /// characters), not reading like a built-in family's name.
 fn check_label(label: &str) -> Result<(), ParamError> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-    };
+    let hidden = |c: char| c.is_control() || crate::optimizers::label::invisible(c);
     if label.trim().is_empty() || label.chars().count() > MAX_LABEL || label.chars().any(hidden) {
         return Err(ParamError::key(
             "label",
@@ -210,10 +152,13 @@ pub fn parse(
     docs: &[ParamDoc],
     dir: Option<&Path>,
 ) -> Result<Box<dyn Builder>, ParamError> {
-    let mut config: ExternalProblemConfig = crate::params::from_table(table, docs)?;
-    config.check()?;
-    let dir = files::base_dir(dir);
-    config.client_files = files::hash_files(&config.command, &config.files, &dir)?;
+    let keys::Parsed { config, dir, .. } = keys::parse(
+        table,
+        docs,
+        dir,
+        check_label,
+        ExternalProblemConfig::check_dim,
+    )?;
     let launch = server::Launch {
         command: files::resolve_program(&config.command, &dir),
         dir,

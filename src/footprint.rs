@@ -369,11 +369,36 @@ mod tests {
             samples: 10,
             fisher_rank: 1,
         };
-        // 2 * 36 + (9 + 4 + 25 + 1) + 6 floats.
-        assert_eq!(f.need_with(6, Some(&layers)).total(), (72 + 39 + 6) * 8);
-        assert_eq!(f.need(6).total(), (72 + 6) * 8, "no layers, no layer term");
+        // Every matrix column is padded to 8 numbers: 2 * (8 * 6) + (8 * 3 + 8 * 2 + 8 * 5 + 8 * 1) + 6 floats.
+        assert_eq!(f.need_with(6, Some(&layers)).total(), (96 + 88 + 6) * 8);
+        assert_eq!(f.need(6).total(), (96 + 6) * 8, "no layers, no layer term");
         let per_sample = Footprint::none().with(1, Size::PerSample, Part::Data, "statistics");
-        // N (a + 2 g) per layer with K = 1: 10 * ((3 + 4) + (5 + 2)).
-        assert_eq!(per_sample.need_with(0, Some(&layers)).total(), 10 * 14 * 8);
+        // N (a + 2 g) per layer with K = 1, each column padded: 10 * ((8 + 16) + (8 + 16)).
+        assert_eq!(per_sample.need_with(0, Some(&layers)).total(), 10 * 48 * 8);
+        // At multiples of 8 nothing is padded: 2 * 64 floats for n = 8.
+        assert_eq!(f.need(8).total(), (128 + 8) * 8);
+    }
+
+    #[test]
+    fn columns_and_weights_are_padded_and_written_n() {
+        let f = Footprint::none()
+            .with(1, Size::Column, Part::Data, "right-hand side")
+            .with(1, Size::Weights, Part::Factors, "G^-1 grad W")
+            .vectors(2, "gradient, direction");
+        assert_eq!(
+            f.formula(),
+            "4n (right-hand side, G^-1 grad W, gradient, direction)"
+        );
+        // n = 13: a column of 16; weights of a 3 x 5 and a 1 x 2 layer (13 numbers), columns of 8.
+        let layers = Layers {
+            shapes: vec![(5, 3), (2, 1)],
+            samples: 1,
+            fisher_rank: 1,
+        };
+        assert_eq!(
+            f.need_with(13, Some(&layers)).total(),
+            (16 + (8 * 5 + 8 * 2) + 26) * 8
+        );
+        assert_eq!(f.need(13).total(), (16 + 13 + 26) * 8, "no layers: n");
     }
 }

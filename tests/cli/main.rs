@@ -8,6 +8,8 @@
 mod common;
 #[path = "../common/museum_run.rs"]
 mod museum_run;
+#[path = "../common/shared_dir.rs"]
+mod shared_dir;
 
 mod bad_config;
 mod cli_quickstart;

@@ -4,13 +4,14 @@
 //!
 //! Tests only read the run's folder. A test that runs a command on it (a rerun, a report) works on a copy
 //! in its own temporary directory ([`copy_results`]), so no test sees another's writes. The folder is
-//! removed when the test binary exits.
+//! removed when the test binary exits ([`once_per_binary`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
 use super::common::optzoo;
+use super::shared_dir::once_per_binary;
 
 /// The shared museum run: the directory it ran in and what the binary printed.
 pub struct Museum {
@@ -27,28 +28,12 @@ impl Museum {
     }
 }
 
-static MUSEUM: OnceLock<Museum> = OnceLock::new();
-
-/// Removes the museum's directory at exit (registered once, after the run).
-extern "C" fn remove_museum() {
-    if let Some(m) = MUSEUM.get() {
-        let _ = std::fs::remove_dir_all(&m.cwd);
-    }
-}
-
 /// The museum run of this test binary, made on first use; later callers wait for it.
 pub fn museum() -> &'static Museum {
-    MUSEUM.get_or_init(|| {
-        let cwd = tempfile::Builder::new()
-            .prefix("optzoo-museum-")
-            .tempdir()
-            .expect("temp dir")
-            .keep();
-        let output = optzoo(&cwd, &[]);
-        // SAFETY: `remove_museum` is a plain function that only reads the initialised cell and removes a
-        // directory; registering it has no other precondition.
-        unsafe { libc::atexit(remove_museum) };
-        Museum { cwd, output }
+    static MUSEUM: OnceLock<Museum> = OnceLock::new();
+    once_per_binary(&MUSEUM, "optzoo-museum-", |cwd| Museum {
+        cwd: cwd.to_path_buf(),
+        output: optzoo(cwd, &[]),
     })
 }
 

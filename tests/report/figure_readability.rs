@@ -5,6 +5,7 @@
 //! tick per strip.
 
 use super::common;
+use super::svg::{Shape, attr, shapes, texts};
 
 use std::path::Path;
 
@@ -116,69 +117,6 @@ fn sweep_and_report(
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The value of attribute `name` in one SVG element's text.
-fn attr<'a>(element: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = element.find(&key)? + key.len();
-    let j = element[i..].find('"')?;
-    Some(&element[i..i + j])
-}
-
-/// A polyline or polygon of the SVG.
-#[derive(Debug, Clone)]
-struct Shape {
-    polygon: bool,
-    fill: String,
-    stroke: String,
-    width: String,
-    points: Vec<(f64, f64)>,
-}
-
-fn shapes(svg: &str) -> Vec<Shape> {
-    svg.lines()
-        .filter(|l| l.starts_with("<polyline") || l.starts_with("<polygon"))
-        .map(|l| Shape {
-            polygon: l.starts_with("<polygon"),
-            fill: attr(l, "fill").unwrap_or("").to_string(),
-            stroke: attr(l, "stroke").unwrap_or("").to_string(),
-            width: attr(l, "stroke-width").unwrap_or("").to_string(),
-            points: attr(l, "points")
-                .unwrap_or("")
-                .split_whitespace()
-                .filter_map(|p| {
-                    let (x, y) = p.split_once(',')?;
-                    Some((x.parse().ok()?, y.parse().ok()?))
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// A text element: anchor point, `text-anchor`, content.
-#[derive(Debug, Clone)]
-struct Text {
-    x: f64,
-    y: f64,
-    anchor: String,
-    content: String,
-}
-
-fn texts(svg: &str) -> Vec<Text> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|chunk| {
-            let (head, rest) = chunk.split_once(">\n")?;
-            let (content, _) = rest.split_once("\n</text>")?;
-            Some(Text {
-                x: attr(head, "x")?.parse().ok()?,
-                y: attr(head, "y")?.parse().ok()?,
-                anchor: attr(head, "text-anchor").unwrap_or("start").to_string(),
-                content: content.to_string(),
-            })
-        })
-        .collect()
 }
 
 fn hex(c: plotters::style::RGBColor) -> String {

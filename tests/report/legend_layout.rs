@@ -4,6 +4,7 @@
 //! measured independently of the renderer, from the embedded font's advance widths at the SVG's font size.
 
 use super::common;
+use super::svg::{Text, attr, number, texts};
 
 use common::{run_ok, write};
 
@@ -83,52 +84,13 @@ const LABELS: [&str; 9] = [
     "saddle-free newton",
 ];
 
-/// The value of attribute `name` in an element's opening tag.
-fn attr<'a>(element: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = element.find(&key)? + key.len();
-    let j = element[i..].find('"')?;
-    Some(&element[i..i + j])
-}
-
-fn number(element: &str, name: &str) -> f64 {
-    attr(element, name)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("numeric `{name}` in {element}"))
-}
-
-/// Text as SVG escapes it, unescaped.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Every `<text>` element: its opening tag and its content, trimmed.
-fn texts(svg: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = svg;
-    while let Some(i) = rest.find("<text") {
-        let after = &rest[i..];
-        let open_end = after.find('>').expect("a closed tag");
-        let close = after.find("</text>").expect("a closing tag");
-        out.push((
-            after[..open_end].to_string(),
-            unescape(after[open_end + 1..close].trim()),
-        ));
-        rest = &after[close + 7..];
-    }
-    out
-}
-
 /// A text's box in SVG units: (left, top, right, bottom), measured with the embedded font.
-fn text_box(face: &ttf_parser::Face, tag: &str, text: &str) -> (f64, f64, f64, f64) {
-    let anchor = attr(tag, "text-anchor").unwrap_or("start");
-    let (x, y, size) = (number(tag, "x"), number(tag, "y"), number(tag, "font-size"));
+fn text_box(face: &ttf_parser::Face, text: &Text) -> (f64, f64, f64, f64) {
+    let tag = &text.tag;
+    let (x, y, size) = (text.x, text.y, number(tag, "font-size"));
     let em = face.units_per_em() as f64;
     let advance: f64 = text
+        .content
         .chars()
         .map(|c| {
             face.glyph_index(c)
@@ -149,7 +111,7 @@ fn text_box(face: &ttf_parser::Face, tag: &str, text: &str) -> (f64, f64, f64, f
     let top = baseline - face.ascender() as f64 / em * size;
     let bottom = baseline - face.descender() as f64 / em * size;
     let w = advance / em * size;
-    let left = match anchor {
+    let left = match text.anchor.as_str() {
         "end" => x - w,
         "middle" => x - w / 2.0,
         _ => x,
@@ -180,10 +142,12 @@ fn nine_legend_entries_are_whole_lines_side_by_side_without_overlap_inside_the_i
     let mut boxes = Vec::new();
     for label in LABELS {
         let start = format!("{label} (");
-        let found: Vec<&(String, String)> =
-            all.iter().filter(|(_, t)| t.starts_with(&start)).collect();
+        let found: Vec<&Text> = all
+            .iter()
+            .filter(|t| t.content.starts_with(&start))
+            .collect();
         assert_eq!(found.len(), 1, "one text element for {label:?}: {all:?}");
-        let (tag, text) = found[0];
+        let (tag, text) = (&found[0].tag, &found[0].content);
         // The whole entry: the label and its slope text, parentheses closed, on one line.
         let depth = text.chars().fold(0i32, |d, c| match c {
             '(' => d + 1,
@@ -198,13 +162,14 @@ fn nine_legend_entries_are_whole_lines_side_by_side_without_overlap_inside_the_i
         let after = &text[start.len()..];
         assert!(
             !all.iter()
-                .any(|(_, t)| t != text && !t.is_empty() && after.ends_with(&format!(" {t}"))),
+                .map(|t| &t.content)
+                .any(|t| t != text && !t.is_empty() && after.ends_with(&format!(" {t}"))),
             "{text:?} continues elsewhere"
         );
         // Legible at 37em (16 px each) wide: at least 11 px.
         let px = number(tag, "font-size") * 37.0 * 16.0 / width;
         assert!(px >= 11.0, "{label}: {px} px at 37em");
-        let b = text_box(&face, tag, text);
+        let b = text_box(&face, found[0]);
         assert!(
             b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= width && b.3 <= height,
             "{text:?} at {b:?} leaves the image of {width} x {height}"
@@ -260,12 +225,13 @@ fn no_text_of_a_figure_leaves_its_image() {
             .collect();
         let (width, height) = (view[2], view[3]);
         let mut edge_tick = false;
-        for (tag, text) in texts(&svg) {
+        for t in texts(&svg) {
+            let text = &t.content;
             // The rotated y-axis label is placed by its transform; every other text by x and y.
-            if text.is_empty() || attr(&tag, "transform").is_some() {
+            if text.is_empty() || attr(&t.tag, "transform").is_some() {
                 continue;
             }
-            let b = text_box(&face, &tag, &text);
+            let b = text_box(&face, &t);
             assert!(
                 b.0 >= -0.5 && b.1 >= -0.5 && b.2 <= width + 0.5 && b.3 <= height + 0.5,
                 "{}: {text:?} at {b:?} leaves the image of {width} x {height}",

@@ -4,6 +4,10 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/shared_dir.rs"]
+mod shared_dir;
+#[path = "../common/svg.rs"]
+mod svg;
 
 mod batch_report;
 mod compare;

@@ -6,8 +6,11 @@
 //! table says that its two time columns are different medians.
 
 use super::common;
+use super::shared_dir::once_per_binary;
+use super::svg::shown_text;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use common::{run_ok, write};
 
@@ -65,12 +68,17 @@ name = "newton"
 mode = ["line-search", "saddle-free"]
 "#;
 
-/// Runs the hostile sweep and its report (SVG figures); returns the report folder.
-fn hostile_report(dir: &Path) -> PathBuf {
-    write(dir, "hostile.toml", HOSTILE);
-    run_ok(dir, &["run", "hostile.toml", "--out", "r"]);
-    run_ok(dir, &["report", "r", "--formats", "svg"]);
-    dir.join("r/report")
+/// The report folder of the hostile sweep (SVG figures), run once per test binary and shared by the tests,
+/// which only read it.
+fn hostile_report() -> &'static Path {
+    static REPORT: OnceLock<PathBuf> = OnceLock::new();
+    once_per_binary(&REPORT, "optzoo-hostile-", |dir| {
+        write(dir, "hostile.toml", HOSTILE);
+        run_ok(dir, &["run", "hostile.toml", "--out", "r"]);
+        run_ok(dir, &["report", "r", "--formats", "svg"]);
+        dir.join("r/report")
+    })
+    .as_path()
 }
 
 fn read(path: &Path) -> String {
@@ -195,8 +203,7 @@ fn the_tex_checker_finds_what_it_is_for() {
 
 #[test]
 fn every_tex_file_is_latex_safe_with_greek_as_math() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let report = hostile_report(tmp.path());
+    let report = hostile_report();
     let tex = files(&report.join("tables"), ".tex");
     assert!(tex.len() >= 3, "{tex:?}");
     for path in &tex {
@@ -267,28 +274,6 @@ fn numbers(text: &str) -> Vec<String> {
     out
 }
 
-/// The text of an SVG or HTML document outside its tags, `<style>` and `<code>` elements (the page's
-/// provenance quotes each configuration's exact parameters as code).
-fn shown_text(doc: &str) -> String {
-    let mut out = String::new();
-    let mut rest = doc;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        out.push(' ');
-        let after = &rest[i..];
-        let skip = ["<style", "<code"]
-            .iter()
-            .find(|open| after.starts_with(*open))
-            .map(|open| format!("</{}>", &open[1..]));
-        rest = match skip {
-            Some(close) => after.find(&close).map_or("", |j| &after[j + close.len()..]),
-            None => after.find('>').map_or("", |j| &after[j + 1..]),
-        };
-    }
-    out.push_str(rest);
-    out
-}
-
 #[test]
 fn no_caption_legend_or_cell_shows_more_than_six_significant_digits() {
     assert_eq!(significant_digits("0.0316228"), 6);
@@ -298,8 +283,7 @@ fn no_caption_legend_or_cell_shows_more_than_six_significant_digits() {
         numbers("x_1 kappa=31.6228, 1.2e-8 #FF0000 a1 3.5in 7."),
         ["31.6228", "1.2e-8", "7"]
     );
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let report = hostile_report(tmp.path());
+    let report = hostile_report();
     let mut read_texts: Vec<(PathBuf, String)> = Vec::new();
     for path in files(&report.join("tables"), ".md") {
         read_texts.push((path.clone(), read(&path)));
@@ -348,8 +332,7 @@ fn key_value_run(sentence: &str) -> usize {
 fn captions_name_instances_by_family_and_varying_parameters_with_the_rest_in_details() {
     assert_eq!(key_value_run("a=1 b=2: c=3 text"), 3);
     assert_eq!(key_value_run("quadratic kappa=10 on x"), 1);
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let report = hostile_report(tmp.path());
+    let report = hostile_report();
     let captions = read(&report.join("figures/captions.md"));
     let entries: Vec<&str> = captions.split("\n## ").skip(1).collect();
     assert!(entries.len() > 10, "{captions}");
@@ -392,8 +375,7 @@ fn captions_name_instances_by_family_and_varying_parameters_with_the_rest_in_det
 
 #[test]
 fn the_museum_table_says_its_two_time_columns_are_different_medians() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let report = hostile_report(tmp.path());
+    let report = hostile_report();
     let sentence = "time / step and cost / step are different medians";
     let md = read(&report.join("tables/museum.md"));
     let (table, after) = md.split_at(md.rfind("|\n").expect("a Markdown table") + 2);
@@ -413,8 +395,7 @@ fn the_museum_table_says_its_two_time_columns_are_different_medians() {
 
 #[test]
 fn a_table_cell_that_wraps_never_breaks_a_number_at_its_minus_sign() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let report = hostile_report(tmp.path());
+    let report = hostile_report();
     let page = read(&report.join("index.html"));
     let open = "<td class=\"long\">";
     let mut guarded = 0;

@@ -6,6 +6,7 @@
 //! distance, already below `grad_rtol ||g_0||` when kappa is large.)
 
 use super::common;
+use super::svg;
 
 use common::theory_slope;
 use rayon::prelude::*;
@@ -125,17 +126,6 @@ step = "optimal"
 beta = "optimal"
 "#;
 
-/// The texts of an SVG figure as plotters writes them (each element's content on a line of its own), in
-/// order, joined by spaces, with `&gt;` read back as `>`.
-fn svg_text(svg: &str) -> String {
-    svg.split("</text>")
-        .filter(|piece| piece.contains("<text"))
-        .filter_map(|piece| piece.trim_end_matches('\n').rsplit('\n').next())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("&gt;", ">")
-}
-
 #[test]
 fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -185,7 +175,7 @@ fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
 
     // The figure with every configuration: the legend says the same (an entry wider than the figure is
     // wrapped onto consecutive text elements, joined here with spaces).
-    let all = svg_text(&read("figures/kappa-00-all.svg"));
+    let all = svg::joined_texts(&read("figures/kappa-00-all.svg"));
     let gd = all
         .find("gd step=1/L (slope ")
         .map(|i| &all[i..])
@@ -208,7 +198,7 @@ fn a_slope_says_which_runs_it_left_out_and_is_refused_over_one_kappa() {
         "heavy ball's slope stands alone: {all}"
     );
     // The figure of one configuration: its fit line's legend entry.
-    let one = svg_text(&read("figures/kappa-00-00.svg"));
+    let one = svg::joined_texts(&read("figures/kappa-00-00.svg"));
     assert!(
         one.contains("fit: slope ")
             && one.contains("; 3 of 9 runs not converged, at kappa 1000 theory: slope 1"),
@@ -243,26 +233,17 @@ fn the_combined_figure_marks_every_kappa_and_keeps_coinciding_series_apart() {
     let svg = std::fs::read_to_string(report.join("figures/kappa-00-all.svg")).expect("the figure");
     // Filled markers as plotters draws them: one polygon each, its fill the configuration's colour.
     let mut by_colour: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
-    for piece in svg.split("<polygon ").skip(1) {
-        let attr = |name: &str| {
-            piece
-                .split(&format!("{name}=\""))
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let points: Vec<(f64, f64)> = attr("points")
-            .split_whitespace()
-            .filter_map(|p| p.split_once(','))
-            .filter_map(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
-            .collect();
-        assert!(!points.is_empty(), "a polygon without points: {piece}");
-        let n = points.len() as f64;
-        let centre = points
+    for shape in svg::shapes(&svg).into_iter().filter(|s| s.polygon) {
+        assert!(
+            !shape.points.is_empty(),
+            "a polygon without points: {shape:?}"
+        );
+        let n = shape.points.len() as f64;
+        let centre = shape
+            .points
             .iter()
             .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
-        by_colour.entry(attr("fill")).or_default().push(centre);
+        by_colour.entry(shape.fill).or_default().push(centre);
     }
     assert_eq!(by_colour.len(), 2, "two configurations: {by_colour:?}");
     let columns: Vec<Vec<f64>> = by_colour

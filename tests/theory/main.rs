@@ -4,6 +4,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/svg.rs"]
+mod svg;
 
 mod batch_scaling;
 mod conditioning;

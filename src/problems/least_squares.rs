@@ -132,7 +132,7 @@ type Drawn = (Mat<f64>, Mat<f64>, Vec<f64>);
 
 /// The orthogonal factor of `z`'s QR with the signs of `R`'s diagonal folded in: Haar-distributed when `z`
 /// is Gaussian (Mezzadri 2007).
-fn haar(z: Mat<f64>) -> Mat<f64> {
+pub(crate) fn haar(z: Mat<f64>) -> Mat<f64> {
     let n = z.nrows();
     let qr = z.qr();
     let mut q = qr.compute_Q();

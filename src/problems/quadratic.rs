@@ -173,17 +173,8 @@ impl super::FamilyConfig for QuadraticConfig {
 /// `Q diag(lambda) Q'` with `Q` Haar-distributed on the orthogonal group.
 fn rotated(lambda: &[f64], rng: &mut ChaCha8Rng) -> Mat<f64> {
     let n = lambda.len();
-    let z = Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(rng));
-    let qr = z.qr();
-    let mut q = qr.compute_Q();
-    let r = qr.R();
-    for j in 0..n {
-        if r[(j, j)] < 0.0 {
-            for i in 0..n {
-                q[(i, j)] = -q[(i, j)];
-            }
-        }
-    }
+    let q =
+        super::least_squares::haar(Mat::<f64>::from_fn(n, n, |_, _| StandardNormal.sample(rng)));
     let mut ql = q.clone();
     for j in 0..n {
         for i in 0..n {

@@ -4,18 +4,7 @@
 
 use super::common;
 
-use common::{optzoo, write};
-use sha2::{Digest, Sha256};
-
-/// The run id of a spec written out as JSON text: `<family>-<optimizer>-<16 hex digits of its SHA-256>`.
-fn id_of(family: &str, optimizer: &str, spec: &str) -> String {
-    let hex: String = Sha256::digest(spec.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{family}-{optimizer}-{hex}")
-}
+use common::{id_of, optzoo, write};
 
 /// The stop rule of `[stop] max_iters = 100`, every other key at its default.
 const STOP: &str = r#"{"grad_rtol":1e-6,"max_iters":100,"diverge_factor":10000000000.0}"#;

@@ -178,3 +178,15 @@ pub fn python_importing(own: Option<&str>, modules: &str) -> Option<String> {
     }
     ok.then_some(candidate).flatten()
 }
+
+/// The run id of a spec written out as canonical JSON text, computed here independently of optzoo:
+/// `<family>-<optimizer>-<16 hex digits of its SHA-256>`.
+pub fn id_of(family: &str, optimizer: &str, spec: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(spec.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{family}-{optimizer}-{hex}")
+}

@@ -1,53 +1,28 @@
 //! `acme/bowl`: `f(x) = sum_i w_i (x_i - c)^2 / 2` with `w_i = kappa^(-i/(n-1))` (`w_0 = 1`), so
 //! `mu = 1/kappa`, `L = 1`, `x* = (c, ..., c)`, `f* = 0`. Standard start: the origin.
 //!
-//! TOML keys: `dim` (required, >= 1), `kappa` (10, >= 1), `center` (1.0).
+//! Its keys (`dim`, required; `kappa`, 10; `center`, 1.0) are declared once, in [`BowlConfig`].
 
 use optzoo::faer::Mat;
 use optzoo::params::{ParamDoc, ParamError, positive};
 use optzoo::problem::{Capabilities, Curvature, Optimum, Problem, SecondOrder};
 use optzoo::problems::FamilyConfig;
 use optzoo::rand_chacha::ChaCha8Rng;
-use optzoo::serde::{Deserialize, Serialize};
 
 /// The keys.
-pub const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "dim",
-        default: "required",
-        doc: "dimension >= 1",
-    },
-    ParamDoc {
-        name: "kappa",
-        default: "10",
-        doc: "condition number >= 1",
-    },
-    ParamDoc {
-        name: "center",
-        default: "1.0",
-        doc: "every coordinate of the minimiser",
-    },
-];
+pub const PARAMS: &[ParamDoc] = BowlConfig::PARAMS;
 
-/// The parameters.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(crate = "optzoo::serde", deny_unknown_fields)]
-pub struct BowlConfig {
-    /// Dimension.
-    pub dim: usize,
-    /// Condition number.
-    #[serde(default = "default_kappa")]
-    pub kappa: f64,
-    /// The minimiser's coordinates.
-    #[serde(default = "default_center")]
-    pub center: f64,
-}
-
-fn default_kappa() -> f64 {
-    10.0
-}
-fn default_center() -> f64 {
-    1.0
+optzoo::declare_params! {
+    /// The parameters, with their defaults.
+    #[derive(Debug, Clone)]
+    pub struct BowlConfig {
+        /// dimension >= 1
+        dim: usize = required,
+        /// condition number >= 1
+        kappa: f64 = 10.0,
+        /// every coordinate of the minimiser
+        center: f64 = 1.0,
+    }
 }
 
 impl FamilyConfig for BowlConfig {
@@ -65,14 +40,8 @@ impl FamilyConfig for BowlConfig {
         Ok(())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            hessian: true,
-            hvp: true,
-            curvature: true,
-            ..Capabilities::default()
-        }
-    }
+    /// A closed-form quadratic whose curvature bounds are known.
+    const CAPABILITIES: Capabilities = Capabilities::BOUNDED;
 
     fn build(&self, _rng: &mut ChaCha8Rng) -> Result<Box<dyn Problem>, String> {
         let n = self.dim;

@@ -19,8 +19,11 @@
 //!   such keys in; the serialized parameters record the value, given or derived (so spelling a derived
 //!   default out never changes a run id), and `filled()` fills it in too.
 //!
+//! A key whose type is a word choice ([`declare_choice!`](crate::declare_choice)) quotes every word in its doc
+//! line; a word missing there fails to compile ([`KeyType::WORDS`]).
+//!
 //! A list-valued key with a default declares it as an array literal (`widths: Widths = [4, 8, 2]`, shown as
-//! written) on a type implementing [`Declared`] for arrays, [`Skip`] and serde's traits.
+//! written) on a type implementing [`Declared`] for arrays, [`KeyType`] and serde's traits.
 //!
 //! The struct derives `Deserialize` with `default` and `deny_unknown_fields`; its `Serialize` writes the fields
 //! in declaration order, leaving out the `Option` fields that are `None` (what `skip_serializing_if =
@@ -92,29 +95,69 @@ impl<T, const N: usize> Declared<[T; N]> for Vec<T> {
     }
 }
 
-/// Whether a field is left out of the serialized parameters: an `Option` that is `None`.
-pub trait Skip {
+/// What the macro asks of a key's type besides serde: whether a value is left out of the serialized
+/// parameters (an `Option` that is `None`), and the words it accepts (a [`Choice`]'s), which the key's doc
+/// line must quote: a word added to a choice and not to the doc lines of its keys fails to compile.
+pub trait KeyType {
+    /// The words a value may be (none for a number, a list or free text).
+    const WORDS: &'static [&'static str] = &[];
+
     /// `true` for an absent `Option`.
     fn skip(&self) -> bool {
         false
     }
 }
 
-impl<T> Skip for Option<T> {
+impl<T: KeyType> KeyType for Option<T> {
+    const WORDS: &'static [&'static str] = T::WORDS;
+
     fn skip(&self) -> bool {
         self.is_none()
     }
 }
 
-macro_rules! never_skipped {
-    ($($ty:ty),*) => {$( impl Skip for $ty {} )*};
+macro_rules! plain_key_types {
+    ($($ty:ty),*) => {$( impl KeyType for $ty {} )*};
 }
 
-never_skipped!(f64, u32, u64, usize, i64, bool, String);
-impl<T> Skip for Vec<T> {}
-impl<K, V> Skip for std::collections::BTreeMap<K, V> {}
-impl<K, V> Skip for serde_json::Map<K, V> {}
-impl<W> Skip for NumberOr<W> {}
+plain_key_types!(f64, u32, u64, usize, i64, bool, String);
+impl<T> KeyType for Vec<T> {}
+impl<K, V> KeyType for std::collections::BTreeMap<K, V> {}
+impl<K, V> KeyType for serde_json::Map<K, V> {}
+impl<W: Choice> KeyType for NumberOr<W> {
+    const WORDS: &'static [&'static str] = W::WORDS;
+}
+
+/// Whether `doc` quotes every one of `words` (`"armijo"`), at compile time.
+pub const fn quotes_all(doc: &str, words: &[&str]) -> bool {
+    let mut w = 0;
+    while w < words.len() {
+        if !quotes(doc.as_bytes(), words[w].as_bytes()) {
+            return false;
+        }
+        w += 1;
+    }
+    true
+}
+
+/// Whether `doc` holds `word` between double quotes.
+const fn quotes(doc: &[u8], word: &[u8]) -> bool {
+    let n = word.len() + 2;
+    let mut i = 0;
+    while i + n <= doc.len() {
+        if doc[i] == b'"' && doc[i + n - 1] == b'"' {
+            let mut j = 0;
+            while j < word.len() && doc[i + 1 + j] == word[j] {
+                j += 1;
+            }
+            if j == word.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
 
 /// A declaration with keys declared `derived("...")`, whose default the other keys decide: the macro's
 /// `Serialize` and `filled()` take those keys from [`Derive::derived`].
@@ -295,7 +338,9 @@ macro_rules! declare_choice {
             }
         }
 
-        impl $crate::params::declare::Skip for $name {}
+        impl $crate::params::declare::KeyType for $name {
+            const WORDS: &'static [&'static str] = &[$($word),+];
+        }
 
         impl $crate::params::declare::Declared<&str> for $name {
             fn declared(literal: &str) -> Self {
@@ -365,6 +410,17 @@ macro_rules! declare_params {
             }
         }
 
+        // Every word a key's type accepts is quoted in the key's doc line, checked when this compiles.
+        const _: () = {
+            $( assert!(
+                $crate::params::declare::quotes_all(
+                    concat!($($doc),+),
+                    <$ty as $crate::params::declare::KeyType>::WORDS,
+                ),
+                concat!("the doc line of `", stringify!($field), "` must quote every word its type accepts"),
+            ); )*
+        };
+
         impl $name {
             /// The keys, in order, with their declared defaults.
             pub const PARAMS: &'static [$crate::params::ParamDoc] = &[
@@ -396,14 +452,14 @@ macro_rules! declare_params {
                 // What the derived keys record, computed once if any is declared.
                 let derived: ::std::cell::OnceCell<Self> = ::std::cell::OnceCell::new();
                 let _ = &derived;
-                let len = 0 $( + usize::from(!$crate::params::declare::Skip::skip(
+                let len = 0 $( + usize::from(!$crate::params::declare::KeyType::skip(
                     $crate::declare_params!(@written self, derived, $field, $default $($text)?)
                 )) )*;
                 #[allow(unused_mut)]
                 let mut st = s.serialize_struct(stringify!($name), len)?;
                 $(
                     let value = $crate::declare_params!(@written self, derived, $field, $default $($text)?);
-                    if $crate::params::declare::Skip::skip(value) {
+                    if $crate::params::declare::KeyType::skip(value) {
                         st.skip_field(stringify!($field))?;
                     } else {
                         st.serialize_field(stringify!($field), value)?;
@@ -538,7 +594,7 @@ mod tests {
             rate: f64 = 1e-3,
             /// a count
             count: u32 = 7,
-            /// a word
+            /// a word, "round" or "two-words"
             shape: Shape = "two-words",
             /// absent unless given
             tol: Option<f64> = 0.5,
@@ -546,7 +602,7 @@ mod tests {
             size: Option<usize> = none,
             /// must be given
             dim: usize = required,
-            /// a number or a word
+            /// a number or a word, "round" or "two-words"
             step: super::NumberOr<Shape> = "round",
         }
     }
@@ -568,11 +624,19 @@ mod tests {
             [
                 ("rate", "1e-3", "a number on two lines"),
                 ("count", "7", "a count"),
-                ("shape", "\"two-words\"", "a word"),
+                (
+                    "shape",
+                    "\"two-words\"",
+                    "a word, \"round\" or \"two-words\""
+                ),
                 ("tol", "0.5", "absent unless given"),
                 ("size", "none", "no default"),
                 ("dim", "required", "must be given"),
-                ("step", "\"round\"", "a number or a word"),
+                (
+                    "step",
+                    "\"round\"",
+                    "a number or a word, \"round\" or \"two-words\""
+                ),
             ]
         );
         // Absent options are left out, in declaration order otherwise; filled() gives them their value.
@@ -672,5 +736,17 @@ mod tests {
         );
         let e = parse("dim = 1\nsize = 2\ncolor = 1").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("color"));
+    }
+
+    #[test]
+    fn a_word_counts_as_quoted_only_whole_and_between_double_quotes() {
+        assert!(super::quotes_all(
+            r#"the step: "armijo" or a number"#,
+            &["armijo"]
+        ));
+        assert!(!super::quotes_all("the step: armijo", &["armijo"]));
+        assert!(!super::quotes_all(r#""armijo-wolfe""#, &["armijo"]));
+        assert!(!super::quotes_all(r#""a" and "b""#, &["a", "c"]));
+        assert!(super::quotes_all("no words to quote", &[]));
     }
 }

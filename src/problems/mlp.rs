@@ -24,7 +24,7 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::network::{Loss, Network, shapes};
-use crate::params::declare::{Declared, Skip};
+use crate::params::declare::{Declared, KeyType};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::stochastic::Population;
 use crate::problem::{Capabilities, Optimum, Problem};
@@ -65,7 +65,7 @@ impl<const N: usize> Declared<[usize; N]> for Widths {
     }
 }
 
-impl Skip for Widths {}
+impl KeyType for Widths {}
 
 impl Serialize for Widths {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

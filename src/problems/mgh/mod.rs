@@ -66,7 +66,7 @@ use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::params::declare::{Derive, Skip};
+use crate::params::declare::{Derive, KeyType};
 use crate::params::{ParamDoc, ParamError};
 use crate::problem::{Optimum, Problem, SecondOrder};
 
@@ -560,7 +560,7 @@ impl PartialEq for ProblemName {
 
 impl Eq for ProblemName {}
 
-impl Skip for ProblemName {}
+impl KeyType for ProblemName {}
 
 impl Serialize for ProblemName {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -146,24 +146,24 @@ fn needs(entry: &crate::optimizers::OptimizerEntry) -> Option<String> {
             &crate::optimizers::ParseContext::default(),
         )
         .ok()?;
-    let needed = checked.optimizer.requires().names();
-    Some(if needed.is_empty() {
+    Some(beyond_values(checked.optimizer.requires()))
+}
+
+/// The names of `capabilities` joined, or that they are values and gradients only.
+fn beyond_values(capabilities: crate::problem::Capabilities) -> String {
+    let names = capabilities.names();
+    if names.is_empty() {
         "values and gradients only".to_string()
     } else {
-        needed.join(", ")
-    })
+        names.join(", ")
+    }
 }
 
 /// What a family's instances offer besides values and gradients, as its declaration says (an instance that
 /// draws minibatches, `batch_size`, has no exact values and gradients), and what an instance at the
 /// family's defaults lacks of it (a family may narrow its declaration by its keys).
 fn offers(family: &crate::problems::Family) -> String {
-    let names = family.capabilities.names();
-    let mut text = if names.is_empty() {
-        "values and gradients only".to_string()
-    } else {
-        names.join(", ")
-    };
+    let mut text = beyond_values(family.capabilities);
     if let Ok(builder) = (family.parse)(&toml::Table::new(), family.params) {
         let lacks = builder.capabilities().missing(&family.capabilities);
         if !lacks.is_empty() {

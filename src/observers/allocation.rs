@@ -1,7 +1,7 @@
 //! The memory an optimizer holds: the net bytes allocated on the run's thread from just before its start
 //! to the end of its first step (its state: history, buffers, factors), where the binary counts
-//! allocations ([`crate::alloc`]), less what the problem allocated inside its own evaluations. Give it last among the observers, so that the others' bookkeeping at
-//! the start is not counted.
+//! allocations ([`crate::alloc`]), less what the problem allocated inside its own evaluations. Give it last
+//! among the observers, so that the others' bookkeeping at the start is not counted.
 
 use std::cell::Cell;
 

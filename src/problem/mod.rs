@@ -213,14 +213,31 @@ impl Capabilities {
         ..Capabilities::NETWORK
     };
 
-    /// Each capability with its name, in the order listings and messages give them.
-    fn each(&self) -> [(bool, &'static str); 5] {
+    /// Each capability with its name, in the order listings and messages give them, and what its absence
+    /// means where the name alone does not say it.
+    fn each(&self) -> [(bool, &'static str, &'static str); 5] {
         [
-            (self.hessian, "a dense Hessian"),
-            (self.hvp, "Hessian-vector products"),
-            (self.curvature, "known curvature bounds (mu, L)"),
-            (self.layers, "layer structure (K-FAC factors)"),
-            (self.exact, "exact values and gradients"),
+            (self.hessian, "a dense Hessian", "a dense Hessian"),
+            (
+                self.hvp,
+                "Hessian-vector products",
+                "Hessian-vector products",
+            ),
+            (
+                self.curvature,
+                "known curvature bounds (mu, L)",
+                "known curvature bounds (mu, L)",
+            ),
+            (
+                self.layers,
+                "layer structure (K-FAC factors)",
+                "layer structure (K-FAC factors)",
+            ),
+            (
+                self.exact,
+                "exact values and gradients",
+                "exact values and gradients (this instance draws minibatches, batch_size)",
+            ),
         ]
     }
 
@@ -228,7 +245,7 @@ impl Capabilities {
     pub fn names(&self) -> Vec<&'static str> {
         self.each()
             .into_iter()
-            .filter_map(|(has, name)| has.then_some(name))
+            .filter_map(|(has, name, _)| has.then_some(name))
             .collect()
     }
 
@@ -238,13 +255,7 @@ impl Capabilities {
             .each()
             .into_iter()
             .zip(self.each())
-            .filter_map(|((need, name), (has, _))| (need && !has).then_some(name))
-            .map(|name| match name {
-                "exact values and gradients" => {
-                    "exact values and gradients (this instance draws minibatches, batch_size)"
-                }
-                other => other,
-            })
+            .filter_map(|((need, _, lacking), (has, ..))| (need && !has).then_some(lacking))
             .collect()
     }
 }
